@@ -1,0 +1,317 @@
+"""The part of the clients that does no I/O: settings, headers, retry decisions, error mapping.
+
+``UsageClient`` and ``AsyncUsageClient`` (in ``_client.py``) are thin twins over this: each
+only knows how to send a request and how to sleep.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+import pydantic
+
+from . import _exceptions as exc
+from ._models import Page
+from ._version import __version__
+
+__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientSettings"]
+
+logger = logging.getLogger("openai_usage_client")
+
+DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
+#: Reading a page of a year of hourly buckets can take a while server-side; connecting should not.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_RETRIES: Final = 2
+#: See the README's "Concurrency" section for why 4.
+DEFAULT_CONCURRENCY: Final = 4
+INITIAL_RETRY_DELAY: Final = 0.5
+MAX_RETRY_DELAY: Final = 8.0
+#: A server asking for more than this is not waited for: the retry uses our own backoff.
+MAX_RETRY_AFTER: Final = 60.0
+
+_RETRY_STATUSES: Final = frozenset({408, 409, 429})
+_STATUS_ERRORS: Final[Mapping[int, type[exc.APIStatusError]]] = {
+    400: exc.BadRequestError,
+    401: exc.AuthenticationError,
+    403: exc.PermissionDeniedError,
+    404: exc.NotFoundError,
+    409: exc.ConflictError,
+    422: exc.UnprocessableEntityError,
+    429: exc.RateLimitError,
+}
+_EXCERPT: Final = 200
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything a client is configured with. The key is kept out of ``repr``."""
+
+    admin_key: str
+    base_url: str
+    organization: str | None
+    timeout: httpx.Timeout
+    max_retries: int
+    concurrency: int
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientSettings(base_url={self.base_url!r}, organization={self.organization!r}, "
+            f"timeout={self.timeout!r}, max_retries={self.max_retries}, "
+            f"concurrency={self.concurrency}, admin_key='[redacted]')"
+        )
+
+    @classmethod
+    def resolve(
+        cls,
+        admin_key: str | None,
+        base_url: str | None,
+        organization: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        concurrency: int,
+    ) -> ClientSettings:
+        key = admin_key if admin_key is not None else os.environ.get("OPENAI_ADMIN_KEY")
+        if not key:
+            raise exc.MissingAdminKeyError(
+                "No admin key: pass admin_key=... or set the OPENAI_ADMIN_KEY environment "
+                "variable (an admin key, sk-admin-..., from the organization's settings)."
+            )
+        url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise exc.InvalidParameterError(
+                "base_url", url, "an http(s) URL such as " + DEFAULT_BASE_URL
+            )
+        if parts.scheme != "https" and not _is_loopback(parts.hostname):
+            raise exc.InsecureBaseURLError(
+                f"Refusing base_url {url!r}: the admin key would travel in clear text. "
+                "Use https://, or http:// only to a loopback host (127.0.0.1, ::1, localhost)."
+            )
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise exc.InvalidParameterError("max_retries", max_retries, "an int >= 0")
+        if (
+            isinstance(concurrency, bool)
+            or not isinstance(concurrency, int)
+            or not 1 <= concurrency <= 64
+        ):
+            raise exc.InvalidParameterError("concurrency", concurrency, "an int from 1 to 64")
+        if timeout is None:
+            resolved = DEFAULT_TIMEOUT
+        elif isinstance(timeout, httpx.Timeout):
+            resolved = timeout
+        elif isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
+            resolved = httpx.Timeout(float(timeout))
+        else:
+            raise exc.InvalidParameterError("timeout", timeout, "seconds > 0 or an httpx.Timeout")
+        org = organization if organization is not None else os.environ.get("OPENAI_ORG_ID")
+        return cls(key, url, org or None, resolved, max_retries, concurrency)
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {self.admin_key}",
+            "Accept": "application/json",
+            "User-Agent": f"openai-usage-client/{__version__}",
+        }
+        if self.organization:
+            headers["OpenAI-Organization"] = self.organization
+        return headers
+
+    def redact(self, text: str) -> str:
+        """``text`` with the admin key, should a server echo it, replaced."""
+        return text.replace(self.admin_key, "[redacted]") if self.admin_key else text
+
+
+# --- retries -------------------------------------------------------------------------------
+
+
+def retry_delay(attempt: int, headers: httpx.Headers | None, rng: random.Random) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based).
+
+    The server's ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date) wins when it
+    is reasonable (0 to 60 s); otherwise exponential backoff from 0.5 s, doubling, capped at
+    8 s, with up to 25% jitter taken off so that clients started together spread out.
+    """
+    if headers is not None:
+        asked = _retry_after(headers)
+        if asked is not None and 0 <= asked <= MAX_RETRY_AFTER:
+            return asked
+    delay = min(INITIAL_RETRY_DELAY * 2.0 ** (attempt - 1), MAX_RETRY_DELAY)
+    return delay * (1 - 0.25 * rng.random())
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    ms = headers.get("retry-after-ms")
+    if ms is not None:
+        try:
+            return float(ms) / 1000
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    seconds: float = (when - datetime.now(UTC)).total_seconds()
+    return seconds
+
+
+def should_retry_status(status: int) -> bool:
+    return status in _RETRY_STATUSES or status >= 500
+
+
+# --- responses -----------------------------------------------------------------------------
+
+
+def _excerpt(content: bytes, settings: ClientSettings) -> str:
+    text = content[:_EXCERPT].decode("utf-8", "replace")
+    text = " ".join(text.split())
+    return settings.redact(text) + ("..." if len(content) > _EXCERPT else "")
+
+
+def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIStatusError:
+    """The typed exception for a 4xx/5xx response."""
+    body: object
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        body = _excerpt(response.content, settings)
+    message = None
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        raw = body["error"].get("message")
+        message = raw if isinstance(raw, str) else None
+    if message is None:
+        message = _excerpt(response.content, settings) or response.reason_phrase
+    message = settings.redact(message)
+    status = response.status_code
+    cls = _STATUS_ERRORS.get(status) or (
+        exc.InternalServerError if status >= 500 else exc.APIStatusError
+    )
+    text = f"Error code: {status} - {message}"
+    if cls is exc.PermissionDeniedError and "scope" in message.lower():
+        text += (
+            " (this key cannot read usage: the Usage and Costs API needs an admin key, "
+            "sk-admin-..., not a project or user key)"
+        )
+    request_id = response.headers.get("x-request-id")
+    if request_id:
+        text += f" [request id: {request_id}]"
+    return cls(text, response=response, body=body)
+
+
+def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
+    """Validate a 2xx body straight from bytes into the generated models."""
+    try:
+        return Page.model_validate_json(response.content)
+    except pydantic.ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise exc.APIResponseValidationError(
+            f"Malformed response (HTTP {response.status_code}) from "
+            f"{response.request.url.path}: {first['msg']} at {where or 'the top level'}; "
+            f"body starts: {_excerpt(response.content, settings)!r}",
+            response=response,
+            body=None,
+            excerpt=_excerpt(response.content, settings),
+        ) from None
+
+
+def log_response(response: httpx.Response, elapsed: float, attempt: int) -> None:
+    # The URL holds only query parameters (no key); headers are never logged.
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "GET %s -> %s in %.0f ms (attempt %d, request id %s)",
+            response.request.url,
+            response.status_code,
+            elapsed * 1000,
+            attempt,
+            response.headers.get("x-request-id", "-"),
+        )
+
+
+def connection_error(
+    error: Exception, request: httpx.Request, settings: ClientSettings
+) -> exc.APIConnectionError:
+    if isinstance(error, httpx.TimeoutException):
+        return exc.APITimeoutError(request)
+    detail = settings.redact(str(error)) or type(error).__name__
+    return exc.APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+def describe(value: Any) -> str:
+    return type(value).__name__
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""
+
+    page: Page | None = None
+    delay: float | None = None
+    error: exc.OpenAIUsageError | None = None
+    throttled: bool = False
+
+
+def judge(
+    response: httpx.Response | None,
+    transport_error: Exception | None,
+    request: httpx.Request,
+    attempt: int,
+    settings: ClientSettings,
+    rng: random.Random,
+) -> Outcome:
+    """Decide what to do after attempt number ``attempt`` (1-based) of one request.
+
+    Retried, up to ``max_retries`` times: connection errors, timeouts, 408, 409, 429, 5xx.
+    Not retried: other 4xx (the request itself is wrong) and malformed 2xx bodies.
+    """
+    retries_left = attempt <= settings.max_retries
+    if response is None:
+        assert transport_error is not None
+        if retries_left:
+            return Outcome(delay=retry_delay(attempt, None, rng))
+        return Outcome(error=connection_error(transport_error, request, settings))
+    if response.is_success:
+        return Outcome(page=parse_page(response, settings))
+    throttled = response.status_code == 429
+    if should_retry_status(response.status_code) and retries_left:
+        return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)
+    return Outcome(error=status_error(response, settings), throttled=throttled)
+
+
+def build_request(
+    http: httpx.Client | httpx.AsyncClient, settings: ClientSettings, kwargs: Mapping[str, Any]
+) -> httpx.Request:
+    return http.build_request(
+        "GET",
+        settings.base_url + kwargs["url"],
+        params=kwargs.get("params"),
+        headers=settings.headers(),
+        timeout=settings.timeout,
+    )

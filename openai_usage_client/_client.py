@@ -1,0 +1,282 @@
+"""``UsageClient`` and ``AsyncUsageClient``: thin twins over ``_base``.
+
+Everything that is not I/O (settings, checking parameters, retry decisions, error mapping,
+cursor bookkeeping) lives in ``_base``, ``_params`` and ``_pagination``; the twins only send
+requests and sleep, each in its own way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from ._base import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_RETRIES,
+    ClientSettings,
+    build_request,
+    judge,
+    log_response,
+)
+from ._models import Page
+from ._params import Query, build_query
+from ._resources import Costs, Usage
+from ._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
+
+__all__ = ["AsyncUsageClient", "UsageClient"]
+
+# Module-level so tests can patch them (retries must never really wait in tests).
+_sleep = time.sleep
+_async_sleep = asyncio.sleep
+
+_UNSET: Any = object()
+
+
+class _ClientBase:
+    _settings: ClientSettings
+
+    def __init__(
+        self,
+        admin_key: str | None,
+        base_url: str | None,
+        organization: str | None,
+        timeout: float | httpx.Timeout | None,
+        max_retries: int,
+        concurrency: int,
+    ) -> None:
+        self._settings = ClientSettings.resolve(
+            admin_key, base_url, organization, timeout, max_retries, concurrency
+        )
+        # Jitter only; seeded per client so nothing global is shared between clients.
+        self._rng = random.Random()
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def organization(self) -> str | None:
+        return self._settings.organization
+
+    @property
+    def timeout(self) -> httpx.Timeout:
+        return self._settings.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._settings.max_retries
+
+    @property
+    def concurrency(self) -> int:
+        return self._settings.concurrency
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
+
+    def _query(self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]) -> Query:
+        concurrency = params.pop("concurrency", None)
+        return build_query(
+            endpoint,
+            params,
+            unknown,
+            concurrency=concurrency,
+            default_concurrency=self._settings.concurrency,
+        )
+
+    def _options(self, **overrides: Any) -> dict[str, Any]:
+        s = self._settings
+        current = {
+            "admin_key": s.admin_key,
+            "base_url": s.base_url,
+            "organization": s.organization,
+            "timeout": s.timeout,
+            "max_retries": s.max_retries,
+            "concurrency": s.concurrency,
+        }
+        current.update({k: v for k, v in overrides.items() if v is not _UNSET})
+        return current
+
+
+class UsageClient(_ClientBase):
+    """The synchronous client.
+
+    ``admin_key`` defaults to ``OPENAI_ADMIN_KEY``, ``base_url`` to ``OPENAI_BASE_URL`` (else
+    ``https://api.openai.com/v1``), ``organization`` to ``OPENAI_ORG_ID``. ``http_client`` lets
+    you bring your own ``httpx.Client`` (proxies, transports, the offline fake); the client
+    closes it when it is closed.
+    """
+
+    def __init__(
+        self,
+        admin_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        organization: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        super().__init__(admin_key, base_url, organization, timeout, max_retries, concurrency)
+        self._http = http_client if http_client is not None else httpx.Client()
+        self.usage: Usage[BucketStream] = Usage(self._stream)
+        self.costs: Costs[BucketStream] = Costs(self._stream)
+
+    def with_options(
+        self,
+        *,
+        admin_key: str | None = _UNSET,
+        base_url: str | None = _UNSET,
+        organization: str | None = _UNSET,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        max_retries: int = _UNSET,
+        concurrency: int = _UNSET,
+    ) -> UsageClient:
+        """A copy with other settings, sharing this client's connection pool."""
+        options = self._options(
+            admin_key=admin_key,
+            base_url=base_url,
+            organization=organization,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+        )
+        return UsageClient(**options, http_client=self._http)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _stream(
+        self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]
+    ) -> BucketStream:
+        return BucketStream(self._fetch, self._query(endpoint, params, unknown))
+
+    def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
+        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        attempt = 0
+        while True:
+            attempt += 1
+            response: httpx.Response | None = None
+            failure: Exception | None = None
+            if gate is not None:
+                gate.acquire()
+            began = time.monotonic()
+            try:
+                response = self._http.send(request)
+                log_response(response, time.monotonic() - began, attempt)
+            except httpx.TransportError as error:
+                failure = error
+            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
+            if gate is not None:
+                gate.release(throttled=outcome.throttled)
+            if outcome.page is not None:
+                return outcome.page
+            if outcome.error is not None:
+                raise outcome.error
+            assert outcome.delay is not None
+            _sleep(outcome.delay)
+
+
+class AsyncUsageClient(_ClientBase):
+    """The asynchronous twin of ``UsageClient``: ``async for bucket in client.usage.x(...)``."""
+
+    def __init__(
+        self,
+        admin_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        organization: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(admin_key, base_url, organization, timeout, max_retries, concurrency)
+        self._http = http_client if http_client is not None else httpx.AsyncClient()
+        self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
+        self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
+
+    def with_options(
+        self,
+        *,
+        admin_key: str | None = _UNSET,
+        base_url: str | None = _UNSET,
+        organization: str | None = _UNSET,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        max_retries: int = _UNSET,
+        concurrency: int = _UNSET,
+    ) -> AsyncUsageClient:
+        """A copy with other settings, sharing this client's connection pool."""
+        options = self._options(
+            admin_key=admin_key,
+            base_url=base_url,
+            organization=organization,
+            timeout=timeout,
+            max_retries=max_retries,
+            concurrency=concurrency,
+        )
+        return AsyncUsageClient(**options, http_client=self._http)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def _stream(
+        self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]
+    ) -> AsyncBucketStream:
+        return AsyncBucketStream(self._fetch, self._query(endpoint, params, unknown))
+
+    async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
+        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        attempt = 0
+        while True:
+            attempt += 1
+            response: httpx.Response | None = None
+            failure: Exception | None = None
+            if gate is not None:
+                await gate.acquire()
+            began = time.monotonic()
+            try:
+                response = await self._http.send(request)
+                log_response(response, time.monotonic() - began, attempt)
+            except httpx.TransportError as error:
+                failure = error
+            finally:
+                if gate is not None and response is None and failure is None:
+                    # Cancelled while in flight: give the slot back before unwinding.
+                    await gate.release(throttled=False)
+            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
+            if gate is not None:
+                await gate.release(throttled=outcome.throttled)
+            if outcome.page is not None:
+                return outcome.page
+            if outcome.error is not None:
+                raise outcome.error
+            assert outcome.delay is not None
+            await _async_sleep(outcome.delay)

@@ -1,0 +1,93 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .audio_speeches_bucket_width import AudioSpeechesBucketWidth
+from .audio_speeches_group_by_item import AudioSpeechesGroupByItem
+from .audio_transcriptions_bucket_width import AudioTranscriptionsBucketWidth
+from .audio_transcriptions_group_by_item import AudioTranscriptionsGroupByItem
+from .code_interpreter_sessions_bucket_width import CodeInterpreterSessionsBucketWidth
+from .code_interpreter_sessions_group_by_item import CodeInterpreterSessionsGroupByItem
+from .completions_bucket_width import CompletionsBucketWidth
+from .completions_group_by_item import CompletionsGroupByItem
+from .costs_bucket_width import CostsBucketWidth
+from .costs_group_by_item import CostsGroupByItem
+from .costs_result import CostsResult
+from .costs_result_amount import CostsResultAmount
+from .decisions_bucket_width import DecisionsBucketWidth
+from .decisions_group_by_item import DecisionsGroupByItem
+from .embeddings_bucket_width import EmbeddingsBucketWidth
+from .embeddings_group_by_item import EmbeddingsGroupByItem
+from .error import Error
+from .error_response import ErrorResponse
+from .file_search_calls_bucket_width import FileSearchCallsBucketWidth
+from .file_search_calls_group_by_item import FileSearchCallsGroupByItem
+from .images_bucket_width import ImagesBucketWidth
+from .images_group_by_item import ImagesGroupByItem
+from .images_sources_item import ImagesSourcesItem
+from .moderations_bucket_width import ModerationsBucketWidth
+from .moderations_group_by_item import ModerationsGroupByItem
+from .unknown_result import UnknownResult
+from .usage_audio_speeches_result import UsageAudioSpeechesResult
+from .usage_audio_transcriptions_result import UsageAudioTranscriptionsResult
+from .usage_code_interpreter_sessions_result import UsageCodeInterpreterSessionsResult
+from .usage_completions_result import UsageCompletionsResult
+from .usage_decisions_result import UsageDecisionsResult
+from .usage_embeddings_result import UsageEmbeddingsResult
+from .usage_file_search_calls_result import UsageFileSearchCallsResult
+from .usage_images_result import UsageImagesResult
+from .usage_moderations_result import UsageModerationsResult
+from .usage_response import UsageResponse
+from .usage_time_bucket import UsageTimeBucket
+from .usage_vector_stores_result import UsageVectorStoresResult
+from .usage_web_search_calls_result import UsageWebSearchCallsResult
+from .vector_stores_bucket_width import VectorStoresBucketWidth
+from .vector_stores_group_by_item import VectorStoresGroupByItem
+from .web_search_calls_bucket_width import WebSearchCallsBucketWidth
+from .web_search_calls_context_levels_item import WebSearchCallsContextLevelsItem
+from .web_search_calls_group_by_item import WebSearchCallsGroupByItem
+
+__all__ = (
+    "AudioSpeechesBucketWidth",
+    "AudioSpeechesGroupByItem",
+    "AudioTranscriptionsBucketWidth",
+    "AudioTranscriptionsGroupByItem",
+    "CodeInterpreterSessionsBucketWidth",
+    "CodeInterpreterSessionsGroupByItem",
+    "CompletionsBucketWidth",
+    "CompletionsGroupByItem",
+    "CostsBucketWidth",
+    "CostsGroupByItem",
+    "CostsResult",
+    "CostsResultAmount",
+    "DecisionsBucketWidth",
+    "DecisionsGroupByItem",
+    "EmbeddingsBucketWidth",
+    "EmbeddingsGroupByItem",
+    "Error",
+    "ErrorResponse",
+    "FileSearchCallsBucketWidth",
+    "FileSearchCallsGroupByItem",
+    "ImagesBucketWidth",
+    "ImagesGroupByItem",
+    "ImagesSourcesItem",
+    "ModerationsBucketWidth",
+    "ModerationsGroupByItem",
+    "UnknownResult",
+    "UsageAudioSpeechesResult",
+    "UsageAudioTranscriptionsResult",
+    "UsageCodeInterpreterSessionsResult",
+    "UsageCompletionsResult",
+    "UsageDecisionsResult",
+    "UsageEmbeddingsResult",
+    "UsageFileSearchCallsResult",
+    "UsageImagesResult",
+    "UsageModerationsResult",
+    "UsageResponse",
+    "UsageTimeBucket",
+    "UsageVectorStoresResult",
+    "UsageWebSearchCallsResult",
+    "VectorStoresBucketWidth",
+    "VectorStoresGroupByItem",
+    "WebSearchCallsBucketWidth",
+    "WebSearchCallsContextLevelsItem",
+    "WebSearchCallsGroupByItem",
+)

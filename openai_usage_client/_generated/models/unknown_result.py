@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict
+
+
+class UnknownResult(BaseModel):
+    """A result whose `object` this version does not know yet. Every field it carried is kept
+    (as extra fields), so nothing is lost and nothing is mistaken for another type."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+
+    object: str
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Validate a decoded JSON object (the generated endpoint functions call this)."""
+        return cls.model_validate(src_dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as a JSON object, under the wire names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)

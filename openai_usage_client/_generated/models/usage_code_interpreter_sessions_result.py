@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Self
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+
+class UsageCodeInterpreterSessionsResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+
+    object: Literal["organization.usage.code_interpreter_sessions.result"]
+    num_sessions: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("num_sessions", "sessions"),
+        serialization_alias="num_sessions",
+    )
+    """ Code interpreter sessions. Sent as `sessions` before 2025-02. """
+    project_id: None | str = Field(default=None)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Validate a decoded JSON object (the generated endpoint functions call this)."""
+        return cls.model_validate(src_dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as a JSON object, under the wire names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UsageWebSearchCallsResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+
+    object: Literal["organization.usage.web_searches.result"]
+    num_model_requests: int
+    num_requests: int
+    project_id: None | str = Field(default=None)
+    user_id: None | str = Field(default=None)
+    api_key_id: None | str = Field(default=None)
+    model: None | str = Field(default=None)
+    context_level: None | str = Field(default=None)
+    api_source: None | str = Field(default=None)
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Validate a decoded JSON object (the generated endpoint functions call this)."""
+        return cls.model_validate(src_dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as a JSON object, under the wire names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)

@@ -1,0 +1,126 @@
+"""Cursor bookkeeping, the fetch plan and adaptive concurrency (no I/O).
+
+Shared by the sync and async streams in ``_streams.py``, which only add threads or tasks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ._exceptions import APIError, OpenAIUsageError, PaginationError
+from ._models import Page
+from ._params import Query
+from ._time import from_unix, split_range
+
+__all__ = ["AIMD", "CursorChain", "annotate", "plan_windows"]
+
+
+@dataclass
+class CursorChain:
+    """One chain of pages: the cursors seen, and the buckets' order.
+
+    A null ``next_page`` ends the chain even when ``has_more`` is true (the live API sends
+    that); a cursor the server already returned would loop forever, so it is an error. Buckets
+    must move forward in time: a page that repeats one would double-count it.
+    """
+
+    query: Query
+    seen: set[str] = field(default_factory=set)
+    last_cursor: str | None = None
+    last_start: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.query.page is not None:
+            self.seen.add(self.query.page)
+
+    def accept(self, page: Page, cursor: str | None) -> str | None:
+        """Check a page fetched with ``cursor``; return the cursor of the next page, if any."""
+        for bucket in page.data:
+            if self.last_start is not None and bucket.start_time <= self.last_start:
+                raise PaginationError(
+                    f"The server sent the bucket starting "
+                    f"{from_unix(bucket.start_time):%Y-%m-%dT%H:%M:%SZ} again or out of order; "
+                    "stopping rather than counting it twice.",
+                    cursor=cursor,
+                    last_cursor=self.last_cursor,
+                )
+            self.last_start = bucket.start_time
+        if cursor is not None:
+            self.last_cursor = cursor
+        nxt = page.next_page
+        if not nxt:
+            return None
+        if nxt in self.seen:
+            raise PaginationError(
+                f"The server returned cursor {nxt!r} a second time; following it would loop "
+                "forever.",
+                cursor=nxt,
+                last_cursor=self.last_cursor,
+            )
+        self.seen.add(nxt)
+        return nxt
+
+
+def plan_windows(query: Query) -> list[Query]:
+    """The windows to fetch concurrently, or ``[query]`` when the range is one page or open.
+
+    Each window holds at most one page of buckets at the query's width and limit, so a window
+    is usually one request; it still follows its own cursors if the server pages it further.
+    """
+    if query.concurrency <= 1 or query.end_time is None or query.page is not None:
+        return [query]
+    windows = split_range(query.start_time, query.end_time, query.width_seconds, query.limit)
+    if len(windows) <= 1:
+        return [query]
+    return [query.window(lo, hi) for lo, hi in windows]
+
+
+class AIMD:
+    """How many requests may be in flight: halved on a 429, grown back by one on success.
+
+    Additive increase, multiplicative decrease (TCP's congestion rule): the API publishes no
+    rate limits, so the client finds the rate it is allowed instead of hammering at a fixed one.
+    """
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+        self.capacity = maximum
+        self.in_flight = 0
+        self._streak = 0
+        #: How many times the capacity was cut (reported by benchmarks and tests).
+        self.throttles = 0
+
+    def can_start(self) -> bool:
+        return self.in_flight < self.capacity
+
+    def start(self) -> None:
+        self.in_flight += 1
+
+    def finish(self, *, throttled: bool) -> None:
+        self.in_flight -= 1
+        if throttled:
+            self.capacity = max(1, self.capacity // 2)
+            self._streak = 0
+            self.throttles += 1
+        else:
+            self._streak += 1
+            if self._streak >= self.capacity and self.capacity < self.maximum:
+                self.capacity += 1
+                self._streak = 0
+
+
+def annotate(error: OpenAIUsageError, query: Query, resume: int, last_cursor: str | None) -> None:
+    """Tell an error that interrupted a stream where the stream stopped, and how to resume."""
+    if error.resume_start_time is not None:
+        return
+    error.resume_start_time = resume
+    error.last_cursor = last_cursor
+    hint = (
+        f" The stream stopped after delivering everything before "
+        f"{from_unix(resume):%Y-%m-%dT%H:%M:%SZ}; nothing after it was returned. Resume with "
+        f"{query.endpoint.name}(start_time={resume}, ...) (error.resume_start_time)"
+    )
+    hint += " with the same other arguments."
+    error.args = ((str(error.args[0]) if error.args else "") + hint, *error.args[1:])
+    if isinstance(error, APIError):
+        error.message = error.args[0]

@@ -1,0 +1,461 @@
+"""``FakeAPI``: the one request handler behind both the httpx transport and the HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Final, NamedTuple
+from urllib.parse import urlencode
+
+from .._endpoints import ENDPOINTS, EndpointSpec
+from . import _render
+from ._data import LRU, FilterKey, Number, Store, counter_names
+from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
+from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
+from ._params import (
+    ApiError,
+    Query,
+    QueryInput,
+    bucket_bounds,
+    canonical_query,
+    encode_cursor,
+    endpoint_for,
+    parse_query,
+    query_pairs,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._transport import FakeTransport
+
+#: The key the demo and tests use. Any key starting with ``sk-admin-`` is accepted.
+DEFAULT_ADMIN_KEY: Final = "sk-admin-fake-000000000000"
+#: The base URL the in-process transport answers under (any host works).
+BASE_URL: Final = "https://api.openai.com/v1"
+
+_NO_KEY: Final = (
+    "You didn't provide an API key. You need to provide your API key in an Authorization "
+    "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field "
+    "(with blank username) if you're accessing the API from your browser and are prompted for "
+    "a username. You can obtain an API key from https://platform.openai.com/account/api-keys."
+)
+_NOT_ADMIN: Final = (
+    "You have insufficient permissions for this operation. Missing scopes: api.usage.read. "
+    "Check that you have the correct role in your organization or project and (if you're "
+    "using a restricted API key) that it has the necessary scopes."
+)
+_HTML: Final = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+_SERVER_ERRORS: Final = {
+    "500": (500, "The server had an error while processing your request. Sorry about that!"),
+    "502": (502, "Bad gateway."),
+    "503": (503, "The engine is currently overloaded, please try again later."),
+}
+
+
+@dataclass
+class FakeResponse:
+    """What ``FakeAPI.handle`` decided. Unpacks as ``status, headers, body``.
+
+    ``fault`` is ``"reset"`` (close the connection without answering; ``status`` is 0) or
+    ``"timeout"`` (answer only after ``delay`` seconds; the transport raises at once), else
+    ``None``.
+    """
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fault: FailureKind | None = None
+    delay: float = 0.0
+
+    def __iter__(self) -> Iterator[object]:
+        return iter((self.status, self.headers, self.body))
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+
+class LoggedRequest(NamedTuple):
+    method: str
+    path: str
+    #: The raw query string.
+    query: str
+
+
+class RequestLog:
+    """The requests a fake has served, in arrival order. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._items: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+
+    def append(self, item: LoggedRequest) -> int:
+        with self._lock:
+            self._items.append(item)
+            return len(self._items)
+
+    def snapshot(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[LoggedRequest]:
+        return iter(self.snapshot())
+
+    def __getitem__(self, i: int) -> LoggedRequest:
+        return self._items[i]
+
+
+class ExpectedBucket(NamedTuple):
+    """A bucket as ``FakeAPI.buckets`` predicts it: totals keyed by grouping values."""
+
+    start_time: int
+    end_time: int
+    results: dict[tuple[Dim, ...], dict[str, Number]]
+
+
+@dataclass
+class _Attempts:
+    counts: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next(self, key: str) -> int:
+        with self.lock:
+            n = self.counts.get(key, 0) + 1
+            self.counts[key] = n
+            return n
+
+
+class FakeAPI:
+    """An offline, deterministic OpenAI Usage and Costs API.
+
+    ``seed`` picks the synthetic organization (``fake.org``); ``now`` (Unix seconds or an
+    aware datetime; default 2026-11-01T00:00Z) is the default ``end_time`` and the moment
+    after which nothing has happened; ``faults`` injects failures and quirks; ``latency`` is
+    slept (by the transport or server) before each answer; ``money_as_string`` says whether
+    cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
+    a seeded mix (``"sometimes"``, the live API's habit).
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        *,
+        now: int | datetime = DEFAULT_NOW,
+        faults: Faults | None = None,
+        latency: float = 0.0,
+        money_as_string: _render.MoneyMode = "sometimes",
+        max_cached_days: int = 8192,
+    ) -> None:
+        if money_as_string not in ("never", "sometimes", "always"):
+            raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
+        self.seed = seed
+        self.now = int(now.timestamp()) if isinstance(now, datetime) else int(now)
+        self.faults = faults or Faults()
+        self.latency = latency
+        self.money_as_string: _render.MoneyMode = money_as_string
+        self.org = Organization(seed)
+        self.request_log = RequestLog()
+        self._store = Store(self.org, self.now, max_cached_days)
+        self._attempts = _Attempts()
+        self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
+
+    # --- serving ----------------------------------------------------------------------------
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: QueryInput = "",
+        headers: Mapping[str, str] | None = None,
+    ) -> FakeResponse:
+        """Answer one request. ``path`` may carry the ``/v1`` prefix; ``query`` is a query
+        string, a mapping or ``(name, value)`` pairs. Never raises for a bad request."""
+        pairs = query_pairs(query)
+        if isinstance(query, str | bytes):
+            raw = query.decode("ascii", "replace") if isinstance(query, bytes) else query
+        else:
+            raw = urlencode(pairs)
+        sequence = self.request_log.append(LoggedRequest(method, path, raw.lstrip("?")))
+        spec = endpoint_for(path)
+        request_key = f"{path.removeprefix('/v1')}?{canonical_query(pairs)}"
+        attempt = self._attempts.next(request_key)
+        rid = {"x-request-id": f"req_{hash_hex(32, self.seed, request_key, attempt)}"}
+        if method.upper() != "GET":
+            return self._error(ApiError(405, f"Invalid method for URL ({method} {path})."), rid)
+        if spec is None:
+            return self._error(ApiError(404, f"Invalid URL ({method} {path})"), rid)
+        auth = _header(headers, "authorization")
+        if not auth or not auth.startswith("Bearer ") or not auth[7:].strip():
+            return self._error(ApiError(401, _NO_KEY), rid)
+        key = auth[7:].strip()
+        if not key.startswith("sk-"):
+            shown = f"{key[:3]}*****{key[-4:]}" if len(key) > 8 else "*****"
+            message = f"Incorrect API key provided: {shown}."
+            return self._error(ApiError(401, message, code="invalid_api_key"), rid)
+        if not key.startswith("sk-admin-"):
+            return self._error(ApiError(403, _NOT_ADMIN), rid)
+        parsed: Query | ApiError
+        try:
+            parsed = parse_query(spec, pairs, self.now)
+        except ApiError as exc:
+            parsed = exc
+        info = RequestInfo(
+            path=path,
+            params=_params_view(pairs),
+            attempt=attempt,
+            sequence=sequence,
+            page_start=None if isinstance(parsed, ApiError) else parsed.page_start,
+        )
+        failure = self.faults.failure(self.seed, request_key, info)
+        if failure is not None and failure not in ("timeout", "truncated"):
+            return self._failure(failure, rid)
+        if isinstance(parsed, ApiError):
+            return self._error(parsed, rid)
+        quirks = self.faults.quirks(self.seed, request_key, attempt)
+        body = self._page(parsed, pairs, quirks)
+        headers_out = {"content-type": "application/json", **rid}
+        if failure == "truncated":
+            return FakeResponse(200, headers_out, body[: len(body) // 2], "truncated")
+        if failure == "timeout":
+            return FakeResponse(200, headers_out, body, "timeout", self.faults.timeout_delay)
+        return FakeResponse(200, headers_out, body)
+
+    def _error(self, exc: ApiError, rid: dict[str, str]) -> FakeResponse:
+        return FakeResponse(exc.status, {"content-type": "application/json", **rid}, exc.body())
+
+    def _failure(self, kind: FailureKind, rid: dict[str, str]) -> FakeResponse:
+        if kind == "reset":
+            return FakeResponse(0, dict(rid), b"", "reset")
+        if kind == "html":
+            headers = {"content-type": "text/html", **rid}
+            return FakeResponse(self.faults.html_status, headers, _HTML, "html")
+        if kind in ("429", "429_no_retry_after"):
+            exc = ApiError(
+                429,
+                "Rate limit reached for requests. Please try again later.",
+                type_="requests",
+                code="rate_limit_exceeded",
+            )
+            response = self._error(exc, rid)
+            if kind == "429":
+                response.headers["retry-after"] = str(self.faults.retry_after)
+            response.fault = kind
+            return response
+        status, message = _SERVER_ERRORS[kind]
+        response = self._error(ApiError(status, message, type_="server_error"), rid)
+        response.fault = kind
+        return response
+
+    def _page(
+        self, q: Query, pairs: Sequence[tuple[str, str]], quirks: frozenset[QuirkKind]
+    ) -> bytes:
+        bounds, next_start = bucket_bounds(q)
+        # Quirks that change results bypass the cache; the others are applied by ``page``.
+        shaped = quirks & {"sessions_key", "unknown_field"}
+        buckets = []
+        for lo, hi in bounds:
+            cache_key = (q.spec.name, lo, hi, q.group, q.filters)
+            text = None if shaped else self._results.get(cache_key)
+            if text is None:
+                text = self._render(q.spec, lo, hi, q.group, q.filters, shaped)
+                if not shaped:
+                    self._results.put(cache_key, text)
+            buckets.append((lo, hi, text))
+        if "repeat_cursor" in quirks:
+            cursor: str | None = encode_cursor(q.page_start, q.signature)
+        else:
+            cursor = None if next_start is None else encode_cursor(next_start, q.signature)
+        return _render.page(buckets, cursor, quirks)
+
+    def _render(
+        self,
+        spec: EndpointSpec,
+        lo: int,
+        hi: int,
+        group: tuple[int, ...],
+        filters: FilterKey,
+        quirks: frozenset[QuirkKind],
+    ) -> str:
+        store = self._store
+        rows = store.grouped(spec.name, store.day_sums(spec.name, lo, hi), group, filters)
+        if spec.is_costs:
+            return _render.cost_results(
+                spec.group_by,
+                group,
+                rows,
+                store.costs.units,
+                self.money_as_string,
+                self.seed,
+                lo,
+                quirks,
+            )
+        return _render.usage_results(
+            spec.result_object, counter_names(spec.name), spec.group_by, group, rows, quirks
+        )
+
+    # --- ground truth -----------------------------------------------------------------------
+
+    def _query(
+        self,
+        endpoint: str,
+        start_time: int,
+        end_time: int | None,
+        bucket_width: str | None,
+        group_by: Sequence[str],
+        filters: Mapping[str, Sequence[str] | bool],
+    ) -> Query:
+        spec = ENDPOINTS.get(endpoint) or endpoint_for(endpoint)
+        if spec is None:
+            raise ValueError(f"unknown endpoint {endpoint!r}")
+        pairs: list[tuple[str, str]] = [("start_time", str(start_time))]
+        if end_time is not None:
+            pairs.append(("end_time", str(end_time)))
+        if bucket_width is not None:
+            pairs.append(("bucket_width", bucket_width))
+        pairs += [("group_by", g) for g in group_by]
+        for name, value in filters.items():
+            if isinstance(value, bool):
+                pairs.append((name, "true" if value else "false"))
+            else:
+                pairs += [(name, v) for v in value]
+        try:
+            return parse_query(spec, pairs, self.now)
+        except ApiError as exc:
+            raise ValueError(exc.message) from None
+
+    def _named(
+        self, q: Query, group_by: Sequence[str], rows: list[tuple[tuple[Dim, ...], list[Number]]]
+    ) -> dict[tuple[Dim, ...], dict[str, Number]]:
+        dims = q.spec.group_by
+        grouped = [dims[g] for g in q.group]
+        order = [grouped.index(g) for g in dict.fromkeys(group_by)]
+        names = counter_names(q.spec.name)
+        by_line = "line_item" in grouped
+        out: dict[tuple[Dim, ...], dict[str, Number]] = {}
+        for key, vals in rows:
+            counters = dict(zip(names, vals, strict=True))
+            if q.spec.is_costs and not by_line:
+                del counters["quantity"]
+            out[tuple(key[i] for i in order)] = counters
+        return out
+
+    def totals(
+        self,
+        endpoint: str,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        group_by: Sequence[str] = (),
+        **filters: Sequence[str] | bool,
+    ) -> dict[tuple[Dim, ...], dict[str, Number]]:
+        """Exact totals over ``[start_time, end_time)``, straight from the data.
+
+        Keys are tuples of the grouping values in ``group_by`` order (``()`` when ungrouped);
+        values map each counter to an int. For costs: ``amount`` (Decimal) and, when grouped by
+        ``line_item``, ``quantity``. Filters are the query names: ``project_ids=[...]``,
+        ``batch=True``, ... Groups without activity are absent.
+        """
+        q = self._query(endpoint, start_time, end_time, None, group_by, filters)
+        sums = self._store.range_sums(q.spec.name, q.start, q.end)
+        return self._named(q, group_by, self._store.grouped(q.spec.name, sums, q.group, q.filters))
+
+    def buckets(
+        self,
+        endpoint: str,
+        *,
+        start_time: int,
+        end_time: int | None = None,
+        bucket_width: str | None = None,
+        group_by: Sequence[str] = (),
+        **filters: Sequence[str] | bool,
+    ) -> list[ExpectedBucket]:
+        """Every bucket of the range (no paging), with totals as ``totals`` gives them."""
+        q = self._query(endpoint, start_time, end_time, bucket_width, group_by, filters)
+        q = Query(q.spec, q.start, q.end, q.width, 1 << 62, q.start, q.group, q.filters, "")
+        out = []
+        for lo, hi in bucket_bounds(q)[0]:
+            rows = self._store.grouped(
+                q.spec.name, self._store.day_sums(q.spec.name, lo, hi), q.group, q.filters
+            )
+            out.append(ExpectedBucket(lo, hi, self._named(q, group_by, rows)))
+        return out
+
+    # --- conveniences -----------------------------------------------------------------------
+
+    def transport(self) -> FakeTransport:
+        """An httpx transport serving this fake, usable by ``httpx.Client`` and
+        ``httpx.AsyncClient`` alike."""
+        from ._transport import FakeTransport
+
+        return FakeTransport(self)
+
+    def async_transport(self) -> FakeTransport:
+        """The same as ``transport()`` (the transport implements both interfaces)."""
+        return self.transport()
+
+    def client(self, api_key: str | None = DEFAULT_ADMIN_KEY, **kwargs: object) -> httpx.Client:
+        """An ``httpx.Client`` on this fake, with ``base_url`` and the admin key set."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        return httpx.Client(
+            base_url=BASE_URL,
+            transport=self.transport(),
+            headers=headers,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def async_client(
+        self, api_key: str | None = DEFAULT_ADMIN_KEY, **kwargs: object
+    ) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` on this fake, with ``base_url`` and the admin key set."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        return httpx.AsyncClient(
+            base_url=BASE_URL,
+            transport=self.transport(),
+            headers=headers,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    if not headers:
+        return None
+    for k, v in headers.items():
+        if k.lower() == name:
+            return v
+    return None
+
+
+def _params_view(pairs: Sequence[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for k, v in pairs:
+        out[k] = (*out.get(k, ()), v)
+    return out
+
+
+__all__ = [
+    "BASE_URL",
+    "DEFAULT_ADMIN_KEY",
+    "ExpectedBucket",
+    "FakeAPI",
+    "FakeResponse",
+    "LoggedRequest",
+    "RequestLog",
+]
