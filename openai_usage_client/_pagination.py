@@ -114,7 +114,8 @@ def annotate(error: OpenAIUsageError, query: Query, resume: int, last_cursor: st
     if error.resume_start_time is not None:
         return
     error.resume_start_time = resume
-    error.last_cursor = last_cursor
+    if error.last_cursor is None:
+        error.last_cursor = last_cursor
     hint = (
         f" The stream stopped after delivering everything before "
         f"{from_unix(resume):%Y-%m-%dT%H:%M:%SZ}; nothing after it was returned. Resume with "

@@ -154,23 +154,25 @@ def test_bucket_widths_and_limits(op_id: str) -> None:
 
 @pytest.mark.parametrize("op_id", OPERATION_IDS)
 def test_generated_module_holds_the_operation(op_id: str) -> None:
-    """``generated_module`` names "the generated module under ``_generated.api`` that holds
-    this operation": importing it must give the operation's functions for this path."""
+    """The facade imports ``_generated.api.<usage|costs>.<generated_module>`` (see
+    ``_params._get_kwargs``): that module must exist and build requests for this path."""
     path, op = _operation(op_id)
     endpoint = ENDPOINTS[op_id]
-    name = f"openai_usage_client._generated.api.{endpoint.generated_module}"
+    (tag,) = op["tags"]
+    assert ("costs" if endpoint.is_costs else "usage") == tag
+    # The generator names an operation's module after its operationId, in its tag's package.
+    assert endpoint.generated_module == op_id
+    name = f"openai_usage_client._generated.api.{tag}.{endpoint.generated_module}"
     try:
         module = importlib.import_module(name)
     except ImportError as exc:
-        pytest.fail(
-            f"ENDPOINTS[{op_id!r}].generated_module = {endpoint.generated_module!r}: "
-            f"cannot import {name} ({exc}); the generator writes this operation to "
-            f"_generated.api.{op['tags'][0]}.{op_id}"
-        )
-    assert hasattr(module, "sync_detailed"), (
-        f"{name} has no sync_detailed; the operation is in _generated.api.{op['tags'][0]}.{op_id}"
-    )
-    assert module._get_kwargs(start_time=0)["url"] == path
+        pytest.fail(f"ENDPOINTS[{op_id!r}].generated_module: cannot import {name} ({exc})")
+    for function in ("sync_detailed", "asyncio_detailed", "_get_kwargs"):
+        assert hasattr(module, function), f"{name} has no {function}"
+    kwargs = module._get_kwargs(start_time=0)
+    assert kwargs["url"] == path
+    assert kwargs["method"] == "get"
+    assert kwargs["params"]["start_time"] == 0
 
 
 # -- the facts table in live-api-facts.md ---------------------------------------------------

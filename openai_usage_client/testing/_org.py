@@ -103,7 +103,7 @@ class Key:
 # (cached, cache write, 12h share of cache writes, input audio, input image, output audio,
 #  output image). The rest of each split is text.
 _TEXT: Final = (30, 6, 40, 0, 0, 0, 0)
-_VISION: Final = (20, 4, 50, 0, 12, 0, 0)
+_VISION: Final = (20, 4, 50, 0, 12, 0, 6)
 _AUDIO: Final = (10, 2, 30, 45, 0, 55, 0)
 _BATCH: Final = (0, 0, 0, 0, 0, 0, 0)
 

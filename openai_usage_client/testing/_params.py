@@ -25,9 +25,8 @@ WIDTHS: Final = {"1m": 60, "1h": 3_600, "1d": 86_400}
 _SCALARS: Final = frozenset({"start_time", "end_time", "bucket_width", "limit", "page"})
 _PATHS: Final = {spec.path: spec for spec in ENDPOINTS.values()}
 
-QueryInput = (
-    str | bytes | Mapping[str, str | int | bool | Sequence[str]] | Sequence[tuple[str, str]]
-)
+#: A query string (``bytes`` too), a mapping of names to a value or a list of values, or pairs.
+QueryInput = str | bytes | Mapping[str, object] | Sequence[tuple[str, str]]
 
 
 class ApiError(Exception):
@@ -64,10 +63,10 @@ def query_pairs(query: QueryInput) -> list[tuple[str, str]]:
         for k, v in query.items():
             if isinstance(v, bool):
                 raw.append((k, "true" if v else "false"))
-            elif isinstance(v, str | int):
-                raw.append((k, str(v)))
-            else:
+            elif isinstance(v, list | tuple | set | frozenset):
                 raw.extend((k, str(x)) for x in v)
+            else:
+                raw.append((k, str(v)))
     else:
         raw = [(str(k), str(v)) for k, v in query]
     return [(k[:-2] if k.endswith("[]") else k, v) for k, v in raw]

@@ -107,8 +107,12 @@ class FakeServer:
 
     def start(self) -> FakeServer:
         if self._thread is None:
+            # A short poll interval so ``stop()`` (and each test using the server) is quick.
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="fake-openai-usage", daemon=True
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="fake-openai-usage",
+                daemon=True,
             )
             self._thread.start()
         return self

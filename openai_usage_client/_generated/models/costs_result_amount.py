@@ -1,10 +1,21 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+_VALUE_PATTERN = re.compile("^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$")
+
+
+def _value_matches(value: Any) -> Any:
+    # Decimal() alone would also take "1_000", " 12 " or non-ASCII digits: hold strings to
+    # the spec's pattern so only what the API documents is read as money.
+    if isinstance(value, str) and _VALUE_PATTERN.fullmatch(value) is None:
+        raise ValueError("not a decimal number")
+    return value
 
 
 class CostsResultAmount(BaseModel):
@@ -15,7 +26,7 @@ class CostsResultAmount(BaseModel):
         populate_by_name=True,
     )
 
-    value: Decimal
+    value: Annotated[Decimal, BeforeValidator(_value_matches)]
     currency: str
     """ Lowercase ISO 4217 code, e.g. `usd`. """
 
