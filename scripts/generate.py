@@ -3,7 +3,7 @@
 Usage::
 
     python scripts/generate.py                 # write the package's generated core
-    python scripts/generate.py --check         # regenerate into a temporary folder, diff, exit 1 on drift
+    python scripts/generate.py --check         # regenerate into a temp folder; exit 1 on drift
     python scripts/generate.py --spec X --check
 
 Why a script and not a bare ``openapi-python-client`` call:
@@ -44,7 +44,9 @@ def _check_versions() -> None:
     found = {"openapi-python-client": version("openapi-python-client"), "ruff": version("ruff")}
     wanted = {"openapi-python-client": GENERATOR_VERSION, "ruff": RUFF_VERSION}
     if found != wanted:
-        sys.exit(f"generate: pinned versions {wanted} are needed, found {found} (run `make install`)")
+        sys.exit(
+            f"generate: pinned versions {wanted} are needed, found {found} (run `make install`)"
+        )
 
 
 def generate(spec: Path, config: Path, templates: Path, out: Path) -> None:
@@ -96,7 +98,11 @@ def _diff(expected: Path, actual: Path) -> list[str]:
         for name in sorted(c.diff_files):
             old = (Path(c.left) / name).read_text().splitlines(keepends=True)
             new = (Path(c.right) / name).read_text().splitlines(keepends=True)
-            lines.extend(difflib.unified_diff(old, new, f"committed/{rel / name}", f"regenerated/{rel / name}"))
+            lines.extend(
+                difflib.unified_diff(
+                    old, new, f"committed/{rel / name}", f"regenerated/{rel / name}"
+                )
+            )
         for name, sub in sorted(c.subdirs.items()):
             walk(sub, rel / name)
 
@@ -105,12 +111,16 @@ def _diff(expected: Path, actual: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml")
     parser.add_argument("--config", type=Path, default=ROOT / "generator-config.yaml")
     parser.add_argument("--templates", type=Path, default=ROOT / "templates")
     parser.add_argument("--target", type=Path, default=TARGET)
-    parser.add_argument("--check", action="store_true", help="fail with a diff if the target differs")
+    parser.add_argument(
+        "--check", action="store_true", help="fail with a diff if the target differs"
+    )
     args = parser.parse_args(argv)
     spec, config, templates = (p.resolve() for p in (args.spec, args.config, args.templates))
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,14 +133,21 @@ def main(argv: list[str] | None = None) -> int:
             diff = _diff(args.target, fresh)
             if diff:
                 sys.stdout.writelines(diff)
-                print("check-generated: the committed generated code differs from the spec; run `make generate`.", file=sys.stderr)
+                print(
+                    "check-generated: the committed generated code differs from the spec; "
+                    "run `make generate`.",
+                    file=sys.stderr,
+                )
                 return 1
             print("check-generated: the generated code matches openapi.yaml")
             return 0
         if args.target.exists():
             shutil.rmtree(args.target)
         shutil.copytree(fresh, args.target)
-        print(f"generated {args.target.relative_to(ROOT) if args.target.is_relative_to(ROOT) else args.target}")
+        print(
+            "generated",
+            args.target.relative_to(ROOT) if args.target.is_relative_to(ROOT) else args.target,
+        )
     return 0
 
 

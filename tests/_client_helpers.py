@@ -21,9 +21,7 @@ def make(kind: str, **kwargs: Any) -> UsageClient | AsyncUsageClient:
     return AsyncUsageClient(**kwargs)
 
 
-def collect(
-    kind: str, call: Callable[[Any], Any], **client_kwargs: Any
-) -> list[Bucket]:
+def collect(kind: str, call: Callable[[Any], Any], **client_kwargs: Any) -> list[Bucket]:
     """Create a client of ``kind``, call ``call(client)`` and drain the stream."""
     if kind == "sync":
         with UsageClient(**{"admin_key": KEY, **client_kwargs}) as client:
@@ -36,7 +34,9 @@ def collect(
     return asyncio.run(run())
 
 
-def page(buckets: list[dict[str, Any]], next_page: str | None = None, has_more: bool | None = None) -> dict[str, Any]:
+def page(
+    buckets: list[dict[str, Any]], next_page: str | None = None, has_more: bool | None = None
+) -> dict[str, Any]:
     return {
         "object": "page",
         "data": buckets,
@@ -45,8 +45,15 @@ def page(buckets: list[dict[str, Any]], next_page: str | None = None, has_more: 
     }
 
 
-def bucket(start: int, width: int = 86400, results: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return {"object": "bucket", "start_time": start, "end_time": start + width, "results": results or []}
+def bucket(
+    start: int, width: int = 86400, results: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {
+        "object": "bucket",
+        "start_time": start,
+        "end_time": start + width,
+        "results": results or [],
+    }
 
 
 def completions_result(tokens: int = 1, model: str | None = None) -> dict[str, Any]:
@@ -59,5 +66,7 @@ def completions_result(tokens: int = 1, model: str | None = None) -> dict[str, A
     }
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers)

@@ -11,11 +11,6 @@ from typing import Any
 import httpx
 import pytest
 import respx
-
-import openai_usage_client as ouc
-from openai_usage_client import _client
-from openai_usage_client._endpoints import ENDPOINTS
-
 from _client_helpers import (
     BASE,
     KEY,
@@ -25,6 +20,10 @@ from _client_helpers import (
     json_response,
     page,
 )
+
+import openai_usage_client as ouc
+from openai_usage_client import _client
+from openai_usage_client._endpoints import ENDPOINTS
 
 KINDS = ["sync", "async"]
 START = 1759276800  # 2025-10-01T00:00:00Z
@@ -59,7 +58,10 @@ def test_every_endpoint_sends_the_exact_request(kind: str, endpoint: str) -> Non
         collect(
             kind,
             lambda c: method(c, endpoint)(
-                start_time=START, end_time=START + 2 * 86400, group_by=group_by, limit=2,
+                start_time=START,
+                end_time=START + 2 * 86400,
+                group_by=group_by,
+                limit=2,
                 project_ids=["proj_a", "proj_b"],
             ),
             organization="org-123",
@@ -87,9 +89,14 @@ def test_filters_are_sent_with_wire_names(kind: str) -> None:
         collect(
             kind,
             lambda c: c.usage.images(
-                start_time=START, end_time=START + 3600, bucket_width="1h",
-                sources=["image.edit"], sizes=["1024x1024"], models=["gpt-image-1"],
-                user_ids=["u1"], api_key_ids=["k1"],
+                start_time=START,
+                end_time=START + 3600,
+                bucket_width="1h",
+                sources=["image.edit"],
+                sizes=["1024x1024"],
+                models=["gpt-image-1"],
+                user_ids=["u1"],
+                api_key_ids=["k1"],
             ),
         )
     params = route.calls[0].request.url.params
@@ -108,7 +115,9 @@ def test_batch_is_sent_as_lowercase_bool(kind: str) -> None:
         route = mock.get(f"{BASE}/organization/usage/completions").mock(
             return_value=json_response(page([]))
         )
-        collect(kind, lambda c: c.usage.completions(start_time=START, end_time=START + 60, batch=False))
+        collect(
+            kind, lambda c: c.usage.completions(start_time=START, end_time=START + 60, batch=False)
+        )
     assert route.calls[0].request.url.params["batch"] == "false"
 
 
@@ -166,17 +175,25 @@ def test_missing_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
 def test_with_options_copies_settings() -> None:
     client = ouc.UsageClient(KEY, max_retries=5, timeout=3.0)
     other = client.with_options(max_retries=0, base_url="http://127.0.0.1:9/v1")
-    assert (other.max_retries, other.base_url, other.timeout) == (0, "http://127.0.0.1:9/v1", httpx.Timeout(3.0))
+    assert (other.max_retries, other.base_url, other.timeout) == (
+        0,
+        "http://127.0.0.1:9/v1",
+        httpx.Timeout(3.0),
+    )
     assert (client.max_retries, client.base_url) == (5, BASE)
     client.close()
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/v1", "http://localhost/v1", "http://[::1]:1/v1"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/v1", "http://localhost/v1", "http://[::1]:1/v1"]
+)
 def test_http_is_allowed_to_loopback(url: str) -> None:
     assert ouc.UsageClient(KEY, base_url=url).base_url == url
 
 
-@pytest.mark.parametrize("url", ["http://example.com/v1", "http://10.0.0.1/v1", "http://api.openai.com/v1"])
+@pytest.mark.parametrize(
+    "url", ["http://example.com/v1", "http://10.0.0.1/v1", "http://api.openai.com/v1"]
+)
 def test_http_is_refused_elsewhere(url: str) -> None:
     with pytest.raises(ouc.InsecureBaseURLError, match="clear text"):
         ouc.UsageClient(KEY, base_url=url)
@@ -207,9 +224,7 @@ def test_follows_cursors_lazily_and_in_order(kind: str) -> None:
 def test_iteration_is_lazy() -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/usage/completions").mock(
-            side_effect=lambda request: json_response(
-                page([bucket(START)], f"c{len(route.calls)}")
-            )
+            side_effect=lambda request: json_response(page([bucket(START)], f"c{len(route.calls)}"))
         )
         with ouc.UsageClient(KEY) as client:
             stream = client.usage.completions(start_time=START)
@@ -272,7 +287,14 @@ STATUS_CASES = [
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(("status", "cls"), STATUS_CASES)
 def test_status_maps_to_exception(kind: str, status: int, cls: type[ouc.APIStatusError]) -> None:
-    body = {"error": {"message": "nope", "type": "invalid_request_error", "param": "limit", "code": "bad"}}
+    body = {
+        "error": {
+            "message": "nope",
+            "type": "invalid_request_error",
+            "param": "limit",
+            "code": "bad",
+        }
+    }
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(
             return_value=json_response(body, status, {"x-request-id": "req_42"})
@@ -282,7 +304,11 @@ def test_status_maps_to_exception(kind: str, status: int, cls: type[ouc.APIStatu
     error = info.value
     assert type(error) is cls
     assert (error.status_code, error.request_id, error.type, error.code, error.param) == (
-        status, "req_42", "invalid_request_error", "bad", "limit",
+        status,
+        "req_42",
+        "invalid_request_error",
+        "bad",
+        "limit",
     )
     assert error.body == body
     assert str(error).startswith(f"Error code: {status} - nope")
@@ -290,7 +316,14 @@ def test_status_maps_to_exception(kind: str, status: int, cls: type[ouc.APIStatu
 
 
 def test_permission_denied_hints_at_admin_key() -> None:
-    body = {"error": {"message": "Missing scopes: api.usage.read", "type": "invalid_request_error", "param": None, "code": None}}
+    body = {
+        "error": {
+            "message": "Missing scopes: api.usage.read",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
     with respx.mock() as mock:
         mock.get(f"{BASE}/organization/costs").mock(return_value=json_response(body, 403))
         with pytest.raises(ouc.PermissionDeniedError, match="needs an admin key"):
@@ -298,13 +331,21 @@ def test_permission_denied_hints_at_admin_key() -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_retry_after_is_honoured_and_the_failed_page_is_resumed(kind: str, no_sleep: list[float]) -> None:
+def test_retry_after_is_honoured_and_the_failed_page_is_resumed(
+    kind: str, no_sleep: list[float]
+) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(
             side_effect=[
                 json_response(page([bucket(START)], "c1")),
-                json_response({"error": {"message": "slow down", "type": "rate_limit"}}, 429, {"retry-after": "3"}),
-                json_response({"error": {"message": "oops", "type": "server"}}, 502, {"retry-after-ms": "250"}),
+                json_response(
+                    {"error": {"message": "slow down", "type": "rate_limit"}},
+                    429,
+                    {"retry-after": "3"},
+                ),
+                json_response(
+                    {"error": {"message": "oops", "type": "server"}}, 502, {"retry-after-ms": "250"}
+                ),
                 json_response(page([bucket(START + 86400)])),
             ]
         )
@@ -397,7 +438,10 @@ def test_malformed_body(kind: str) -> None:
 
 
 def test_money_is_exact() -> None:
-    result = {"object": "organization.costs.result", "amount": {"value": "12.50", "currency": "usd"}}
+    result = {
+        "object": "organization.costs.result",
+        "amount": {"value": "12.50", "currency": "usd"},
+    }
     result2 = {"object": "organization.costs.result", "amount": {"value": 0.06, "currency": "usd"}}
     with respx.mock() as mock:
         mock.get(f"{BASE}/organization/costs").mock(
@@ -415,12 +459,22 @@ def test_money_is_exact() -> None:
     [
         ("costs", {"bucket_width": "1h"}, "bucket_width", "one of 1d for costs"),
         ("completions", {"bucket_width": "1w"}, "bucket_width", "one of 1m, 1h, 1d"),
-        ("completions", {"bucket_width": "1d", "limit": 32}, "limit", "1 to 31 buckets per page at bucket_width='1d'"),
+        (
+            "completions",
+            {"bucket_width": "1d", "limit": 32},
+            "limit",
+            "1 to 31 buckets per page at bucket_width='1d'",
+        ),
         ("completions", {"bucket_width": "1h", "limit": 169}, "limit", "1 to 168"),
         ("completions", {"bucket_width": "1m", "limit": 1441}, "limit", "1 to 1440"),
         ("costs", {"limit": 181}, "limit", "1 to 180"),
         ("costs", {"limit": 0}, "limit", "1 to 180"),
-        ("embeddings", {"group_by": ["batch"]}, "group_by", "project_id, user_id, api_key_id, model"),
+        (
+            "embeddings",
+            {"group_by": ["batch"]},
+            "group_by",
+            "project_id, user_id, api_key_id, model",
+        ),
         ("completions", {"group_by": "model"}, "group_by", "a non-empty list"),
         ("completions", {"end_time": START}, "end_time", "a time after start_time"),
         ("completions", {"project_ids": []}, "project_ids", "a non-empty list"),
@@ -450,7 +504,9 @@ def test_validation_before_any_request(
 
 
 def test_key_never_shown(caplog: pytest.LogCaptureFixture) -> None:
-    body = {"error": {"message": f"Incorrect API key provided: {KEY}", "type": "invalid_request_error"}}
+    body = {
+        "error": {"message": f"Incorrect API key provided: {KEY}", "type": "invalid_request_error"}
+    }
     caplog.set_level(logging.DEBUG, logger="openai_usage_client")
     client = ouc.UsageClient(KEY)
     with respx.mock() as mock:
@@ -459,8 +515,17 @@ def test_key_never_shown(caplog: pytest.LogCaptureFixture) -> None:
         with pytest.raises(ouc.AuthenticationError) as info:
             list(stream)
     shown = " ".join(
-        [repr(client), str(client), repr(stream), repr(client._settings), str(info.value),
-         repr(info.value), repr(info.value.request), str(info.value.request.headers), caplog.text]
+        [
+            repr(client),
+            str(client),
+            repr(stream),
+            repr(client._settings),
+            str(info.value),
+            repr(info.value),
+            repr(info.value.request),
+            str(info.value.request.headers),
+            caplog.text,
+        ]
     )
     assert KEY not in shown
     assert "[redacted]" in str(info.value)
@@ -477,7 +542,11 @@ def test_async_stream_supports_pages_and_first_page() -> None:
     async def run() -> tuple[int, int]:
         with respx.mock() as mock:
             mock.get(f"{BASE}/organization/costs").mock(
-                side_effect=[json_response(page([bucket(START)], "n")), json_response(page([bucket(START + 86400)])), json_response(page([bucket(START)], "n"))]
+                side_effect=[
+                    json_response(page([bucket(START)], "n")),
+                    json_response(page([bucket(START + 86400)])),
+                    json_response(page([bucket(START)], "n")),
+                ]
             )
             async with ouc.AsyncUsageClient(KEY) as client:
                 pages = [p async for p in client.costs(start_time=START, concurrency=1).pages()]

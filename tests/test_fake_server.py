@@ -50,6 +50,7 @@ def test_non_loopback_hosts_are_refused(host: str) -> None:
 
 def test_concurrent_requests_with_latency_are_not_serialised() -> None:
     fake = FakeAPI(latency=0.05)
+    fake.totals("completions", start_time=WED - 16 * 86_400)  # generate the data up front
     with FakeServer(fake) as server:
         limits = httpx.Limits(max_connections=32)
         with httpx.Client(base_url=server.base_url, headers=AUTH, limits=limits) as client:

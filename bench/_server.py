@@ -1,0 +1,25 @@
+"""``python -m bench._server``: the fake on 127.0.0.1 until stdin closes (benchmarks only).
+
+Prints its base URL on the first line of stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from openai_usage_client.testing import FakeAPI, FakeServer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with FakeServer(FakeAPI(seed=args.seed, latency=args.latency), host="127.0.0.1") as server:
+        print(server.base_url, flush=True)
+        sys.stdin.read()  # returns when the parent closes the pipe (or exits)
+
+
+if __name__ == "__main__":
+    main()
