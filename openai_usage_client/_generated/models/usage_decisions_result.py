@@ -32,13 +32,15 @@ class UsageDecisionsResult(BaseModel):
     input_uncached_tokens: int | None = Field(default=None)
     """ Input tokens neither read from nor written to the cache. """
     input_text_tokens: int | None = Field(default=None)
+    """ Uncached text input tokens, excluding cache writes. """
     output_text_tokens: int | None = Field(default=None)
     input_cached_text_tokens: int | None = Field(default=None)
     input_audio_tokens: int | None = Field(default=None)
-    """ Audio input tokens, including cached ones. """
+    """ Uncached audio input tokens (older API versions counted cached ones too). """
     input_cached_audio_tokens: int | None = Field(default=None)
     output_audio_tokens: int | None = Field(default=None)
     input_image_tokens: int | None = Field(default=None)
+    """ Uncached image input tokens. """
     input_cached_image_tokens: int | None = Field(default=None)
     output_image_tokens: int | None = Field(default=None)
     project_id: None | str = Field(default=None)

@@ -1,0 +1,223 @@
+"""P1 parse: one page of 31 buckets x 500 results, completions and costs.
+
+Ours (``Page.model_validate_json(bytes)``, what the client does) against ``json.loads`` of the
+same bytes, the official ``openai`` SDK's models (``json.loads`` then ``construct_type``, what
+the SDK does by default; ``validate_type`` under ``_strict_response_validation``) and the
+stock ``openapi-python-client`` attrs output (``UsageResponse.from_dict(json.loads(bytes))``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+from bench._common import ROOT, Row, Section, interleaved, profile_text
+from bench._payloads import page_bytes
+
+GOAL = 1.5
+Parser = Callable[[bytes], Any]
+
+
+@contextlib.contextmanager
+def stock_models() -> Iterator[Any]:
+    """Generate the spec with the generator's own templates; yield its ``UsageResponse``."""
+    tool = Path(sys.executable).parent / "openapi-python-client"
+    with tempfile.TemporaryDirectory(prefix="bench-stock-") as tmp:
+        env = dict(os.environ)
+        env["PATH"] = str(tool.parent) + os.pathsep + env.get("PATH", "")
+        proc = subprocess.run(
+            [str(tool), "generate", "--path", str(ROOT / "openapi.yaml"), "--meta", "none"]
+            + ["--output-path", str(Path(tmp) / "stock")],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"openapi-python-client failed: {proc.stderr[-1000:]}")
+        sys.path.insert(0, tmp)
+        try:
+            module = importlib.import_module("stock.models.usage_response")
+            assert str(module.__file__).startswith(tmp)
+            yield module.UsageResponse
+        finally:
+            sys.path.remove(tmp)
+            for name in [n for n in sys.modules if n == "stock" or n.startswith("stock.")]:
+                del sys.modules[name]
+
+
+def _sdk_parsers(kind: str) -> tuple[Parser, Parser]:
+    from openai._models import construct_type, validate_type
+
+    if kind == "completions":
+        from openai.types.admin.organization.usage_completions_response import (
+            UsageCompletionsResponse as Model,
+        )
+    else:
+        from openai.types.admin.organization.usage_costs_response import (
+            UsageCostsResponse as Model,
+        )
+
+    def default(raw: bytes) -> Any:
+        # APIResponse._parse: response.json() (stdlib json), then _process_response_data.
+        return construct_type(type_=Model, value=json.loads(raw))
+
+    def strict(raw: bytes) -> Any:
+        return validate_type(type_=Model, value=json.loads(raw))
+
+    return default, strict
+
+
+def _fast_variant() -> Any:
+    """Our models with a string discriminator (resolved in Rust) and an ``UnknownResult``
+    fallback tried left to right: what the callable discriminator costs, for diagnosis."""
+    from pydantic import AliasChoices, Field
+
+    from openai_usage_client._generated import models as m
+    from openai_usage_client._generated.models.usage_time_bucket import UsageTimeBucket
+    from openai_usage_client._models import Page
+
+    known = (
+        m.UsageCompletionsResult,
+        m.UsageEmbeddingsResult,
+        m.UsageModerationsResult,
+        m.UsageImagesResult,
+        m.UsageAudioSpeechesResult,
+        m.UsageAudioTranscriptionsResult,
+        m.UsageVectorStoresResult,
+        m.UsageCodeInterpreterSessionsResult,
+        m.UsageFileSearchCallsResult,
+        m.UsageWebSearchCallsResult,
+        m.UsageDecisionsResult,
+        m.CostsResult,
+    )
+    tagged = Annotated[Union[known], Field(discriminator="object")]  # noqa: UP007
+    item = Annotated[Union[tagged, m.UnknownResult], Field(union_mode="left_to_right")]  # noqa: UP007
+
+    class FastBucket(UsageTimeBucket):
+        results: list[item] = Field(  # type: ignore[assignment,valid-type]
+            validation_alias=AliasChoices("results", "result"), serialization_alias="results"
+        )
+
+    class FastPage(Page):
+        data: list[FastBucket]  # type: ignore[assignment]
+
+    return FastPage
+
+
+def _checksum(page: Any) -> tuple[int, int]:
+    """(results, sum of an integer field) of a parsed page, whatever its representation."""
+    data = page["data"] if isinstance(page, dict) else page.data
+    count = total = 0
+    for bucket in data:
+        results = bucket["results"] if isinstance(bucket, dict) else bucket.results
+        for r in results:
+            count += 1
+            if isinstance(r, dict):
+                total += int(r.get("input_tokens") or r.get("quantity") or 0)
+            else:
+                total += int(getattr(r, "input_tokens", None) or getattr(r, "quantity", 0) or 0)
+    return count, total
+
+
+def run(rounds: int) -> Section:
+    from openai_usage_client._models import Page
+
+    section = Section(
+        "P1",
+        "parse one page",
+        "31 daily buckets x 500 results per page (synthesized, fake's field layout; costs with "
+        "money as JSON numbers and ~30% strings); median of interleaved rounds.",
+        reproduce="python -m bench P1",
+    )
+    misses: list[tuple[str, bytes]] = []
+    with stock_models() as stock:
+        for kind in ("completions", "costs"):
+            raw = page_bytes(kind)
+            sdk_default, sdk_strict = _sdk_parsers(kind)
+            parsers: dict[str, Parser] = {
+                "json.loads": json.loads,
+                "ours": Page.model_validate_json,
+                "sdk": sdk_default,
+                "sdk strict": sdk_strict,
+                "stock": lambda raw: stock.from_dict(json.loads(raw)),
+            }
+            truth = _checksum(json.loads(raw))
+            for name, parse in parsers.items():
+                got = _checksum(parse(raw))
+                if got != truth:
+                    section.notes.append(f"{kind}: {name} parsed {got}, expected {truth}: VOID")
+            t = interleaved({n: (lambda p=p: p(raw)) for n, p in parsers.items()}, rounds)
+            base = t["json.loads"]
+            mb = len(raw) / 2**20
+            section.rows += [
+                Row(f"{kind}: ours (model_validate_json)", t["ours"], "json.loads", base,
+                    f"<= {GOAL}x", t["ours"] <= GOAL * base),
+                Row(f"{kind}: openai SDK (construct_type)", t["sdk"], "json.loads", base,
+                    "-", None),
+                Row(f"{kind}: openai SDK strict (validate_type)", t["sdk strict"], "json.loads",
+                    base, "-", None),
+                Row(f"{kind}: stock generator attrs (from_dict)", t["stock"], "json.loads", base,
+                    "-", None),
+                Row(f"{kind}: ours", t["ours"], "openai SDK (construct_type)", t["sdk"], "-",
+                    None, kind="speedup"),
+                Row(f"{kind}: ours", t["ours"], "stock generator attrs", t["stock"], "-", None,
+                    kind="speedup"),
+            ]  # fmt: skip
+            section.notes.append(f"{kind} page: {mb:.1f} MiB, {truth[0]} results")
+            if t["ours"] > GOAL * base:
+                misses.append((kind, raw))
+    if misses:
+        section.profile = _diagnose(misses, rounds)
+    return section
+
+
+def _diagnose(misses: list[tuple[str, bytes]], rounds: int) -> str:
+    from openai_usage_client._models import Page
+
+    fast = _fast_variant()
+    lines = []
+    for kind, raw in misses:
+        t = interleaved(
+            {
+                "json.loads": lambda raw=raw: json.loads(raw),
+                "ours": lambda raw=raw: Page.model_validate_json(raw),
+                "python mode": lambda raw=raw: Page.model_validate(json.loads(raw)),
+                "string discriminator": lambda raw=raw: fast.model_validate_json(raw),
+            },
+            rounds,
+        )
+        b = t["json.loads"]
+        if _checksum(fast.model_validate_json(raw)) != _checksum(json.loads(raw)):
+            lines.append(f"{kind}: the string-discriminator variant parsed differently (VOID)")
+        lines.append(
+            f"{kind}: ours {t['ours'] / b:.2f}x json.loads; json.loads + model_validate(dict) "
+            f"{t['python mode'] / b:.2f}x; same models with Field(discriminator='object') and "
+            f"UnknownResult as a left_to_right fallback {t['string discriminator'] / b:.2f}x"
+        )
+    kind, raw = misses[0]
+    lines.append(f"cProfile of Page.model_validate_json ({kind} page):")
+    lines.append(profile_text(lambda: Page.model_validate_json(raw), top=6))
+    lines.append(
+        f"_results_tag (the callable Discriminator) is called once per result "
+        f"({sum(1 for _ in _iter_results(raw))} results); in JSON mode pydantic-core must "
+        "build a Python dict of every result (all its ~25 fields) only to hand it to the "
+        "callable, on top of the validation itself: that dict-building is the gap to the "
+        "string-discriminator variant above."
+    )
+    return "\n".join(lines)
+
+
+def _iter_results(raw: bytes) -> Iterator[object]:
+    for bucket in json.loads(raw)["data"]:
+        yield from bucket["results"]
