@@ -16,7 +16,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 def test_readme_has_the_sections_in_order() -> None:
     text = README.read_text()
-    headings = [h for h in re.findall(r"^## (.+)$", text, flags=re.M)]
+    headings = re.findall(r"^## (.+)$", text, flags=re.M)
     wanted = [
         "Install",
         "Usage",
