@@ -10,46 +10,106 @@
                 print(bucket.start_datetime, result.project_id, result.amount.value)
 """
 
-from ._client import AsyncUsageClient, UsageClient
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InsecureBaseURLError,
-    InternalServerError,
-    InvalidParameterError,
-    MissingAdminKeyError,
-    NotFoundError,
-    OpenAIUsageError,
-    PaginationError,
-    PermissionDeniedError,
-    RateLimitError,
-    UnprocessableEntityError,
-)
-from ._generated.models import (
-    CostsResult,
-    CostsResultAmount,
-    UnknownResult,
-    UsageAudioSpeechesResult,
-    UsageAudioTranscriptionsResult,
-    UsageCodeInterpreterSessionsResult,
-    UsageCompletionsResult,
-    UsageDecisionsResult,
-    UsageEmbeddingsResult,
-    UsageFileSearchCallsResult,
-    UsageImagesResult,
-    UsageModerationsResult,
-    UsageVectorStoresResult,
-    UsageWebSearchCallsResult,
-)
-from ._models import Bucket, Page, Result
-from ._streams import AsyncBucketStream, BucketStream
-from ._version import __version__
+# Names are imported on first use (PEP 562): `openai-usage --help` and `import
+# openai_usage_client._cli` must not pay for building every pydantic model and httpx.
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._client import (
+        AsyncUsageClient,
+        UsageClient,
+    )
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        InsecureBaseURLError,
+        InternalServerError,
+        InvalidParameterError,
+        MissingAdminKeyError,
+        NotFoundError,
+        OpenAIUsageError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitError,
+        UnprocessableEntityError,
+    )
+    from ._generated.models import (
+        CostsResult,
+        CostsResultAmount,
+        UnknownResult,
+        UsageAudioSpeechesResult,
+        UsageAudioTranscriptionsResult,
+        UsageCodeInterpreterSessionsResult,
+        UsageCompletionsResult,
+        UsageDecisionsResult,
+        UsageEmbeddingsResult,
+        UsageFileSearchCallsResult,
+        UsageImagesResult,
+        UsageModerationsResult,
+        UsageVectorStoresResult,
+        UsageWebSearchCallsResult,
+    )
+    from ._models import (
+        Bucket,
+        Page,
+        Result,
+    )
+    from ._streams import (
+        AsyncBucketStream,
+        BucketStream,
+    )
+    from ._version import (
+        __version__,
+    )
+
+_LAZY = {
+    "APIConnectionError": "._exceptions",
+    "APIError": "._exceptions",
+    "APIResponseValidationError": "._exceptions",
+    "APIStatusError": "._exceptions",
+    "APITimeoutError": "._exceptions",
+    "AsyncBucketStream": "._streams",
+    "AsyncUsageClient": "._client",
+    "AuthenticationError": "._exceptions",
+    "BadRequestError": "._exceptions",
+    "Bucket": "._models",
+    "BucketStream": "._streams",
+    "ConflictError": "._exceptions",
+    "CostsResult": "._generated.models",
+    "CostsResultAmount": "._generated.models",
+    "InsecureBaseURLError": "._exceptions",
+    "InternalServerError": "._exceptions",
+    "InvalidParameterError": "._exceptions",
+    "MissingAdminKeyError": "._exceptions",
+    "NotFoundError": "._exceptions",
+    "OpenAIUsageError": "._exceptions",
+    "Page": "._models",
+    "PaginationError": "._exceptions",
+    "PermissionDeniedError": "._exceptions",
+    "RateLimitError": "._exceptions",
+    "Result": "._models",
+    "UnknownResult": "._generated.models",
+    "UnprocessableEntityError": "._exceptions",
+    "UsageAudioSpeechesResult": "._generated.models",
+    "UsageAudioTranscriptionsResult": "._generated.models",
+    "UsageClient": "._client",
+    "UsageCodeInterpreterSessionsResult": "._generated.models",
+    "UsageCompletionsResult": "._generated.models",
+    "UsageDecisionsResult": "._generated.models",
+    "UsageEmbeddingsResult": "._generated.models",
+    "UsageFileSearchCallsResult": "._generated.models",
+    "UsageImagesResult": "._generated.models",
+    "UsageModerationsResult": "._generated.models",
+    "UsageVectorStoresResult": "._generated.models",
+    "UsageWebSearchCallsResult": "._generated.models",
+    "__version__": "._version",
+}
 
 __all__ = [
     "APIConnectionError",
@@ -93,3 +153,18 @@ __all__ = [
     "UsageWebSearchCallsResult",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -350,18 +350,25 @@ def _missing(extra: str, module: str) -> ImportError:
     return ImportError(f"{module} is not installed: pip install 'openai-usage-client[{extra}]'")
 
 
+def _places(value: Decimal) -> int:
+    """Decimal places ``value`` needs: trailing zeros (``0.2500``) do not count."""
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # NaN or infinity: pyarrow/polars refuse them anyway
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
+
+
 def _check_scale(name: str, items: Iterator[Row], decimals: list[str]) -> Iterator[Row]:
     for row in items:
         for column in decimals:
             value = row.get(column)
-            if value is not None:
-                exponent = value.as_tuple().exponent
-                if isinstance(exponent, int) and -exponent > DECIMAL_SCALE:
-                    raise ValueError(
-                        f"{column}={value} has more than {DECIMAL_SCALE} decimal places; "
-                        f"exporting {name} to Decimal({DECIMAL_PRECISION}, {DECIMAL_SCALE}) "
-                        "would round it: use rows(), to_csv() or to_json() for such values"
-                    )
+            if value is not None and _places(value) > DECIMAL_SCALE:
+                raise ValueError(
+                    f"{column}={value} has more than {DECIMAL_SCALE} decimal places; "
+                    f"exporting {name} to Decimal({DECIMAL_PRECISION}, {DECIMAL_SCALE}) "
+                    "would round it: use rows(), to_csv() or to_json() for such values"
+                )
         yield row
 
 
