@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self, Union
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
 
 from ..models.costs_result import CostsResult
 from ..models.unknown_result import UnknownResult
@@ -19,48 +19,57 @@ from ..models.usage_moderations_result import UsageModerationsResult
 from ..models.usage_vector_stores_result import UsageVectorStoresResult
 from ..models.usage_web_search_calls_result import UsageWebSearchCallsResult
 
-_RESULTS_TAGS: dict[str, str] = {
-    "organization.usage.completions.result": "UsageCompletionsResult",
-    "organization.usage.embeddings.result": "UsageEmbeddingsResult",
-    "organization.usage.moderations.result": "UsageModerationsResult",
-    "organization.usage.images.result": "UsageImagesResult",
-    "organization.usage.audio_speeches.result": "UsageAudioSpeechesResult",
-    "organization.usage.audio_transcriptions.result": "UsageAudioTranscriptionsResult",
-    "organization.usage.vector_stores.result": "UsageVectorStoresResult",
-    "organization.usage.code_interpreter_sessions.result": "UsageCodeInterpreterSessionsResult",
-    "organization.usage.file_searches.result": "UsageFileSearchCallsResult",
-    "organization.usage.web_searches.result": "UsageWebSearchCallsResult",
-    "organization.usage.decisions.result": "UsageDecisionsResult",
-    "organization.costs.result": "CostsResult",
-}
+_RESULTS_KNOWN = frozenset(
+    {
+        "organization.usage.completions.result",
+        "organization.usage.embeddings.result",
+        "organization.usage.moderations.result",
+        "organization.usage.images.result",
+        "organization.usage.audio_speeches.result",
+        "organization.usage.audio_transcriptions.result",
+        "organization.usage.vector_stores.result",
+        "organization.usage.code_interpreter_sessions.result",
+        "organization.usage.file_searches.result",
+        "organization.usage.web_searches.result",
+        "organization.usage.decisions.result",
+        "organization.costs.result",
+    }
+)
 
 
-def _results_tag(value: Any) -> str:
-    # Runs once per item: a dict lookup, so parsing costs one discriminator, not a try of
-    # every member of the union. A tag this version does not know selects UnknownResult.
-    tag = value.get("object") if isinstance(value, dict) else getattr(value, "object", None)
-    if isinstance(tag, str):
-        return _RESULTS_TAGS.get(tag, "UnknownResult")
-    return "UnknownResult"
+def _results_is_unknown(value: UnknownResult) -> UnknownResult:
+    # The fallback is tried only when the discriminated union failed. A known tag got here
+    # because its fields are wrong: that must fail, not pass as an unknown type (it would
+    # silently drop the item from every total).
+    if value.object in _RESULTS_KNOWN:
+        raise ValueError(f"malformed {value.object!r} item")
+    return value
 
 
+# Pydantic-core picks the member from the tag in one lookup (no Python call per item, no try
+# of every member); only a tag this version does not know falls through to UnknownResult.
 UsageTimeBucketResultsItem = Annotated[
     Union[
-        Annotated[UsageCompletionsResult, Tag("UsageCompletionsResult")],
-        Annotated[UsageEmbeddingsResult, Tag("UsageEmbeddingsResult")],
-        Annotated[UsageModerationsResult, Tag("UsageModerationsResult")],
-        Annotated[UsageImagesResult, Tag("UsageImagesResult")],
-        Annotated[UsageAudioSpeechesResult, Tag("UsageAudioSpeechesResult")],
-        Annotated[UsageAudioTranscriptionsResult, Tag("UsageAudioTranscriptionsResult")],
-        Annotated[UsageVectorStoresResult, Tag("UsageVectorStoresResult")],
-        Annotated[UsageCodeInterpreterSessionsResult, Tag("UsageCodeInterpreterSessionsResult")],
-        Annotated[UsageFileSearchCallsResult, Tag("UsageFileSearchCallsResult")],
-        Annotated[UsageWebSearchCallsResult, Tag("UsageWebSearchCallsResult")],
-        Annotated[UsageDecisionsResult, Tag("UsageDecisionsResult")],
-        Annotated[CostsResult, Tag("CostsResult")],
-        Annotated[UnknownResult, Tag("UnknownResult")],
+        Annotated[
+            Union[
+                UsageCompletionsResult,
+                UsageEmbeddingsResult,
+                UsageModerationsResult,
+                UsageImagesResult,
+                UsageAudioSpeechesResult,
+                UsageAudioTranscriptionsResult,
+                UsageVectorStoresResult,
+                UsageCodeInterpreterSessionsResult,
+                UsageFileSearchCallsResult,
+                UsageWebSearchCallsResult,
+                UsageDecisionsResult,
+                CostsResult,
+            ],
+            Field(discriminator="object"),
+        ],
+        Annotated[UnknownResult, AfterValidator(_results_is_unknown)],
     ],
-    Discriminator(_results_tag),
+    Field(union_mode="left_to_right"),
 ]
 """One item of ``UsageTimeBucket.results``, typed by its ``object`` field."""
 
