@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
             section = Section(key, "failed", f"{module_name} raised", skipped=repr(error))
             section.rows = []
-        section.notes.append(f"{rounds} rounds; benchmark took {time.perf_counter() - started:.0f} s")
+        section.notes.append(
+            f"{rounds} rounds; benchmark took {time.perf_counter() - started:.0f} s"
+        )
         print_section(section)
         sections.append(section)
 

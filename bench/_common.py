@@ -122,10 +122,16 @@ def interleaved(
         for fn in fns.values():
             fn()
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
-            samples[name].append(time_once(fn))
+    for i in range(rounds):
+        for name in rotated(list(fns), i):
+            samples[name].append(time_once(fns[name]))
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def rotated(names: list[str], i: int) -> list[str]:
+    """``names`` starting at ``i`` (mod len): who runs first changes from round to round."""
+    k = i % len(names)
+    return names[k:] + names[:k]
 
 
 def profile_text(fn: Callable[[], object], top: int = 12, sort: str = "tottime") -> str:
@@ -149,14 +155,16 @@ def profile_text(fn: Callable[[], object], top: int = 12, sort: str = "tottime")
 
 
 @contextlib.contextmanager
-def fake_server(latency: float = 0.0, seed: int = 0) -> Iterator[str]:
+def fake_server(latency: float = 0.0, seed: int = 0, nagle: bool = False) -> Iterator[str]:
     """Run ``FakeServer`` in a child process on 127.0.0.1; yield its base URL.
 
     Out of process so that the fake's CPU time and memory are not the client's, and its
-    threads do not compete with the client's for the GIL.
+    threads do not compete with the client's for the GIL. ``nagle=True`` leaves the fake's
+    sockets as they are (see ``bench._server``); by default TCP_NODELAY is set.
     """
+    flags = ["--stock-nagle"] if nagle else []
     proc = subprocess.Popen(
-        [PYTHON, "-m", "bench._server", "--latency", str(latency), "--seed", str(seed)],
+        [PYTHON, "-m", "bench._server", "--latency", str(latency), "--seed", str(seed), *flags],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stdin=subprocess.PIPE,

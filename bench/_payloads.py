@@ -94,7 +94,7 @@ def _cost(rng: random.Random, ids: dict[str, list[str]]) -> str:
 
 
 def page_bytes(kind: str, buckets: int = 31, results: int = 500, seed: int = 0) -> bytes:
-    """One page of ``buckets`` daily buckets of ``results`` results: ``completions`` or ``costs``."""
+    """A page of ``buckets`` daily buckets of ``results`` results each (completions or costs)."""
     rng = random.Random(f"{kind}-{seed}")
     ids = {
         "project": _ids(rng, "proj_", 96, 40),
@@ -104,7 +104,9 @@ def page_bytes(kind: str, buckets: int = 31, results: int = 500, seed: int = 0) 
     parts = []
     for b in range(buckets):
         if kind == "completions":
-            texts = [json.dumps(_completion(rng, ids), separators=(",", ":")) for _ in range(results)]
+            texts = [
+                json.dumps(_completion(rng, ids), separators=(",", ":")) for _ in range(results)
+            ]
         else:
             texts = [_cost(rng, ids) for _ in range(results)]
         lo = START + b * DAY

@@ -48,11 +48,13 @@ def machine() -> dict[str, str]:
     ram = _ram_gib()
     cores = os.cpu_count() or 0
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return {
         "CPU": _cpu_model(),
         "cores": f"{usable} usable ({cores} logical)",
         "RAM": f"{ram:.1f} GiB" if ram else "unknown",
         "OS": _os_name(),
+        "load average when written (1, 5, 15 min)": load,
     }
 
 

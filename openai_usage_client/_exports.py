@@ -51,7 +51,8 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal, Union, get_args, get_
 from pydantic import BaseModel
 
 from ._endpoints import ENDPOINTS
-from ._generated.models.usage_time_bucket import UsageTimeBucket, UsageTimeBucketResultsItem
+from ._generated import models as generated_models
+from ._generated.models.usage_time_bucket import UsageTimeBucket
 from ._time import from_unix
 
 if TYPE_CHECKING:
@@ -102,13 +103,14 @@ _EXTRA: Final = _Column("extra", "str")
 
 
 def _result_models() -> dict[str, type[BaseModel]]:
-    """Result ``object`` value -> model class, read off the generated discriminated union."""
-    union = get_args(UsageTimeBucketResultsItem)[0]
+    """Result ``object`` value -> generated model class (any class whose ``object`` field is a
+    one-value ``Literal``), found by scanning the generated models rather than hand-listed."""
     models: dict[str, type[BaseModel]] = {}
-    for member in get_args(union):
-        cls = get_args(member)[0]
+    for cls in vars(generated_models).values():
+        if not (isclass(cls) and issubclass(cls, BaseModel)) or "object" not in cls.model_fields:
+            continue
         tag = cls.model_fields["object"].annotation
-        if get_origin(tag) is Literal:
+        if get_origin(tag) is Literal and len(get_args(tag)) == 1:
             models[get_args(tag)[0]] = cls
     return models
 
@@ -352,7 +354,7 @@ def _missing(extra: str, module: str) -> ImportError:
 
 def _places(value: Decimal) -> int:
     """Decimal places ``value`` needs: trailing zeros (``0.2500``) do not count."""
-    sign, digits, exponent = value.as_tuple()
+    _sign, digits, exponent = value.as_tuple()
     if not isinstance(exponent, int):  # NaN or infinity: pyarrow/polars refuse them anyway
         return 0
     trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
@@ -404,7 +406,7 @@ def to_polars(source: Source, *, endpoint: str | None = None) -> pl.DataFrame:
         raise _missing("polars", "polars") from None
     name, items = _as_rows(source, endpoint)
     types = column_types(name)
-    dtypes = {
+    dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
         "str": pl.String,
         "int": pl.Int64,
         "float": pl.Float64,

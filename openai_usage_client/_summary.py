@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._exports import Row
+if TYPE_CHECKING:
+    from ._exports import Row
 
 __all__ = ["model_from_line_item", "summarize"]
 

@@ -14,6 +14,7 @@ decided for each (request, attempt); retries are counted twice, independently: f
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -91,13 +92,25 @@ def snapshot(bucket: Bucket, counters: list[str]) -> Snapshot:
     return bucket.start_time, bucket.end_time, results
 
 
-def ground_truth(fake: FakeAPI, start: int = START) -> list[Snapshot]:
+def ground_truth(fake: FakeAPI) -> list[Snapshot]:
+    """Every hourly bucket of the year, straight from the fake's data (no HTTP, no faults)."""
+    return _truth(fake.seed)
+
+
+@functools.cache
+def _truth(seed: int) -> list[Snapshot]:
+    fake = FakeAPI(seed=seed)
     return [
         (b.start_time, b.end_time, b.results)
         for b in fake.buckets(
-            "completions", start_time=start, end_time=END, bucket_width="1h", group_by=GROUP
+            "completions", start_time=START, end_time=END, bucket_width="1h", group_by=GROUP
         )
     ]
+
+
+@functools.cache
+def _totals(seed: int) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return FakeAPI(seed=seed).totals("completions", start_time=START, end_time=END, group_by=GROUP)
 
 
 def counter_names(truth: list[Snapshot]) -> list[str]:
@@ -122,7 +135,7 @@ def assert_matches_truth(fake: FakeAPI, got: list[Snapshot]) -> None:
     assert len(set(starts)) == len(starts), "a bucket was delivered twice"
     assert starts == list(range(START, END, HOUR)), "buckets missing or out of order"
     assert got == truth
-    expected_totals = fake.totals("completions", start_time=START, end_time=END, group_by=GROUP)
+    expected_totals = _totals(fake.seed)
     got_totals = totals_of(got)
     assert set(got_totals) == set(expected_totals)
     for key, counters in expected_totals.items():
@@ -209,7 +222,7 @@ def _print_figures() -> Iterator[None]:
         ("sync", 8, 24),
         ("async", 1, None),
         ("async", 4, None),
-        ("async", 8, 24),
+        ("async", 8, None),
     ],
 )
 def test_year_of_hours_through_20pct_faults_equals_ground_truth(
@@ -231,42 +244,18 @@ def test_year_of_hours_through_20pct_faults_equals_ground_truth(
     assert report.retries == report.faults, report  # ... each was retried exactly once ...
     assert len(sleeps.delays) == report.retries  # ... and the client agrees (one sleep each)
     assert all(0 <= d <= 8 for d in sleeps.delays)
-
-
-def test_fault_injection_covers_every_retryable_kind(sleeps: Sleeps) -> None:
-    """Across one run of 365 pages every kind of transient fault is met and survived."""
-    fake = FakeAPI(seed=0, faults=Faults(**RATES))  # type: ignore[arg-type]
-    counters = counter_names(ground_truth(fake))
-    fake.request_log.clear()
-    got = sync_backfill(fake, 4, counters, limit=24)
-    assert_matches_truth(fake, got)
-    report = FaultReport(fake)
-    assert set(report.kinds) == {
-        "429",
-        "429_no_retry_after",
-        "500",
-        "502",
-        "503",
-        "reset",
-        "timeout",
-    }, report
-    # 20% of ~450 attempts: the observed rate is near the configured one.
-    assert 0.12 < report.faults / report.requests < 0.28, report
-
-
-def test_seeded_faults_are_the_same_sequentially_and_concurrently(sleeps: Sleeps) -> None:
-    reports = []
-    for concurrency in (1, 8):
-        fake = FakeAPI(seed=3, faults=Faults(**RATES))  # type: ignore[arg-type]
-        sync_backfill(fake, concurrency, ["num_model_requests"], limit=168)
-        reports.append(FaultReport(fake))
-    assert reports[0].kinds == reports[1].kinds
-    assert reports[0].requests == reports[1].requests
+    if limit == 24:
+        # 365 pages, ~470 attempts: every kind of transient fault is met and survived, at
+        # about the configured rate.
+        assert set(report.kinds) == {k.removeprefix("rate_") for k in RATES}, report
+        assert 0.12 < report.faults / report.requests < 0.28, report
 
 
 # --- R1: faults that never stop -------------------------------------------------------------
 
-MID = START + 180 * DAY + 5 * HOUR  # not on a 168-hour window boundary
+#: The outage tests backfill the last quarter of the year (14 pages of 168 hours).
+P_START = END - 95 * DAY
+MID = P_START + 40 * DAY + 5 * HOUR  # not on a 168-hour window boundary
 
 
 def _collect_until_error(iterator: Iterator[Bucket], counters: list[str]) -> tuple[list[Any], Any]:
@@ -282,12 +271,19 @@ def _collect_until_error(iterator: Iterator[Bucket], counters: list[str]) -> tup
     [
         ("sync", 1, Persistent("500", from_time=MID), InternalServerError),
         ("sync", 4, Persistent("reset", from_time=MID), APIConnectionError),
-        ("sync", 8, Persistent("502", after_requests=20), InternalServerError),
+        ("sync", 8, Persistent("502", after_requests=6), InternalServerError),
         ("async", 1, Persistent("429_no_retry_after", from_time=MID), RateLimitError),
-        ("async", 4, Persistent("503", after_requests=20), InternalServerError),
+        ("async", 4, Persistent("503", after_requests=6), InternalServerError),
         ("async", 8, Persistent("timeout", from_time=MID), APITimeoutError),
     ],
-    ids=["sync-1-500", "sync-4-reset", "sync-8-502", "async-1-429", "async-4-503", "async-8-timeout"],
+    ids=[
+        "sync-1-500",
+        "sync-4-reset",
+        "sync-8-502",
+        "async-1-429",
+        "async-4-503",
+        "async-8-timeout",
+    ],
 )
 def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
     sleeps: Sleeps,
@@ -301,7 +297,12 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
         seed=1,
         faults=Faults(**RATES, persistent=(persistent,)),  # type: ignore[arg-type]
     )
-    truth = ground_truth(fake)
+    truth: list[Snapshot] = [
+        (b.start_time, b.end_time, b.results)
+        for b in fake.buckets(
+            "completions", start_time=P_START, end_time=END, bucket_width="1h", group_by=GROUP
+        )
+    ]
     counters = counter_names(truth)
     kw: dict[str, Any] = {"bucket_width": "1h", "group_by": GROUP, "end_time": END}
 
@@ -309,7 +310,7 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
         http = httpx.Client(transport=fake.transport())
         with UsageClient(KEY, http_client=http, max_retries=3, concurrency=concurrency) as c:
             first, error = _collect_until_error(
-                iter(c.usage.completions(start_time=START, **kw)), counters
+                iter(c.usage.completions(start_time=P_START, **kw)), counters
             )
             assert isinstance(error, error_type), repr(error)
             resume = error.resume_start_time
@@ -325,7 +326,7 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
             ) as c:
                 got: list[Any] = []
                 try:
-                    async for bucket in c.usage.completions(start_time=START, **kw):
+                    async for bucket in c.usage.completions(start_time=P_START, **kw):
                         got.append(snapshot(bucket, counters))
                 except OpenAIUsageError as exc:
                     err: Any = exc
@@ -345,10 +346,11 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
 
     # Nothing returned as complete: the error came before the end, and says where to resume.
     assert len(first) < len(truth)
-    assert resume == (first[-1][1] if first else START)
+    assert resume == (first[-1][1] if first else P_START)
     assert str(resume) in str(error)
     assert "resume" in str(error).lower()
     if persistent.from_time is not None:
-        assert resume <= persistent.from_time
+        # The page that starts at or after ``from_time`` is the first that cannot be had.
+        assert persistent.from_time <= resume < persistent.from_time + 168 * HOUR
     # Before + resumed == the truth: nothing lost, nothing twice.
     assert first + rest == truth

@@ -1,0 +1,102 @@
+"""``openai-usage``: the command-line tool (extra ``[cli]``: click).
+
+``main(argv) -> int`` runs one command in-process and returns its exit code; it is the one
+place where errors become messages and exit codes (see ``EXIT_CODES``). ``run()`` is the
+console script. click (and everything heavy) is imported only inside them, so a missing
+``[cli]`` extra gives an install hint rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Final
+
+from .. import _exceptions as exc
+
+__all__ = ["EXIT_CODES", "exit_code_for", "main", "run"]
+
+CLI_HINT: Final = (
+    "openai-usage needs click, which is not installed: pip install 'openai-usage-client[cli]'"
+)
+
+#: Exit code per error class; the first match in this order wins (subclasses first).
+EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
+    (exc.InvalidParameterError, 2),
+    (exc.InsecureBaseURLError, 2),
+    (exc.BadRequestError, 2),
+    (exc.UnprocessableEntityError, 2),
+    (exc.MissingAdminKeyError, 3),
+    (exc.AuthenticationError, 3),
+    (exc.PermissionDeniedError, 3),
+    (exc.RateLimitError, 4),
+    (exc.APIResponseValidationError, 6),
+    (exc.PaginationError, 6),
+    (exc.InternalServerError, 5),
+    (exc.APIConnectionError, 5),
+    (exc.APIStatusError, 5),
+    (exc.APIError, 5),
+)
+
+_NO_KEY: Final = (
+    "no admin key: set the OPENAI_ADMIN_KEY environment variable to an admin key "
+    "(sk-admin-..., from the organization's settings), or add --fake to try the offline "
+    "demo organization"
+)
+
+
+def exit_code_for(error: BaseException) -> int:
+    """The exit code for a library error (1 for anything unexpected)."""
+    for cls, code in EXIT_CODES:
+        if isinstance(error, cls):
+            return code
+    return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _message(error: BaseException) -> str:
+    if isinstance(error, exc.MissingAdminKeyError):
+        return _NO_KEY
+    return _one_line(str(error)) or type(error).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``openai-usage`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    try:
+        import click
+    except ImportError:
+        print(CLI_HINT, file=sys.stderr)
+        return 2
+    from ._app import State, cli
+
+    state = State()
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="openai-usage", standalone_mode=False, obj=state)
+    except click.exceptions.Abort:
+        print("openai-usage: interrupted", file=sys.stderr)
+        return 130
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except exc.OpenAIUsageError as error:
+        if state.debug:
+            traceback.print_exc()
+        print(f"openai-usage: error: {_message(error)}", file=sys.stderr)
+        return exit_code_for(error)
+    except Exception as error:
+        if state.debug:
+            traceback.print_exc()
+        hint = "" if state.debug else " (run with --debug for the traceback)"
+        print(f"openai-usage: unexpected error: {_message(error)}{hint}", file=sys.stderr)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """The ``openai-usage`` console script."""
+    sys.exit(main(sys.argv[1:]))
