@@ -39,6 +39,17 @@ if _typing.TYPE_CHECKING:
         RateLimitError,
         UnprocessableEntityError,
     )
+    from ._exports import (
+        Row,
+        columns,
+        rows,
+        to_csv,
+        to_json,
+        to_jsonl,
+        to_pandas,
+        to_parquet,
+        to_polars,
+    )
     from ._generated.models import (
         CostsResult,
         CostsResultAmount,
@@ -64,11 +75,23 @@ if _typing.TYPE_CHECKING:
         AsyncBucketStream,
         BucketStream,
     )
+    from ._summary import model_from_line_item, summarize
     from ._version import (
         __version__,
     )
 
 _LAZY = {
+    "Row": "._exports",
+    "columns": "._exports",
+    "rows": "._exports",
+    "to_csv": "._exports",
+    "to_json": "._exports",
+    "to_jsonl": "._exports",
+    "to_pandas": "._exports",
+    "to_parquet": "._exports",
+    "to_polars": "._exports",
+    "model_from_line_item": "._summary",
+    "summarize": "._summary",
     "APIConnectionError": "._exceptions",
     "APIError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
@@ -137,6 +160,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "Result",
+    "Row",
     "UnknownResult",
     "UnprocessableEntityError",
     "UsageAudioSpeechesResult",
@@ -152,6 +176,16 @@ __all__ = [
     "UsageVectorStoresResult",
     "UsageWebSearchCallsResult",
     "__version__",
+    "columns",
+    "model_from_line_item",
+    "rows",
+    "summarize",
+    "to_csv",
+    "to_json",
+    "to_jsonl",
+    "to_pandas",
+    "to_parquet",
+    "to_polars",
 ]
 
 

@@ -22,7 +22,13 @@ from ._pagination import AIMD, CursorChain, annotate, plan_windows
 from ._params import Query
 
 if TYPE_CHECKING:
-    from ._exports import Row
+    import os
+    from typing import IO
+
+    import pandas as pd
+    import polars as pl
+
+    from ._exports import PathOrFile, Row
 
 __all__ = ["AsyncBucketStream", "AsyncGate", "BucketStream", "ThreadGate"]
 
@@ -115,6 +121,42 @@ class BucketStream:
         from ._exports import rows
 
         return rows(self, self.query.endpoint.name)
+
+    def to_csv(self, path_or_file: PathOrFile) -> int:
+        """Write the rows as CSV, streaming; returns the number of rows written."""
+        from ._exports import to_csv
+
+        return to_csv(self, path_or_file)
+
+    def to_jsonl(self, path_or_file: PathOrFile) -> int:
+        """Write one JSON object per row, streaming."""
+        from ._exports import to_jsonl
+
+        return to_jsonl(self, path_or_file)
+
+    def to_json(self, path_or_file: PathOrFile) -> int:
+        """Write a JSON array of rows, streaming."""
+        from ._exports import to_json
+
+        return to_json(self, path_or_file)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """A pandas DataFrame of the rows (extra ``[pandas]``)."""
+        from ._exports import to_pandas
+
+        return to_pandas(self)
+
+    def to_polars(self) -> pl.DataFrame:
+        """A polars DataFrame of the rows (extra ``[polars]``)."""
+        from ._exports import to_polars
+
+        return to_polars(self)
+
+    def to_parquet(self, path: str | os.PathLike[str] | IO[bytes]) -> int:
+        """Write a Parquet file of the rows (extra ``[parquet]``)."""
+        from ._exports import to_parquet
+
+        return to_parquet(self, path)
 
     def _chain(
         self, query: Query, gate: ThreadGate | None, last: list[str | None]

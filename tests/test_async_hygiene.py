@@ -261,7 +261,7 @@ def test_cancel_while_a_response_is_being_closed_does_not_leak_its_connection(
         await asyncio.sleep(LATENCY * 1.5)  # windows have their bodies and are closing
         await iterator.aclose()  # type: ignore[attr-defined]
         assert others() == set()
-        leaked = busy_connections(client)
+        leaked = [repr(c) for c in busy_connections(client)]
         await client.aclose()
         assert leaked == [], f"connections left ACTIVE after the stream was closed: {leaked}"
 
