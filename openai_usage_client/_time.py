@@ -20,6 +20,7 @@ __all__ = ["WIDTH_SECONDS", "TimeInput", "align_down", "from_unix", "split_range
 TimeInput = int | float | datetime | date | str
 
 WIDTH_SECONDS: Final = {"1m": 60, "1h": 3600, "1d": 86400}
+_YEAR_10000: Final = 253402300800
 
 _ALLOWED = (
     "Unix seconds (int), a datetime (naive is taken as UTC), a date (UTC midnight) "
@@ -45,8 +46,10 @@ def to_unix(value: object, param: str) -> int:
         seconds = _parse_string(value, param)
     else:
         raise InvalidParameterError(param, value, _ALLOWED)
-    if seconds < 0:
-        raise InvalidParameterError(param, value, "a time at or after 1970-01-01T00:00:00Z")
+    if not 0 <= seconds < _YEAR_10000:
+        raise InvalidParameterError(
+            param, value, "a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
+        )
     return seconds
 
 
