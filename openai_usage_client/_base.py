@@ -197,9 +197,12 @@ def _excerpt(content: bytes, settings: ClientSettings) -> str:
 
 def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIStatusError:
     """The typed exception for a 4xx/5xx response."""
+    # Redact before parsing, so no part of the error (message, body, param, ...) can carry
+    # the key should a server echo it back.
+    text = settings.redact(response.content.decode("utf-8", "replace"))
     body: object
     try:
-        body = json.loads(response.content)
+        body = json.loads(text)
     except ValueError:
         body = _excerpt(response.content, settings)
     message = None

@@ -8,6 +8,7 @@ requests and sleep, each in its own way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from types import TracebackType
@@ -263,7 +264,7 @@ class AsyncUsageClient(_ClientBase):
                 await gate.acquire()
             began = time.monotonic()
             try:
-                response = await self._http.send(request)
+                response = await _send(self._http, request)
                 log_response(response, time.monotonic() - began, attempt)
             except httpx.TransportError as error:
                 failure = error
@@ -280,3 +281,23 @@ class AsyncUsageClient(_ClientBase):
                 raise outcome.error
             assert outcome.delay is not None
             await _async_sleep(outcome.delay)
+
+
+async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send and read a response, and give its connection back even when cancelled.
+
+    httpx closes a response (releasing its pooled connection) at the end of ``aread``. A
+    cancellation landing inside that release (a stream closed with requests in flight)
+    would leave the connection checked out for good. So the body read, release included,
+    is shielded; if cancelled, it is awaited to the end (the body is already arriving, and
+    each read is bounded by the read timeout) before the cancellation goes on.
+    """
+    response = await http.send(request, stream=True)
+    reading = asyncio.ensure_future(response.aread())
+    try:
+        await asyncio.shield(reading)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await reading
+        raise
+    return response

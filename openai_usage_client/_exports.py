@@ -46,7 +46,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from inspect import isclass
 from types import NoneType, UnionType
-from typing import IO, TYPE_CHECKING, Any, Final, Literal, Union, get_args, get_origin
+from typing import IO, TYPE_CHECKING, Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -122,6 +122,8 @@ def _kind(annotation: Any) -> Kind:
     args = [a for a in get_args(annotation) if a is not NoneType]
     if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
         annotation = args[0]
+    if get_origin(annotation) is Annotated:  # StrictInt and the like: the type is the first arg
+        annotation = get_args(annotation)[0]
     if get_origin(annotation) is Literal or annotation is str:
         return "str"
     # bool before int: bool is a subclass of int.

@@ -5,12 +5,13 @@ Shared by the sync and async streams in ``_streams.py``, which only add threads 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ._exceptions import APIError, OpenAIUsageError, PaginationError
 from ._models import Page
 from ._params import Query
-from ._time import from_unix, split_range
+from ._time import align_down, from_unix, split_range
 
 __all__ = ["AIMD", "CursorChain", "annotate", "plan_windows"]
 
@@ -28,10 +29,17 @@ class CursorChain:
     seen: set[str] = field(default_factory=set)
     last_cursor: str | None = None
     last_start: int | None = None
+    pages: int = 0
+    #: No honest server needs more pages than the range has buckets (every page but the
+    #: last holds at least one): past that, new cursors over empty pages are a loop too.
+    max_pages: int = 0
 
     def __post_init__(self) -> None:
         if self.query.page is not None:
             self.seen.add(self.query.page)
+        end = self.query.end_time if self.query.end_time is not None else int(time.time())
+        width = self.query.width_seconds
+        self.max_pages = max(0, -(-(end - align_down(self.query.start_time, width)) // width)) + 1
 
     def accept(self, page: Page, cursor: str | None) -> str | None:
         """Check a page fetched with ``cursor``; return the cursor of the next page, if any."""
@@ -47,6 +55,7 @@ class CursorChain:
             self.last_start = bucket.start_time
         if cursor is not None:
             self.last_cursor = cursor
+        self.pages += 1
         nxt = page.next_page
         if not nxt:
             return None
@@ -54,6 +63,14 @@ class CursorChain:
             raise PaginationError(
                 f"The server returned cursor {nxt!r} a second time; following it would loop "
                 "forever.",
+                cursor=nxt,
+                last_cursor=self.last_cursor,
+            )
+        if self.pages >= self.max_pages:
+            raise PaginationError(
+                f"The server sent {self.pages} pages for a range of at most "
+                f"{self.max_pages - 1} buckets and still offers cursor {nxt!r}; stopping "
+                "rather than following it forever.",
                 cursor=nxt,
                 last_cursor=self.last_cursor,
             )

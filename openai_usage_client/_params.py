@@ -124,7 +124,7 @@ def build_query(
         )
 
     width = values.get("bucket_width", spec.default_bucket_width)
-    if width not in spec.limits:
+    if not isinstance(width, str) or width not in spec.limits:
         raise InvalidParameterError(
             "bucket_width", width, f"one of {', '.join(spec.limits)} for {endpoint_name}"
         )

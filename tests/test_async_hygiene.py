@@ -152,7 +152,7 @@ def test_aclose_of_the_iterator_cancels_in_flight_windows_at_once(server: FakeSe
         for _ in range(3):
             await anext(iterator)
         assert others(), "windows should be in flight"
-        await iterator.aclose()  # type: ignore[attr-defined]
+        await iterator.aclose()
         # No waiting: aclose() itself must have cancelled and awaited every window task.
         assert others() == set()
         await assert_clean_after_close(client, server)
@@ -259,7 +259,7 @@ def test_cancel_while_a_response_is_being_closed_does_not_leak_its_connection(
         iterator = aiter(year(client))
         await anext(iterator)
         await asyncio.sleep(LATENCY * 1.5)  # windows have their bodies and are closing
-        await iterator.aclose()  # type: ignore[attr-defined]
+        await iterator.aclose()
         assert others() == set()
         leaked = [repr(c) for c in busy_connections(client)]
         await client.aclose()

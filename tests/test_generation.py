@@ -54,7 +54,7 @@ def test_check_fails_on_drift(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "new_counter" in proc.stdout
     assert "usage_embeddings_result.py" in proc.stdout
-    assert "+    new_counter: int | None = Field(default=None)\n" in proc.stdout
+    assert "+    new_counter: StrictInt | None = Field(default=None)\n" in proc.stdout
     changed = set(re.findall(r"^--- committed/(\S+)$", proc.stdout, flags=re.MULTILINE))
     assert changed == {"models/usage_embeddings_result.py"}
     assert "differs from the spec" in proc.stderr

@@ -17,7 +17,7 @@ import asyncio
 import functools
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -41,7 +41,7 @@ END = 1_793_491_200  # 2026-11-01T00:00:00Z (the fake's "now")
 HOUR = 3_600
 DAY = 86_400
 KEY = "sk-admin-reliability-0000"
-GROUP = ["model"]
+GROUP: list[Literal["model"]] = ["model"]
 
 #: 20% of attempts fail, spread over every retryable kind.
 RATES: dict[str, float] = {
@@ -79,7 +79,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
 
 # --- helpers --------------------------------------------------------------------------------
 
-Snapshot = tuple[int, int, dict[tuple[Any, ...], dict[str, int]]]
+Snapshot = tuple[int, int, dict[tuple[Any, ...], dict[str, Any]]]
 
 
 def snapshot(bucket: Bucket, counters: list[str]) -> Snapshot:
@@ -290,7 +290,7 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
     mode: str,
     concurrency: int,
     persistent: Persistent,
-    error_type: type[Exception],
+    error_type: type[OpenAIUsageError],
 ) -> None:
     background = Faults(**RATES)  # type: ignore[arg-type]
     fake = FakeAPI(
@@ -345,6 +345,7 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
         resume = error.resume_start_time
 
     # Nothing returned as complete: the error came before the end, and says where to resume.
+    assert resume is not None
     assert len(first) < len(truth)
     assert resume == (first[-1][1] if first else P_START)
     assert str(resume) in str(error)

@@ -110,7 +110,7 @@ CASES = [
         {"start_time": 10**12, "end_time": 10**12 + 3600},
         "start_time",
         10**12,
-        None,
+        "9999-12-31T23:59:59Z",
     ),
     # --- bucket widths and limits
     Case("bucket_width 1w", "completions", base(bucket_width="1w"), "bucket_width", "1w", US),

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+)
 
 from ..models.costs_result_amount import CostsResultAmount
 
@@ -25,7 +30,7 @@ class CostsResult(BaseModel):
     api_key_id: None | str = Field(default=None)
     user_id: None | str = Field(default=None)
     api_source: None | str = Field(default=None)
-    quantity: float | None = Field(default=None)
+    quantity: StrictFloat | None = Field(default=None)
     quantity_unit: None | str = Field(default=None)
     """ An open set: tokens, 1000_tokens, duration_seconds, duration_minutes, duration_hours,
     gibibyte_hours, images, characters, or null. """

@@ -5,7 +5,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+)
 
 _VALUE_PATTERN = re.compile("^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 

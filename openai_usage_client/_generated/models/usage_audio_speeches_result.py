@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageAudioSpeechesResult(BaseModel):
@@ -13,8 +18,8 @@ class UsageAudioSpeechesResult(BaseModel):
     )
 
     object: Literal["organization.usage.audio_speeches.result"]
-    characters: int
-    num_model_requests: int
+    characters: StrictInt
+    num_model_requests: StrictInt
     project_id: None | str = Field(default=None)
     user_id: None | str = Field(default=None)
     api_key_id: None | str = Field(default=None)

@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageCodeInterpreterSessionsResult(BaseModel):
@@ -13,7 +19,7 @@ class UsageCodeInterpreterSessionsResult(BaseModel):
     )
 
     object: Literal["organization.usage.code_interpreter_sessions.result"]
-    num_sessions: int | None = Field(
+    num_sessions: StrictInt | None = Field(
         default=None,
         validation_alias=AliasChoices("num_sessions", "sessions"),
         serialization_alias="num_sessions",

@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+)
 
 
 class UsageDecisionsResult(BaseModel):
@@ -15,39 +21,39 @@ class UsageDecisionsResult(BaseModel):
     )
 
     object: Literal["organization.usage.decisions.result"]
-    input_tokens: int
+    input_tokens: StrictInt
     """ Input tokens, including cached, text, audio and image tokens. """
-    output_tokens: int
+    output_tokens: StrictInt
     """ Output tokens, including text, audio and image tokens. """
-    num_model_requests: int
+    num_model_requests: StrictInt
     """ Requests made to the model. """
-    input_cached_tokens: int | None = Field(default=None)
+    input_cached_tokens: StrictInt | None = Field(default=None)
     """ Input tokens read from the cache. """
-    input_cache_write_tokens: int | None = Field(default=None)
+    input_cache_write_tokens: StrictInt | None = Field(default=None)
     """ Input tokens written to the cache. """
-    input_cache_write_12h_tokens: int | None = Field(default=None)
+    input_cache_write_12h_tokens: StrictInt | None = Field(default=None)
     """ Input tokens written to the 12-hour cache. """
-    input_cache_write_30m_tokens: int | None = Field(default=None)
+    input_cache_write_30m_tokens: StrictInt | None = Field(default=None)
     """ Input tokens written to the 30-minute cache. """
-    input_uncached_tokens: int | None = Field(default=None)
+    input_uncached_tokens: StrictInt | None = Field(default=None)
     """ Input tokens neither read from nor written to the cache. """
-    input_text_tokens: int | None = Field(default=None)
+    input_text_tokens: StrictInt | None = Field(default=None)
     """ Uncached text input tokens, excluding cache writes. """
-    output_text_tokens: int | None = Field(default=None)
-    input_cached_text_tokens: int | None = Field(default=None)
-    input_audio_tokens: int | None = Field(default=None)
+    output_text_tokens: StrictInt | None = Field(default=None)
+    input_cached_text_tokens: StrictInt | None = Field(default=None)
+    input_audio_tokens: StrictInt | None = Field(default=None)
     """ Uncached audio input tokens (older API versions counted cached ones too). """
-    input_cached_audio_tokens: int | None = Field(default=None)
-    output_audio_tokens: int | None = Field(default=None)
-    input_image_tokens: int | None = Field(default=None)
+    input_cached_audio_tokens: StrictInt | None = Field(default=None)
+    output_audio_tokens: StrictInt | None = Field(default=None)
+    input_image_tokens: StrictInt | None = Field(default=None)
     """ Uncached image input tokens. """
-    input_cached_image_tokens: int | None = Field(default=None)
-    output_image_tokens: int | None = Field(default=None)
+    input_cached_image_tokens: StrictInt | None = Field(default=None)
+    output_image_tokens: StrictInt | None = Field(default=None)
     project_id: None | str = Field(default=None)
     user_id: None | str = Field(default=None)
     api_key_id: None | str = Field(default=None)
     model: None | str = Field(default=None)
-    batch: bool | None = Field(default=None)
+    batch: StrictBool | None = Field(default=None)
     service_tier: None | str = Field(default=None)
     api_source: None | str = Field(default=None)
 

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageEmbeddingsResult(BaseModel):
@@ -13,8 +18,8 @@ class UsageEmbeddingsResult(BaseModel):
     )
 
     object: Literal["organization.usage.embeddings.result"]
-    input_tokens: int
-    num_model_requests: int
+    input_tokens: StrictInt
+    num_model_requests: StrictInt
     project_id: None | str = Field(default=None)
     user_id: None | str = Field(default=None)
     api_key_id: None | str = Field(default=None)

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageFileSearchCallsResult(BaseModel):
@@ -13,7 +18,7 @@ class UsageFileSearchCallsResult(BaseModel):
     )
 
     object: Literal["organization.usage.file_searches.result"]
-    num_requests: int
+    num_requests: StrictInt
     project_id: None | str = Field(default=None)
     user_id: None | str = Field(default=None)
     api_key_id: None | str = Field(default=None)

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageImagesResult(BaseModel):
@@ -13,8 +18,8 @@ class UsageImagesResult(BaseModel):
     )
 
     object: Literal["organization.usage.images.result"]
-    images: int
-    num_model_requests: int
+    images: StrictInt
+    num_model_requests: StrictInt
     source: None | str = Field(default=None)
     size: None | str = Field(default=None)
     project_id: None | str = Field(default=None)

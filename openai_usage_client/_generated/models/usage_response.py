@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from ..models.usage_time_bucket import UsageTimeBucket
 
@@ -18,7 +23,7 @@ class UsageResponse(BaseModel):
 
     object: Literal["page"]
     data: list[UsageTimeBucket]
-    has_more: bool
+    has_more: StrictBool
     next_page: None | str = Field(default=None)
     """ The cursor for the next page; null on the last page (and sometimes even when `has_more` is
     true). """

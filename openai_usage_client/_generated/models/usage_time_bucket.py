@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Self, Union
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 from ..models.costs_result import CostsResult
 from ..models.unknown_result import UnknownResult
@@ -83,8 +90,8 @@ class UsageTimeBucket(BaseModel):
     )
 
     object: Literal["bucket"]
-    start_time: int
-    end_time: int
+    start_time: StrictInt
+    end_time: StrictInt
     results: list[UsageTimeBucketResultsItem] = Field(
         validation_alias=AliasChoices("results", "result"), serialization_alias="results"
     )

@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+)
 
 
 class UsageVectorStoresResult(BaseModel):
@@ -13,7 +18,7 @@ class UsageVectorStoresResult(BaseModel):
     )
 
     object: Literal["organization.usage.vector_stores.result"]
-    usage_bytes: int
+    usage_bytes: StrictInt
     project_id: None | str = Field(default=None)
 
     @classmethod
