@@ -21,6 +21,7 @@ import httpx
 import pydantic
 
 from . import _exceptions as exc
+from ._gcpause import gc_paused
 from ._models import Page
 from ._version import __version__
 
@@ -231,7 +232,8 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
     try:
-        return Page.model_validate_json(response.content)
+        with gc_paused:
+            return Page.model_validate_json(response.content)
     except pydantic.ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
