@@ -133,10 +133,20 @@ def run(rounds: int) -> Section:
                 {n: partial(_gc_paused, partial(parsers[n], raw)) for n in ("json.loads", "ours")},
                 rounds,
             )
+            client = interleaved(
+                {
+                    "json.loads": partial(_then_young_collection, partial(json.loads, raw)),
+                    "ours": partial(_then_young_collection, partial(_client_parse, raw)),
+                },
+                rounds,
+            )
             mb = len(raw) / 2**20
             section.rows += [
-                Row(f"{kind}: ours (model_validate_json)", t["ours"], "json.loads", base,
-                    f"<= {GOAL}x", t["ours"] <= GOAL * base),
+                Row(f"{kind}: ours as the client parses (GC paused, deferred collection counted)",
+                    client["ours"], "json.loads (same collection after)", client["json.loads"],
+                    f"<= {GOAL}x", client["ours"] <= GOAL * client["json.loads"]),
+                Row(f"{kind}: ours, bare model_validate_json", t["ours"], "json.loads", base,
+                    "-", None),
                 Row(f"{kind}: ours, cyclic GC paused during the call", paused["ours"],
                     "json.loads, GC paused", paused["json.loads"], "-", None),
                 Row(f"{kind}: openai SDK (construct_type)", t["sdk"], "json.loads", base,
@@ -151,7 +161,7 @@ def run(rounds: int) -> Section:
                     kind="speedup"),
             ]  # fmt: skip
             section.notes.append(f"{kind} page: {mb:.1f} MiB, {truth[0]} results")
-            if t["ours"] > GOAL * base:
+            if client["ours"] > GOAL * client["json.loads"]:
                 misses.append((kind, raw))
     if misses:
         section.profile = _diagnose(misses, rounds)
@@ -199,6 +209,26 @@ def _diagnose(misses: list[tuple[str, bytes]], rounds: int) -> str:
         "the instances themselves (two per costs result, plus a Decimal)."
     )
     return "\n".join(lines)
+
+
+def _client_parse(raw: bytes) -> object:
+    """What ``_base.parse_page`` does: validate the bytes with the cyclic GC paused."""
+    from openai_usage_client._gcpause import gc_paused
+    from openai_usage_client._models import Page
+
+    with gc_paused:
+        return Page.model_validate_json(raw)
+
+
+def _then_young_collection(fn: Callable[[], object]) -> object:
+    """``fn()`` then the young-generation collection its allocations call for.
+
+    Pausing the GC does not make the collection free, it defers it: counting it on both
+    sides keeps the comparison honest.
+    """
+    result = fn()
+    gc.collect(0)
+    return result
 
 
 def _gc_paused(fn: Callable[[], object]) -> object:

@@ -96,6 +96,7 @@ def run(rounds: int) -> Section:
                     if (got["buckets"], got["tokens"]) != want:
                         section.notes.append(f"VOID: {name} streamed {got}, expected {want}")
         one = statistics.median(_measure(base_url, 30, 1)["peak_mib"] for _ in range(rounds))
+        one3 = statistics.median(_measure(base_url, 3, 1)["peak_mib"] for _ in range(rounds))
         wire, parsed = _page_size(base_url)
     peak = {name: statistics.median(v) for name, v in peaks.items()}
     base = peak["import only"]
@@ -115,6 +116,8 @@ def run(rounds: int) -> Section:
             d10, "-", None, unit="MiB"),
         Row("30 days at concurrency=1: over import-only", one - base,
             "3 days (default concurrency)", d3, "-", None, unit="MiB"),
+        Row("30 days at concurrency=1: over import-only", one - base,
+            "3 days at concurrency=1", one3 - base, "-", None, unit="MiB"),
     ]  # fmt: skip
     section.notes.append(
         f"one page of 1440 buckets is {wire:.1f} MiB on the wire and {parsed:.1f} MiB once "

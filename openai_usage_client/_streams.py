@@ -91,10 +91,15 @@ class BucketStream:
         resume = self.query.start_time
         chain_cursor: list[str | None] = [None]
         try:
-            for page in self._pages(chain_cursor):
-                for bucket in page.data:
+            for fetched in self._pages(chain_cursor):
+                # Hold a page only while its buckets are read: the next one is being fetched
+                # and parsed by then, and two parsed pages at once would double the peak.
+                buckets = fetched.data
+                del fetched
+                for bucket in buckets:
                     yield bucket
                     resume = bucket.end_time
+                del buckets
         except OpenAIUsageError as error:
             annotate(error, self.query, resume, chain_cursor[0])
             raise
@@ -168,6 +173,7 @@ class BucketStream:
             nxt = chain.accept(page, cursor)
             last[0] = chain.last_cursor
             yield page
+            del page  # not kept alive while the next page is fetched
             if nxt is None:
                 return
             cursor = nxt
@@ -219,10 +225,13 @@ class AsyncBucketStream:
         last: list[str | None] = [None]
         pages = self._pages(last)
         try:
-            async for page in pages:
-                for bucket in page.data:
+            async for fetched in pages:
+                buckets = fetched.data  # as in BucketStream.__iter__
+                del fetched
+                for bucket in buckets:
                     yield bucket
                     resume = bucket.end_time
+                del buckets
         except OpenAIUsageError as error:
             annotate(error, self.query, resume, last[0])
             raise
@@ -271,6 +280,7 @@ class AsyncBucketStream:
             nxt = chain.accept(page, cursor)
             last[0] = chain.last_cursor
             yield page
+            del page
             if nxt is None:
                 return
             cursor = nxt
