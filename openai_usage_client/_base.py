@@ -269,10 +269,6 @@ def connection_error(
     return exc.APIConnectionError(f"Connection error: {detail}", request=request)
 
 
-def describe(value: Any) -> str:
-    return type(value).__name__
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import random
 import time
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,7 +26,7 @@ from ._base import (
     log_response,
 )
 from ._models import Page
-from ._params import Query, build_query
+from ._params import Query, accepted_params, build_query
 from ._resources import Costs, Usage
 from ._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 
@@ -40,6 +41,7 @@ _UNSET: Any = object()
 
 class _ClientBase:
     _settings: ClientSettings
+    _http: Any  # httpx.Client or httpx.AsyncClient, set by the twins
 
     def __init__(
         self,
@@ -79,28 +81,43 @@ class _ClientBase:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self.base_url!r} max_retries={self.max_retries}>"
 
-    def _query(self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]) -> Query:
-        concurrency = params.pop("concurrency", None)
+    def _query(self, endpoint: str, params: Mapping[str, Any]) -> Query:
+        accepted = accepted_params(endpoint)
+        known = {k: v for k, v in params.items() if k in accepted}
+        unknown = {k: v for k, v in params.items() if k not in accepted}
+        concurrency = known.pop("concurrency", None)
         return build_query(
             endpoint,
-            params,
+            known,
             unknown,
             concurrency=concurrency,
             default_concurrency=self._settings.concurrency,
         )
 
-    def _options(self, **overrides: Any) -> dict[str, Any]:
+    def with_options(
+        self,
+        *,
+        admin_key: str | None = _UNSET,
+        base_url: str | None = _UNSET,
+        organization: str | None = _UNSET,
+        timeout: float | httpx.Timeout | None = _UNSET,
+        max_retries: int = _UNSET,
+        concurrency: int = _UNSET,
+    ) -> Self:
+        """A copy with other settings, sharing this client's connection pool."""
         s = self._settings
-        current = {
-            "admin_key": s.admin_key,
-            "base_url": s.base_url,
-            "organization": s.organization,
-            "timeout": s.timeout,
-            "max_retries": s.max_retries,
-            "concurrency": s.concurrency,
+        options: dict[str, Any] = {
+            "admin_key": s.admin_key if admin_key is _UNSET else admin_key,
+            "base_url": s.base_url if base_url is _UNSET else base_url,
+            "organization": s.organization if organization is _UNSET else organization,
+            "timeout": s.timeout if timeout is _UNSET else timeout,
+            "max_retries": s.max_retries if max_retries is _UNSET else max_retries,
+            "concurrency": s.concurrency if concurrency is _UNSET else concurrency,
         }
-        current.update({k: v for k, v in overrides.items() if v is not _UNSET})
-        return current
+        # Each twin's __init__ takes http_client of its own kind; this one is of that kind.
+        twin: Any = type(self)
+        copy: Self = twin(**options, http_client=self._http)
+        return copy
 
 
 class UsageClient(_ClientBase):
@@ -128,27 +145,6 @@ class UsageClient(_ClientBase):
         self.usage: Usage[BucketStream] = Usage(self._stream)
         self.costs: Costs[BucketStream] = Costs(self._stream)
 
-    def with_options(
-        self,
-        *,
-        admin_key: str | None = _UNSET,
-        base_url: str | None = _UNSET,
-        organization: str | None = _UNSET,
-        timeout: float | httpx.Timeout | None = _UNSET,
-        max_retries: int = _UNSET,
-        concurrency: int = _UNSET,
-    ) -> UsageClient:
-        """A copy with other settings, sharing this client's connection pool."""
-        options = self._options(
-            admin_key=admin_key,
-            base_url=base_url,
-            organization=organization,
-            timeout=timeout,
-            max_retries=max_retries,
-            concurrency=concurrency,
-        )
-        return UsageClient(**options, http_client=self._http)
-
     def close(self) -> None:
         self._http.close()
 
@@ -163,10 +159,8 @@ class UsageClient(_ClientBase):
     ) -> None:
         self.close()
 
-    def _stream(
-        self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]
-    ) -> BucketStream:
-        return BucketStream(self._fetch, self._query(endpoint, params, unknown))
+    def _stream(self, endpoint: str, params: Mapping[str, Any]) -> BucketStream:
+        return BucketStream(self._fetch, self._query(endpoint, params))
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
         request = build_request(self._http, self._settings, query.request_kwargs(cursor))
@@ -213,27 +207,6 @@ class AsyncUsageClient(_ClientBase):
         self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
         self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
 
-    def with_options(
-        self,
-        *,
-        admin_key: str | None = _UNSET,
-        base_url: str | None = _UNSET,
-        organization: str | None = _UNSET,
-        timeout: float | httpx.Timeout | None = _UNSET,
-        max_retries: int = _UNSET,
-        concurrency: int = _UNSET,
-    ) -> AsyncUsageClient:
-        """A copy with other settings, sharing this client's connection pool."""
-        options = self._options(
-            admin_key=admin_key,
-            base_url=base_url,
-            organization=organization,
-            timeout=timeout,
-            max_retries=max_retries,
-            concurrency=concurrency,
-        )
-        return AsyncUsageClient(**options, http_client=self._http)
-
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -248,10 +221,8 @@ class AsyncUsageClient(_ClientBase):
     ) -> None:
         await self.aclose()
 
-    def _stream(
-        self, endpoint: str, params: dict[str, Any], unknown: dict[str, Any]
-    ) -> AsyncBucketStream:
-        return AsyncBucketStream(self._fetch, self._query(endpoint, params, unknown))
+    def _stream(self, endpoint: str, params: Mapping[str, Any]) -> AsyncBucketStream:
+        return AsyncBucketStream(self._fetch, self._query(endpoint, params))
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
         request = build_request(self._http, self._settings, query.request_kwargs(cursor))

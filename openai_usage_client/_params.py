@@ -18,7 +18,7 @@ from ._endpoints import ENDPOINTS, EndpointSpec
 from ._exceptions import InvalidParameterError
 from ._time import WIDTH_SECONDS, to_unix
 
-__all__ = ["Query", "build_query"]
+__all__ = ["Query", "accepted_params", "build_query"]
 
 _COMMON = ("start_time", "end_time", "bucket_width", "group_by", "limit", "page")
 
@@ -92,6 +92,11 @@ def _check_strings(param: str, value: object, choices: Sequence[str] | None) -> 
     return tuple(dict.fromkeys(items))  # keep order, drop repeats
 
 
+def accepted_params(endpoint_name: str) -> frozenset[str]:
+    """The keyword arguments an endpoint method takes."""
+    return frozenset((*_COMMON, *ENDPOINTS[endpoint_name].filters, "concurrency"))
+
+
 def build_query(
     endpoint_name: str,
     params: Mapping[str, Any],
@@ -103,10 +108,11 @@ def build_query(
 ) -> Query:
     """Check one call's keyword arguments and turn them into a ``Query``."""
     spec = ENDPOINTS[endpoint_name]
-    accepted = sorted((*_COMMON, *spec.filters, "concurrency"))
     for name in unknown:
         raise InvalidParameterError(
-            name, unknown[name], f"{endpoint_name}() accepts only: {', '.join(accepted)}"
+            name,
+            unknown[name],
+            f"{endpoint_name}() accepts only: {', '.join(sorted(accepted_params(endpoint_name)))}",
         )
     values = {k: v for k, v in params.items() if v is not None}
 

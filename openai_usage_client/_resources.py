@@ -1,25 +1,23 @@
 """The endpoint methods, written once for both clients.
 
-``Usage[StreamT]`` holds one method per usage endpoint with that endpoint's parameters
-(and only those); ``StreamT`` is ``BucketStream`` for ``UsageClient`` and
-``AsyncBucketStream`` for ``AsyncUsageClient``. Each method only collects its arguments:
-checking them is ``_params.build_query``'s job, done before any request.
-
-``**unknown: Never`` makes a type checker flag a misspelt keyword; at run time it is
-refused with the list of accepted ones.
+``Usage[StreamT]`` holds one method per usage endpoint; ``StreamT`` is ``BucketStream`` for
+``UsageClient`` and ``AsyncBucketStream`` for ``AsyncUsageClient``. Each method's keyword
+arguments are a ``TypedDict`` of that endpoint's parameters (and only those), so a type
+checker flags a misspelt or foreign one; at run time ``_params.build_query`` checks every
+argument, unknown names included, before any request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Generic, Literal, Never, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Generic, Literal, Required, TypedDict, TypeVar, Unpack
 
 from ._time import TimeInput
 
-__all__ = ["CostsGroupBy", "Usage", "UsageBucketWidth"]
+__all__ = ["Costs", "CostsParams", "Usage"]
 
 StreamT = TypeVar("StreamT")
-Call = Callable[[str, dict[str, Any], dict[str, Any]], StreamT]
+Call = Callable[[str, Mapping[str, Any]], StreamT]
 
 UsageBucketWidth = Literal["1m", "1h", "1d"]
 ModelGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
@@ -36,8 +34,63 @@ ImageSource = Literal["image.generation", "image.edit", "image.variation"]
 ContextLevel = Literal["low", "medium", "high"]
 
 
-def _args(local: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in local.items() if k not in ("self", "unknown")}
+class _Range(TypedDict, total=False):
+    start_time: Required[TimeInput]
+    end_time: TimeInput | None
+    limit: int | None
+    page: str | None
+    concurrency: int | None
+
+
+class _UsageRange(_Range, total=False):
+    bucket_width: UsageBucketWidth | None
+    project_ids: Sequence[str] | None
+
+
+class _PeopleFilters(_UsageRange, total=False):
+    user_ids: Sequence[str] | None
+    api_key_ids: Sequence[str] | None
+
+
+class _ModelFilters(_PeopleFilters, total=False):
+    models: Sequence[str] | None
+
+
+class CompletionsParams(_ModelFilters, total=False):
+    group_by: Sequence[CompletionsGroupBy] | None
+    batch: bool | None
+
+
+class ModelUsageParams(_ModelFilters, total=False):
+    group_by: Sequence[ModelGroupBy] | None
+
+
+class ImagesParams(_ModelFilters, total=False):
+    group_by: Sequence[ImagesGroupBy] | None
+    sources: Sequence[ImageSource] | None
+    sizes: Sequence[str] | None
+
+
+class ProjectUsageParams(_UsageRange, total=False):
+    group_by: Sequence[Literal["project_id"]] | None
+
+
+class FileSearchParams(_PeopleFilters, total=False):
+    group_by: Sequence[FileSearchGroupBy] | None
+    vector_store_ids: Sequence[str] | None
+
+
+class WebSearchParams(_ModelFilters, total=False):
+    group_by: Sequence[WebSearchGroupBy] | None
+    context_levels: Sequence[ContextLevel] | None
+
+
+class CostsParams(_Range, total=False):
+    bucket_width: Literal["1d"] | None
+    group_by: Sequence[CostsGroupBy] | None
+    project_ids: Sequence[str] | None
+    api_key_ids: Sequence[str] | None
+    line_items: Sequence[str] | None
 
 
 class Usage(Generic[StreamT]):
@@ -46,213 +99,49 @@ class Usage(Generic[StreamT]):
     def __init__(self, call: Call[StreamT]) -> None:
         self._call = call
 
-    def completions(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[CompletionsGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def completions(self, **params: Unpack[CompletionsParams]) -> StreamT:
         """Completions usage (tokens, requests) per bucket."""
-        return self._call("completions", _args(locals()), unknown)
+        return self._call("completions", params)
 
-    def embeddings(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[ModelGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def embeddings(self, **params: Unpack[ModelUsageParams]) -> StreamT:
         """Embeddings usage per bucket."""
-        return self._call("embeddings", _args(locals()), unknown)
+        return self._call("embeddings", params)
 
-    def moderations(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[ModelGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def moderations(self, **params: Unpack[ModelUsageParams]) -> StreamT:
         """Moderations usage per bucket."""
-        return self._call("moderations", _args(locals()), unknown)
+        return self._call("moderations", params)
 
-    def images(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[ImagesGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        sources: Sequence[ImageSource] | None = None,
-        sizes: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def images(self, **params: Unpack[ImagesParams]) -> StreamT:
         """Images usage per bucket."""
-        return self._call("images", _args(locals()), unknown)
+        return self._call("images", params)
 
-    def audio_speeches(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[ModelGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def audio_speeches(self, **params: Unpack[ModelUsageParams]) -> StreamT:
         """Text-to-speech usage (characters) per bucket."""
-        return self._call("audio_speeches", _args(locals()), unknown)
+        return self._call("audio_speeches", params)
 
-    def audio_transcriptions(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[ModelGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def audio_transcriptions(self, **params: Unpack[ModelUsageParams]) -> StreamT:
         """Transcription usage (seconds) per bucket."""
-        return self._call("audio_transcriptions", _args(locals()), unknown)
+        return self._call("audio_transcriptions", params)
 
-    def vector_stores(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def vector_stores(self, **params: Unpack[ProjectUsageParams]) -> StreamT:
         """Vector store usage (bytes) per bucket."""
-        return self._call("vector_stores", _args(locals()), unknown)
+        return self._call("vector_stores", params)
 
-    def code_interpreter_sessions(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[Literal["project_id"]] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def code_interpreter_sessions(self, **params: Unpack[ProjectUsageParams]) -> StreamT:
         """Code interpreter sessions per bucket."""
-        return self._call("code_interpreter_sessions", _args(locals()), unknown)
+        return self._call("code_interpreter_sessions", params)
 
-    def file_search_calls(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[FileSearchGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        vector_store_ids: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def file_search_calls(self, **params: Unpack[FileSearchParams]) -> StreamT:
         """File search tool calls per bucket."""
-        return self._call("file_search_calls", _args(locals()), unknown)
+        return self._call("file_search_calls", params)
 
-    def web_search_calls(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[WebSearchGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        context_levels: Sequence[ContextLevel] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def web_search_calls(self, **params: Unpack[WebSearchParams]) -> StreamT:
         """Web search tool calls per bucket."""
-        return self._call("web_search_calls", _args(locals()), unknown)
+        return self._call("web_search_calls", params)
 
-    def decisions(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: UsageBucketWidth | None = None,
-        group_by: Sequence[CompletionsGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        user_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        models: Sequence[str] | None = None,
-        batch: bool | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def decisions(self, **params: Unpack[CompletionsParams]) -> StreamT:
         """Decisions usage per bucket (same fields as completions)."""
-        return self._call("decisions", _args(locals()), unknown)
+        return self._call("decisions", params)
 
 
 class Costs(Generic[StreamT]):
@@ -261,20 +150,6 @@ class Costs(Generic[StreamT]):
     def __init__(self, call: Call[StreamT]) -> None:
         self._call = call
 
-    def __call__(
-        self,
-        *,
-        start_time: TimeInput,
-        end_time: TimeInput | None = None,
-        bucket_width: Literal["1d"] | None = None,
-        group_by: Sequence[CostsGroupBy] | None = None,
-        limit: int | None = None,
-        project_ids: Sequence[str] | None = None,
-        api_key_ids: Sequence[str] | None = None,
-        line_items: Sequence[str] | None = None,
-        page: str | None = None,
-        concurrency: int | None = None,
-        **unknown: Never,
-    ) -> StreamT:
+    def __call__(self, **params: Unpack[CostsParams]) -> StreamT:
         """Costs per day; money is exact ``Decimal`` (``result.amount.value``)."""
-        return self._call("costs", _args(locals()), unknown)
+        return self._call("costs", params)
