@@ -108,33 +108,4 @@ def run(rounds: int) -> Section:
             )
         client.close()
         bare.close()
-    _nagle_note(section, base, rounds)
     return section
-
-
-def _nagle_note(section: Section, nodelay: float, rounds: int) -> None:
-    """The same bare GET against the fake's server as shipped (Nagle's algorithm on)."""
-    from openai_usage_client.testing import DEFAULT_ADMIN_KEY
-
-    headers = {"Authorization": f"Bearer {DEFAULT_ADMIN_KEY}"}
-    with fake_server(0.0, nagle=True) as base_url, httpx.Client(headers=headers) as bare:
-        url = f"{base_url}/organization/usage/completions"
-        bare.get(url, params=PARAMS)
-        n = 25
-        times = []
-        for _ in range(max(rounds, 2)):
-            began = time.perf_counter()
-            for _ in range(n):
-                json.loads(bare.get(url, params=PARAMS).content)
-            times.append((time.perf_counter() - began) / n)
-    stock = statistics.median(times)
-    section.rows.append(
-        Row("bare GET, fake server as shipped (Nagle on)", stock,
-            "bare GET, TCP_NODELAY (used above)", nodelay, "-", None, unit="us")
-    )  # fmt: skip
-    section.notes.append(
-        "the benchmarks run the fake's server with TCP_NODELAY (bench/_server.py): as shipped, "
-        "testing/_server.py writes a response's headers and body in two sends with Nagle's "
-        f"algorithm on, so a small response on a kept-alive connection takes {stock * 1e3:.1f} "
-        f"ms instead of {nodelay * 1e3:.2f} ms (the client's delayed ACK)"
-    )
