@@ -23,22 +23,21 @@ _MODELS = (
     "o3-2025-04-16",
     "o4-mini-2025-04-16",
 )
-_COUNTERS = (
-    "input_cached_tokens",
-    "input_cache_write_tokens",
-    "input_cache_write_12h_tokens",
-    "input_cache_write_30m_tokens",
-    "input_uncached_tokens",
-    "input_text_tokens",
-    "output_text_tokens",
-    "input_cached_text_tokens",
-    "input_audio_tokens",
-    "input_cached_audio_tokens",
-    "output_audio_tokens",
-    "input_image_tokens",
-    "input_cached_image_tokens",
-    "output_image_tokens",
-)
+
+
+def _optional_counters() -> tuple[str, ...]:
+    """The completions counters beyond the three required ones, read off the generated model
+    (so the payload follows openapi.yaml instead of a second hand-written list)."""
+    from openai_usage_client import UsageCompletionsResult
+
+    return tuple(
+        name
+        for name, field in UsageCompletionsResult.model_fields.items()
+        if name.endswith("_tokens") and not field.is_required()
+    )
+
+
+_COUNTERS = _optional_counters()
 _LINE_ITEMS = (
     ("input", "tokens"),
     ("cached input", "tokens"),
