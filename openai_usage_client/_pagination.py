@@ -133,12 +133,18 @@ def annotate(error: OpenAIUsageError, query: Query, resume: int, last_cursor: st
     error.resume_start_time = resume
     if error.last_cursor is None:
         error.last_cursor = last_cursor
-    hint = (
-        f" The stream stopped after delivering everything before "
-        f"{from_unix(resume):%Y-%m-%dT%H:%M:%SZ}; nothing after it was returned. Resume with "
-        f"{query.endpoint.name}(start_time={resume}, ...) (error.resume_start_time)"
-    )
-    hint += " with the same other arguments."
-    error.args = ((str(error.args[0]) if error.args else "") + hint, *error.args[1:])
+    when = f"{from_unix(resume):%Y-%m-%dT%H:%M:%SZ}"
+    if resume == query.start_time:
+        hint = " Nothing was delivered; retry with the same arguments."
+    else:
+        hint = (
+            f" The stream stopped after delivering everything before {when}; nothing after "
+            f"it was returned. Resume with {query.endpoint.name}(start_time={resume}, ...) "
+            "(error.resume_start_time) and the same other arguments."
+        )
+    message = str(error.args[0]) if error.args else ""
+    if message and not message.endswith((".", "!", "?", ")", "]")):
+        message += "."
+    error.args = (message + hint, *error.args[1:])
     if isinstance(error, APIError):
         error.message = error.args[0]

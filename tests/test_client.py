@@ -370,7 +370,28 @@ def test_backoff_without_retry_after(kind: str, no_sleep: list[float]) -> None:
     for slept, base in zip(no_sleep, nominal, strict=True):
         assert base * 0.75 <= slept <= base
     assert info.value.resume_start_time == START
-    assert f"start_time={START}" in str(info.value)
+    assert str(info.value).endswith("Nothing was delivered; retry with the same arguments.")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_error_mid_stream_says_where_to_resume(kind: str) -> None:
+    with respx.mock() as mock:
+        mock.get(f"{BASE}/organization/costs").mock(
+            side_effect=[
+                json_response(page([bucket(START), bucket(START + 86400)], "c1")),
+                httpx.ConnectError("refused"),
+            ]
+        )
+        with pytest.raises(ouc.APIConnectionError) as info:
+            collect(kind, lambda c: c.costs(start_time=START, concurrency=1), max_retries=0)
+    resume = START + 2 * 86400
+    assert info.value.resume_start_time == resume
+    assert info.value.last_cursor is None  # the first page was fetched without a cursor
+    assert str(info.value) == (
+        "Connection error: refused. The stream stopped after delivering everything before "
+        f"2025-10-03T00:00:00Z; nothing after it was returned. Resume with costs(start_time="
+        f"{resume}, ...) (error.resume_start_time) and the same other arguments."
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)
