@@ -24,6 +24,7 @@ import pydantic
 from . import _exceptions as exc
 from ._gcpause import gc_paused
 from ._models import Page
+from ._params import check_concurrency
 from ._version import __version__
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientSettings"]
@@ -110,12 +111,7 @@ class ClientSettings:
             )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise exc.InvalidParameterError("max_retries", max_retries, "an int >= 0")
-        if (
-            isinstance(concurrency, bool)
-            or not isinstance(concurrency, int)
-            or not 1 <= concurrency <= 64
-        ):
-            raise exc.InvalidParameterError("concurrency", concurrency, "an int from 1 to 64")
+        check_concurrency(concurrency)
         if timeout is None:
             resolved = DEFAULT_TIMEOUT
         elif isinstance(timeout, httpx.Timeout):

@@ -18,7 +18,7 @@ from ._endpoints import ENDPOINTS, EndpointSpec
 from ._exceptions import InvalidParameterError
 from ._time import WIDTH_SECONDS, to_unix
 
-__all__ = ["Query", "accepted_params", "build_query"]
+__all__ = ["Query", "accepted_params", "build_query", "check_concurrency"]
 
 _COMMON = ("start_time", "end_time", "bucket_width", "group_by", "limit", "page")
 
@@ -90,6 +90,13 @@ def _check_strings(param: str, value: object, choices: Sequence[str] | None) -> 
         if choices is not None and item not in choices:
             raise InvalidParameterError(param, item, allowed)
     return tuple(dict.fromkeys(items))  # keep order, drop repeats
+
+
+def check_concurrency(value: object) -> int:
+    """``value`` if it is a valid ``concurrency`` (per client or per call), else refuse it."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 64:
+        raise InvalidParameterError("concurrency", value, "an int from 1 to 64")
+    return value
 
 
 def accepted_params(endpoint_name: str) -> frozenset[str]:
@@ -166,9 +173,7 @@ def build_query(
         else:
             filters[name] = list(_check_strings(name, value, filt.choices))
 
-    workers = default_concurrency if concurrency is None else concurrency
-    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 64:
-        raise InvalidParameterError("concurrency", concurrency, "an int from 1 to 64")
+    workers = default_concurrency if concurrency is None else check_concurrency(concurrency)
 
     return Query(
         endpoint=spec,

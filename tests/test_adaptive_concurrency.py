@@ -7,9 +7,8 @@ import threading
 import time
 
 import httpx
-import pytest
 
-from openai_usage_client import AsyncUsageClient, UsageClient, _client
+from openai_usage_client import AsyncUsageClient, UsageClient
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
 
 NOW = 1793491200
@@ -51,15 +50,6 @@ class Recorder:
 def peak(recorder: Recorder, first: int, last: int) -> int:
     """The most requests in flight when any of requests ``first..last`` started."""
     return max(recorder.started_with[n] for n in range(first, last + 1))
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def nap(_: float) -> None:
-        await asyncio.sleep(0)
-
-    monkeypatch.setattr(_client, "_sleep", lambda _: None)
-    monkeypatch.setattr(_client, "_async_sleep", nap)
 
 
 def test_sync_in_flight_drops_after_429s_and_recovers() -> None:

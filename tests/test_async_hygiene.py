@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openai_usage_client import AsyncUsageClient, InternalServerError, _client
+from openai_usage_client import AsyncUsageClient, InternalServerError
 from openai_usage_client.testing import FakeAPI, FakeServer, Faults, Persistent
 
 KEY = "sk-admin-hygiene-0000"
@@ -29,14 +29,6 @@ START = 1_761_955_200  # 2025-11-01
 END = 1_793_491_200  # 2026-11-01
 DAY = 86_400
 LATENCY = 0.05
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def nap(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_client, "_async_sleep", nap)
 
 
 @pytest.fixture

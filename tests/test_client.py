@@ -23,23 +23,10 @@ from _client_helpers import (
 )
 
 import openai_usage_client as ouc
-from openai_usage_client import _client
 from openai_usage_client._endpoints import ENDPOINTS
 
 KINDS = ["sync", "async"]
 START = 1759276800  # 2025-10-01T00:00:00Z
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
-
-    async def async_sleep(seconds: float) -> None:
-        slept.append(seconds)
-
-    monkeypatch.setattr(_client, "_sleep", slept.append)
-    monkeypatch.setattr(_client, "_async_sleep", async_sleep)
-    return slept
 
 
 def method(client: Any, endpoint: str) -> Any:

@@ -21,7 +21,6 @@ from openai_usage_client import (
     InvalidParameterError,
     MissingAdminKeyError,
     UsageClient,
-    _client,
 )
 
 KEY = "sk-admin-inputs-0000"
@@ -327,17 +326,6 @@ SETTINGS = [
 #: One TLS context for every client (no request is ever sent; building one per client costs
 #: ~50 ms).
 TLS = ssl.create_default_context()
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Should a request slip through, its retries must not wait."""
-
-    async def nap(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_client, "_sleep", lambda seconds: None)
-    monkeypatch.setattr(_client, "_async_sleep", nap)
 
 
 @pytest.fixture

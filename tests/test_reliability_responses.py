@@ -31,7 +31,6 @@ from openai_usage_client import (
     OpenAIUsageError,
     PaginationError,
     UsageClient,
-    _client,
 )
 
 KEY = "sk-admin-responses-0000"
@@ -48,15 +47,6 @@ OK = {
     "output_tokens": 20,
     "num_model_requests": 3,
 }
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def async_nap(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_client, "_sleep", lambda seconds: None)
-    monkeypatch.setattr(_client, "_async_sleep", async_nap)
 
 
 def page(

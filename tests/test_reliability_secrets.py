@@ -26,7 +26,6 @@ from openai_usage_client import (
     InsecureBaseURLError,
     OpenAIUsageError,
     UsageClient,
-    _client,
 )
 from openai_usage_client.testing import FakeAPI, FakeServer
 
@@ -36,15 +35,6 @@ COMPLETIONS = BASE + "/organization/usage/completions"
 S = 1_790_812_800
 DAY = 86_400
 TLS = ssl.create_default_context()
-
-
-@pytest.fixture(autouse=True)
-def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def nap(seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr(_client, "_sleep", lambda seconds: None)
-    monkeypatch.setattr(_client, "_async_sleep", nap)
 
 
 @pytest.fixture
