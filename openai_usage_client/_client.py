@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,6 +25,8 @@ from ._base import (
     judge,
     log_response,
 )
+from ._endpoints import ENDPOINTS
+from ._exceptions import InvalidParameterError
 from ._models import Page
 from ._params import Query, accepted_params, build_query
 from ._resources import Costs, Usage
@@ -93,6 +95,25 @@ class _ClientBase:
             concurrency=concurrency,
             default_concurrency=self._settings.concurrency,
         )
+
+    def _stream(self, endpoint: str, params: Mapping[str, Any]) -> Any:
+        raise NotImplementedError  # each twin returns its own kind of stream
+
+    def endpoint(self, name: str) -> Callable[..., Any]:
+        """The method for endpoint ``name`` (``"costs"``, ``"completions"``, ...), by name.
+
+        For code that picks the endpoint at run time (the CLI, the report, a loop over
+        kinds); ``client.endpoint("costs")(start_time=...)`` is ``client.costs(start_time=...)``.
+        Its parameters are checked at run time exactly as the typed methods' are.
+        """
+        if name not in ENDPOINTS:
+            raise InvalidParameterError("endpoint", name, "one of " + ", ".join(ENDPOINTS))
+
+        def call(**params: Any) -> Any:
+            return self._stream(name, params)
+
+        call.__name__ = name
+        return call
 
     def with_options(
         self,

@@ -30,7 +30,7 @@ START = 1759276800  # 2025-10-01T00:00:00Z
 
 
 def method(client: Any, endpoint: str) -> Any:
-    return client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
+    return client.endpoint(endpoint)
 
 
 # --- exact requests --------------------------------------------------------------------------
@@ -567,3 +567,31 @@ def test_async_stream_supports_pages_and_first_page() -> None:
                 return len(pages), len(first.data)
 
     assert asyncio.run(run()) == (2, 1)
+
+
+# --- endpoint by name ------------------------------------------------------------------------
+
+
+def test_endpoint_by_name_refuses_an_unknown_name_before_any_request() -> None:
+    with respx.mock(assert_all_called=False) as mock, ouc.UsageClient(KEY) as client:
+        with pytest.raises(ouc.InvalidParameterError) as info:
+            client.endpoint("completion")
+        assert len(mock.calls) == 0
+    assert info.value.param == "endpoint"
+    assert str(info.value).startswith(
+        "invalid endpoint='completion': one of completions, embeddings, "
+    )
+
+
+@pytest.mark.parametrize("endpoint", ["costs", "completions", "web_search_calls"])
+def test_endpoint_by_name_sends_what_the_typed_method_sends(endpoint: str) -> None:
+    sent: list[str] = []
+    with respx.mock() as mock, ouc.UsageClient(KEY) as client:
+        mock.get(url__startswith=BASE).mock(
+            side_effect=lambda r: (sent.append(str(r.url)), json_response(page([])))[1]
+        )
+        typed = client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
+        list(typed(start_time=START, end_time=START + 86400))
+        list(client.endpoint(endpoint)(start_time=START, end_time=START + 86400))
+    assert len(sent) == 2
+    assert sent[0] == sent[1]

@@ -48,7 +48,7 @@ def client(fake: FakeAPI) -> UsageClient:
 
 def stream(fake: FakeAPI, endpoint: str, **params: Any) -> Any:
     c = client(fake)
-    method = c.costs if endpoint == "costs" else getattr(c.usage, endpoint)
+    method = c.endpoint(endpoint)
     params.setdefault("start_time", START)
     params.setdefault("end_time", NOW)
     return method(**params)

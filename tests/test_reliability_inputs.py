@@ -348,7 +348,7 @@ def check(error: InvalidParameterError, param: str, value: Any, allowed: str | N
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_call_is_refused_before_any_request(api: respx.MockRouter, case: Case) -> None:
     client = UsageClient(KEY, http_client=httpx.Client(verify=TLS))
-    method = client.costs if case.endpoint == "costs" else getattr(client.usage, case.endpoint)
+    method = client.endpoint(case.endpoint)
     with pytest.raises(InvalidParameterError) as info:
         list(method(**case.kwargs))
     check(info.value, case.param, case.value, case.allowed)
@@ -367,7 +367,7 @@ def test_bad_call_is_refused_before_any_request_async(api: respx.MockRouter, cas
 
     async def run() -> InvalidParameterError:
         async with AsyncUsageClient(KEY, http_client=httpx.AsyncClient(verify=TLS)) as client:
-            m = client.costs if case.endpoint == "costs" else getattr(client.usage, case.endpoint)
+            m = client.endpoint(case.endpoint)
             try:
                 async for _ in m(**case.kwargs):
                     pass

@@ -96,7 +96,7 @@ TLS = ssl.create_default_context()
 
 def fetch(endpoint: str = "completions", **kw: Any) -> list[Any]:
     with UsageClient(KEY, max_retries=2, http_client=httpx.Client(verify=TLS)) as client:
-        method = client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
+        method = client.endpoint(endpoint)
         return list(method(start_time=S, end_time=S + DAY, **kw))
 
 
@@ -104,7 +104,7 @@ def fetch_async(endpoint: str = "completions", **kw: Any) -> list[Any]:
     async def run() -> list[Any]:
         http = httpx.AsyncClient(verify=TLS)
         async with AsyncUsageClient(KEY, max_retries=2, http_client=http) as client:
-            method = client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
+            method = client.endpoint(endpoint)
             return [b async for b in method(start_time=S, end_time=S + DAY, **kw)]
 
     return asyncio.run(run())

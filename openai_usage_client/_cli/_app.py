@@ -329,7 +329,7 @@ def _run_endpoint(spec: EndpointSpec, **options: Any) -> None:
     client = state.client()
     # The endpoint is chosen at run time, so its typed signature cannot be checked here;
     # the client checks every parameter before sending anything.
-    method: Callable[..., Any] = client.costs if spec.is_costs else getattr(client.usage, spec.name)
+    method = client.endpoint(spec.name)
     stream = method(start_time=start, end_time=end, **filters)
     fmt = choose_format(fmt, output, sys.stdout)
     progress = Progress.for_terminal(command_name(spec.name), quiet=quiet)

@@ -306,7 +306,7 @@ def report(
     client = state.client()
 
     def fetch(label: str, endpoint: str, params: dict[str, Any]) -> list[Row]:
-        method = client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
+        method = client.endpoint(endpoint)
         progress = Progress.for_terminal(label, quiet=quiet)
         return list(fetch_rows(method(**params), endpoint, progress))
 
