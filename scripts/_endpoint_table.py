@@ -10,7 +10,9 @@ and writes two modules into the generated package:
   and ``WIDTH_SECONDS``; ``_endpoints.py`` builds its ``EndpointSpec`` table from it;
 * ``params.py``: per operation, the ``Literal`` aliases of its closed sets (``<Op>GroupBy``,
   ``<Op>BucketWidth``, ``<Op><Filter>``) and the ``TypedDict`` of its keyword arguments
-  (``<Op>Params``), used by ``_resources.py`` with ``Unpack``.
+  (``<Op>Params``), used by ``_resources.py`` with ``Unpack``. Each alias names the literal
+  enum the generator already wrote for that parameter (``models/<op>_group_by_item.py``...),
+  so the values are written once; an enum the generator did not write is spelt out here.
 
 A bucketed operation is one with ``x-result-object``; any other operation (directory lists,
 say) is left to the generator alone. Every output is a pure function of the spec.
@@ -19,6 +21,7 @@ say) is left to the generator alone. Every output is a pure function of the spec
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 __all__ = ["render"]
@@ -176,7 +179,27 @@ def _literal(values: tuple[str, ...] | list[str]) -> str:
     return "Literal[" + ", ".join(repr(v) for v in values) + "]"
 
 
-def _params_module(spec: dict[str, Any], ops: list[tuple[str, dict[str, Any]]]) -> str:
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _alias(models: Path, alias: str, generated: str, values: list[str], imports: list[str]) -> str:
+    """``alias = <the generator's enum>`` when it wrote one with these values, else a Literal."""
+    module = _snake(generated)
+    path = models / f"{module}.py"
+    if path.is_file():
+        text = path.read_text()
+        found = re.search(rf"^{generated} = Literal\[(.*?)\]$", text, re.MULTILINE | re.DOTALL)
+        if found and sorted(re.findall(r'"([^"]*)"', found.group(1))) == sorted(values):
+            imports.append(f"from .models.{module} import {generated}")
+            return "" if alias == generated else f"{alias} = {generated}"
+    return f"{alias} = {_literal(values)}"
+
+
+def _params_module(
+    spec: dict[str, Any], ops: list[tuple[str, dict[str, Any]]], models: Path
+) -> str:
+    imports: list[str] = []
     aliases: list[str] = []
     classes: list[str] = []
     names: list[str] = []
@@ -193,12 +216,13 @@ def _params_module(spec: dict[str, Any], ops: list[tuple[str, dict[str, Any]]]) 
                 item = "str"
                 if enum is not None:
                     item = prefix + ("GroupBy" if pname == "group_by" else _pascal(pname))
-                    aliases.append(f"{item} = {_literal(enum)}")
+                    generated = prefix + _pascal(pname) + "Item"
+                    aliases.append(_alias(models, item, generated, enum, imports))
                     names.append(item)
                 kind = f"Sequence[{item}]"
             elif "enum" in pschema:
                 kind = prefix + _pascal(pname)
-                aliases.append(f"{kind} = {_literal(pschema['enum'])}")
+                aliases.append(_alias(models, kind, kind, pschema["enum"], imports))
                 names.append(kind)
             else:
                 kind = {"integer": "int", "boolean": "bool", "string": "str"}[pschema["type"]]
@@ -224,20 +248,26 @@ def _params_module(spec: dict[str, Any], ops: list[tuple[str, dict[str, Any]]]) 
         "from __future__ import annotations\n\n"
         "from collections.abc import Sequence\n"
         "from typing import Literal, Required, TypedDict\n\n"
-        "from .._time import TimeInput\n\n"
+        "from .._time import TimeInput\n" + "".join(f"{line}\n" for line in imports) + "\n"
         f"__all__ = [\n{all_names}]\n\n"
-        + "\n".join(aliases)
+        + "\n".join(a for a in aliases if a)
         + "\n\n\n"
         + "\n\n\n".join(classes)
         + "\n"
     )
 
 
-def render(spec: dict[str, Any]) -> dict[str, str]:
-    """File name (in the generated package) -> source, before formatting."""
+def render(spec: dict[str, Any], models: Path) -> dict[str, str]:
+    """File name (in the generated package) -> source, before formatting.
+
+    ``models`` is the generator's fresh ``models`` folder, whose literal enums the aliases name.
+    """
     ops = _operations(spec)
     table = [_facts(spec, path, op) for path, op in ops]
     names = [facts["name"] for facts in table]
     if len(set(names)) != len(names):
         raise SpecError(f"operationIds repeat: {names}")
-    return {"endpoints.py": _endpoints_module(table), "params.py": _params_module(spec, ops)}
+    return {
+        "endpoints.py": _endpoints_module(table),
+        "params.py": _params_module(spec, ops, models),
+    }

@@ -110,7 +110,7 @@ def _write_table(spec: Path, dest: Path, env: dict[str, str]) -> None:
     with spec.open() as fh:
         loaded = yaml.safe_load(fh)
     try:
-        files = render(loaded)
+        files = render(loaded, dest / "models")
     except (SpecError, KeyError, TypeError, ValueError) as exc:
         sys.exit(f"generate: cannot build the endpoint table from {spec}: {exc!r}")
     for name, text in files.items():

@@ -9,9 +9,35 @@ operation does not take, or a value outside a closed set (``<Op>GroupBy``, ...).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Required, TypedDict
+from typing import Required, TypedDict
 
 from .._time import TimeInput
+from .models.audio_speeches_bucket_width import AudioSpeechesBucketWidth
+from .models.audio_speeches_group_by_item import AudioSpeechesGroupByItem
+from .models.audio_transcriptions_bucket_width import AudioTranscriptionsBucketWidth
+from .models.audio_transcriptions_group_by_item import AudioTranscriptionsGroupByItem
+from .models.code_interpreter_sessions_bucket_width import CodeInterpreterSessionsBucketWidth
+from .models.code_interpreter_sessions_group_by_item import CodeInterpreterSessionsGroupByItem
+from .models.completions_bucket_width import CompletionsBucketWidth
+from .models.completions_group_by_item import CompletionsGroupByItem
+from .models.costs_bucket_width import CostsBucketWidth
+from .models.costs_group_by_item import CostsGroupByItem
+from .models.decisions_bucket_width import DecisionsBucketWidth
+from .models.decisions_group_by_item import DecisionsGroupByItem
+from .models.embeddings_bucket_width import EmbeddingsBucketWidth
+from .models.embeddings_group_by_item import EmbeddingsGroupByItem
+from .models.file_search_calls_bucket_width import FileSearchCallsBucketWidth
+from .models.file_search_calls_group_by_item import FileSearchCallsGroupByItem
+from .models.images_bucket_width import ImagesBucketWidth
+from .models.images_group_by_item import ImagesGroupByItem
+from .models.images_sources_item import ImagesSourcesItem
+from .models.moderations_bucket_width import ModerationsBucketWidth
+from .models.moderations_group_by_item import ModerationsGroupByItem
+from .models.vector_stores_bucket_width import VectorStoresBucketWidth
+from .models.vector_stores_group_by_item import VectorStoresGroupByItem
+from .models.web_search_calls_bucket_width import WebSearchCallsBucketWidth
+from .models.web_search_calls_context_levels_item import WebSearchCallsContextLevelsItem
+from .models.web_search_calls_group_by_item import WebSearchCallsGroupByItem
 
 __all__ = [
     "AudioSpeechesBucketWidth",
@@ -54,38 +80,20 @@ __all__ = [
     "WebSearchCallsParams",
 ]
 
-CompletionsBucketWidth = Literal["1m", "1h", "1d"]
-CompletionsGroupBy = Literal[
-    "project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "api_source"
-]
-EmbeddingsBucketWidth = Literal["1m", "1h", "1d"]
-EmbeddingsGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
-ModerationsBucketWidth = Literal["1m", "1h", "1d"]
-ModerationsGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
-ImagesBucketWidth = Literal["1m", "1h", "1d"]
-ImagesSources = Literal["image.generation", "image.edit", "image.variation"]
-ImagesGroupBy = Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-AudioSpeechesBucketWidth = Literal["1m", "1h", "1d"]
-AudioSpeechesGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
-AudioTranscriptionsBucketWidth = Literal["1m", "1h", "1d"]
-AudioTranscriptionsGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
-VectorStoresBucketWidth = Literal["1m", "1h", "1d"]
-VectorStoresGroupBy = Literal["project_id"]
-CodeInterpreterSessionsBucketWidth = Literal["1m", "1h", "1d"]
-CodeInterpreterSessionsGroupBy = Literal["project_id"]
-FileSearchCallsBucketWidth = Literal["1m", "1h", "1d"]
-FileSearchCallsGroupBy = Literal["project_id", "user_id", "api_key_id", "vector_store_id"]
-WebSearchCallsBucketWidth = Literal["1m", "1h", "1d"]
-WebSearchCallsContextLevels = Literal["low", "medium", "high"]
-WebSearchCallsGroupBy = Literal[
-    "project_id", "user_id", "api_key_id", "model", "context_level", "api_source"
-]
-DecisionsBucketWidth = Literal["1m", "1h", "1d"]
-DecisionsGroupBy = Literal[
-    "project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "api_source"
-]
-CostsBucketWidth = Literal["1d"]
-CostsGroupBy = Literal["project_id", "line_item", "api_key_id", "user_id", "api_source"]
+CompletionsGroupBy = CompletionsGroupByItem
+EmbeddingsGroupBy = EmbeddingsGroupByItem
+ModerationsGroupBy = ModerationsGroupByItem
+ImagesSources = ImagesSourcesItem
+ImagesGroupBy = ImagesGroupByItem
+AudioSpeechesGroupBy = AudioSpeechesGroupByItem
+AudioTranscriptionsGroupBy = AudioTranscriptionsGroupByItem
+VectorStoresGroupBy = VectorStoresGroupByItem
+CodeInterpreterSessionsGroupBy = CodeInterpreterSessionsGroupByItem
+FileSearchCallsGroupBy = FileSearchCallsGroupByItem
+WebSearchCallsContextLevels = WebSearchCallsContextLevelsItem
+WebSearchCallsGroupBy = WebSearchCallsGroupByItem
+DecisionsGroupBy = DecisionsGroupByItem
+CostsGroupBy = CostsGroupByItem
 
 
 class CompletionsParams(TypedDict, total=False):
