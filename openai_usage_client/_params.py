@@ -67,7 +67,7 @@ class Query:
 def _get_kwargs(endpoint: EndpointSpec) -> Callable[..., dict[str, Any]]:
     package = "costs" if endpoint.is_costs else "usage"
     module = importlib.import_module(
-        f"openai_usage_client._generated.api.{package}.{endpoint.generated_module}"
+        f"openai_usage_client._generated.api.{package}.{endpoint.name}"
     )
     builder: Callable[..., dict[str, Any]] = module._get_kwargs
     return builder

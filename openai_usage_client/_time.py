@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime, time
 from typing import Final
 
 from ._exceptions import InvalidParameterError
+from ._generated.endpoints import WIDTH_SECONDS
 
 __all__ = ["WIDTH_SECONDS", "TimeInput", "align_down", "from_unix", "split_range", "to_unix"]
 
 TimeInput = int | float | datetime | date | str
 
-WIDTH_SECONDS: Final = {"1m": 60, "1h": 3600, "1d": 86400}
 _YEAR_10000: Final = 253402300800
 
 _ALLOWED = (
