@@ -297,26 +297,9 @@ def connection_error(
     if isinstance(error, httpx.TimeoutException):
         return exc.APITimeoutError(request)
     detail = settings.redact(str(error)) or type(error).__name__
+    if isinstance(error, httpx.DecodingError):
+        detail = f"the response body could not be decoded as its headers say ({detail})"
     return exc.APIConnectionError(f"Connection error: {detail}", request=request)
-
-
-def undecodable(
-    error: httpx.DecodingError, response: httpx.Response, settings: ClientSettings
-) -> exc.APIResponseValidationError:
-    """A body that could not be decompressed or decoded: the response is not what was sent.
-
-    Not retried, like any other malformed response: a proxy or server that mangles one body
-    usually mangles the next the same way.
-    """
-    encoding = response.headers.get("content-encoding", "none")
-    detail = settings.redact(str(error)) or type(error).__name__
-    return exc.APIResponseValidationError(
-        f"Undecodable response (HTTP {response.status_code}, content-encoding: {encoding}) "
-        f"from {response.request.url.path}: {detail}",
-        response=response,
-        body=None,
-        excerpt="",
-    )
 
 
 def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettings) -> exc.APIError:
@@ -350,7 +333,8 @@ def judge(
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
-    Retried, up to ``max_retries`` times: connection errors, timeouts, 408, 409, 429, 5xx.
+    Retried, up to ``max_retries`` times: connection errors, timeouts, bodies that cannot be
+    decoded (a corrupt gzip stream: mangled in transit, like a reset), 408, 409, 429, 5xx.
     Not retried: other 4xx (the request itself is wrong) and malformed 2xx bodies.
     """
     retries_left = attempt <= settings.max_retries

@@ -28,7 +28,6 @@ from ._base import (
     httpx_error,
     judge,
     log_response,
-    undecodable,
 )
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
@@ -228,23 +227,20 @@ class UsageClient(_ClientBase):
         failure: Exception | None = None
         began = time.monotonic()
         try:
-            response = _read(self._http, request, self._settings)
+            response = _read(self._http, request)
             log_response(response, time.monotonic() - began, attempt)
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from error
         return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
-def _read(http: httpx.Client, request: httpx.Request, settings: ClientSettings) -> httpx.Response:
-    """Send and read a response; a body that cannot be decoded is a package error."""
+def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send and read a response, closing it if the read fails part-way."""
     response = http.send(request, stream=True)
     try:
         response.read()
-    except httpx.DecodingError as error:
-        response.close()
-        raise undecodable(error, response, settings) from error
     except BaseException:
         response.close()
         raise
@@ -325,26 +321,23 @@ class AsyncUsageClient(_ClientBase):
         failure: Exception | None = None
         began = time.monotonic()
         try:
-            response = await _send(self._http, request, self._settings)
+            response = await _send(self._http, request)
             log_response(response, time.monotonic() - began, attempt)
-        except httpx.TransportError as error:
+        except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from error
         return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
-async def _send(
-    http: httpx.AsyncClient, request: httpx.Request, settings: ClientSettings
-) -> httpx.Response:
+async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
     """Send and read a response, and give its connection back even when cancelled.
 
     httpx closes a response (releasing its pooled connection) at the end of ``aread``. A
     cancellation landing inside that release (a stream closed with requests in flight)
     would leave the connection checked out for good. So the body read, release included,
     is shielded; if cancelled, it is awaited to the end (the body is already arriving, and
-    each read is bounded by the read timeout) before the cancellation goes on. A body that
-    cannot be decoded is a package error.
+    each read is bounded by the read timeout) before the cancellation goes on.
     """
     response = await http.send(request, stream=True)
     reading = asyncio.ensure_future(response.aread())
@@ -354,9 +347,6 @@ async def _send(
         with contextlib.suppress(Exception):
             await reading
         raise
-    except httpx.DecodingError as error:
-        await response.aclose()
-        raise undecodable(error, response, settings) from error
     except BaseException:
         await response.aclose()
         raise
