@@ -232,7 +232,7 @@ class UsageClient(_ClientBase):
         except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
-            raise httpx_error(error, request, self._settings) from error
+            raise httpx_error(error, request, self._settings) from None
         return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
@@ -326,7 +326,7 @@ class AsyncUsageClient(_ClientBase):
         except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
-            raise httpx_error(error, request, self._settings) from error
+            raise httpx_error(error, request, self._settings) from None
         return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
