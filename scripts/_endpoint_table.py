@@ -219,7 +219,8 @@ def _params_module(
                     generated = prefix + _pascal(pname) + "Item"
                     aliases.append(_alias(models, item, generated, enum, imports))
                     names.append(item)
-                kind = f"Sequence[{item}]"
+                # One value may be given bare (group_by="model"), as the client accepts it.
+                kind = f"{item} | Sequence[{item}]"
             elif "enum" in pschema:
                 kind = prefix + _pascal(pname)
                 aliases.append(_alias(models, kind, kind, pschema["enum"], imports))

@@ -102,12 +102,12 @@ class CompletionsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: CompletionsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
     batch: bool | None
-    group_by: Sequence[CompletionsGroupBy] | None
+    group_by: CompletionsGroupBy | Sequence[CompletionsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -120,11 +120,11 @@ class EmbeddingsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: EmbeddingsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    group_by: Sequence[EmbeddingsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    group_by: EmbeddingsGroupBy | Sequence[EmbeddingsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -137,11 +137,11 @@ class ModerationsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: ModerationsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    group_by: Sequence[ModerationsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    group_by: ModerationsGroupBy | Sequence[ModerationsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -154,13 +154,13 @@ class ImagesParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: ImagesBucketWidth | None
-    sources: Sequence[ImagesSources] | None
-    sizes: Sequence[str] | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    group_by: Sequence[ImagesGroupBy] | None
+    sources: ImagesSources | Sequence[ImagesSources] | None
+    sizes: str | Sequence[str] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    group_by: ImagesGroupBy | Sequence[ImagesGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -173,11 +173,11 @@ class AudioSpeechesParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: AudioSpeechesBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    group_by: Sequence[AudioSpeechesGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    group_by: AudioSpeechesGroupBy | Sequence[AudioSpeechesGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -190,11 +190,11 @@ class AudioTranscriptionsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: AudioTranscriptionsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    group_by: Sequence[AudioTranscriptionsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    group_by: AudioTranscriptionsGroupBy | Sequence[AudioTranscriptionsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -207,8 +207,8 @@ class VectorStoresParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: VectorStoresBucketWidth | None
-    project_ids: Sequence[str] | None
-    group_by: Sequence[VectorStoresGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    group_by: VectorStoresGroupBy | Sequence[VectorStoresGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -221,8 +221,8 @@ class CodeInterpreterSessionsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: CodeInterpreterSessionsBucketWidth | None
-    project_ids: Sequence[str] | None
-    group_by: Sequence[CodeInterpreterSessionsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    group_by: CodeInterpreterSessionsGroupBy | Sequence[CodeInterpreterSessionsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -235,11 +235,11 @@ class FileSearchCallsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: FileSearchCallsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    vector_store_ids: Sequence[str] | None
-    group_by: Sequence[FileSearchCallsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    vector_store_ids: str | Sequence[str] | None
+    group_by: FileSearchCallsGroupBy | Sequence[FileSearchCallsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -252,12 +252,12 @@ class WebSearchCallsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: WebSearchCallsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
-    context_levels: Sequence[WebSearchCallsContextLevels] | None
-    group_by: Sequence[WebSearchCallsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
+    context_levels: WebSearchCallsContextLevels | Sequence[WebSearchCallsContextLevels] | None
+    group_by: WebSearchCallsGroupBy | Sequence[WebSearchCallsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -270,12 +270,12 @@ class DecisionsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: DecisionsBucketWidth | None
-    project_ids: Sequence[str] | None
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    models: Sequence[str] | None
+    project_ids: str | Sequence[str] | None
+    user_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    models: str | Sequence[str] | None
     batch: bool | None
-    group_by: Sequence[DecisionsGroupBy] | None
+    group_by: DecisionsGroupBy | Sequence[DecisionsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
@@ -288,10 +288,10 @@ class CostsParams(TypedDict, total=False):
     start_time: Required[TimeInput]
     end_time: TimeInput | None
     bucket_width: CostsBucketWidth | None
-    project_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    line_items: Sequence[str] | None
-    group_by: Sequence[CostsGroupBy] | None
+    project_ids: str | Sequence[str] | None
+    api_key_ids: str | Sequence[str] | None
+    line_items: str | Sequence[str] | None
+    group_by: CostsGroupBy | Sequence[CostsGroupBy] | None
     limit: int | None
     page: str | None
     #: Requests in flight for this call (the facade's own argument).
