@@ -84,7 +84,8 @@ def test_endpoint_names_are_the_operation_ids() -> None:
         op["operationId"]
         for item in SPEC["paths"].values()
         for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
+        # The directory operations are cursor lists, not bucket endpoints (own tests).
+        if isinstance(op, dict) and "operationId" in op and op.get("tags") != ["directory"]
     }
     assert set(ENDPOINTS) == spec_ids == set(OPERATION_IDS)
     for name, endpoint in ENDPOINTS.items():
