@@ -11,11 +11,11 @@ import json
 import logging
 import os
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -30,6 +30,7 @@ from ._version import __version__
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientSettings"]
 
 logger = logging.getLogger("openai_usage_client")
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 #: Reading a page of a year of hourly buckets can take a while server-side; connecting should not.
@@ -226,9 +227,14 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
+    return parse_model(response, settings, Page)
+
+
+def parse_model(response: httpx.Response, settings: ClientSettings, model: type[M]) -> M:
+    """Validate a 2xx body straight from bytes into ``model`` (a page, a directory list...)."""
     try:
         with gc_paused:
-            return Page.model_validate_json(response.content)
+            return model.model_validate_json(response.content)
     except pydantic.ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -268,7 +274,8 @@ def connection_error(
 class Outcome:
     """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""
 
-    page: Page | None = None
+    #: The parsed body (a ``Page`` unless ``judge`` was given another ``parse``).
+    page: Any = None
     delay: float | None = None
     error: exc.OpenAIUsageError | None = None
     throttled: bool = False
@@ -281,6 +288,7 @@ def judge(
     attempt: int,
     settings: ClientSettings,
     rng: random.Random,
+    parse: Callable[[httpx.Response, ClientSettings], object] = parse_page,
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
@@ -294,7 +302,7 @@ def judge(
             return Outcome(delay=retry_delay(attempt, None, rng))
         return Outcome(error=connection_error(transport_error, request, settings))
     if response.is_success:
-        return Outcome(page=parse_page(response, settings))
+        return Outcome(page=parse(response, settings))
     throttled = response.status_code == 429
     if should_retry_status(response.status_code) and retries_left:
         return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)

@@ -11,19 +11,23 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, overload
 
 import httpx
+import pydantic
 
 from ._base import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     ClientSettings,
+    M,
     build_request,
     judge,
     log_response,
+    parse_model,
+    parse_page,
 )
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
@@ -39,6 +43,11 @@ _sleep = time.sleep
 _async_sleep = asyncio.sleep
 
 _UNSET: Any = object()
+
+#: Query parameters for ``get``: a mapping or ``(name, value)`` pairs (repeat a name for arrays).
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
+#: Turns a 2xx response into what the caller asked for.
+Parse = Callable[[httpx.Response, ClientSettings], Any]
 
 
 class _ClientBase:
@@ -184,7 +193,25 @@ class UsageClient(_ClientBase):
         return BucketStream(self._fetch, self._query(endpoint, params))
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """``GET base_url + path``, with the retries, errors and redaction of every call.
+
+        ``cast_to`` is a pydantic model the body is validated into, or ``httpx.Response``
+        for the response itself (its headers, say), as in the official ``openai`` SDK.
+        """
+        return self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    def _send(self, kwargs: Mapping[str, Any], gate: ThreadGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -198,7 +225,7 @@ class UsageClient(_ClientBase):
                 log_response(response, time.monotonic() - began, attempt)
             except httpx.TransportError as error:
                 failure = error
-            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
+            outcome = judge(response, failure, request, attempt, self._settings, self._rng, parse)
             if gate is not None:
                 gate.release(throttled=outcome.throttled)
             if outcome.page is not None:
@@ -246,7 +273,21 @@ class AsyncUsageClient(_ClientBase):
         return AsyncBucketStream(self._fetch, self._query(endpoint, params))
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = await self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    async def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    async def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    async def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """The asynchronous twin of ``UsageClient.get``."""
+        return await self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    async def _send(self, kwargs: Mapping[str, Any], gate: AsyncGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -264,7 +305,7 @@ class AsyncUsageClient(_ClientBase):
                 if gate is not None and response is None and failure is None:
                     # Cancelled while in flight: give the slot back before unwinding.
                     await gate.release(throttled=False)
-            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
+            outcome = judge(response, failure, request, attempt, self._settings, self._rng, parse)
             if gate is not None:
                 await gate.release(throttled=outcome.throttled)
             if outcome.page is not None:
@@ -273,6 +314,15 @@ class AsyncUsageClient(_ClientBase):
                 raise outcome.error
             assert outcome.delay is not None
             await _async_sleep(outcome.delay)
+
+
+def _parser(cast_to: type[Any]) -> Parse:
+    if cast_to is httpx.Response:
+        return lambda response, settings: response
+    if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+        model: type[pydantic.BaseModel] = cast_to
+        return lambda response, settings: parse_model(response, settings, model)
+    raise InvalidParameterError("cast_to", cast_to, "a pydantic model class or httpx.Response")
 
 
 async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
