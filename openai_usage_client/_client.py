@@ -29,6 +29,8 @@ from ._base import (
     parse_model,
     parse_page,
 )
+from ._directory_aio import AsyncDirectoryResources
+from ._directory_resources import DirectoryResources
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
 from ._models import Page
@@ -150,7 +152,7 @@ class _ClientBase:
         return copy
 
 
-class UsageClient(_ClientBase):
+class UsageClient(_ClientBase, DirectoryResources):
     """The synchronous client.
 
     ``admin_key`` defaults to ``OPENAI_ADMIN_KEY``, ``base_url`` to ``OPENAI_BASE_URL`` (else
@@ -174,6 +176,7 @@ class UsageClient(_ClientBase):
         self._http = http_client if http_client is not None else httpx.Client()
         self.usage: Usage[BucketStream] = Usage(self._stream)
         self.costs: Costs[BucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     def close(self) -> None:
         self._http.close()
@@ -236,7 +239,7 @@ class UsageClient(_ClientBase):
             _sleep(outcome.delay)
 
 
-class AsyncUsageClient(_ClientBase):
+class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
     """The asynchronous twin of ``UsageClient``: ``async for bucket in client.usage.x(...)``."""
 
     def __init__(
@@ -254,6 +257,7 @@ class AsyncUsageClient(_ClientBase):
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
         self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     async def aclose(self) -> None:
         await self._http.aclose()
