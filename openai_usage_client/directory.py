@@ -295,7 +295,7 @@ def fetch_directory(client: UsageClient) -> Directory:
     def keys_of(pid: str) -> list[ProjectApiKey]:
         # An archived project may refuse its lists with a 400: it has nothing to name then.
         try:
-            return client.projects.api_keys.list(pid).to_list()
+            return client.projects.api_keys.list(pid, owner_project_access="any").to_list()
         except BadRequestError:
             return []
 
@@ -349,7 +349,7 @@ async def afetch_directory(client: AsyncUsageClient) -> Directory:
 
     async def keys_of(pid: str) -> list[ProjectApiKey]:
         try:
-            return await client.projects.api_keys.list(pid).to_list()
+            return await client.projects.api_keys.list(pid, owner_project_access="any").to_list()
         except BadRequestError:
             return []
 
