@@ -78,10 +78,12 @@ class CursorState:
             self.seen.add(self.after)
 
     def accept(self, page: CursorPage[Any]) -> None:
-        """Take in the page just fetched with ``self.after``; move to the next one."""
-        self.pages += 1
-        self.items += len(page.data)
+        """Take in the page just fetched with ``self.after``; move to the next one.
+
+        Raises before counting the page as delivered: a page that fails here is not yielded.
+        """
         if not page.has_more:
+            self._count(page)
             self.done = True
             return
         nxt = page.last_id
@@ -103,8 +105,13 @@ class CursorState:
                 cursor=nxt,
                 last_cursor=self.after,
             )
+        self._count(page)
         self.seen.add(nxt)
         self.after = nxt
+
+    def _count(self, page: CursorPage[Any]) -> None:
+        self.pages += 1
+        self.items += len(page.data)
 
     def annotate(self, error: OpenAIUsageError) -> None:
         """Tell an error that interrupted the walk how far it got and how to resume."""
@@ -117,7 +124,8 @@ class CursorState:
             hint = " Nothing was delivered; retry with the same arguments."
         else:
             hint = (
-                f" The list stopped after {self.items} items; resume with "
+                f" The list stopped after {self.items} item{'s' if self.items != 1 else ''}; "
+                f"resume with "
                 f"after={self.after!r} and the same other arguments."
             )
         error.args = (message + hint, *error.args[1:])
