@@ -215,10 +215,17 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
     )
     text = f"Error code: {status} - {message}"
     if cls is exc.PermissionDeniedError and "scope" in message.lower():
-        text += (
-            " (this key cannot read usage: the Usage and Costs API needs an admin key, "
-            "sk-admin-..., not a project or user key)"
-        )
+        path = response.request.url.path
+        if "/organization/usage/" in path or path.endswith("/organization/costs"):
+            text += (
+                " (this key cannot read usage: the Usage and Costs API needs an admin key, "
+                "sk-admin-..., not a project or user key)"
+            )
+        else:
+            text += (
+                " (this key cannot read the organization's projects, keys, users or spend "
+                "settings: it needs an admin key, sk-admin-..., allowed to read them)"
+            )
     request_id = response.headers.get("x-request-id")
     if request_id:
         text += f" [request id: {request_id}]"

@@ -356,13 +356,26 @@ async def afetch_directory(client: AsyncUsageClient) -> Directory:
     async def accounts_of(pid: str) -> list[ProjectServiceAccount]:
         return await client.projects.service_accounts.list(pid).to_list()
 
-    async with asyncio.TaskGroup() as group:
-        projects_t = group.create_task(limited(projects_of))
-        users_t = group.create_task(limited(users_of))
+    tasks: list[asyncio.Future[Any]] = []
+
+    def start(make: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
+        task = asyncio.ensure_future(limited(make))
+        tasks.append(task)
+        return task
+
+    try:
+        projects_t = start(projects_of)
+        users_t = start(users_of)
         projects = await projects_t
-        keys = [(p.id, group.create_task(limited(partial(keys_of, p.id)))) for p in projects]
+        keys = [(p.id, start(partial(keys_of, p.id))) for p in projects]
         live = [p for p in projects if not _project(p).archived]
-        accounts = [(p.id, group.create_task(limited(partial(accounts_of, p.id)))) for p in live]
+        accounts = [(p.id, start(partial(accounts_of, p.id))) for p in live]
+        await asyncio.gather(*tasks)  # the first failure, raised as it was
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return _assemble(
         projects,
         users_t.result(),

@@ -275,7 +275,7 @@ def test_missing_last_id_falls_back_to_the_last_items_id() -> None:
             side_effect=[
                 httpx.Response(200, json=first),
                 httpx.Response(200, json=page([project(2)], False)),
-            ]  # fmt: skip
+            ]
         )
         items = drain("sync", lambda c: c.projects.list())
     assert [p.id for p in items] == ["proj_1", "proj_2"]
@@ -289,7 +289,7 @@ def test_server_errors_are_retried_then_typed(kind: str, no_sleep: list[float]) 
             side_effect=[
                 httpx.Response(503, json={"error": {"message": "busy", "type": "x"}}),
                 httpx.Response(200, json=page([USER], False)),
-            ]  # fmt: skip
+            ]
         )
         assert [u.id for u in drain(kind, lambda c: c.users.list())] == ["user-1"]
         assert route.call_count == 2
@@ -352,3 +352,13 @@ def test_get_returns_the_raw_response_or_a_model() -> None:
                 client.get("/organization/spend_limit", cast_to=dict)
     assert raw.headers["date"] == "x"
     assert raw.json() == LIMIT
+
+
+def test_a_403_on_the_directory_names_the_directory_not_usage() -> None:
+    denied = {"error": {"message": "Missing scopes: api.organization.read.", "type": "x"}}
+    with respx.mock() as mock:
+        mock.get(BASE + "/organization/projects").respond(403, json=denied)
+        with pytest.raises(PermissionDeniedError) as info:
+            drain("sync", lambda c: c.projects.list())
+    assert "cannot read the organization's projects, keys, users" in str(info.value)
+    assert "cannot read usage" not in str(info.value)
