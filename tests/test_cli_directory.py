@@ -16,8 +16,7 @@ import pytest
 import respx
 
 from openai_usage_client._cli import main
-from openai_usage_client.testing import FakeAPI, FakeServer
-from openai_usage_client.testing._directory import USAGE_ONLY_ADMIN_KEY
+from openai_usage_client.testing import USAGE_ONLY_ADMIN_KEY, FakeAPI, FakeServer
 
 ADMIN = "sk-admin-cli-test-0123456789abcdef"
 

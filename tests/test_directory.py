@@ -19,8 +19,13 @@ from openai_usage_client.directory import (
     atry_directory,
     try_directory,
 )
-from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI, Faults
-from openai_usage_client.testing._directory import USAGE_ONLY_ADMIN_KEY, FakeDirectory
+from openai_usage_client.testing import (
+    DEFAULT_ADMIN_KEY,
+    USAGE_ONLY_ADMIN_KEY,
+    FakeAPI,
+    FakeDirectory,
+    Faults,
+)
 
 NOW = 1_793_491_200
 DAY = 86_400
@@ -276,4 +281,5 @@ def test_sized_directory() -> None:
     fake.directory = FakeDirectory.sized(7, 3)
     with client_for(fake) as client:
         d = client.directory()
-    assert (len(d.projects), len(d.api_keys), len(d.users)) == (7, 21, 21)
+    assert (len(d.projects), len(d.api_keys), len(d.users)) == (7, 21, 3)
+    assert len(d.service_accounts) == 7

@@ -174,19 +174,19 @@ class FakeDirectory:
     @classmethod
     def sized(cls, projects: int, keys_per_project: int, *, seed: int = 0) -> FakeDirectory:
         """A synthetic directory of ``projects`` projects with ``keys_per_project`` keys each
-        (one user per key, one service account per project), for benchmarks."""
+        (key ``k`` of every project owned by user ``k``; one service account per project),
+        for benchmarks."""
         d = cls()
         created = 1_700_000_000
+        for k in range(keys_per_project):
+            uid = f"user-{hash_hex(24, seed, 'sized-user', k)}"
+            d.users.append(_user(uid, f"User {k}", f"user{k}@example.com", "reader", created))
         for p in range(projects):
             pid = f"proj_{hash_hex(24, seed, 'sized-project', p)}"
             d.projects.append(_project(pid, f"Project {p}", created + p, None))
-            account = _account(seed, f"service-{p}", created + p)
-            d.service_accounts[pid] = [account]
+            d.service_accounts[pid] = [_account(seed, f"service-{p}", created + p)]
             keys = d.api_keys[pid] = []
-            for k in range(keys_per_project):
-                uid = f"user-{hash_hex(24, seed, 'sized-user', p, k)}"
-                user = _user(uid, f"User {p}.{k}", f"u{p}.{k}@example.com", "reader", created)
-                d.users.append(user)
+            for k, user in enumerate(d.users):
                 owner = {"type": "user", "user": _owner_user(user)}
                 kid = f"key_{hash_hex(16, seed, 'sized-key', p, k)}"
                 keys.append(_key(seed, kid, f"key {p}.{k}", created + k, owner, "active"))
