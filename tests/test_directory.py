@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -83,8 +84,8 @@ def test_the_deleted_key_is_in_no_list(fake: FakeAPI, directory: Directory) -> N
     assert (deleted,) in totals
 
 
-def test_directory_requests_stay_within_the_concurrency(fake: FakeAPI) -> None:
-    slow = FakeAPI(latency=0.02)
+def test_directory_requests_stay_within_the_concurrency() -> None:
+    slow = FakeAPI()
     in_flight, peak = 0, 0
     lock = threading.Lock()
     answer = slow.handle
@@ -95,9 +96,7 @@ def test_directory_requests_stay_within_the_concurrency(fake: FakeAPI) -> None:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            import time
-
-            time.sleep(0.02)
+            time.sleep(0.02)  # long enough for the other threads to pile up
             return answer(*args, **kwargs)  # type: ignore[arg-type]
         finally:
             with lock:
@@ -283,3 +282,42 @@ def test_sized_directory() -> None:
         d = client.directory()
     assert (len(d.projects), len(d.api_keys), len(d.users)) == (7, 21, 3)
     assert len(d.service_accounts) == 7
+
+
+def test_async_directory_stays_within_the_concurrency() -> None:
+    fake = FakeAPI()
+    inner = fake.transport()
+    state = {"now": 0, "peak": 0}
+
+    class Counting(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            state["now"] += 1
+            state["peak"] = max(state["peak"], state["now"])
+            try:
+                await asyncio.sleep(0.01)
+                return await inner.handle_async_request(request)
+            finally:
+                state["now"] -= 1
+
+    async def run() -> Directory:
+        http = httpx.AsyncClient(transport=Counting())
+        async with AsyncUsageClient(DEFAULT_ADMIN_KEY, http_client=http, concurrency=3) as c:
+            return await c.directory()
+
+    d = asyncio.run(run())
+    assert len(d.api_keys) == 10
+    assert state["peak"] == 3
+    assert len(fake.request_log) == 1 + 1 + 5 + 4
+
+
+def test_async_directory_failure_cancels_the_rest() -> None:
+    fake = FakeAPI(faults=Faults(rate_500=1.0))
+
+    async def run() -> None:
+        http = httpx.AsyncClient(transport=fake.transport())
+        async with AsyncUsageClient(DEFAULT_ADMIN_KEY, http_client=http, max_retries=0) as c:
+            await c.directory()
+
+    with pytest.raises(Exception) as info:
+        asyncio.run(run())
+    assert type(info.value).__name__ == "InternalServerError"  # not an ExceptionGroup
