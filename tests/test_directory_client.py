@@ -362,3 +362,29 @@ def test_a_403_on_the_directory_names_the_directory_not_usage() -> None:
             drain("sync", lambda c: c.projects.list())
     assert "cannot read the organization's projects, keys, users" in str(info.value)
     assert "cannot read usage" not in str(info.value)
+
+
+def test_directory_survives_an_archived_project_refusing_its_lists() -> None:
+    archived = {**project(2), "archived_at": 5, "status": "archived"}
+    refused = {"error": {"message": "Project proj_2 is archived.", "type": "invalid_request_error"}}
+    with respx.mock(assert_all_called=False) as mock:
+        mock.get(BASE + "/organization/projects").respond(json=page([project(1), archived], False))
+        mock.get(BASE + "/organization/users").respond(json=page([USER], False))
+        mock.get(BASE + "/organization/projects/proj_1/api_keys").respond(
+            json=page([KEY_ITEM], False)
+        )
+        mock.get(BASE + "/organization/projects/proj_1/service_accounts").respond(
+            json=page([ACCOUNT], False)
+        )
+        keys_2 = mock.get(BASE + "/organization/projects/proj_2/api_keys").respond(
+            400, json=refused
+        )
+        accounts_2 = mock.get(BASE + "/organization/projects/proj_2/service_accounts")
+        with UsageClient(KEY) as client:
+            directory = client.directory()
+    assert keys_2.call_count == 1  # asked, refused, treated as "no keys"
+    assert accounts_2.call_count == 0  # not asked: the API refuses it for archived projects
+    assert sorted(directory.projects) == ["proj_1", "proj_2"]
+    assert list(directory.api_keys) == ["key_1"]
+    assert directory.api_keys["key_1"].owner == "ada@example.com"
+    assert list(directory.service_accounts) == ["svc_acct_1"]
