@@ -13,8 +13,11 @@
 
 What the API lists changes: deleted API keys vanish from the key lists while their spend
 stays in costs, and archived projects are listed only on request. ``client.directory()``
-lists archived projects too; ``new.merge(old)`` keeps what an older (saved) directory knew
-and the API no longer lists, marked ``deleted``, so old spend keeps its names.
+lists archived projects too, and every project's keys with ``owner_project_access=any``
+(without it the API hides keys whose owner has left the project); ``new.merge(old)`` keeps
+what an older (saved) directory knew and the API no longer lists, marked ``deleted``, so old
+spend keeps its names. The key owners' names fill in users and service accounts the other
+lists do not show.
 """
 
 from __future__ import annotations
