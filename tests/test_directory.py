@@ -321,3 +321,14 @@ def test_async_directory_failure_cancels_the_rest() -> None:
     with pytest.raises(Exception) as info:
         asyncio.run(run())
     assert type(info.value).__name__ == "InternalServerError"  # not an ExceptionGroup
+
+
+def test_the_fakes_saved_directory_names_the_deleted_key(
+    fake: FakeAPI, directory: Directory
+) -> None:
+    merged = directory.merge(fake.directory.saved_before_deletion())
+    key = merged.api_key(fake.directory.deleted_key_id)
+    assert key is not None and key.deleted
+    assert (key.name, key.project_id) == ("old notebooks", fake.org.keys[9].project_id)
+    assert key.owner == directory.users[fake.org.keys[9].user_id].email  # type: ignore[index]
+    assert len(merged.api_keys) == len(directory.api_keys) + 1

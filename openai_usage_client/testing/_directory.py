@@ -19,9 +19,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ._org import DAY, Organization, hash_hex
+
+if TYPE_CHECKING:
+    from ..directory import Directory
 from ._params import ApiError
 
 __all__ = ["USAGE_ONLY_ADMIN_KEY", "USAGE_ONLY_KEY_PREFIX", "FakeDirectory", "Route"]
@@ -107,6 +110,7 @@ class FakeDirectory:
     #: The key no list returns any more (its spend stays), and what it looked like.
     deleted_key_id: str | None = None
     deleted_key: dict[str, Any] | None = None
+    deleted_key_project_id: str | None = None
 
     # --- building -------------------------------------------------------------------------
 
@@ -143,6 +147,7 @@ class FakeDirectory:
             record["last_used_at"] = now - (20 * DAY if i == _DELETED_KEY else 3600)
             if i == _DELETED_KEY:
                 d.deleted_key_id, d.deleted_key = key.id, record
+                d.deleted_key_project_id = key.project_id
                 continue
             d.api_keys.setdefault(key.project_id, []).append(record)
         d.admin_api_keys.append(
@@ -191,6 +196,23 @@ class FakeDirectory:
                 kid = f"key_{hash_hex(16, seed, 'sized-key', p, k)}"
                 keys.append(_key(seed, kid, f"key {p}.{k}", created + k, owner, "active"))
         return d
+
+    def saved_before_deletion(self) -> Directory:
+        """What a directory saved before the key's deletion knew that the API now forgets
+        (the deleted key and its owner): merge it into a fresh one, as a local store would,
+        to name the deleted key's spend (``client.directory().merge(saved)``)."""
+        from ..directory import ApiKeyRecord, Directory
+
+        if self.deleted_key is None:
+            return Directory()
+        k = self.deleted_key
+        user = k["owner"].get("user") or {}
+        record = ApiKeyRecord(
+            k["id"], k["name"], k["redacted_value"], self.deleted_key_project_id,
+            k["owner"]["type"], user.get("id"), user.get("name"), user.get("email"),
+            k["created_at"], k["last_used_at"],
+        )  # fmt: skip
+        return Directory(api_keys={record.id: record}, fetched_at=k["last_used_at"])
 
     # --- answering --------------------------------------------------------------------------
 
