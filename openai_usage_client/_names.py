@@ -21,11 +21,29 @@ column                       after            value
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from .directory import Directory
+__all__ = [
+    "NAME_COLUMNS",
+    "Names",
+    "add_names",
+    "name_columns_for",
+    "names_of",
+    "with_name_columns",
+]
 
-__all__ = ["NAME_COLUMNS", "add_names", "name_columns_for", "names_of", "with_name_columns"]
+
+class Names(Protocol):
+    """What the row layer needs to name IDs: ``openai_usage_client.directory.Directory`` is one.
+
+    A protocol rather than the class, so that the row schema (below every product) does not
+    depend on the directory product, and a store or a test can name rows from its own records.
+    """
+
+    def project(self, project_id: str, /) -> Any: ...
+    def api_key(self, api_key_id: str, /) -> Any: ...
+    def user(self, user_id: str, /) -> Any: ...
+
 
 Row = dict[str, Any]
 
@@ -53,12 +71,12 @@ def name_columns_for(columns: Sequence[str]) -> list[str]:
     return [c for column in columns for c in _AFTER.get(column, ())]
 
 
-def _project(d: Directory, pid: Any) -> dict[str, Any]:
+def _project(d: Names, pid: Any) -> dict[str, Any]:
     p = d.project(pid) if isinstance(pid, str) else None
     return {"project_name": p.name if p else None}
 
 
-def _api_key(d: Directory, kid: Any) -> dict[str, Any]:
+def _api_key(d: Names, kid: Any) -> dict[str, Any]:
     k = d.api_key(kid) if isinstance(kid, str) else None
     if k is None:
         return dict.fromkeys(_AFTER["api_key_id"])
@@ -69,19 +87,19 @@ def _api_key(d: Directory, kid: Any) -> dict[str, Any]:
     }
 
 
-def _user(d: Directory, uid: Any) -> dict[str, Any]:
+def _user(d: Names, uid: Any) -> dict[str, Any]:
     u = d.user(uid) if isinstance(uid, str) else None
     return {"user_name": u.name if u else None, "user_email": u.email if u else None}
 
 
-_LOOKUPS: Final[Mapping[str, Callable[[Directory, Any], dict[str, Any]]]] = {
+_LOOKUPS: Final[Mapping[str, Callable[[Names, Any], dict[str, Any]]]] = {
     "project_id": _project,
     "api_key_id": _api_key,
     "user_id": _user,
 }
 
 
-def names_of(row: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
+def names_of(row: Mapping[str, Any], directory: Names) -> dict[str, Any]:
     """The name columns for one row's ID columns (only those the row has)."""
     out: dict[str, Any] = {}
     for id_column, lookup in _LOOKUPS.items():
@@ -90,7 +108,7 @@ def names_of(row: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
     return out
 
 
-def add_names(rows: Iterable[Row], directory: Directory) -> Iterator[Row]:
+def add_names(rows: Iterable[Row], directory: Names) -> Iterator[Row]:
     """``rows`` with name columns after their ID columns, lazily (see the module docstring)."""
     for row in rows:
         names = names_of(row, directory)
