@@ -240,8 +240,8 @@ class SyncJob:
 
 
 def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list[Any]) -> list[Any]:
-    """Write every pending window the buckets have moved past; the rest stay buffered."""
-    while pending and buckets and buckets[-1].start_time >= pending[0].end:
+    """Write every pending window whose last bucket has arrived; the rest stay buffered."""
+    while pending and buckets and buckets[-1].end_time >= pending[0].end:
         window = pending.pop(0)
         inside = [b for b in buckets if b.start_time < window.end]
         job.write(writer, window, inside)
