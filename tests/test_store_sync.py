@@ -158,9 +158,7 @@ def test_a_grouping_change_is_its_own_series(tmp_path: Path) -> None:
         assert by_project.buckets_fetched == 21  # the whole range again, not mixed in
         latest = list(store.rows("costs", end=now))
         assert latest and all(r["line_item"] is None for r in latest)
-        old = list(
-            store.rows("costs", end=now, group_by=["project_id", "line_item", "api_key_id"])
-        )
+        old = list(store.rows("costs", end=now, group_by=["project_id", "line_item", "api_key_id"]))
         assert sum(r["amount_value"] for r in old) == sum(r["amount_value"] for r in latest)
         assert len(old) > len(latest)
 
@@ -174,9 +172,9 @@ def test_hourly_usage_with_daily_costs(tmp_path: Path) -> None:
         hours = {r["start_time"] for r in store.rows("completions")}
         assert len(hours) == 48
         daily = fake.totals("completions", start_time=ts("2026-10-01"), end_time=now)
-        assert sum(r["input_tokens"] for r in store.rows("completions")) == daily[()][
-            "input_tokens"
-        ]
+        assert (
+            sum(r["input_tokens"] for r in store.rows("completions")) == daily[()]["input_tokens"]
+        )
 
 
 def test_injected_faults_end_equal_to_the_truth(tmp_path: Path) -> None:
@@ -207,13 +205,15 @@ def test_a_failure_keeps_committed_windows_and_says_how_to_resume(tmp_path: Path
     now = ts("2026-10-20")
     broken = Faults(persistent=(Persistent("503", from_time=ts("2026-10-06")),))
     with Store(tmp_path / "u.db") as store:
-        with client_for(FakeAPI(0, now=now, faults=broken), max_retries=0) as client:
-            with pytest.raises(SyncIncompleteError) as caught:
-                store.sync(client, start=START, now=now, window=4, endpoints=["costs"])
+        with (
+            client_for(FakeAPI(0, now=now, faults=broken), max_retries=0) as client,
+            pytest.raises(SyncIncompleteError) as caught,
+        ):
+            store.sync(client, start=START, now=now, window=4, endpoints=["costs"])
         error = caught.value
         assert "Run the same sync again" in str(error)
         assert error.summary.windows_written == 4  # 09-20 .. 10-06, whole windows
-        assert [(m.endpoint, m.start) for m in error.missing][0] == ("costs", ts("2026-10-06"))
+        assert (error.missing[0].endpoint, error.missing[0].start) == ("costs", ts("2026-10-06"))
         assert error.missing[-1].end == now + DAY
         assert isinstance(error.__cause__, Exception) and "503" not in str(error.path)
         row = store.connection.execute(
