@@ -410,3 +410,14 @@ def _register_report() -> None:
 
 
 _register_report()
+
+
+def _register_store_commands() -> None:
+    # Store commands (issue 13); the lead moves these into the command registry.
+    from .commands import export, sync
+
+    cli.add_command(sync.command)
+    cli.add_command(export.command)
+
+
+_register_store_commands()

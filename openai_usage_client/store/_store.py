@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -90,13 +90,14 @@ class Store:
 
     def _job(self, client: Any, **options: Any) -> SyncJob:
         start = options.pop("start")
+        progress = options.pop("progress")
         checked = SyncOptions.check(
             start=to_unix(start) if start is not None else None,
             now=to_unix(options.pop("now")),
             **options,
         )
         organization = getattr(client, "organization", None) or "default"
-        return SyncJob(self._conn, self.path, checked, organization)
+        return SyncJob(self._conn, self.path, checked, organization, progress=progress)
 
     def sync(
         self,
@@ -111,6 +112,7 @@ class Store:
         now: When | None = None,
         window: int | None = None,
         lock_timeout: float | None = None,
+        progress: Callable[[str, SyncSummary], None] | None = None,
     ) -> SyncSummary:
         """Bring the store up to date with a ``UsageClient``; returns what was done.
 
@@ -123,7 +125,8 @@ class Store:
         for costs; project, model, key and user, as supported, for usage); another grouping
         is stored as its own series. ``window`` is the number of buckets per request and per
         transaction (default: the most one page holds). ``directory=True`` also stores the
-        names ``client.directory()`` returns, when the client has it.
+        names ``client.directory()`` returns, when the client has it. ``progress`` is called
+        with the endpoint and the summary so far after every page and every window written.
 
         Each window is written in one transaction that replaces its rows. Raises
         ``StoreLockedError`` if another sync holds the file longer than ``lock_timeout``,
@@ -146,6 +149,7 @@ class Store:
             directory=directory,
             now=now,
             window=window,
+            progress=progress,
         )
         with SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout):
             job.prepare()
@@ -164,6 +168,7 @@ class Store:
         now: When | None = None,
         window: int | None = None,
         lock_timeout: float | None = None,
+        progress: Callable[[str, SyncSummary], None] | None = None,
     ) -> SyncSummary:
         """``sync`` for an ``AsyncUsageClient``: the same options, semantics and errors.
         Waiting for the lock and writing happen in worker threads, off the event loop."""
@@ -183,6 +188,7 @@ class Store:
             directory=directory,
             now=now,
             window=window,
+            progress=progress,
         )
         lock = SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout)
         await asyncio.to_thread(lock.acquire)

@@ -12,7 +12,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +105,8 @@ class SyncJob:
     run_id: int = 0
     #: Buckets per window (= per request and per transaction), per endpoint.
     sizes: dict[str, int] = field(default_factory=dict)
+    #: Called with the endpoint and the summary so far after every page and every window.
+    progress: Callable[[str, SyncSummary], None] | None = None
 
     def prepare(self) -> None:
         """Plan every series and open the run's log row (marking crashed runs)."""
@@ -191,11 +193,15 @@ class SyncJob:
         sent, fetched = s.endpoints.get(window.series.endpoint, (0, 0))
         s.endpoints[window.series.endpoint] = (sent, fetched + len(window.bucket_starts()))
         self.done.add(window)
+        if self.progress is not None:
+            self.progress(window.series.endpoint, s)
 
     def count_request(self, endpoint: str) -> None:
         self.summary.requests += 1
         requests, buckets = self.summary.endpoints.get(endpoint, (0, 0))
         self.summary.endpoints[endpoint] = (requests + 1, buckets)
+        if self.progress is not None:
+            self.progress(endpoint, self.summary)
 
     def missing(self) -> list[Window]:
         return [w for _, windows in self.plans for w in windows if w not in self.done]
