@@ -413,3 +413,38 @@ def test_daily_views(tmp_path: Path) -> None:
         assert tokens == sum(r["input_tokens"] for r in store.rows("completions"))
         projects = conn.execute("SELECT COUNT(DISTINCT project_id) FROM daily_cost_by_project")
         assert projects.fetchone()[0] >= 3
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "by", "fields"),
+    [
+        ("costs", ["project_id", "line_item"], ["amount_value"]),
+        ("costs", ["model"], ["amount_value", "quantity"]),
+        ("costs", ["date"], None),
+        ("costs", [], None),
+        ("costs", ["api_key_id", "amount_currency"], ["amount_value"]),
+        ("completions", ["model"], ["input_tokens", "output_tokens"]),
+        ("completions", ["date", "project_id"], None),
+        ("completions", ["start_time", "batch"], ["num_model_requests"]),
+    ],
+)
+def test_store_summarize_equals_summarize_of_the_rows(
+    tmp_path: Path, endpoint: str, by: list[str], fields: list[str] | None
+) -> None:
+    from openai_usage_client import summarize
+
+    now = ts("2026-10-10")
+    with Store(tmp_path / "u.db") as store, client_for(FakeAPI(0, now=now)) as client:
+        store.sync(client, start=START, now=now)
+        # A revised window is re-inserted at the end of the table: order must still hold.
+        store.sync(client, now=now + DAY)
+        want = summarize(store.rows(endpoint, names=False), by=by, fields=fields)
+        got = store.summarize(endpoint, by=by, fields=fields)
+        assert got == want and len(got) > 0
+        assert [list(r) for r in got] == [list(r) for r in want]
+        part = store.summarize(endpoint, by=by, fields=fields, start="2026-10-01", end=now)
+        assert part == summarize(
+            store.rows(endpoint, "2026-10-01", now, names=False), by=by, fields=fields
+        )
+    with Store(tmp_path / "u.db") as store, pytest.raises(KeyError, match="nope"):
+        store.summarize("costs", by=["nope"])

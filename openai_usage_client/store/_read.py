@@ -92,6 +92,29 @@ def _directory(
     }
 
 
+def _where(
+    organization: str, width: str, grouping: str, start: int | None, end: int | None
+) -> tuple[str, list[Any]]:
+    sql = "WHERE organization = ? AND bucket_width = ? AND grouping = ?"
+    params: list[Any] = [organization, width, grouping]
+    if start is not None:
+        sql += " AND start_unix >= ?"
+        params.append(start)
+    if end is not None:
+        sql += " AND start_unix < ?"
+        params.append(end)
+    return sql, params
+
+
+def kinds_of(conn: sqlite3.Connection, endpoint: str) -> dict[str, str]:
+    return dict(conn.execute("SELECT name, kind FROM column_kinds WHERE endpoint = ?", (endpoint,)))
+
+
+def _select(column: str) -> str:
+    # The live rows' times come from the buckets' Unix seconds: read those.
+    return {"start_time": "start_unix", "end_time": "end_unix"}.get(column, quote(column))
+
+
 def read_rows(
     conn: sqlite3.Connection,
     endpoint: str,
@@ -101,24 +124,24 @@ def read_rows(
     names: bool,
 ) -> Iterator[Row]:
     cols = columns(endpoint)
-    kinds = dict(
-        conn.execute("SELECT name, kind FROM column_kinds WHERE endpoint = ?", (endpoint,))
-    )
-    converters = [(i, _reader(kinds.get(c))) for i, c in enumerate(cols)]
+    kinds = kinds_of(conn, endpoint)
+    times: dict[int, datetime] = {}
+
+    def moment(seconds: int) -> datetime:
+        found = times.get(seconds)
+        if found is None:
+            found = times[seconds] = datetime.fromtimestamp(seconds, UTC)
+        return found
+
+    converters = [
+        (i, moment if c in ("start_time", "end_time") else _reader(kinds.get(c)))
+        for i, c in enumerate(cols)
+    ]
     converters = [(i, f) for i, f in converters if f is not None]
-    select = ", ".join(quote(c) for c in cols)
+    select = ", ".join(_select(c) for c in cols)
     for organization, width, grouping in series:
-        sql = (
-            f"SELECT start_unix, end_unix, {select} FROM {quote(endpoint)} "
-            "WHERE organization = ? AND bucket_width = ? AND grouping = ?"
-        )
-        params: list[Any] = [organization, width, grouping]
-        if start is not None:
-            sql += " AND start_unix >= ?"
-            params.append(start)
-        if end is not None:
-            sql += " AND start_unix < ?"
-            params.append(end)
+        where, params = _where(organization, width, grouping, start, end)
+        sql = f"SELECT {select} FROM {quote(endpoint)} {where} ORDER BY start_unix, pos"
         directory = _directory(conn, organization) if names else {}
         named = any(directory.values())
         out_cols: list[str] = []
@@ -126,19 +149,12 @@ def read_rows(
             out_cols.append(c)
             if named and c in NAME_COLUMNS:
                 out_cols.extend(NAME_COLUMNS[c])
-        times: dict[int, datetime] = {}
-        for record in conn.execute(sql + " ORDER BY start_unix, pos", params):
-            values = list(record[2:])
+        for record in conn.execute(sql, params):
+            values = list(record)
             for i, convert in converters:
                 if values[i] is not None:
                     values[i] = convert(values[i])
             row = dict(zip(cols, values, strict=True))
-            # The live rows' times come from the buckets' Unix seconds: the same here.
-            for column, seconds in (("start_time", record[0]), ("end_time", record[1])):
-                moment = times.get(seconds)
-                if moment is None:
-                    moment = times[seconds] = datetime.fromtimestamp(seconds, UTC)
-                row[column] = moment
             if named:
                 row = _with_names(row, out_cols, directory)
             yield row

@@ -26,7 +26,6 @@ coverage a ``settled`` flag instead of a state. ``migrate`` upgrades it in one t
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -95,16 +94,48 @@ def grouping_text(endpoint: str, group_by: Iterable[str]) -> str:
     return ",".join(g for g in ENDPOINTS[endpoint].group_by if g in chosen)
 
 
-def row_key(row: dict[str, Any], grouping: Sequence[str], expected_object: str) -> str:
-    """What identifies a row inside its bucket: its result type and grouping values."""
-    parts: list[Any] = [row.get("object"), *(_plain(row.get(g)) for g in grouping)]
-    if row.get("object") != expected_object:
-        parts.append(row.get("extra"))  # unknown result types have no typed grouping values
-    return json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
+def row_key(obj: Any, group_values: Sequence[Any], extra: Any, expected_object: str) -> str:
+    """What identifies a row inside its bucket: its result type and grouping values (as
+    stored). Unknown result types have no typed grouping values: their fields count."""
+    parts = [obj, *group_values]
+    if obj != expected_object:
+        parts.append(extra)
+    return "\x1f".join("\x00" if v is None else str(v) for v in parts)
 
 
-def _plain(value: Any) -> Any:
-    return value if value is None or isinstance(value, str | int | float) else str(value)
+#: Hidden integer columns next to each money column, so totals are exact SQL integer sums:
+#: the integer part, fraction digits 1-9 and 10-18 (all signed), and 1 when the value has
+#: more than 18 decimal places that are not zeros (then totals add the text instead).
+SPLIT: Final = ("__units", "__nano", "__atto", "__inexact")
+
+
+def split_decimal(text: str) -> tuple[int, int, int, int]:
+    """``"-12.5"`` -> ``(-12, -500000000, 0, 0)``: the hidden columns of one money value."""
+    sign = -1 if text.startswith("-") else 1
+    whole, _, fraction = text.lstrip("-").partition(".")
+    fraction = fraction.ljust(18, "0")
+    inexact = int(bool(fraction[18:].rstrip("0")))
+    return sign * int(whole or 0), sign * int(fraction[:9]), sign * int(fraction[9:18]), inexact
+
+
+def ensure_split(conn: sqlite3.Connection, endpoint: str, column: str) -> bool:
+    """Add the hidden columns of a money column (filling them for stored rows). True if they
+    were added."""
+    have = set(_table_columns(conn, endpoint))
+    if column + SPLIT[0] in have:
+        return False
+    t = quote(endpoint)
+    for suffix in SPLIT:
+        conn.execute(f"ALTER TABLE {t} ADD COLUMN {quote(column + suffix)} INTEGER")
+    sets = ", ".join(f"{quote(column + suffix)} = ?" for suffix in SPLIT)
+    updates = [
+        (*split_decimal(str(value)), rowid)
+        for rowid, value in conn.execute(
+            f"SELECT rowid, {quote(column)} FROM {t} WHERE {quote(column)} IS NOT NULL"
+        )
+    ]
+    conn.executemany(f"UPDATE {t} SET {sets} WHERE rowid = ?", updates)
+    return True
 
 
 def now_iso() -> str:
@@ -191,7 +222,7 @@ _CURRENT: Final = (
     "AND m.organization = s.organization)"
 )
 #: ``model_from_line_item`` in SQL (checked against it in the tests): the text before ", ".
-_MODEL_SQL: Final = (
+MODEL_SQL: Final = (
     "CASE WHEN instr(t.line_item, ', ') > 1 "
     "THEN NULLIF(trim(substr(t.line_item, 1, instr(t.line_item, ', ') - 1)), '') END"
 )
@@ -208,7 +239,7 @@ def _views() -> list[str]:
         f"FROM costs t {costs} LEFT JOIN projects p ON p.organization = t.organization "
         "AND p.id = t.project_id GROUP BY 1, 2, 3, 4, 5",
         "CREATE VIEW daily_cost_by_model AS "
-        f"SELECT {day} AS date, t.organization, {_MODEL_SQL} AS model, "
+        f"SELECT {day} AS date, t.organization, {MODEL_SQL} AS model, "
         "t.amount_currency AS currency, SUM(CAST(t.amount_value AS REAL)) AS cost, "
         f"COUNT(*) AS rows FROM costs t {costs} GROUP BY 1, 2, 3, 4",
     ]
@@ -272,9 +303,8 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         expected = ENDPOINTS[endpoint].result_object
         select = ", ".join(quote(c) for c in ("object", "extra", *group_cols))
         updates = []
-        for rowid, *values in conn.execute(f"SELECT rowid, {select} FROM {t}"):
-            row = dict(zip(("object", "extra", *group_cols), values, strict=True))
-            updates.append((row_key(row, group_cols, expected), rowid))
+        for rowid, obj, extra, *values in conn.execute(f"SELECT rowid, {select} FROM {t}"):
+            updates.append((row_key(obj, values, extra, expected), rowid))
         conn.executemany(f"UPDATE {t} SET row_key = ? WHERE rowid = ?", updates)
         _ensure_index(conn, endpoint)
     conn.execute("ALTER TABLE coverage RENAME TO coverage_v1")
@@ -301,6 +331,10 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     )
     conn.execute("DROP TABLE coverage_v1")
     conn.execute("DROP TABLE sync_runs_v1")
+    for endpoint, column in conn.execute(
+        "SELECT endpoint, name FROM column_kinds WHERE kind = 'decimal'"
+    ).fetchall():
+        ensure_split(conn, endpoint, column)
 
 
 #: ``MIGRATIONS[n]`` upgrades a version-``n`` file to ``n + 1``.

@@ -238,13 +238,43 @@ class Store:
         ``api_key_owner``; ``user_name``, ``user_email``). The series read is, per
         organization, the one synced last, unless ``bucket_width``/``group_by`` pick another.
         """
+        series = self._series(endpoint, organization, bucket_width, group_by)
+        return read_rows(self._conn, endpoint, series, to_unix(start), to_unix(end), names)
+
+    def summarize(
+        self,
+        endpoint: str,
+        by: Sequence[str] = (),
+        fields: Sequence[str] | None = None,
+        *,
+        start: When | None = None,
+        end: When | None = None,
+        organization: str | None = None,
+        bucket_width: str | None = None,
+        group_by: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """``openai_usage_client.summarize(store.rows(endpoint, start, end, names=False), by,
+        fields)``, computed without building the rows: the same groups, exact sums, ``rows``
+        counts and order, in a fraction of the time (what a report over the store uses).
+        ``by`` may name row columns, ``model`` (from costs' line items) and ``date``."""
+        from ._totals import totals
+
+        series = self._series(endpoint, organization, bucket_width, group_by)
+        return totals(self._conn, endpoint, series, to_unix(start), to_unix(end), by, fields)
+
+    def _series(
+        self,
+        endpoint: str,
+        organization: str | None,
+        bucket_width: str | None,
+        group_by: Sequence[str] | None,
+    ) -> list[tuple[str, str, str]]:
         from .._endpoints import ENDPOINTS
 
         if endpoint not in ENDPOINTS:
             raise InvalidParameterError("endpoint", endpoint, f"one of {', '.join(ENDPOINTS)}")
         grouping = grouping_text(endpoint, group_by) if group_by is not None else None
-        series = current_series(self._conn, endpoint, organization, bucket_width, grouping)
-        return read_rows(self._conn, endpoint, series, to_unix(start), to_unix(end), names)
+        return current_series(self._conn, endpoint, organization, bucket_width, grouping)
 
     def endpoints(self) -> list[str]:
         """The endpoints the store holds a series of."""

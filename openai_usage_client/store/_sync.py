@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import InvalidParameterError, PermissionDeniedError, rows
+from .. import InvalidParameterError, OpenAIUsageError, PermissionDeniedError, rows
 from .._endpoints import ENDPOINTS
 from ._errors import SyncIncompleteError
 from ._plan import Series, Window, plan, ranges
@@ -240,8 +240,8 @@ class SyncJob:
         """Log the failure; the error to raise (``SyncIncompleteError`` for API errors)."""
         interrupted = isinstance(error, KeyboardInterrupt | asyncio.CancelledError)
         self.finish("interrupted" if interrupted else "failed", error)
-        if interrupted or not isinstance(error, Exception):
-            return error
+        if not isinstance(error, OpenAIUsageError):
+            return error  # an interruption, or a defect: not something a rerun fixes
         return SyncIncompleteError(self.path, self.summary, self.missing(), error)
 
 

@@ -8,6 +8,7 @@ commits whole or not at all (SQLite's journal), so a crash leaves the window as 
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,15 @@ from typing import Any, Final
 from .. import columns
 from .._endpoints import ENDPOINTS
 from ._plan import Window, state_of
-from ._schema import DIRECTORY_TABLES, KEY_COLUMNS, quote, row_key
+from ._schema import (
+    DIRECTORY_TABLES,
+    KEY_COLUMNS,
+    SPLIT,
+    ensure_split,
+    quote,
+    row_key,
+    split_decimal,
+)
 
 __all__ = ["WindowResult", "sql_value", "update_directory"]
 
@@ -43,6 +52,22 @@ def kind_of(value: Any) -> str:
     return "str"
 
 
+def _decimal_text(value: Any) -> str:
+    return format(value, "f")  # "f" never switches to exponent notation
+
+
+def _datetime_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: Kind -> conversion to what is stored; other kinds (str, int, float) are stored as they are.
+_CONVERT: Final[dict[str, Any]] = {
+    "decimal": _decimal_text,
+    "bool": int,
+    "datetime": _datetime_text,
+}
+
+
 def sql_value(value: Any) -> Any:
     """A row value as stored: exact decimal text, ISO-8601 UTC text, 0/1, or as is."""
     if value is None or (isinstance(value, str | int | float) and not isinstance(value, bool)):
@@ -54,6 +79,12 @@ def sql_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return str(value)
+
+
+def _split(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return (None, None, None, None)
+    return split_decimal(value)
 
 
 @dataclass
@@ -102,28 +133,59 @@ class Writer:
         run_id: int,
     ) -> WindowResult:
         s = window.series
-        group_cols = s.group_by
+        cols = self.columns
+        items = list(rows)
+        # Kinds of columns not seen before, from their first non-None value in the window.
+        new_kinds: dict[str, str] = {}
+        for c in cols:
+            if c not in self.kinds:
+                first = next((r[c] for r in items if r.get(c) is not None), None)
+                if first is not None:
+                    new_kinds[c] = kind_of(first)
+        kinds = {**self.kinds, **new_kinds}
+        money = [i for i, c in enumerate(cols) if kinds.get(c) == "decimal"]
+        insert = self.insert
+        if money:
+            extra = [quote(cols[i] + suffix) for i in money for suffix in SPLIT]
+            insert = insert.replace(") VALUES (", ", " + ", ".join(extra) + ") VALUES (")
+            insert = insert[:-1] + ", ?" * len(extra) + ")"
+        start_at, end_at = cols.index("start_time"), cols.index("end_time")
+        convert = [
+            (i, _CONVERT[kinds[c]])
+            for i, c in enumerate(cols)
+            if kinds.get(c) in _CONVERT and i not in (start_at, end_at)
+        ]
+        group_at = [cols.index(g) for g in s.group_by]
+        object_at, extra_at = cols.index("object"), cols.index("extra")
+        # rows() always has every column (None when absent): pick them all at C speed.
+        pick = operator.itemgetter(*cols)
         new: dict[tuple[int, str], tuple[Any, ...]] = {}
         per_bucket: dict[int, int] = {}
-        new_kinds: dict[str, str] = {}
         records = []
-        for row in rows:
-            start = int(row["start_time"].timestamp())
-            end = int(row["end_time"].timestamp())
-            key = row_key(row, group_cols, self.expected)
+        moment: Any = None
+        start = end = 0
+        start_iso = end_iso = ""
+        for row in items:
+            values: list[Any] = list(pick(row))
+            if values[start_at] is not moment:  # rows of one bucket share its datetimes
+                moment, until = values[start_at], values[end_at]
+                start, end = int(moment.timestamp()), int(until.timestamp())
+                start_iso, end_iso = iso(start), iso(end)
+            values[start_at], values[end_at] = start_iso, end_iso
+            for i, to_sql in convert:
+                if values[i] is not None:
+                    values[i] = to_sql(values[i])
+            key = row_key(
+                values[object_at], [values[i] for i in group_at], values[extra_at], self.expected
+            )
             n = per_bucket.get(start, 0)
             if (start, key) in new:  # two results alike in one bucket: keep both, in order
                 key = f"{key}#{n}"
             per_bucket[start] = n + 1
-            values = []
-            for c in self.columns:
-                value = row.get(c)
-                if value is not None and c not in self.kinds and c not in new_kinds:
-                    new_kinds[c] = kind_of(value)
-                values.append(sql_value(value))
-            new[(start, key)] = tuple(values)
+            new[(start, key)] = stored = tuple(values)
+            split = [part for i in money for part in _split(stored[i])]
             records.append(
-                (s.organization, s.bucket_width, s.grouping, start, end, n, key, *values)
+                (s.organization, s.bucket_width, s.grouping, start, end, n, key, *stored, *split)
             )
         where = (s.organization, s.bucket_width, s.grouping, window.start, window.end)
         result = WindowResult(rows=len(records))
@@ -131,8 +193,10 @@ class Writer:
         conn.execute("BEGIN IMMEDIATE")
         try:
             old = {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(self.select, where)}
+            for i in money:
+                ensure_split(conn, self.endpoint, cols[i])
             conn.execute(self.delete, where)
-            conn.executemany(self.insert, records)
+            conn.executemany(insert, records)
             for identity, stored in new.items():
                 before = old.pop(identity, None)
                 if before is None:
