@@ -448,3 +448,25 @@ def test_store_summarize_equals_summarize_of_the_rows(
         )
     with Store(tmp_path / "u.db") as store, pytest.raises(KeyError, match="nope"):
         store.summarize("costs", by=["nope"])
+
+
+def test_store_summarize_is_exact_beyond_18_decimal_places(tmp_path: Path) -> None:
+    from openai_usage_client import summarize
+    from openai_usage_client.store._schema import split_decimal
+
+    now = ts("2026-10-05")
+    with Store(tmp_path / "u.db") as store, client_for(FakeAPI(0, now=now)) as client:
+        store.sync(client, start="2026-10-01", now=now, endpoints=["costs"])
+        tiny = "0.0000000000000000000001"  # 22 places: beyond the integer split
+        conn = store.connection
+        rowid = conn.execute("SELECT MIN(rowid) FROM costs").fetchone()[0]
+        conn.execute(
+            'UPDATE costs SET amount_value = ?, "amount_value__units" = ?, '
+            '"amount_value__nano" = ?, "amount_value__atto" = ?, "amount_value__inexact" = ? '
+            "WHERE rowid = ?",
+            (tiny, *split_decimal(tiny), rowid),
+        )
+        want = summarize(store.rows("costs"), by=["date"], fields=["amount_value"])
+        got = store.summarize("costs", by=["date"], fields=["amount_value"])
+        assert got == want
+        assert any(str(r["amount_value"]).endswith("0001") for r in got)
