@@ -470,3 +470,47 @@ def test_store_summarize_is_exact_beyond_18_decimal_places(tmp_path: Path) -> No
         got = store.summarize("costs", by=["date"], fields=["amount_value"])
         assert got == want
         assert any(str(r["amount_value"]).endswith("0001") for r in got)
+
+
+def test_a_directory_without_permission_leaves_the_sync_working(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from openai_usage_client import PermissionDeniedError
+
+    class NoScope(_WithDirectory):
+        def directory(self) -> _Directory:
+            request = httpx.Request("GET", "https://api.openai.com/v1/organization/projects")
+            response = httpx.Response(403, request=request)
+            raise PermissionDeniedError(
+                "Missing scopes: api.management.read", response=response, body=None
+            )
+
+    now = ts("2026-10-05")
+    with Store(tmp_path / "u.db") as store, client_for(FakeAPI(0, now=now)) as client:
+        summary = store.sync(
+            NoScope(client, _Directory([])), start="2026-10-01", now=now, directory=True
+        )
+        assert summary.directory_changes is None and summary.rows_inserted > 0
+        assert "names skipped" in caplog.text
+        assert "api_key_name" not in next(store.rows("costs"))
+
+
+def test_ctrl_c_keeps_whole_windows_and_the_rerun_finishes(tmp_path: Path) -> None:
+    now = ts("2026-10-20")
+    fake = FakeAPI(0, now=now, settle_days=2)
+    written: list[int] = []
+
+    def interrupt(endpoint: str, summary: Any) -> None:
+        written.append(summary.windows_written)
+        if summary.windows_written == 3:
+            raise KeyboardInterrupt
+
+    with Store(tmp_path / "u.db") as store, client_for(fake) as client:
+        with pytest.raises(KeyboardInterrupt):
+            store.sync(client, start=START, now=now, window=2, progress=interrupt)
+        conn = store.connection
+        assert conn.execute("SELECT COUNT(*) FROM coverage").fetchone() == (6,)  # 3 windows
+        assert conn.execute("SELECT outcome FROM sync_runs").fetchone() == ("interrupted",)
+        store.sync(client, now=now, window=2)
+        assert_equal_truth(store, FakeAPI(0, now=now), ENDPOINTS, START, now - 2 * DAY)
+        no_duplicates(store, ENDPOINTS)
