@@ -514,3 +514,23 @@ def test_ctrl_c_keeps_whole_windows_and_the_rerun_finishes(tmp_path: Path) -> No
         store.sync(client, now=now, window=2)
         assert_equal_truth(store, FakeAPI(0, now=now), ENDPOINTS, START, now - 2 * DAY)
         no_duplicates(store, ENDPOINTS)
+
+
+def test_store_summarize_refuses_mixed_currencies_like_summarize(tmp_path: Path) -> None:
+    from openai_usage_client import summarize
+
+    now = ts("2026-10-03")
+    with Store(tmp_path / "u.db") as store, client_for(FakeAPI(0, now=now)) as client:
+        store.sync(client, start="2026-10-01", now=now, endpoints=["costs"])
+        store.connection.execute(
+            "UPDATE costs SET amount_currency = 'eur' WHERE rowid = (SELECT MIN(rowid) FROM costs)"
+        )
+        with pytest.raises(ValueError, match="several currencies"):
+            summarize(store.rows("costs"), by=[], fields=["amount_value"])
+        with pytest.raises(ValueError, match="several currencies"):
+            store.summarize("costs", by=[], fields=["amount_value"])
+        by_currency = store.summarize("costs", by=["amount_currency"], fields=["amount_value"])
+        assert by_currency == summarize(
+            store.rows("costs"), by=["amount_currency"], fields=["amount_value"]
+        )
+        assert {r["amount_currency"] for r in by_currency} == {"usd", "eur"}

@@ -351,7 +351,12 @@ def _version(conn: sqlite3.Connection) -> int | None:
 def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
     """Create the schema in an empty file or migrate an older one, in one transaction.
 
-    Returns the version the file had (``None`` when it was new)."""
+    Returns the version the file had (``None`` when it was new). A current file is only
+    read: opening a store to read it never waits for a sync that is writing."""
+    if _version(conn) == SCHEMA_VERSION and all(
+        set(columns(e)) <= set(_table_columns(conn, e)) for e in ENDPOINTS
+    ):
+        return SCHEMA_VERSION
     conn.execute("BEGIN IMMEDIATE")
     try:
         found = _version(conn)

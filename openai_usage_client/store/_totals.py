@@ -100,7 +100,8 @@ def totals(
             ]
             selects = [*keys, *sums, "COUNT(*)"]
             if currency:
-                selects += ["MAX(t.amount_currency)", "COUNT(DISTINCT t.amount_currency)"]
+                # Several currencies in a group <=> its smallest and largest differ.
+                selects += ["MAX(t.amount_currency)", "MIN(t.amount_currency)"]
             sql = f"SELECT {', '.join(selects)} FROM {quote(endpoint)} t {where}{group}"
             records = conn.execute(sql, params).fetchall()
             if not in_sql or all(_fits(r, n_by, decimal) for r in records):
@@ -117,7 +118,7 @@ def totals(
                 _decimal(v) if exact and v is not None else v
                 for exact, v in zip(decimal, record[n_by : n_by + n_fields], strict=True)
             ]
-            if currency and record[-1] > 1:
+            if currency and record[-1] != record[-2]:
                 raise ValueError(
                     "amount_value is in several currencies: add 'amount_currency' to by"
                 )
