@@ -31,7 +31,7 @@ from openai_usage_client.store import Store
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 path, now, start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-fake = FakeAPI(0, now=now, latency=0.01, settle_days=2)
+fake = FakeAPI(0, now=now, latency=0.02, settle_days=2)
 http = httpx.Client(transport=fake.transport())
 client = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http, concurrency=2)
 store = Store(path)

@@ -233,6 +233,8 @@ def test_bad_options_fail_before_any_request(tmp_path: Path) -> None:
     with Store(tmp_path / "u.db") as store, client_for(fake) as client:
         with pytest.raises(InvalidParameterError, match="start"):
             store.sync(client)  # first sync: start is needed
+        with pytest.raises(InvalidParameterError, match="up to now"):
+            store.sync(client, start="2026-11-02", now=fake.now)
         with pytest.raises(InvalidParameterError, match="endpoints"):
             store.sync(client, start=START, endpoints=["nope"])
         with pytest.raises(InvalidParameterError, match="settle_days"):

@@ -79,10 +79,13 @@ class SyncOptions:
         for name in group_by or {}:
             if name not in names:
                 raise InvalidParameterError("group_by", name, "a key among the endpoints synced")
+        moment = int(time.time()) if now is None else now
+        if start is not None and start > moment:
+            raise InvalidParameterError("start", start, f"a time up to now ({moment})")
         return SyncOptions(
             endpoints=names,
             start=start,
-            now=int(time.time()) if now is None else now,
+            now=moment,
             settle_days=settle_days,
             bucket_width=bucket_width,
             group_by=groups,
@@ -240,8 +243,10 @@ class SyncJob:
         """Log the failure; the error to raise (``SyncIncompleteError`` for API errors)."""
         interrupted = isinstance(error, KeyboardInterrupt | asyncio.CancelledError)
         self.finish("interrupted" if interrupted else "failed", error)
-        if not isinstance(error, OpenAIUsageError):
+        if not isinstance(error, OpenAIUsageError | sqlite3.OperationalError):
             return error  # an interruption, or a defect: not something a rerun fixes
+        # API errors after their retries, and SQLite's "database is locked" after its busy
+        # timeout (another program writing the file): a rerun continues.
         return SyncIncompleteError(self.path, self.summary, self.missing(), error)
 
 
