@@ -158,3 +158,40 @@ def test_a_new_file_has_every_table_and_view(tmp_path: Path) -> None:
             "daily_tokens_by_model",
         } <= names
         assert store.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "12",
+        "-12",
+        "12.5",
+        "-0.5",
+        "0.000000001",
+        "-123456.123456789123456789",
+        "1.0000000000000000000000",
+        "0.0000000000000000001",
+        "99999999999.999999999999999999",
+    ],
+)
+def test_money_split_in_sql_matches_python(text: str) -> None:
+    from decimal import Context, Decimal
+
+    from openai_usage_client.store._schema import split_decimal, split_sql
+
+    conn = sqlite3.connect(":memory:")
+    got = conn.execute(f"SELECT {', '.join(split_sql('?1'))}", (text,)).fetchone()
+    assert got == split_decimal(text)
+    units, nano, atto, inexact = got
+    if not inexact:
+        wide = Context(prec=60)
+        total = wide.add(
+            wide.add(Decimal(units), Decimal(nano).scaleb(-9)), Decimal(atto).scaleb(-18)
+        )
+        assert total == Decimal(text)
+    assert conn.execute(f"SELECT {', '.join(split_sql('NULL'))}").fetchone()[:3] == (
+        None,
+        None,
+        None,
+    )

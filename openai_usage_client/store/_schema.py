@@ -118,6 +118,22 @@ def split_decimal(text: str) -> tuple[int, int, int, int]:
     return sign * int(whole or 0), sign * int(fraction[:9]), sign * int(fraction[9:18]), inexact
 
 
+def split_sql(value: str) -> tuple[str, ...]:
+    """The hidden columns of a money value as SQL expressions of ``value`` (a column or a
+    parameter such as ``?12``): computed by SQLite, in C, as rows are inserted. The same
+    results as ``split_decimal`` (checked in the tests)."""
+    sign = f"(CASE WHEN substr({value}, 1, 1) = '-' THEN -1 ELSE 1 END)"
+    digits = f"ltrim({value}, '-')"
+    dot = f"instr({digits} || '.', '.')"
+    fraction = f"substr({digits}, {dot} + 1)"
+    return (
+        f"{sign} * CAST(substr({digits}, 1, {dot} - 1) AS INTEGER)",
+        f"{sign} * CAST(substr({fraction} || '000000000', 1, 9) AS INTEGER)",
+        f"{sign} * CAST(substr({fraction} || '000000000000000000', 10, 9) AS INTEGER)",
+        f"length(rtrim(substr({fraction}, 19), '0')) > 0",
+    )
+
+
 def ensure_split(conn: sqlite3.Connection, endpoint: str, column: str) -> bool:
     """Add the hidden columns of a money column (filling them for stored rows). True if they
     were added."""
@@ -127,14 +143,11 @@ def ensure_split(conn: sqlite3.Connection, endpoint: str, column: str) -> bool:
     t = quote(endpoint)
     for suffix in SPLIT:
         conn.execute(f"ALTER TABLE {t} ADD COLUMN {quote(column + suffix)} INTEGER")
-    sets = ", ".join(f"{quote(column + suffix)} = ?" for suffix in SPLIT)
-    updates = [
-        (*split_decimal(str(value)), rowid)
-        for rowid, value in conn.execute(
-            f"SELECT rowid, {quote(column)} FROM {t} WHERE {quote(column)} IS NOT NULL"
-        )
-    ]
-    conn.executemany(f"UPDATE {t} SET {sets} WHERE rowid = ?", updates)
+    sets = ", ".join(
+        f"{quote(column + suffix)} = {expr}"
+        for suffix, expr in zip(SPLIT, split_sql(quote(column)), strict=True)
+    )
+    conn.execute(f"UPDATE {t} SET {sets}")
     return True
 
 

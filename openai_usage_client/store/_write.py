@@ -26,7 +26,7 @@ from ._schema import (
     ensure_split,
     quote,
     row_key,
-    split_decimal,
+    split_sql,
 )
 
 __all__ = ["WindowResult", "sql_value", "update_directory"]
@@ -79,12 +79,6 @@ def sql_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return str(value)
-
-
-def _split(value: Any) -> tuple[Any, ...]:
-    if value is None:
-        return (None, None, None, None)
-    return split_decimal(value)
 
 
 @dataclass
@@ -146,9 +140,15 @@ class Writer:
         money = [i for i, c in enumerate(cols) if kinds.get(c) == "decimal"]
         insert = self.insert
         if money:
+            # The hidden split columns are computed by SQLite from the money parameters.
+            offset = len(KEY_COLUMNS) + 1  # ?N of the first row column
             extra = [quote(cols[i] + suffix) for i in money for suffix in SPLIT]
-            insert = insert.replace(") VALUES (", ", " + ", ".join(extra) + ") VALUES (")
-            insert = insert[:-1] + ", ?" * len(extra) + ")"
+            exprs = [e for i in money for e in split_sql(f"?{offset + i}")]
+            numbered = ", ".join(f"?{n}" for n in range(1, offset + len(cols)))
+            insert = (
+                insert.split(") VALUES (")[0]
+                + f", {', '.join(extra)}) VALUES ({numbered}, {', '.join(exprs)})"
+            )
         start_at, end_at = cols.index("start_time"), cols.index("end_time")
         convert = [
             (i, _CONVERT[kinds[c]])
@@ -183,9 +183,8 @@ class Writer:
                 key = f"{key}#{n}"
             per_bucket[start] = n + 1
             new[(start, key)] = stored = tuple(values)
-            split = [part for i in money for part in _split(stored[i])]
             records.append(
-                (s.organization, s.bucket_width, s.grouping, start, end, n, key, *stored, *split)
+                (s.organization, s.bucket_width, s.grouping, start, end, n, key, *stored)
             )
         where = (s.organization, s.bucket_width, s.grouping, window.start, window.end)
         result = WindowResult(rows=len(records))
