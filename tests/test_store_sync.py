@@ -536,3 +536,19 @@ def test_store_summarize_refuses_mixed_currencies_like_summarize(tmp_path: Path)
             store.rows("costs"), by=["amount_currency"], fields=["amount_value"]
         )
         assert {r["amount_currency"] for r in by_currency} == {"usd", "eur"}
+
+
+def test_an_earlier_start_backfills_only_the_older_range(tmp_path: Path) -> None:
+    now = ts("2026-10-10")
+    fake = FakeAPI(0, now=now)
+    with Store(tmp_path / "u.db") as store, client_for(fake) as client:
+        store.sync(client, start="2026-10-01", now=now, endpoints=["costs"])
+        before = len(fake.request_log)
+        summary = store.sync(client, start="2026-09-01", now=now, endpoints=["costs"])
+        queries = [r.query for r in fake.request_log.snapshot()[before:]]
+        # September (missing) and the provisional tail: two ranges, October's settled days not.
+        assert summary.buckets_fetched == 30 + 3
+        assert any(
+            f"start_time={ts('2026-09-01')}&end_time={ts('2026-10-01')}" in q for q in queries
+        )
+        assert_equal_truth(store, fake, ["costs"], ts("2026-09-01"), now)
