@@ -426,3 +426,14 @@ def _register_directory_commands() -> None:
 
 
 _register_directory_commands()
+
+
+def _register_store_commands() -> None:
+    # Store commands (issue 13); the lead moves these into the command registry.
+    from .commands import export, sync
+
+    cli.add_command(sync.command)
+    cli.add_command(export.command)
+
+
+_register_store_commands()

@@ -27,6 +27,7 @@ from ._params import (
     parse_query,
     query_pairs,
 )
+from ._settle import is_settling, settle_costs
 
 if TYPE_CHECKING:
     import httpx
@@ -148,7 +149,11 @@ class FakeAPI:
     after which nothing has happened; ``faults`` injects failures and quirks; ``latency`` is
     slept (by the transport or server) before each answer; ``money_as_string`` says whether
     cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
-    a seeded mix (``"sometimes"``, the live API's habit).
+    a seeded mix (``"sometimes"``, the live API's habit). ``settle_days`` (default 0: off, so
+    the demo's numbers stay fixed) makes costs settle late: the buckets of the last
+    ``settle_days`` days before ``now`` come out lower (and some lines missing) and grow to
+    their final values as ``now`` advances (see ``_settle``); ``totals``/``buckets`` always give
+    the final values.
     """
 
     def __init__(
@@ -160,6 +165,7 @@ class FakeAPI:
         latency: float = 0.0,
         money_as_string: _render.MoneyMode = "sometimes",
         max_cached_days: int = 8192,
+        settle_days: int = 0,
     ) -> None:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
@@ -167,6 +173,9 @@ class FakeAPI:
         self.now = int(now.timestamp()) if isinstance(now, datetime) else int(now)
         self.faults = faults or Faults()
         self.latency = latency
+        if settle_days < 0:
+            raise ValueError("settle_days must be >= 0")
+        self.settle_days = settle_days
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
@@ -305,10 +314,12 @@ class FakeAPI:
         buckets = []
         for lo, hi in bounds:
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
-            text = None if shaped else self._results.get(cache_key)
+            # Settling costs depend on ``now`` too: never cached.
+            fresh = shaped or (q.spec.is_costs and is_settling(hi, self.now, self.settle_days))
+            text = None if fresh else self._results.get(cache_key)
             if text is None:
                 text = self._render(q.spec, lo, hi, q.group, q.filters, shaped)
-                if not shaped:
+                if not fresh:
                     self._results.put(cache_key, text)
             buckets.append((lo, hi, text))
         if "repeat_cursor" in quirks:
@@ -329,6 +340,15 @@ class FakeAPI:
         store = self._store
         rows = store.grouped(spec.name, store.day_sums(spec.name, lo, hi), group, filters)
         if spec.is_costs:
+            if self.settle_days:
+                rows = settle_costs(
+                    rows,
+                    seed=self.seed,
+                    bucket_start=lo,
+                    bucket_end=hi,
+                    now=self.now,
+                    settle_days=self.settle_days,
+                )
             return _render.cost_results(
                 spec.group_by,
                 group,
