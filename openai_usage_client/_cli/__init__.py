@@ -11,9 +11,12 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .. import _exceptions as exc
+
+if TYPE_CHECKING:
+    import click
 
 __all__ = ["EXIT_CODES", "exit_code_for", "main", "run"]
 
@@ -64,6 +67,15 @@ def _message(error: BaseException) -> str:
     return _one_line(str(error)) or type(error).__name__
 
 
+def _click_message(error: click.ClickException) -> str:
+    """A click error in one line, with where to read more for a usage error."""
+    message = _one_line(error.format_message()).rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``openai-usage`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
@@ -71,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(CLI_HINT, file=sys.stderr)
         return 2
-    from ._app import State, cli
+    from ._app import cli
+    from ._state import State
 
     state = State()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -80,8 +93,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         print("openai-usage: interrupted", file=sys.stderr)
         return 130
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()  # no arguments at all: the help itself is the answer
+        return error.exit_code
     except click.ClickException as error:
-        error.show()
+        print(f"openai-usage: error: {_click_message(error)}", file=sys.stderr)
         return error.exit_code
     except exc.OpenAIUsageError as error:
         if state.debug:

@@ -12,7 +12,15 @@ from typing import Final
 from .._exceptions import InvalidParameterError
 from .._time import to_unix
 
-__all__ = ["TIME_HELP", "parse_time", "start_of_day"]
+__all__ = [
+    "TIME_HELP",
+    "TimeRangeError",
+    "check_range",
+    "future_warning",
+    "iso",
+    "parse_time",
+    "start_of_day",
+]
 
 TIME_HELP: Final = (
     "a date (2026-10-01), a datetime (2026-10-01T12:00Z), Unix seconds, or relative: "
@@ -61,3 +69,61 @@ def parse_time(text: str, now: datetime, param: str = "--start") -> int:
         return to_unix(text.strip(), param)
     except InvalidParameterError:
         raise InvalidParameterError(param, text, TIME_HELP) from None
+
+
+def iso(seconds: int) -> str:
+    """``2026-11-01T00:00:00Z``: how times are shown back to the user."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class TimeRangeError(InvalidParameterError):
+    """A ``--start``/``--end`` pair that cannot make a range, said in the user's terms."""
+
+    def __init__(self, param: str, value: str, message: str) -> None:
+        super().__init__(param, value, message)
+        self.args = (message,)
+
+
+def _shown(option: str, text: str | None, seconds: int, now: int, default: str) -> str:
+    future = ", in the future" if seconds > now else ""
+    given = f"{option} {text!r}" if text is not None else f"{option} ({default})"
+    return f"{given} ({iso(seconds)}{future})"
+
+
+def check_range(
+    start: tuple[str | None, int],
+    end: tuple[str | None, int],
+    now: datetime,
+    *,
+    defaults: tuple[str, str] = ("default", "default: now"),
+) -> None:
+    """Refuse ``--start`` at or after ``--end``, naming the options and the user's values.
+
+    ``start``/``end`` are ``(the text given or None, Unix seconds)``; ``defaults`` say what
+    each was when not given. The option blamed is the one the user gave (``--start`` when
+    both were given, or neither).
+    """
+    (start_text, start_at), (end_text, end_at) = start, end
+    if start_at < end_at:
+        return
+    moment = int(now.timestamp())
+    first = _shown("--start", start_text, start_at, moment, defaults[0])
+    second = _shown("--end", end_text, end_at, moment, defaults[1])
+    if start_text is None and end_text is not None:
+        raise TimeRangeError("--end", end_text, f"invalid {second}: it must be after {first}")
+    value = start_text if start_text is not None else str(start_at)
+    raise TimeRangeError("--start", value, f"invalid {first}: it must be before {second}")
+
+
+def future_warning(start_at: int, end_at: int, now: datetime, clock: str) -> str | None:
+    """A warning when all of ``[start_at, end_at)`` is after ``now``: nothing can be there."""
+    moment = int(now.timestamp())
+    if start_at < moment:
+        return None
+    return (
+        f"the range {iso(start_at)} to {iso(end_at)} is wholly in the future "
+        f"({clock} is {iso(moment)}): there is no usage in it yet"
+        if clock == "now"
+        else f"the range {iso(start_at)} to {iso(end_at)} is wholly after {clock}: "
+        "there is no usage in it"
+    )

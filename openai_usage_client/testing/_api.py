@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -144,8 +144,11 @@ class FakeAPI:
 
     ``seed`` picks the synthetic organization (``fake.org``); ``now`` (Unix seconds or an
     aware datetime; default 2026-11-01T00:00Z) is the default ``end_time`` and the moment
-    after which nothing has happened; ``faults`` injects failures and quirks; ``latency`` is
-    slept (by the transport or server) before each answer; ``money_as_string`` says whether
+    after which nothing has happened. The clock can be moved later (``fake.now = t`` or
+    ``set_now(t)``: a simulated month of daily syncs), or follow a real one: with ``clock``
+    (e.g. ``time.time``) ``now`` is read from it on every request, so a long-running fake
+    server keeps serving data up to the present. ``faults`` injects failures and quirks;
+    ``latency`` is slept (by the transport or server) before each answer; ``money_as_string`` says whether
     cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
     a seeded mix (``"sometimes"``, the live API's habit).
     """
@@ -155,6 +158,7 @@ class FakeAPI:
         seed: int = 0,
         *,
         now: int | datetime = DEFAULT_NOW,
+        clock: Callable[[], float] | None = None,
         faults: Faults | None = None,
         latency: float = 0.0,
         money_as_string: _render.MoneyMode = "sometimes",
@@ -163,15 +167,54 @@ class FakeAPI:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
         self.seed = seed
-        self.now = int(now.timestamp()) if isinstance(now, datetime) else int(now)
+        self._clock = clock
+        self._clock_lock = threading.Lock()
+        self._now = _unix(clock() if clock is not None else now)
         self.faults = faults or Faults()
         self.latency = latency
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
-        self._store = Store(self.org, self.now, max_cached_days)
+        self._store = Store(self.org, self._now, max_cached_days)
         self._attempts = _Attempts()
         self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
+
+    # --- the clock ----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        """The fake's "now" (Unix seconds): nothing has happened after it."""
+        if self._clock is not None:
+            self._move_to(_unix(self._clock()))
+        return self._now
+
+    @now.setter
+    def now(self, when: int | datetime) -> None:
+        self.set_now(when)
+
+    @property
+    def clock(self) -> Callable[[], float] | None:
+        """The real clock ``now`` follows, or ``None`` when it is fixed."""
+        return self._clock
+
+    def set_now(self, when: int | datetime) -> None:
+        """Move the clock to ``when`` (forwards or back) and stop following any ``clock``.
+
+        Data generated for days the move touches is dropped and made again on demand, so
+        the fake answers exactly as a fake constructed with ``now=when`` would.
+        """
+        self._clock = None
+        self._move_to(_unix(when))
+
+    def _move_to(self, now: int) -> None:
+        with self._clock_lock:
+            old = self._now
+            if now == old:
+                return
+            self._now = now
+            # Only what happened at or after the earlier of the two instants can change.
+            self._store.move_now(now, since=min(old, now))
+            self._results.clear()
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -432,6 +475,14 @@ class FakeAPI:
             headers=headers,
             **kwargs,  # type: ignore[arg-type]
         )
+
+
+def _unix(when: float | datetime) -> int:
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            raise ValueError("now must be an aware datetime (or Unix seconds)")
+        return int(when.timestamp())
+    return int(when)
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final, Generic, TypeVar
 
@@ -51,6 +51,15 @@ class LRU(Generic[K, V]):
         self._data: OrderedDict[K, V] = OrderedDict()
         self._maxsize = maxsize
         self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def discard_where(self, doomed: Callable[[K], bool]) -> None:
+        with self._lock:
+            for key in [k for k in self._data if doomed(k)]:
+                del self._data[key]
 
     def get(self, key: K) -> V | None:
         with self._lock:
@@ -171,6 +180,13 @@ class Store:
         self._projections: LRU[tuple[str, tuple[int, ...], FilterKey], list[GroupKey | None]] = LRU(
             1024
         )
+
+    def move_now(self, now: int, *, since: int) -> None:
+        """Set ``now``; forget the days from the one holding ``since`` on (they change)."""
+        self.now = now
+        first = since // DAY
+        self._days.discard_where(lambda key: key[1] >= first)
+        self._cost_days.discard_where(lambda day: day >= first)
 
     def entities(self, name: str) -> Sequence[GroupKey]:
         if name == "costs":
