@@ -148,9 +148,9 @@ class FakeAPI:
     ``set_now(t)``: a simulated month of daily syncs), or follow a real one: with ``clock``
     (e.g. ``time.time``) ``now`` is read from it on every request, so a long-running fake
     server keeps serving data up to the present. ``faults`` injects failures and quirks;
-    ``latency`` is slept (by the transport or server) before each answer; ``money_as_string`` says whether
-    cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
-    a seeded mix (``"sometimes"``, the live API's habit).
+    ``latency`` is slept (by the transport or server) before each answer; ``money_as_string``
+    says whether cost amounts go out as JSON numbers (``"never"``), always as strings
+    (``"always"``), or as a seeded mix (``"sometimes"``, the live API's habit).
     """
 
     def __init__(
