@@ -6,12 +6,14 @@ are attached to every command too (hidden from its help), so they may come after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 from .._version import __version__
 from ._help import EXIT_CODES_HELP
 from ._state import global_params, state_of
-from .commands import all_commands
+from .commands import COMMANDS, CommandFactory
 
 __all__ = ["EXIT_CODES_HELP", "build_cli", "cli"]
 
@@ -50,8 +52,9 @@ def _root(ctx: click.Context) -> None:
     ctx.call_on_close(state_of(ctx).close)
 
 
-def build_cli() -> click.Group:
-    """The group with every registered command, each also taking the global options."""
+def build_cli(factories: Sequence[CommandFactory] = COMMANDS) -> click.Group:
+    """The group with the commands of ``factories`` (default: every registered command),
+    each also taking the global options."""
     group = _Group(
         name="openai-usage",
         callback=_root,
@@ -61,7 +64,7 @@ def build_cli() -> click.Group:
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     )
     click.version_option(__version__, "--version", prog_name="openai-usage")(group)
-    for command in all_commands():
+    for command in (command for factory in factories for command in factory()):
         taken = {p.name for p in command.params}
         command.params.extend(p for p in global_params(hidden=True) if p.name not in taken)
         command.context_settings.setdefault("help_option_names", ["-h", "--help"])

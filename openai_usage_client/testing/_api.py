@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, NamedTuple
 from urllib.parse import urlencode
 
@@ -479,9 +479,9 @@ class FakeAPI:
 
 def _unix(when: float | datetime) -> int:
     if isinstance(when, datetime):
-        if when.tzinfo is None:
-            raise ValueError("now must be an aware datetime (or Unix seconds)")
-        return int(when.timestamp())
+        # Naive is UTC, as everywhere in the package (and as the API's buckets are).
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return int(aware.timestamp())
     return int(when)
 
 

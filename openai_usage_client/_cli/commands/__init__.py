@@ -13,15 +13,14 @@ import click
 
 from . import endpoints, fake_server, report
 
-__all__ = ["COMMANDS", "all_commands"]
+__all__ = ["COMMANDS", "CommandFactory"]
+
+#: Returns a module's commands (build_cli adds the global options to each, once).
+CommandFactory = Callable[[], list[click.Command]]
 
 #: The command factories (``openai-usage --help`` lists the commands by name).
-COMMANDS: Final[tuple[Callable[[], list[click.Command]], ...]] = (
+COMMANDS: Final[tuple[CommandFactory, ...]] = (
     endpoints.commands,
     report.commands,
     fake_server.commands,
 )
-
-
-def all_commands() -> list[click.Command]:
-    return [command for factory in COMMANDS for command in factory()]
