@@ -136,3 +136,42 @@ def test_make_demo_writes_nothing_into_the_tree() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == _demo_block()
     assert tree_state() == before
+
+
+def _cli_examples() -> list[tuple[str, list[str]]]:
+    """``$ openai-usage ...`` lines of the README's console blocks, with the lines shown."""
+    text = README.read_text(encoding="utf-8")
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        lines = block.splitlines()
+        for i, line in enumerate(lines):
+            if not line.startswith("$ openai-usage "):
+                continue
+            shown = []
+            for later in lines[i + 1 :]:
+                if later.startswith("$ "):
+                    break
+                shown.append(later)
+            while shown and not shown[-1].strip():
+                shown.pop()
+            examples.append((line[2:], shown))
+    return examples
+
+
+@pytest.mark.parametrize(("command", "shown"), _cli_examples())
+def test_cli_examples_print_what_the_readme_shows(
+    command: str, shown: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shlex
+
+    words = shlex.split(command)
+    head = None
+    if "|" in words:
+        pipe = words.index("|")
+        assert words[pipe + 1 : pipe + 2] == ["head"], command
+        head = int(words[pipe + 2].lstrip("-"))
+        words = words[:pipe]
+    code = main(words[1:])
+    out, err = capsys.readouterr()
+    printed = (out if code == 0 else err).splitlines()
+    assert printed[:head] == shown
