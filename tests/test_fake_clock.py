@@ -125,3 +125,21 @@ def test_fake_server_now_serves_data_up_to_the_present(now: str | None, has_data
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("step", [1, 59, 60, 61, 3599, 86_400])
+def test_small_and_large_steps_of_a_clock_stay_exact(step: int) -> None:
+    ticks = [DEFAULT_NOW + 10 * HOUR + 30]
+    fake = FakeAPI(seed=0, clock=lambda: ticks[0])
+    start = DEFAULT_NOW - DAY
+    query = {"bucket_width": "1m", "limit": "1440"}
+    path = "/v1/organization/usage/completions"
+    for _ in range(3):
+        end = ticks[0] + 120
+        body = page(fake, path, start_time=ticks[0] - 1800, end_time=end, **query)
+        fresh = FakeAPI(seed=0, now=ticks[0])
+        assert body == page(fresh, path, start_time=ticks[0] - 1800, end_time=end, **query)
+        assert fake.totals("completions", start_time=start) == fresh.totals(
+            "completions", start_time=start
+        )
+        ticks[0] += step

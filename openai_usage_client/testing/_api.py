@@ -212,9 +212,15 @@ class FakeAPI:
             if now == old:
                 return
             self._now = now
-            # Only what happened at or after the earlier of the two instants can change.
-            self._store.move_now(now, since=min(old, now))
-            self._results.clear()
+            if -(-old // 60) == -(-now // 60):
+                # The same minutes have started (activity happens as a minute starts): every
+                # cached day and bucket is still right. A real clock moves like this mostly.
+                self._store.now = now
+                return
+            # Only buckets ending after the earlier of the two instants can change.
+            since = min(old, now)
+            self._store.move_now(now, since=since)
+            self._results.discard_where(lambda key: key[2] > since)
 
     # --- serving ----------------------------------------------------------------------------
 
