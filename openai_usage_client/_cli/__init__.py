@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import _exceptions as exc
 
@@ -76,6 +76,11 @@ def _click_message(error: click.ClickException) -> str:
     return message
 
 
+def _no_args_is_help(click: Any) -> Any:
+    # click >= 8.2 raises it for a bare `openai-usage`; 8.1 prints the help and exits 0.
+    return getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``openai-usage`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
@@ -93,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         print("openai-usage: interrupted", file=sys.stderr)
         return 130
-    except click.exceptions.NoArgsIsHelpError as error:
+    except _no_args_is_help(click) as error:
         error.show()  # no arguments at all: the help itself is the answer
         return error.exit_code
     except click.ClickException as error:
