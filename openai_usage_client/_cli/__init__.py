@@ -76,9 +76,10 @@ def _click_message(error: click.ClickException) -> str:
     return message
 
 
-def _no_args_is_help(click: Any) -> Any:
+def _no_args_is_help(module: Any) -> type[click.UsageError] | tuple[()]:
     # click >= 8.2 raises it for a bare `openai-usage`; 8.1 prints the help and exits 0.
-    return getattr(click.exceptions, "NoArgsIsHelpError", ())
+    found: type[click.UsageError] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
