@@ -78,7 +78,7 @@ def _click_message(error: click.ClickException) -> str:
 
 def _no_args_is_help(module: Any) -> type[click.UsageError] | tuple[()]:
     # click >= 8.2 raises it for a bare `openai-usage`; 8.1 prints the help and exits 0.
-    found: type[click.UsageError] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+    found: type[click.UsageError] | tuple[()] = getattr(module.exceptions, "NoArgsIsHelpError", ())
     return found
 
 
