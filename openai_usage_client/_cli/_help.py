@@ -10,7 +10,7 @@ EXIT_CODES_HELP: Final = (
     "\b\nExit codes:\n"
     "  0  success\n"
     "  1  unexpected error (run with --debug for the traceback)\n"
-    "  2  bad input: usage errors, invalid parameters, HTTP 400/422\n"
+    "  2  bad input: usage errors, invalid parameters or times, a missing extra, HTTP 400/422\n"
     "  3  authentication: no OPENAI_ADMIN_KEY, key refused (401) or not an admin key (403)\n"
     "  4  rate limited (429) after every retry\n"
     "  5  server or network error (5xx, other HTTP errors, connection failures, timeouts)\n"

@@ -217,7 +217,7 @@ def global_params(*, hidden: bool = False) -> list[click.Parameter]:
             hidden=hidden,
             callback=_setter(_set_fake_now),
             help="With --fake: the fake's clock, e.g. 2026-12-15 or now (the real clock). "
-            f"Data exists up to it. {TIME_HELP}",
+            f"Data exists up to it. WHEN is {TIME_HELP}",
         ),
         click.Option(
             ["--base-url"],

@@ -14,6 +14,7 @@ from .._endpoints import ENDPOINTS, EndpointSpec
 from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
 from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
+from ._log import LoggedRequest, RequestLog
 from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
 from ._params import (
     ApiError,
@@ -80,43 +81,6 @@ class FakeResponse:
 
     def json(self) -> object:
         return json.loads(self.body)
-
-
-class LoggedRequest(NamedTuple):
-    method: str
-    path: str
-    #: The raw query string.
-    query: str
-
-
-class RequestLog:
-    """The requests a fake has served, in arrival order. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._items: list[LoggedRequest] = []
-        self._lock = threading.Lock()
-
-    def append(self, item: LoggedRequest) -> int:
-        with self._lock:
-            self._items.append(item)
-            return len(self._items)
-
-    def snapshot(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[LoggedRequest]:
-        return iter(self.snapshot())
-
-    def __getitem__(self, i: int) -> LoggedRequest:
-        return self._items[i]
 
 
 class ExpectedBucket(NamedTuple):

@@ -34,7 +34,7 @@ __all__ = ["commands", "fake_server"]
     metavar="WHEN",
     help="The fake's clock: 'now' follows the real clock (data up to the present, for "
     "rehearsing a cron job); any other time fixes it there. Default: 2026-11-01T00:00Z, so "
-    f"answers are the same every run. {TIME_HELP}",
+    f"answers are the same every run. WHEN is {TIME_HELP}",
 )
 def fake_server(host: str, port: int, seed: int, latency: float, when: str | None) -> None:
     """Serve the offline fake API over HTTP on loopback until interrupted.
