@@ -131,8 +131,25 @@ def test_a_start_in_the_future_names_the_option_and_echoes_the_value(
     assert code == 2 and out == ""
     assert err == (
         "openai-usage: error: invalid --start '2027-01-01' (2027-01-01T00:00:00Z, in the "
-        "future): it must be before --end (default: now) (2026-11-01T00:00:00Z)\n"
+        "future): it must be before --end (default: now) (2026-11-01T00:00:00Z); with --fake, "
+        "now is the fake's fixed clock: move it with --fake-now\n"
     )
+    code, _, err = run(
+        capsys, "--fake", "--fake-now", "2026-11-15", "costs", "--start", "2026-11-20"
+    )
+    assert code == 2
+    assert err.endswith("before --end (default: now) (2026-11-15T00:00:00Z)\n")
+
+
+def test_this_month_at_the_fakes_default_clock_points_at_fake_now(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "--fake", "costs", "--start", "this-month")
+    assert code == 2
+    assert err.startswith(
+        "openai-usage: error: invalid --start 'this-month' (2026-11-01T00:00:00Z)"
+    )
+    assert "move it with --fake-now" in err
 
 
 def test_an_end_before_the_default_start_names_end(capsys: pytest.CaptureFixture[str]) -> None:

@@ -85,6 +85,12 @@ class State:
         how = "--fake-now" if self.fake_now is not None else "set it with --fake-now"
         return f"the fake's clock, {when} ({how})"
 
+    def range_note(self) -> str:
+        """Ends a time error: with ``--fake`` at its default clock, how to move it."""
+        if not self.fake or self.fake_now is not None:
+            return ""
+        return "; with --fake, now is the fake's fixed clock: move it with --fake-now"
+
     def source(self) -> str:
         if self.fake:
             return "offline fake organization (--fake, seed 0)"

@@ -96,12 +96,13 @@ def check_range(
     now: datetime,
     *,
     defaults: tuple[str, str] = ("default", "default: now"),
+    note: str = "",
 ) -> None:
     """Refuse ``--start`` at or after ``--end``, naming the options and the user's values.
 
     ``start``/``end`` are ``(the text given or None, Unix seconds)``; ``defaults`` say what
-    each was when not given. The option blamed is the one the user gave (``--start`` when
-    both were given, or neither).
+    each was when not given; ``note`` ends the message (where "now" came from). The option
+    blamed is the one the user gave (``--start`` when both were given, or neither).
     """
     (start_text, start_at), (end_text, end_at) = start, end
     if start_at < end_at:
@@ -110,9 +111,10 @@ def check_range(
     first = _shown("--start", start_text, start_at, moment, defaults[0])
     second = _shown("--end", end_text, end_at, moment, defaults[1])
     if start_text is None and end_text is not None:
-        raise TimeRangeError("--end", end_text, f"invalid {second}: it must be after {first}")
+        message = f"invalid {second}: it must be after {first}{note}"
+        raise TimeRangeError("--end", end_text, message)
     value = start_text if start_text is not None else str(start_at)
-    raise TimeRangeError("--start", value, f"invalid {first}: it must be before {second}")
+    raise TimeRangeError("--start", value, f"invalid {first}: it must be before {second}{note}")
 
 
 def future_warning(start_at: int, end_at: int, now: datetime, clock: str) -> str | None:

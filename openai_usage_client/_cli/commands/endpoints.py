@@ -160,6 +160,7 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         (end_text if given_end else None, end),
         now,
         defaults=("default: 7 days before today", "default: now"),
+        note=state.range_note(),
     )
     fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
     check_output(output)

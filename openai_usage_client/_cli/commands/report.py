@@ -185,6 +185,7 @@ def report(
         (end, end_at),
         now,
         defaults=(f"default: {days} days before --end", "default: today's UTC midnight"),
+        note=state.range_note(),
     )
     if chart is not None:
         if chart.suffix.lower() not in _CHART_SUFFIXES:
