@@ -1,16 +1,16 @@
-"""``--start``/``--end`` values: absolute times, Unix seconds, or relative to "now" (UTC).
+"""``--start``/``--end`` values, checked as a range and shown back in the user's terms.
 
-Kept free of click so it can be tested with a fixed "now".
+Parsing is the SDK's (``_time.to_unix``: absolute times, Unix seconds, or relative to "now",
+all UTC), so the CLI and ``client.costs(start_time="7d")`` read a time the same way. Kept free
+of click so it can be tested with a fixed "now".
 """
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-from typing import Final
+from datetime import datetime
 
 from .._exceptions import InvalidParameterError
-from .._time import to_unix
+from .._time import TIME_HELP, iso, start_of_day, to_unix
 
 __all__ = [
     "TIME_HELP",
@@ -22,58 +22,20 @@ __all__ = [
     "start_of_day",
 ]
 
-TIME_HELP: Final = (
-    "a date (2026-10-01), a datetime (2026-10-01T12:00Z), Unix seconds, or relative: "
-    "now, today, yesterday, this-month, last-month, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w). "
-    "All times are UTC."
-)
-
-_AGO: Final = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
-_UNITS: Final = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def start_of_day(now: datetime) -> datetime:
-    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _month_start(day: datetime, back: int) -> datetime:
-    year, month = day.year, day.month - back
-    while month < 1:
-        year, month = year - 1, month + 12
-    return day.replace(year=year, month=month, day=1)
-
 
 def parse_time(text: str, now: datetime, param: str = "--start") -> int:
     """Unix seconds for ``text``; relative values count back from ``now``.
 
     Keywords name the start of a period: ``today`` is today's UTC midnight, ``last-month`` the
     first instant of last month (so ``--start last-month --end this-month`` is last month).
-    Raises ``InvalidParameterError`` naming ``param``.
+    Raises ``InvalidParameterError`` naming ``param`` and listing the forms accepted.
     """
-    value = text.strip().lower()
-    today = start_of_day(now)
-    keywords = {
-        "now": now,
-        "today": today,
-        "yesterday": today - timedelta(days=1),
-        "this-month": _month_start(today, 0),
-        "last-month": _month_start(today, 1),
-    }
-    keyword = keywords.get(value.replace("_", "-"))
-    if keyword is not None:
-        return int(keyword.timestamp())
-    ago = _AGO.match(value)
-    if ago:
-        return int(now.timestamp()) - int(ago[1]) * _UNITS[ago[2]]
     try:
-        return to_unix(text.strip(), param)
-    except InvalidParameterError:
-        raise InvalidParameterError(param, text, TIME_HELP) from None
-
-
-def iso(seconds: int) -> str:
-    """``2026-11-01T00:00:00Z``: how times are shown back to the user."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return to_unix(text, param, now=now)
+    except InvalidParameterError as error:
+        # The CLI's list of forms, unless the time was read but is out of range.
+        allowed = error.allowed if error.allowed.startswith("a time from") else TIME_HELP
+        raise InvalidParameterError(param, text, allowed) from None
 
 
 class TimeRangeError(InvalidParameterError):

@@ -63,14 +63,8 @@ def _values(
 
 
 def summary_of(spec: EndpointSpec) -> str:
-    """The endpoint's one-line summary: the table's ``summary`` (from the spec) when it has
-    one, else the first line of the client method's docstring."""
-    text = getattr(spec, "summary", None) or getattr(spec, "description", None)
-    if not isinstance(text, str) or not text.strip():
-        from ..._resources import Costs, Usage
-
-        method = Costs.__call__ if spec.is_costs else getattr(Usage, spec.name)
-        text = method.__doc__ or spec.name
+    """The endpoint's one-line help, from the table (the spec's ``summary``/``description``)."""
+    text = spec.summary or spec.description or spec.name
     return text.strip().splitlines()[0].replace("``", "")
 
 
