@@ -175,3 +175,44 @@ def test_cli_examples_print_what_the_readme_shows(
     out, err = capsys.readouterr()
     printed = (out if code == 0 else err).splitlines()
     assert printed[:head] == shown
+
+
+CI_RUN = ROOT / ".ci" / "run"
+
+
+def test_ci_checks_the_tree_after_the_tests_and_the_demo() -> None:
+    steps = [
+        line.strip()
+        for line in CI_RUN.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith(("make ", "tree_is_clean "))
+    ]
+    assert steps == [
+        'tree_is_clean "the checkout"',
+        "make ci",
+        'tree_is_clean "make ci (make test)"',
+        "make demo",
+        'tree_is_clean "make demo"',
+    ]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    ci = next(line for line in makefile if line.startswith("ci:"))
+    assert "test" in ci.split()  # `make ci` runs the README's `make test`
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_the_ci_tree_check_fails_on_a_stray_file(tmp_path: Path) -> None:
+    check = re.search(r"^tree_is_clean\(\) \{\n.*?^\}\n", CI_RUN.read_text(), flags=re.S | re.M)
+    assert check, ".ci/run has no tree_is_clean function"
+    script = f"set -euo pipefail\n{check[0]}\ntree_is_clean 'make test'\necho clean\n"
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+
+    def run_check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    assert run_check().stdout == "clean\n"
+    (tmp_path / "costs-october.csv").write_text("endpoint\n")
+    done = run_check()
+    assert done.returncode == 1 and done.stdout == ""
+    assert "make test changed the working tree" in done.stderr
+    assert "?? costs-october.csv" in done.stderr
