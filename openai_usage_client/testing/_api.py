@@ -284,9 +284,10 @@ class FakeAPI:
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
             text = None if shaped else self._results.get(cache_key)
             if text is None:
+                epoch = self._store.epoch
                 text = self._render(q.spec, lo, hi, q.group, q.filters, shaped)
                 if not shaped:
-                    self._results.put(cache_key, text)
+                    self._results.put_if(cache_key, text, self._store.unchanged_since(epoch))
             buckets.append((lo, hi, text))
         if "repeat_cursor" in quirks:
             cursor: str | None = encode_cursor(q.page_start, q.signature)
