@@ -8,6 +8,7 @@ the umask, like any file a shell redirection makes (``mkstemp`` would make it 06
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
@@ -39,6 +40,7 @@ __all__ = [
     "reader_may_leave",
     "render_table",
     "requests_needed",
+    "write_file",
 ]
 
 FORMATS: Final = ("table", "csv", "json", "jsonl", "parquet")
@@ -228,13 +230,15 @@ def _cell(value: Any, daily: bool) -> str:
 def render_table(items: Iterable[Row], endpoint: str) -> list[str]:
     """Rows as an aligned text table: only columns with a value somewhere, and a total line."""
     from .._exports import columns
+    from .._names import NAME_COLUMNS
 
     buffered = list(items)
     if not buffered:
         return ["(no activity in this range)"]
+    named = any(c in buffered[0] for c in NAME_COLUMNS)
     shown = [
         c
-        for c in columns(endpoint)
+        for c in columns(endpoint, names=named)
         if c not in ("endpoint", "end_time") and any(r.get(c) is not None for r in buffered)
     ]
     if all(r["object"] == buffered[0]["object"] for r in buffered):
@@ -266,7 +270,11 @@ def render_table(items: Iterable[Row], endpoint: str) -> list[str]:
     return [line(header), rule, *(line(t) for t in table[:-1]), rule, line(table[-1])]
 
 
-def _write_table(items: Iterable[Row], handle: IO[str], *, endpoint: str) -> int:
+def _write_table(items: Iterable[Row], handle: IO[str], *, endpoint: str, names: Any = None) -> int:
+    if names is not None:
+        from .._names import add_names
+
+        items = add_names(items, names)
     buffered = list(items)
     handle.write("\n".join(render_table(buffered, endpoint)) + "\n")
     return len(buffered)
@@ -303,26 +311,41 @@ def reader_may_leave() -> Iterator[None]:
             os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit(items: Iterable[Row], endpoint: str, fmt: str, output: Path | None) -> int:
-    """Write rows to ``output`` (atomically) or stdout in ``fmt``; returns the row count."""
+def emit(
+    items: Iterable[Row], endpoint: str, fmt: str, output: Path | None, *, names: Any = None
+) -> int:
+    """Write rows to ``output`` (atomically) or stdout in ``fmt``; returns the row count.
+
+    ``names`` (a ``Directory``): add the name columns after the ID columns (``--names``)."""
     writer = _writer(fmt)
+    if names is not None:
+        writer = functools.partial(writer, names=names)
     if output is None:
         with reader_may_leave():
             count = writer(items, sys.stdout, endpoint=endpoint)
             sys.stdout.flush()
             return count
         return 0
+    return write_file(
+        output, fmt == "parquet", lambda handle: writer(items, handle, endpoint=endpoint)
+    )
+
+
+def write_file(output: Path, binary: bool, write: Callable[[Any], int]) -> int:
+    """Call ``write(handle)`` on a hidden file beside ``output``, renamed over it once
+    complete (a failure leaves no file); returns what ``write`` returned. Shared by every
+    command that writes ``--output`` (usage rows and directory records alike)."""
     check_output(output)
     tmp = output.resolve().parent / f".{output.name}.{secrets.token_hex(6)}.partial"
     # 0o666: the kernel takes the umask off, as for any file a shell redirection creates.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        if fmt == "parquet":
-            with os.fdopen(fd, "wb") as binary:
-                count = writer(items, binary, endpoint=endpoint)
+        if binary:
+            with os.fdopen(fd, "wb") as raw:
+                count = write(raw)
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                count = writer(items, handle, endpoint=endpoint)
+                count = write(handle)
         os.replace(tmp, output)
     except BaseException:
         with contextlib.suppress(OSError):

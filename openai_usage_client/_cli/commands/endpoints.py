@@ -12,8 +12,10 @@ from datetime import timedelta
 from typing import Any, Final
 
 import click
+from click.core import ParameterSource
 
 from ..._endpoints import ENDPOINTS, EndpointSpec
+from .._data_source import api_names, source_params, store_rows
 from .._help import COMMAND_EPILOG
 from .._output import (
     LOTS_OF_REQUESTS,
@@ -156,6 +158,7 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         defaults=("default: 7 days before today", "default: now"),
         note=state.range_note(),
     )
+    names, db = options.pop("names", False), options.pop("db", None)
     fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
     check_output(output)
     fmt = choose_format(fmt, output, sys.stdout)
@@ -165,6 +168,11 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     warning = future_warning(start, end, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
+    if db is not None:  # a local store instead of the API (_data_source)
+        given = {p for p in options if ctx.get_parameter_source(p) is not ParameterSource.DEFAULT}
+        stored, directory = store_rows(spec, db, start, end, options, given, names)
+        emit(stored, spec.name, fmt, output, names=directory)
+        return
     # The client checks every parameter before sending anything.
     stream = state.client().endpoint(spec.name)(start_time=start, end_time=end, **filters)
     query = stream.query
@@ -178,7 +186,8 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
             err=True,
         )
     progress = Progress.for_terminal(name, quiet=quiet, total=total)
-    emit(fetch_rows(stream, spec.name, progress), spec.name, fmt, output)
+    directory = api_names(state) if names else None
+    emit(fetch_rows(stream, spec.name, progress), spec.name, fmt, output, names=directory)
 
 
 def _command(spec: EndpointSpec) -> click.Command:
@@ -188,7 +197,7 @@ def _command(spec: EndpointSpec) -> click.Command:
     summary = summary_of(spec)
     return click.Command(
         name=command_name(spec.name),
-        params=[*_endpoint_params(spec), *output_params()],
+        params=[*_endpoint_params(spec), *output_params(), *source_params()],
         callback=callback,
         help=f"{summary}\n\nOne row per bucket and group; grouping fields not grouped by "
         "are empty. Every time is UTC.",
