@@ -315,8 +315,11 @@ def test_report_db_without_costs_by_user_says_so(tmp_path: Path, fake: FakeAPI) 
     path = tmp_path / "u.db"
     with client_for(fake) as client, Store(path) as store:
         store.sync(client, start=NOW - 5 * DAY, endpoints=["costs"], now=NOW)
-    code, out, _ = run("report", "--db", str(path), "--days", "3", "--end", "2026-11-01")
+    code, out, err = run("report", "--db", str(path), "--days", "3", "--end", "2026-11-01")
     assert code == 0
+    # Synced without names: one warning, one line in the report, the IDs shown.
+    assert err.count("warning: names skipped: the store holds no names") == 1
+    assert "Names: names skipped: the store holds no names" in out
     assert section(out, "Top users by spend") == [
         "  (not in the store: no costs series grouped by user_id)"
     ]
@@ -344,3 +347,20 @@ def test_report_db_refusals(
     code, _, err = run("report", "--db", db, *args)
     assert code == 2 and message in err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_deleted_key_keeps_its_name_in_the_store_report(tmp_path: Path, fake: FakeAPI) -> None:
+    deleted = fake.directory.deleted_key
+    assert deleted is not None
+    with client_for(fake) as client, Store(tmp_path / "u.db") as store:
+        # What a sync before the deletion stored, then a sync that no longer lists the key.
+        store.update_directory(fake.directory.saved_before_deletion(), seen_at=NOW - 20 * DAY)
+        store.sync(client, start=START, directory=True, now=NOW)
+        report = report_from_store(store, START, NOW)
+    labels = report.labels("api_key_id", [r["api_key_id"] for r in report.by_key], "(no key)")
+    row = next(r for r in report.by_key if r["api_key_id"] == deleted["id"])
+    assert labels[report.by_key.index(row)] == f"{deleted['name']} (deleted)"
+    want = fake.totals("costs", start_time=START, end_time=NOW, group_by=["api_key_id"])
+    assert row["amount_value"] == want[(deleted["id"],)]["amount"]
+    others = [t for t in labels if t.endswith("(deleted)")]
+    assert others == [f"{deleted['name']} (deleted)"]  # the listed keys are not marked
