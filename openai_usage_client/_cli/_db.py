@@ -10,16 +10,12 @@ import click
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["DB_HELP", "db_option", "open_store", "refuse"]
+__all__ = ["DB_HELP", "open_store", "refuse"]
 
 DB_HELP = (
     "Read from this local store (kept current by 'openai-usage sync --db PATH') instead of "
     "the API: no request is sent."
 )
-
-
-def db_option(help_text: str = DB_HELP) -> click.Option:
-    return click.Option(["--db"], type=click.Path(dir_okay=False, path_type=Path), help=help_text)
 
 
 def open_store(db: Path) -> Store:
