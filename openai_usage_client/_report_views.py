@@ -233,7 +233,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
         "notices": list(view.notices),
         "currency": report.currency,
         "total": _money(report.total),
-        "average_per_day": _money(report.total / Decimal(days)),
+        "average_per_day": _money((report.total / Decimal(days)).quantize(Decimal("0.000001"))),
         "by_project": _spend(report.by_project, "project_id", report.total),
         "by_line_item": _spend(report.by_line_item, "line_item", report.total),
         "by_model": _spend(report.by_model, "model", report.total),

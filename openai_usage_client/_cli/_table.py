@@ -107,10 +107,12 @@ def _has_value(rows: Sequence[Row], column: str) -> bool:
     return any(r.get(column) is not None for r in rows)
 
 
-def default_columns(endpoint: str, rows: Sequence[Row], leading: Sequence[str] = ()) -> list[str]:
-    """``leading`` (e.g. ``period``), the start time, grouping columns with a value, measures."""
+def default_columns(
+    endpoint: str, rows: Sequence[Row], leading: Sequence[str] | None = None
+) -> list[str]:
+    """``leading`` (default: the start time), grouping columns with a value, measures."""
     spec = ENDPOINTS[endpoint]
-    first = [*leading] if leading else ["start_time"]
+    first = ["start_time"] if leading is None else list(leading)
     grouping = [g for g in spec.group_by if _has_value(rows, g)]
     measures = [m for m in MEASURES.get(endpoint, ()) if not rows or _has_value(rows, m)]
     return [*first, *grouping, *measures]
@@ -248,7 +250,9 @@ def render(
     names = {**HEADERS, **(headers or {})}
     head = [names.get(c, c) for c in columns]
     body = _cells(rows, columns, kinds, layout)
-    if layout.total is not None:
+    # A total line needs a first column to say "total" in: not a number column.
+    with_total = layout.total is not None and kinds[columns[0]] in ("text", "time")
+    if with_total:
         body.append(_total_line(rows, columns, kinds, layout))
     body_widths = [max(len(r[i]) for r in body) for i in range(len(columns))]
     natural = [max(len(h), b) for h, b in zip(head, body_widths, strict=True)]
@@ -269,7 +273,7 @@ def render(
 
     rule = "  ".join("-" * w for w in widths[:shown])
     out = [line(head), rule, *(line(r) for r in body[: len(rows)])]
-    if layout.total is not None:
+    if with_total:
         out += [rule, line(body[-1])]
     if shown < len(columns):
         left = ", ".join(columns[shown:])
