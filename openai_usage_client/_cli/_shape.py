@@ -95,6 +95,7 @@ class Shape:
         widest width that fits them (``plan``).
         """
         self.check(endpoint)
+        self._notices = []
         api, self._local = client_side(endpoint, params)
         if self._local:
             names = ", ".join(self._local)
