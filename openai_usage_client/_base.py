@@ -6,12 +6,14 @@ only knows how to send a request and how to sleep.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
 import os
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -22,12 +24,18 @@ import httpx
 import pydantic
 
 from . import _exceptions as exc
-from ._gcpause import gc_paused
 from ._models import Page
 from ._params import check_concurrency
 from ._version import __version__
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientSettings"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "HTTPX_ERRORS",
+    "ClientSettings",
+    "Runtime",
+]
 
 logger = logging.getLogger("openai_usage_client")
 
@@ -53,6 +61,27 @@ _STATUS_ERRORS: Final[Mapping[int, type[exc.APIStatusError]]] = {
     429: exc.RateLimitError,
 }
 _EXCERPT: Final = 200
+
+
+#: Everything httpx raises. ``StreamError`` (``ResponseNotRead``, ``StreamClosed``, ...) is a
+#: ``RuntimeError``, not an ``httpx.HTTPError``, and ``InvalidURL``/``CookieConflict`` are
+#: neither: listed so that none of them can escape the package's exception tree.
+HTTPX_ERRORS: Final = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, httpx.CookieConflict)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How a client waits and reads the time, injected rather than patched.
+
+    A private constructor argument (``_runtime=``) of both clients, copied by
+    ``with_options``: tests pass sleeps that only record the delays asked for and a fixed
+    clock (what relative times such as ``"7d"`` count back from), without touching any
+    module global.
+    """
+
+    sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.time
 
 
 def _is_loopback(host: str) -> bool:
@@ -213,7 +242,15 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
         exc.InternalServerError if status >= 500 else exc.APIStatusError
     )
     text = f"Error code: {status} - {message}"
-    if cls is exc.PermissionDeniedError and "scope" in message.lower():
+    if status in (401, 403) and not settings.admin_key.startswith("sk-admin-"):
+        # The likeliest cause first: the server's own words ("Incorrect API key provided")
+        # do not say that this API takes only admin keys.
+        text = (
+            f"Error code: {status} - this key is not an admin key: the Usage and Costs API "
+            f"needs an admin key (sk-admin-...), not a project or user key. "
+            f"The server said: {message}"
+        )
+    elif cls is exc.PermissionDeniedError and "scope" in message.lower():
         text += (
             " (this key cannot read usage: the Usage and Costs API needs an admin key, "
             "sk-admin-..., not a project or user key)"
@@ -227,8 +264,7 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
     try:
-        with gc_paused:
-            return Page.model_validate_json(response.content)
+        return Page.model_validate_json(response.content)
     except pydantic.ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -261,7 +297,20 @@ def connection_error(
     if isinstance(error, httpx.TimeoutException):
         return exc.APITimeoutError(request)
     detail = settings.redact(str(error)) or type(error).__name__
+    if isinstance(error, httpx.DecodingError):
+        detail = f"the response body could not be decoded as its headers say ({detail})"
     return exc.APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettings) -> exc.APIError:
+    """Any other httpx exception (a transport failure past its retries, a stream misuse,
+    ...) as a package error, so that ``except OpenAIUsageError`` catches it."""
+    if isinstance(error, httpx.TransportError):
+        return connection_error(error, request, settings)
+    detail = settings.redact(str(error)) or "no detail"
+    return exc.APIConnectionError(
+        f"Request failed ({type(error).__name__}): {detail}", request=request
+    )
 
 
 @dataclass(frozen=True)
@@ -284,7 +333,8 @@ def judge(
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
-    Retried, up to ``max_retries`` times: connection errors, timeouts, 408, 409, 429, 5xx.
+    Retried, up to ``max_retries`` times: connection errors, timeouts, bodies that cannot be
+    decoded (a corrupt gzip stream: mangled in transit, like a reset), 408, 409, 429, 5xx.
     Not retried: other 4xx (the request itself is wrong) and malformed 2xx bodies.
     """
     retries_left = attempt <= settings.max_retries
