@@ -33,7 +33,7 @@ from ._periods import By, period_bounds, period_label, period_starts, zone_name
 from ._summary import model_from_line_item, summarize
 
 if TYPE_CHECKING:
-    from ._exports import Row
+    from ._rows import Row
 
 __all__ = [
     "Measure",
@@ -60,7 +60,7 @@ _COSTS_CLIENT_FILTERS: Final = {
 
 
 def _numeric_columns(endpoint: str) -> list[str]:
-    from ._exports import column_types
+    from ._rows import column_types
 
     return [c for c, k in column_types(endpoint).items() if k in ("int", "decimal")]
 

@@ -27,7 +27,7 @@ from ._periods import zone_name
 from ._summary import model_from_line_item, summarize
 
 if TYPE_CHECKING:
-    from ._exports import Row
+    from ._rows import Row
 
 __all__ = [
     "SCHEMA",

@@ -17,7 +17,6 @@ import pytest
 
 from openai_usage_client import UsageClient, summarize
 from openai_usage_client._cli._report import build_report
-from openai_usage_client._exports import Row, rows
 from openai_usage_client._report_views import (
     SCHEMA,
     ReportFilters,
@@ -28,6 +27,7 @@ from openai_usage_client._report_views import (
     report_requests,
     top_by_model,
 )
+from openai_usage_client._rows import Row, rows
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 START = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())

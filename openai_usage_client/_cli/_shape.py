@@ -32,7 +32,7 @@ from .._periods import By, zone_name
 from ._table import all_columns, default_columns, pick_columns
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._rows import Row
 
 __all__ = ["Shape", "Shaped"]
 
@@ -136,7 +136,7 @@ class Shape:
         group_by: list[str],
     ) -> Shaped:
         """The rows as printed: totals, periods, a pivot, or the rows themselves."""
-        from .._exports import columns as endpoint_columns
+        from .._rows import columns as endpoint_columns
 
         items: Iterable[Row] = filter_rows(rows, self._local) if self._local else rows
         tz = self._period_tz if self._period() else self.tz
@@ -196,6 +196,6 @@ class Shape:
 
 
 def _counters(endpoint: str) -> list[str]:
-    from .._exports import column_types
+    from .._rows import column_types
 
     return [c for c, k in column_types(endpoint).items() if k in ("int", "decimal")]

@@ -30,7 +30,7 @@ from .._exceptions import InvalidParameterError
 from .._format import money, number
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._rows import Row
 
 __all__ = [
     "MEASURES",
