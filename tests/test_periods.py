@@ -150,3 +150,19 @@ def test_plan_picks_the_widest_bucket_inside_local_periods() -> None:
         costs.notice is not None and "UTC days" in costs.notice and "Europe/Berlin" in costs.notice
     )
     assert plan("costs", "day", UTC, *october).notice is None
+
+
+def test_the_one_time_parser_knows_the_new_words_and_zones() -> None:
+    from openai_usage_client._time import to_unix
+
+    assert to_unix("this-week", "start_time", now=NOW) == utc(2026, 10, 26)
+    assert to_unix("last_week", "start_time", now=NOW) == utc(2026, 10, 19)
+    assert to_unix("this-year", "start_time", now=NOW) == utc(2026, 1, 1)
+    assert to_unix("last-year", "start_time", now=NOW) == utc(2025, 1, 1)
+    assert to_unix("last-month", "start_time", now=NOW) == utc(2026, 10, 1)  # unchanged
+    assert to_unix("2026-10-01", "start_time", now=NOW, tz=BERLIN) == utc(2026, 9, 30, 22)
+    assert to_unix("this-week", "start_time", now=NOW, tz=BERLIN) == utc(2026, 10, 25, 23)
+    assert to_unix(1790812800, "start_time", tz=BERLIN) == 1790812800  # numbers are instants
+    with pytest.raises(InvalidParameterError) as caught:
+        to_unix("next-week", "end_time", now=NOW)
+    assert caught.value.param == "end_time" and "last-week" in caught.value.allowed
