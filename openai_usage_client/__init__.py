@@ -18,6 +18,8 @@ if _typing.TYPE_CHECKING:
     # ``X as X``: an explicit re-export for type checkers (this file has no static __all__).
     from ._client import AsyncUsageClient as AsyncUsageClient
     from ._client import UsageClient as UsageClient
+    from ._cursor_list import AsyncCursorList as AsyncCursorList
+    from ._cursor_list import CursorList as CursorList
     from ._exceptions import APIConnectionError as APIConnectionError
     from ._exceptions import APIError as APIError
     from ._exceptions import APIResponseValidationError as APIResponseValidationError
@@ -69,11 +71,15 @@ if _typing.TYPE_CHECKING:
     from ._summary import model_from_line_item as model_from_line_item
     from ._summary import summarize as summarize
     from ._version import __version__ as __version__
+    from .directory import Directory as Directory
 
 #: Every public name -> the module it is imported from on first use. The one list of the
 #: package's names: ``__all__`` is derived from it, and a test checks that the
 #: ``TYPE_CHECKING`` imports above name exactly these.
 _LAZY = {
+    "AsyncCursorList": "._cursor_list",
+    "CursorList": "._cursor_list",
+    "Directory": ".directory",
     "APIConnectionError": "._exceptions",
     "APIError": "._exceptions",
     "APIResponseValidationError": "._exceptions",

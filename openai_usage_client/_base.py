@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("openai_usage_client")
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 #: Reading a page of a year of hourly buckets can take a while server-side; connecting should not.
@@ -242,6 +243,8 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
         exc.InternalServerError if status >= 500 else exc.APIStatusError
     )
     text = f"Error code: {status} - {message}"
+    path = response.request.url.path
+    reads_usage = "/organization/usage/" in path or path.endswith("/organization/costs")
     if status in (401, 403) and not settings.admin_key.startswith("sk-admin-"):
         # The likeliest cause first: the server's own words ("Incorrect API key provided")
         # do not say that this API takes only admin keys.
@@ -251,10 +254,16 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
             f"The server said: {message}"
         )
     elif cls is exc.PermissionDeniedError and "scope" in message.lower():
-        text += (
-            " (this key cannot read usage: the Usage and Costs API needs an admin key, "
-            "sk-admin-..., not a project or user key)"
-        )
+        if reads_usage:
+            text += (
+                " (this key cannot read usage: the Usage and Costs API needs an admin key, "
+                "sk-admin-..., not a project or user key)"
+            )
+        else:
+            text += (
+                " (this key cannot read the organization's projects, keys, users or spend "
+                "settings: it needs an admin key, sk-admin-..., allowed to read them)"
+            )
     request_id = response.headers.get("x-request-id")
     if request_id:
         text += f" [request id: {request_id}]"
@@ -263,8 +272,13 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
+    return parse_model(response, settings, Page)
+
+
+def parse_model(response: httpx.Response, settings: ClientSettings, model: type[M]) -> M:
+    """Validate a 2xx body straight from bytes into ``model`` (a page, a directory list...)."""
     try:
-        return Page.model_validate_json(response.content)
+        return model.model_validate_json(response.content)
     except pydantic.ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -317,7 +331,8 @@ def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettin
 class Outcome:
     """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""
 
-    page: Page | None = None
+    #: The parsed body (a ``Page`` unless ``judge`` was given another ``parse``).
+    page: Any = None
     delay: float | None = None
     error: exc.OpenAIUsageError | None = None
     throttled: bool = False
@@ -330,6 +345,7 @@ def judge(
     attempt: int,
     settings: ClientSettings,
     rng: random.Random,
+    parse: Callable[[httpx.Response, ClientSettings], object] = parse_page,
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
@@ -344,7 +360,7 @@ def judge(
             return Outcome(delay=retry_delay(attempt, None, rng))
         return Outcome(error=connection_error(transport_error, request, settings))
     if response.is_success:
-        return Outcome(page=parse_page(response, settings))
+        return Outcome(page=parse(response, settings))
     throttled = response.status_code == 429
     if should_retry_status(response.status_code) and retries_left:
         return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)

@@ -11,24 +11,30 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, overload
 
 import httpx
+import pydantic
 
 from ._base import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     HTTPX_ERRORS,
     ClientSettings,
+    M,
     Outcome,
     Runtime,
     build_request,
     httpx_error,
     judge,
     log_response,
+    parse_model,
+    parse_page,
 )
+from ._directory_aio import AsyncDirectoryResources
+from ._directory_resources import DirectoryResources
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
 from ._models import Page
@@ -39,6 +45,11 @@ from ._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 __all__ = ["AsyncUsageClient", "UsageClient"]
 
 _UNSET: Any = object()
+
+#: Query parameters for ``get``: a mapping or ``(name, value)`` pairs (repeat a name for arrays).
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
+#: Turns a 2xx response into what the caller asked for.
+Parse = Callable[[httpx.Response, ClientSettings], Any]
 
 
 class _ClientBase:
@@ -150,7 +161,7 @@ class _ClientBase:
         return copy
 
 
-class UsageClient(_ClientBase):
+class UsageClient(_ClientBase, DirectoryResources):
     """The synchronous client.
 
     ``admin_key`` defaults to ``OPENAI_ADMIN_KEY``, ``base_url`` to ``OPENAI_BASE_URL`` (else
@@ -181,6 +192,7 @@ class UsageClient(_ClientBase):
         self._http = http_client if http_client is not None else httpx.Client()
         self.usage: Usage[BucketStream] = Usage(self._stream)
         self.costs: Costs[BucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     def close(self) -> None:
         """Close the connection pool, if this client created it (see the class docstring)."""
@@ -202,7 +214,25 @@ class UsageClient(_ClientBase):
         return BucketStream(self._fetch, self._query(endpoint, params))
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """``GET base_url + path``, with the retries, errors and redaction of every call.
+
+        ``cast_to`` is a pydantic model the body is validated into, or ``httpx.Response``
+        for the response itself (its headers, say), as in the official ``openai`` SDK.
+        """
+        return self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    def _send(self, kwargs: Mapping[str, Any], gate: ThreadGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -210,7 +240,7 @@ class UsageClient(_ClientBase):
             if gate is not None:
                 gate.acquire()
             try:
-                outcome = self._attempt(request, attempt)
+                outcome = self._attempt(request, attempt, parse)
             finally:
                 # Every path gives the slot back: a page, an error, an escaping exception.
                 if gate is not None:
@@ -222,7 +252,7 @@ class UsageClient(_ClientBase):
             assert outcome.delay is not None
             self._runtime.sleep(outcome.delay)
 
-    def _attempt(self, request: httpx.Request, attempt: int) -> Outcome:
+    def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
         response: httpx.Response | None = None
         failure: Exception | None = None
         began = time.monotonic()
@@ -233,7 +263,7 @@ class UsageClient(_ClientBase):
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from None
-        return judge(response, failure, request, attempt, self._settings, self._rng)
+        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
 
 
 def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
@@ -247,7 +277,7 @@ def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
     return response
 
 
-class AsyncUsageClient(_ClientBase):
+class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
     """The asynchronous twin of ``UsageClient``: ``async for bucket in client.usage.x(...)``.
 
     Same arguments; ``http_client`` is an ``httpx.AsyncClient``, and as with ``UsageClient``
@@ -273,6 +303,7 @@ class AsyncUsageClient(_ClientBase):
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
         self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     async def aclose(self) -> None:
         """Close the connection pool, if this client created it (see ``UsageClient``)."""
@@ -294,7 +325,21 @@ class AsyncUsageClient(_ClientBase):
         return AsyncBucketStream(self._fetch, self._query(endpoint, params))
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = await self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    async def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    async def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    async def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """The asynchronous twin of ``UsageClient.get``."""
+        return await self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    async def _send(self, kwargs: Mapping[str, Any], gate: AsyncGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
@@ -302,7 +347,7 @@ class AsyncUsageClient(_ClientBase):
             if gate is not None:
                 await gate.acquire()
             try:
-                outcome = await self._attempt(request, attempt)
+                outcome = await self._attempt(request, attempt, parse)
             finally:
                 if gate is not None:
                     # Shielded: a cancellation (a stream closed with requests in flight)
@@ -316,21 +361,30 @@ class AsyncUsageClient(_ClientBase):
             assert outcome.delay is not None
             await self._runtime.async_sleep(outcome.delay)
 
-    async def _attempt(self, request: httpx.Request, attempt: int) -> Outcome:
+    async def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
         response: httpx.Response | None = None
         failure: Exception | None = None
         began = time.monotonic()
         try:
-            response = await _send(self._http, request)
+            response = await _aread(self._http, request)
             log_response(response, time.monotonic() - began, attempt)
         except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from None
-        return judge(response, failure, request, attempt, self._settings, self._rng)
+        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
 
 
-async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+def _parser(cast_to: type[Any]) -> Parse:
+    if cast_to is httpx.Response:
+        return lambda response, settings: response
+    if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+        model: type[pydantic.BaseModel] = cast_to
+        return lambda response, settings: parse_model(response, settings, model)
+    raise InvalidParameterError("cast_to", cast_to, "a pydantic model class or httpx.Response")
+
+
+async def _aread(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
     """Send and read a response, and give its connection back even when cancelled.
 
     httpx closes a response (releasing its pooled connection) at the end of ``aread``. A

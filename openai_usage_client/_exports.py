@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
-from ._rows import Row, Source, as_rows, column_types, columns, rows
+from ._rows import Names, Row, Source, column_types, columns, prepare, rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -113,12 +113,14 @@ def _text_file(path_or_file: PathOrFile, newline: str | None = None) -> Iterator
 # iterator into it and the async streams an async iterator (``write_async``), so the
 # writing logic exists once for both.
 
-Sink = Callable[[Any, str], AbstractContextManager[Callable[[Row], object]]]
+Sink = Callable[[Any, str, bool], AbstractContextManager[Callable[[Row], object]]]
 
 
 @contextmanager
-def _csv_sink(path_or_file: PathOrFile, name: str) -> Iterator[Callable[[Row], object]]:
-    names = columns(name)
+def _csv_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
+    names = columns(name, names=named)
     with _text_file(path_or_file, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
@@ -126,13 +128,17 @@ def _csv_sink(path_or_file: PathOrFile, name: str) -> Iterator[Callable[[Row], o
 
 
 @contextmanager
-def _jsonl_sink(path_or_file: PathOrFile, name: str) -> Iterator[Callable[[Row], object]]:
+def _jsonl_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
     with _text_file(path_or_file) as handle:
         yield lambda row: handle.write(_json_object(row) + "\n")
 
 
 @contextmanager
-def _json_sink(path_or_file: PathOrFile, name: str) -> Iterator[Callable[[Row], object]]:
+def _json_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
     written = 0
     with _text_file(path_or_file) as handle:
         handle.write("[")
@@ -160,6 +166,7 @@ async def write_async(
     items: AsyncIterable[Row],
     name: str,
     target: Any,
+    named: bool = False,
 ) -> int:
     """Write rows arriving from an async stream with the same sink as the sync writers."""
     sinks: dict[str, Sink] = {
@@ -169,33 +176,52 @@ async def write_async(
         "parquet": _parquet_sink,
     }
     count = 0
-    with sinks[fmt](target, name) as write:
+    with sinks[fmt](target, name, named) as write:
         async for row in items:
             write(row)
             count += 1
     return count
 
 
-def to_csv(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
+def to_csv(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
     """Write rows as CSV (header first, every column always), streaming. Returns the row count.
 
     ``source`` is a stream, buckets (then pass ``endpoint``), or rows from ``rows()``. Empty
-    cells are ``None``; booleans are ``true``/``false``; money is exact decimal text.
+    cells are ``None``; booleans are ``true``/``false``; money is exact decimal text. ``names``
+    (a ``Directory``) adds the name columns, as in ``rows()``; so does every writer here.
     """
-    name, items = as_rows(source, endpoint)
-    return _drain(items, _csv_sink(path_or_file, name))
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _csv_sink(path_or_file, name, named))
 
 
-def to_jsonl(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
+def to_jsonl(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
     """Write one JSON object per line, streaming. Returns the row count."""
-    name, items = as_rows(source, endpoint)
-    return _drain(items, _jsonl_sink(path_or_file, name))
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _jsonl_sink(path_or_file, name, named))
 
 
-def to_json(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
+def to_json(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
     """Write a JSON array of row objects, incrementally (one row at a time). Returns the count."""
-    name, items = as_rows(source, endpoint)
-    return _drain(items, _json_sink(path_or_file, name))
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _json_sink(path_or_file, name, named))
 
 
 # --- DataFrames and Parquet ------------------------------------------------------------------
@@ -227,14 +253,16 @@ def _check_scale(name: str, items: Iterator[Row], decimals: list[str]) -> Iterat
         yield row
 
 
-def to_pandas(source: Source, *, endpoint: str | None = None) -> pd.DataFrame:
+def to_pandas(
+    source: Source, *, endpoint: str | None = None, names: Names | None = None
+) -> pd.DataFrame:
     """A pandas DataFrame of the rows (extra ``[pandas]``). Money is float64 here."""
     try:
         import pandas as pd
     except ImportError:
         raise _missing("pandas", "pandas") from None
-    name, items = as_rows(source, endpoint)
-    types = column_types(name)
+    name, items, named = prepare(source, endpoint, names)
+    types = column_types(name, names=named)
     frame = pd.DataFrame.from_records(list(items), columns=list(types))
     dtypes = {
         "str": "string",
@@ -251,14 +279,16 @@ def to_pandas(source: Source, *, endpoint: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def to_polars(source: Source, *, endpoint: str | None = None) -> pl.DataFrame:
+def to_polars(
+    source: Source, *, endpoint: str | None = None, names: Names | None = None
+) -> pl.DataFrame:
     """A polars DataFrame of the rows (extra ``[polars]``). Money is an exact Decimal."""
     try:
         import polars as pl
     except ImportError:
         raise _missing("polars", "polars") from None
-    name, items = as_rows(source, endpoint)
-    types = column_types(name)
+    name, items, named = prepare(source, endpoint, names)
+    types = column_types(name, names=named)
     dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
         "str": pl.String,
         "int": pl.Int64,
@@ -274,7 +304,11 @@ def to_polars(source: Source, *, endpoint: str | None = None) -> pl.DataFrame:
 
 
 def to_parquet(
-    source: Source, path: str | os.PathLike[str] | IO[bytes], *, endpoint: str | None = None
+    source: Source,
+    path: str | os.PathLike[str] | IO[bytes],
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
 ) -> int:
     """Write a Parquet file (extra ``[parquet]``), one row group per 10,000 rows, streaming.
 
@@ -282,8 +316,8 @@ def to_parquet(
     row count.
     """
     _pyarrow()  # the extra is checked before any request
-    name, items = as_rows(source, endpoint)
-    return _drain(items, _parquet_sink(path, name))
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _parquet_sink(path, name, named))
 
 
 def require(extra: Literal["pandas", "polars", "parquet"]) -> None:
@@ -308,10 +342,10 @@ def _pyarrow() -> tuple[Any, Any]:
 
 @contextmanager
 def _parquet_sink(
-    path: str | os.PathLike[str] | IO[bytes], name: str
+    path: str | os.PathLike[str] | IO[bytes], name: str, named: bool
 ) -> Iterator[Callable[[Row], object]]:
     pa, pq = _pyarrow()
-    types = column_types(name)
+    types = column_types(name, names=named)
     arrow = {
         "str": pa.string(),
         "int": pa.int64(),

@@ -36,9 +36,21 @@ from pydantic import BaseModel
 from ._endpoints import ENDPOINTS
 from ._generated import models as generated_models
 from ._generated.models.usage_time_bucket import UsageTimeBucket
+from ._names import NAME_COLUMNS, Names, add_names, with_name_columns
 from ._time import from_unix
 
-__all__ = ["Kind", "Row", "Source", "as_rows", "column_types", "columns", "endpoint_of", "rows"]
+__all__ = [
+    "Kind",
+    "Names",
+    "Row",
+    "Source",
+    "as_rows",
+    "column_types",
+    "columns",
+    "endpoint_of",
+    "prepare",
+    "rows",
+]
 
 Row = dict[str, Any]
 """One flat record: column name to value (see the module docstring for the columns)."""
@@ -128,27 +140,39 @@ def _spec(endpoint: str) -> Any:
         raise ValueError(f"unknown endpoint {endpoint!r}: one of {', '.join(ENDPOINTS)}") from None
 
 
-def columns(endpoint: str) -> list[str]:
-    """The columns of ``rows()`` for ``endpoint`` (e.g. ``"costs"``), in order."""
-    return [c.name for c in _schema(endpoint)]
+def columns(endpoint: str, *, names: bool = False) -> list[str]:
+    """The columns of ``rows()`` for ``endpoint`` (e.g. ``"costs"``), in order.
+
+    ``names=True``: the columns of ``rows(..., names=directory)``, with the name columns
+    (``project_name``, ``api_key_name``, ...) right after the ID columns they describe.
+    """
+    plain = [c.name for c in _schema(endpoint)]
+    return with_name_columns(plain) if names else plain
 
 
-def column_types(endpoint: str) -> dict[str, Kind]:
+def column_types(endpoint: str, *, names: bool = False) -> dict[str, Kind]:
     """Each column's kind: ``str``, ``int``, ``float``, ``bool``, ``decimal`` or ``datetime``."""
-    return {c.name: c.kind for c in _schema(endpoint)}
+    kinds: dict[str, Kind] = {c.name: c.kind for c in _schema(endpoint)}
+    return {c: kinds.get(c, "str") for c in columns(endpoint, names=names)}
 
 
 # --- rows ------------------------------------------------------------------------------------
 
 
-def rows(buckets: Iterable[UsageTimeBucket], endpoint: str | None = None) -> Iterator[Row]:
+def rows(
+    buckets: Iterable[UsageTimeBucket], endpoint: str | None = None, *, names: Names | None = None
+) -> Iterator[Row]:
     """Flat records, one per (bucket, result), lazily. See the module docstring.
 
     ``endpoint`` is the endpoint name (``"completions"``, ``"costs"``, ...); it may be left
-    out when ``buckets`` is a stream (it knows its endpoint).
+    out when ``buckets`` is a stream (it knows its endpoint). ``names`` (a ``Directory`` from
+    ``client.directory()``) adds ``project_name``, ``api_key_name``, ``api_key_redacted_value``,
+    ``api_key_owner``, ``user_name`` and ``user_email`` after the IDs they name; an ID it does
+    not know gets ``None``, never a guess.
     """
     name = endpoint_of(buckets, endpoint)
-    return _rows(buckets, name, _schema(name))
+    plain = _rows(buckets, name, _schema(name))
+    return plain if names is None else add_names(plain, names)
 
 
 def _rows(
@@ -204,6 +228,23 @@ def endpoint_of(source: object, endpoint: str | None) -> str:
     if isinstance(name, str):
         return name
     raise TypeError("pass endpoint=... (e.g. 'costs'): it can only be inferred from a stream")
+
+
+def prepare(
+    source: Source, endpoint: str | None, names: Names | None = None
+) -> tuple[str, Iterator[Row], bool]:
+    """What a writer needs: the endpoint, the rows (named when ``names`` is given), and
+    whether they carry the name columns (given ``names``, or rows already named)."""
+    name, items = as_rows(source, endpoint)
+    first = next(items, None)
+    if first is None:
+        return name, iter(()), names is not None
+    items = itertools.chain([first], items)
+    if names is not None:
+        if not any(c in first for c in NAME_COLUMNS):
+            items = add_names(items, names)
+        return name, items, True
+    return name, items, any(c in first for c in NAME_COLUMNS)
 
 
 def as_rows(source: Source, endpoint: str | None) -> tuple[str, Iterator[Row]]:

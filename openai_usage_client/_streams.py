@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ._exports import PathOrFile
+    from ._names import Names
     from ._rows import Row
 
 __all__ = ["AsyncBucketStream", "AsyncGate", "BucketStream", "StreamClosed", "ThreadGate"]
@@ -183,47 +184,49 @@ class BucketStream:
         """Only the first page (one request), as the official SDK returns it."""
         return self._fetch(self.query, self.query.page, None)
 
-    def rows(self) -> Iterator[Row]:
+    def rows(self, *, names: Names | None = None) -> Iterator[Row]:
         """Flat records, one per (bucket, result): see ``openai_usage_client.rows``."""
         from ._rows import rows
 
-        return rows(self, self.query.endpoint.name)
+        return rows(self, self.query.endpoint.name, names=names)
 
-    def to_csv(self, path_or_file: PathOrFile) -> int:
+    def to_csv(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write the rows as CSV, streaming; returns the number of rows written."""
         from ._exports import to_csv
 
-        return to_csv(self, path_or_file)
+        return to_csv(self, path_or_file, names=names)
 
-    def to_jsonl(self, path_or_file: PathOrFile) -> int:
+    def to_jsonl(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write one JSON object per row, streaming."""
         from ._exports import to_jsonl
 
-        return to_jsonl(self, path_or_file)
+        return to_jsonl(self, path_or_file, names=names)
 
-    def to_json(self, path_or_file: PathOrFile) -> int:
+    def to_json(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write a JSON array of rows, streaming."""
         from ._exports import to_json
 
-        return to_json(self, path_or_file)
+        return to_json(self, path_or_file, names=names)
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self, *, names: Names | None = None) -> pd.DataFrame:
         """A pandas DataFrame of the rows (extra ``[pandas]``)."""
         from ._exports import to_pandas
 
-        return to_pandas(self)
+        return to_pandas(self, names=names)
 
-    def to_polars(self) -> pl.DataFrame:
+    def to_polars(self, *, names: Names | None = None) -> pl.DataFrame:
         """A polars DataFrame of the rows (extra ``[polars]``)."""
         from ._exports import to_polars
 
-        return to_polars(self)
+        return to_polars(self, names=names)
 
-    def to_parquet(self, path: str | os.PathLike[str] | IO[bytes]) -> int:
+    def to_parquet(
+        self, path: str | os.PathLike[str] | IO[bytes], *, names: Names | None = None
+    ) -> int:
         """Write a Parquet file of the rows (extra ``[parquet]``)."""
         from ._exports import to_parquet
 
-        return to_parquet(self, path)
+        return to_parquet(self, path, names=names)
 
     def _chain(
         self, query: Query, gate: ThreadGate | None, last: list[str | None]
@@ -353,12 +356,12 @@ class AsyncBucketStream:
         """Only the first page (one request)."""
         return await self._fetch(self.query, self.query.page, None)
 
-    async def rows(self) -> AsyncIterator[Row]:
+    async def rows(self, *, names: Names | None = None) -> AsyncIterator[Row]:
         """Flat records, one per (bucket, result): see ``openai_usage_client.rows``."""
         from ._rows import rows
 
         async for bucket in self:
-            for row in rows([bucket], self.query.endpoint.name):
+            for row in rows([bucket], self.query.endpoint.name, names=names):
                 yield row
 
     async def collect(self) -> list[Bucket]:
@@ -368,47 +371,65 @@ class AsyncBucketStream:
     # The exports of ``BucketStream``, awaited: the rows arrive from the network and go to
     # the same writers (``_exports``), streaming for the files.
 
-    async def to_csv(self, path_or_file: PathOrFile) -> int:
+    async def to_csv(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write the rows as CSV, streaming; returns the number of rows written."""
         from ._exports import write_async
 
-        return await write_async("csv", self.rows(), self.query.endpoint.name, path_or_file)
+        return await write_async(
+            "csv", self.rows(names=names), self.query.endpoint.name, path_or_file, names is not None
+        )
 
-    async def to_jsonl(self, path_or_file: PathOrFile) -> int:
+    async def to_jsonl(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write one JSON object per row, streaming."""
         from ._exports import write_async
 
-        return await write_async("jsonl", self.rows(), self.query.endpoint.name, path_or_file)
+        return await write_async(
+            "jsonl",
+            self.rows(names=names),
+            self.query.endpoint.name,
+            path_or_file,
+            names is not None,
+        )
 
-    async def to_json(self, path_or_file: PathOrFile) -> int:
+    async def to_json(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write a JSON array of rows, streaming."""
         from ._exports import write_async
 
-        return await write_async("json", self.rows(), self.query.endpoint.name, path_or_file)
+        return await write_async(
+            "json",
+            self.rows(names=names),
+            self.query.endpoint.name,
+            path_or_file,
+            names is not None,
+        )
 
-    async def to_parquet(self, path: str | os.PathLike[str] | IO[bytes]) -> int:
+    async def to_parquet(
+        self, path: str | os.PathLike[str] | IO[bytes], *, names: Names | None = None
+    ) -> int:
         """Write a Parquet file of the rows (extra ``[parquet]``), streaming."""
         from ._exports import write_async
 
-        return await write_async("parquet", self.rows(), self.query.endpoint.name, path)
+        return await write_async(
+            "parquet", self.rows(names=names), self.query.endpoint.name, path, names is not None
+        )
 
-    async def to_pandas(self) -> pd.DataFrame:
+    async def to_pandas(self, *, names: Names | None = None) -> pd.DataFrame:
         """A pandas DataFrame of the rows (extra ``[pandas]``)."""
         from ._exports import require, to_pandas
 
         require("pandas")
-        return to_pandas(await self._all_rows(), endpoint=self.query.endpoint.name)
+        return to_pandas(await self._all_rows(names), endpoint=self.query.endpoint.name)
 
-    async def to_polars(self) -> pl.DataFrame:
+    async def to_polars(self, *, names: Names | None = None) -> pl.DataFrame:
         """A polars DataFrame of the rows (extra ``[polars]``)."""
         from ._exports import require, to_polars
 
         require("polars")
-        return to_polars(await self._all_rows(), endpoint=self.query.endpoint.name)
+        return to_polars(await self._all_rows(names), endpoint=self.query.endpoint.name)
 
-    async def _all_rows(self) -> list[Row]:
+    async def _all_rows(self, names: Names | None) -> list[Row]:
         # A DataFrame holds every row anyway; fetch them all, then build it as the sync twin.
-        return [row async for row in self.rows()]
+        return [row async for row in self.rows(names=names)]
 
     async def _chain(
         self, query: Query, gate: AsyncGate | None, last: list[str | None]

@@ -17,6 +17,11 @@ What is here:
 * one result type per endpoint (``UsageCompletionsResult`` ... ``CostsResult``), chosen by the
   result's ``object``; ``UnknownResult`` keeps a result whose ``object`` this version does not
   know yet, every field included; ``CostsResultAmount`` is money (an exact ``Decimal``);
+* the directory (``client.projects``, ``client.users``, ...): ``Project``, ``ProjectApiKey``,
+  ``ProjectServiceAccount``, ``ProjectUser``, ``User``, ``AdminApiKey``, and the spend
+  settings ``OrganizationSpendLimit``, ``ProjectSpendLimit``, ``OrganizationSpendAlert``,
+  ``ProjectSpendAlert`` (cents on the wire as ``threshold_amount``; exact dollars as
+  ``threshold_usd``);
 * per endpoint, the ``Literal`` of its ``group_by`` values (``CompletionsGroupBy`` ...
   ``CostsGroupBy``) and the ``TypedDict`` of its keyword arguments (``CompletionsParams`` ...),
   generated from ``openapi.yaml``.
@@ -27,9 +32,20 @@ does not name yet) and ``to_dict()`` (wire names) work on every one.
 
 from __future__ import annotations
 
+from ._directory_models import (
+    OrganizationSpendAlert,
+    OrganizationSpendLimit,
+    ProjectSpendAlert,
+    ProjectSpendLimit,
+)
 from ._generated.models import (
+    AdminApiKey,
     CostsResult,
     CostsResultAmount,
+    Project,
+    ProjectApiKey,
+    ProjectServiceAccount,
+    ProjectUser,
     UnknownResult,
     UsageAudioSpeechesResult,
     UsageAudioTranscriptionsResult,
@@ -42,6 +58,7 @@ from ._generated.models import (
     UsageModerationsResult,
     UsageVectorStoresResult,
     UsageWebSearchCallsResult,
+    User,
 )
 from ._generated.params import (
     AudioSpeechesGroupBy,
@@ -72,6 +89,7 @@ from ._generated.params import (
 from ._models import Bucket, Page, Result
 
 __all__ = [
+    "AdminApiKey",
     "AudioSpeechesGroupBy",
     "AudioSpeechesParams",
     "AudioTranscriptionsGroupBy",
@@ -95,7 +113,15 @@ __all__ = [
     "ImagesParams",
     "ModerationsGroupBy",
     "ModerationsParams",
+    "OrganizationSpendAlert",
+    "OrganizationSpendLimit",
     "Page",
+    "Project",
+    "ProjectApiKey",
+    "ProjectServiceAccount",
+    "ProjectSpendAlert",
+    "ProjectSpendLimit",
+    "ProjectUser",
     "Result",
     "UnknownResult",
     "UsageAudioSpeechesResult",
@@ -109,6 +135,7 @@ __all__ = [
     "UsageModerationsResult",
     "UsageVectorStoresResult",
     "UsageWebSearchCallsResult",
+    "User",
     "VectorStoresGroupBy",
     "VectorStoresParams",
     "WebSearchCallsGroupBy",

@@ -410,3 +410,19 @@ def _register_report() -> None:
 
 
 _register_report()
+
+
+def _register_directory_commands() -> None:
+    # One line per command; the lead moves these into the command registry (issue 11).
+    from .commands.api_keys import api_keys
+    from .commands.doctor import doctor
+    from .commands.projects import projects
+    from .commands.users import users
+
+    cli.add_command(projects)
+    cli.add_command(api_keys)
+    cli.add_command(users)
+    cli.add_command(doctor)
+
+
+_register_directory_commands()

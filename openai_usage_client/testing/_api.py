@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from .._endpoints import ENDPOINTS, EndpointSpec
 from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
+from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route
 from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
 from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
 from ._params import (
@@ -172,6 +173,9 @@ class FakeAPI:
         self._store = Store(self.org, self.now, max_cached_days)
         self._attempts = _Attempts()
         self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
+        #: Projects, keys, users, spend limits and alerts (``testing/_directory.py``); replace
+        #: it with ``FakeDirectory.sized(...)`` for a large organization.
+        self.directory = FakeDirectory.for_org(self.org, self.now)
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -196,7 +200,8 @@ class FakeAPI:
         rid = {"x-request-id": f"req_{hash_hex(32, self.seed, request_key, attempt)}"}
         if method.upper() != "GET":
             return self._error(ApiError(405, f"Invalid method for URL ({method} {path})."), rid)
-        if spec is None:
+        listing = None if spec is not None else FakeDirectory.route(path)
+        if spec is None and listing is None:
             return self._error(ApiError(404, f"Invalid URL ({method} {path})"), rid)
         auth = _header(headers, "authorization")
         if not auth or not auth.startswith("Bearer ") or not auth[7:].strip():
@@ -208,6 +213,11 @@ class FakeAPI:
             return self._error(ApiError(401, message, code="invalid_api_key"), rid)
         if not key.startswith("sk-admin-"):
             return self._error(ApiError(403, _NOT_ADMIN), rid)
+        if listing is not None:
+            if key.startswith(USAGE_ONLY_KEY_PREFIX):
+                return self._error(ApiError(403, _NO_DIRECTORY_SCOPE), rid)
+            return self._directory_answer(listing, pairs, request_key, attempt, sequence, rid)
+        assert spec is not None
         parsed: Query | ApiError
         try:
             parsed = parse_query(spec, pairs, self.now)
@@ -227,6 +237,32 @@ class FakeAPI:
             return self._error(parsed, rid)
         quirks = self.faults.quirks(self.seed, request_key, attempt)
         body = self._page(parsed, pairs, quirks)
+        headers_out = {"content-type": "application/json", **rid}
+        if failure == "truncated":
+            return FakeResponse(200, headers_out, body[: len(body) // 2], "truncated")
+        if failure == "timeout":
+            return FakeResponse(200, headers_out, body, "timeout", self.faults.timeout_delay)
+        return FakeResponse(200, headers_out, body)
+
+    def _directory_answer(
+        self,
+        route: Route,
+        pairs: Sequence[tuple[str, str]],
+        request_key: str,
+        attempt: int,
+        sequence: int,
+        rid: dict[str, str],
+    ) -> FakeResponse:
+        # The same fault knobs as usage; no wire quirks (those are usage-page shapes).
+        info = RequestInfo(path=request_key.partition("?")[0], params=_params_view(pairs),
+                           attempt=attempt, sequence=sequence, page_start=None)  # fmt: skip
+        failure = self.faults.failure(self.seed, request_key, info)
+        if failure is not None and failure not in ("timeout", "truncated"):
+            return self._failure(failure, rid)
+        try:
+            body = self.directory.answer(route, pairs)
+        except ApiError as exc:
+            return self._error(exc, rid)
         headers_out = {"content-type": "application/json", **rid}
         if failure == "truncated":
             return FakeResponse(200, headers_out, body[: len(body) // 2], "truncated")

@@ -1,0 +1,1 @@
+"""One module per command; each exposes a click command (registered in ``_cli/_app.py``)."""
