@@ -15,9 +15,10 @@ import click
 import pytest
 
 from openai_usage_client._cli import main
-from openai_usage_client._cli._app import cli, command_name
+from openai_usage_client._cli._app import cli
 from openai_usage_client._cli._output import Progress
 from openai_usage_client._cli._times import parse_time
+from openai_usage_client._cli.commands.endpoints import command_name
 from openai_usage_client._endpoints import ENDPOINTS
 from openai_usage_client._exceptions import InvalidParameterError
 from openai_usage_client._exports import columns
@@ -57,7 +58,11 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     names = set(cli.commands)
     directory = {"projects", "api-keys", "users", "doctor"}
-    assert names == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server"} | directory
+    store = {"sync", "export"}
+    assert (
+        names
+        == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server"} | directory | store
+    )
     for name, command in cli.commands.items():
         assert command.help and command.get_short_help_str(), name
         code, out, _ = run(capsys, name, "--help")
