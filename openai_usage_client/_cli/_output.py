@@ -39,6 +39,7 @@ __all__ = [
     "reader_may_leave",
     "render_table",
     "requests_needed",
+    "write_atomically",
 ]
 
 FORMATS: Final = ("table", "csv", "json", "jsonl", "parquet")
@@ -306,9 +307,18 @@ def reader_may_leave() -> Iterator[None]:
 def emit(items: Iterable[Row], endpoint: str, fmt: str, output: Path | None) -> int:
     """Write rows to ``output`` (atomically) or stdout in ``fmt``; returns the row count."""
     writer = _writer(fmt)
+    return write_atomically(
+        output, lambda handle: writer(items, handle, endpoint=endpoint), binary=fmt == "parquet"
+    )
+
+
+def write_atomically(
+    output: Path | None, write: Callable[[Any], int], *, binary: bool = False
+) -> int:
+    """``write(handle)`` into ``output`` whole or not at all (stdout when ``None``)."""
     if output is None:
         with reader_may_leave():
-            count = writer(items, sys.stdout, endpoint=endpoint)
+            count = write(sys.stdout)
             sys.stdout.flush()
             return count
         return 0
@@ -317,12 +327,12 @@ def emit(items: Iterable[Row], endpoint: str, fmt: str, output: Path | None) -> 
     # 0o666: the kernel takes the umask off, as for any file a shell redirection creates.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        if fmt == "parquet":
-            with os.fdopen(fd, "wb") as binary:
-                count = writer(items, binary, endpoint=endpoint)
+        if binary:
+            with os.fdopen(fd, "wb") as raw:
+                count = write(raw)
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                count = writer(items, handle, endpoint=endpoint)
+                count = write(handle)
         os.replace(tmp, output)
     except BaseException:
         with contextlib.suppress(OSError):

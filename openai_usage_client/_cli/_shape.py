@@ -66,6 +66,14 @@ class Shape:
     _local: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _period_tz: tzinfo = field(default=UTC, repr=False)
 
+    def reshapes(self) -> bool:
+        """Whether the rows are changed (summed, filtered, cut to columns) before writing.
+
+        Call after ``request``: a filter done here (costs by user) counts too.
+        """
+        options = (self.totals, self.by, self.pivot, self.columns, self.wide)
+        return any(options) or self.money_decimals is not None or bool(self._local)
+
     def check(self, endpoint: str) -> None:
         """Refuse combinations that mean nothing, before any request."""
         given = [

@@ -78,6 +78,8 @@ HEADERS: Final = {
 _NEVER_SHOWN: Final = ("endpoint", "object", "end_time")
 #: Text is cut down to this many characters at most; then columns are left out instead.
 _MIN_TEXT: Final = 12
+#: Headers of number columns (pivot columns are names) are cut down to this many at most.
+_MIN_HEADER: Final = 10
 
 
 def kinds_of(
@@ -226,7 +228,7 @@ def _fit(
         if used(n) <= width:
             break
         if kinds[i] != "text" and header[i] > body[i]:
-            widths[i] = max(body[i], 4, widths[i] - (used(n) - width))
+            widths[i] = max(body[i], _MIN_HEADER, widths[i] - (used(n) - width))
     # 3. Leave out columns from the right (never the first).
     while n > 1 and used(n) > width:
         n -= 1
