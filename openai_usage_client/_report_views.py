@@ -1,15 +1,10 @@
-"""Report additions: filters, the requests they need, top keys and users by model, and the
-report as a JSON document (schema in ``docs/report-json.md``) or Markdown (no click).
+"""Report additions: filters, top keys and users by model, and the report as a JSON
+document (schema in ``docs/report-json.md``) or Markdown (no click).
 
 The report itself (spend by project, line item, model, key and user; tokens by model; daily
-spend) is built by the report module; this module works on any object with its attributes
-(``ReportLike``) plus a ``ReportView``: the zone, how the period was chosen, the filters, the
-"top keys and users by model" section and notices.
-
-Filters the API has are sent with the requests (costs: ``project_ids``, ``api_key_ids``;
-completions: all four). Costs have no user or model filter: those requests group by
-``user_id`` (and ``line_item``, which names the model) and the rows are filtered here
-(``report_requests`` says which, ``ReportRequest.apply`` does it).
+spend) is built by ``openai_usage_client.report``; this module works on any object with its
+attributes (``ReportLike``) plus a ``ReportView``: the zone, how the period was chosen, the
+filters and notices.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ._analysis import client_side, filter_rows
 from ._format import money
 from ._periods import zone_name
 from ._summary import model_from_line_item, summarize
@@ -34,11 +28,9 @@ __all__ = [
     "ModelTop",
     "ReportFilters",
     "ReportLike",
-    "ReportRequest",
     "ReportView",
     "render_markdown",
     "report_document",
-    "report_requests",
     "top_by_model",
 ]
 
@@ -67,6 +59,7 @@ class ReportLike(Protocol):
     by_user: list[Row]
     tokens: list[Row]
     daily: dict[date, dict[str | None, Decimal]]
+    top_by_model: list[ModelTop]
 
 
 @dataclass(frozen=True)
@@ -88,40 +81,6 @@ class ReportFilters:
         return "; ".join(
             f"{names.get(k, 'model')} {', '.join(v)}" for k, v in self.as_params().items()
         )
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """One request of a report: what to ask the API, and what to filter on our side."""
-
-    label: str
-    endpoint: str
-    params: dict[str, Any]
-    #: ``{column: allowed values}`` applied to the rows (``filter_rows``); empty: none.
-    local: dict[str, list[str]] = field(default_factory=dict)
-
-    def apply(self, rows: Iterable[Row]) -> list[Row]:
-        return list(filter_rows(rows, self.local)) if self.local else list(rows)
-
-
-def report_requests(
-    start: int, end: int, filters: ReportFilters | None = None
-) -> list[ReportRequest]:
-    """The report's four requests, in order: costs by project and line item, by API key and
-    line item, by user and line item, and completions by model."""
-    wanted = (filters or ReportFilters()).as_params()
-    span = {"start_time": start, "end_time": end}
-    out = []
-    for label, group_by in (
-        ("costs by project and line item", ["project_id", "line_item"]),
-        ("costs by API key and line item", ["api_key_id", "line_item"]),
-        ("costs by user and line item", ["user_id", "line_item"]),
-    ):
-        params, local = client_side("costs", {**span, "group_by": group_by, **wanted})
-        out.append(ReportRequest(label, "costs", params, local))
-    tokens = {**span, "group_by": ["model"], **wanted}
-    out.append(ReportRequest("completions by model", "completions", tokens))
-    return out
 
 
 @dataclass
@@ -177,7 +136,6 @@ class ReportView:
     #: ``--start/--end``.
     period: str = "--start/--end"
     filters: ReportFilters = field(default_factory=ReportFilters)
-    top_by_model: list[ModelTop] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
 
@@ -249,7 +207,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
                 "api_keys": [{"api_key_id": k, "amount": _money(a)} for k, a in t.api_keys],
                 "users": [{"user_id": u, "amount": _money(a)} for u, a in t.users],
             }
-            for t in view.top_by_model
+            for t in report.top_by_model
         ],
         "daily": [
             {
@@ -346,7 +304,7 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
                 ", ".join(f"{k or '(no key)'} {_cash(a, cur)}" for k, a in t.api_keys),
                 ", ".join(f"{u or '(no user)'} {_cash(a, cur)}" for u, a in t.users),
             )
-            for t in view.top_by_model[:top]
+            for t in report.top_by_model[:top]
         ),
         right=(1,),
     )

@@ -16,18 +16,15 @@ import httpx
 import pytest
 
 from openai_usage_client import UsageClient, summarize
-from openai_usage_client._cli._report import build_report
 from openai_usage_client._report_views import (
     SCHEMA,
-    ReportFilters,
     ReportView,
     dumps,
     render_markdown,
     report_document,
-    report_requests,
-    top_by_model,
 )
 from openai_usage_client._rows import Row, rows
+from openai_usage_client.report import ReportFilters, build_report
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 START = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
@@ -52,10 +49,8 @@ def fetch(client: UsageClient, endpoint: str, params: dict[str, Any]) -> list[Ro
 
 @pytest.fixture(scope="module")
 def document(client: UsageClient) -> dict[str, Any]:
-    report = build_report(lambda _l, e, p: fetch(client, e, p), START, END, "fake")
-    requests = report_requests(START, END)
-    keys, users = (r.apply(fetch(client, r.endpoint, r.params)) for r in requests[1:3])
-    view = ReportView(period="calendar month October 2026", top_by_model=top_by_model(keys, users))
+    report = build_report(client, START, END, source="fake")
+    view = ReportView(period="calendar month October 2026")
     text = dumps(report_document(report, view))
     parsed: dict[str, Any] = json.loads(text)
     return parsed
@@ -138,24 +133,37 @@ def test_filters_go_to_the_api_or_are_applied_here(client: UsageClient, fake: Fa
     user = sorted(u for (u,) in by_user if u is not None)[0]
     projects = fake.totals("costs", start_time=START, end_time=END, group_by=["project_id"])
     project = sorted(p for (p,) in projects if p is not None)[0]
-    filters = ReportFilters(project_ids=(project,), user_ids=(user,), models=("gpt-4o-2024-08-06",))
-    requests = report_requests(START, END, filters)
-    assert [r.label for r in requests] == [
-        "costs by project and line item",
-        "costs by API key and line item",
-        "costs by user and line item",
-        "completions by model",
+    model = "gpt-4o-mini-2024-07-18"
+    filters = ReportFilters(project_ids=(project,), user_ids=(user,), models=(model,))
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def recording(query: Any, params: dict[str, Any]) -> list[Row]:
+        sent.append((query.endpoint, params))
+        return fetch(client, query.endpoint, params)
+
+    report = build_report(client, START, END, source="fake", fetch=recording, filters=filters)
+    span = {"start_time": START, "end_time": END}
+    assert sent == [
+        (
+            "costs",
+            {**span, "group_by": ["project_id", "line_item", "user_id"], "project_ids": [project]},
+        ),
+        (
+            "costs",
+            {**span, "group_by": ["api_key_id", "line_item", "user_id"], "project_ids": [project]},
+        ),
+        ("costs", {**span, "group_by": ["user_id", "line_item"], "project_ids": [project]}),
+        (
+            "completions",
+            {
+                **span,
+                "group_by": ["model"],
+                "project_ids": [project],
+                "user_ids": [user],
+                "models": [model],
+            },
+        ),
     ]
-    first = requests[0]
-    assert first.params == {
-        "start_time": START,
-        "end_time": END,
-        "group_by": ["project_id", "line_item", "user_id"],
-        "project_ids": [project],
-    }
-    assert first.local == {"user_id": [user], "model": ["gpt-4o-2024-08-06"]}
-    assert requests[3].local == {} and requests[3].params["user_ids"] == [user]
-    kept = first.apply(fetch(client, "costs", first.params))
     truth = fake.totals(
         "costs",
         start_time=START,
@@ -163,16 +171,34 @@ def test_filters_go_to_the_api_or_are_applied_here(client: UsageClient, fake: Fa
         group_by=["user_id", "line_item"],
         project_ids=[project],
     )
-    assert sum(r["amount_value"] for r in kept) == sum(
-        v["amount"]
-        for (u, item), v in truth.items()
-        if u == user and item.startswith("gpt-4o-2024-08-06, ")
+    expected = sum(
+        (
+            v["amount"]
+            for (u, item), v in truth.items()
+            if u == user and item.startswith(f"{model}, ")
+        ),
+        Decimal(0),
     )
-    assert filters.describe() == f"project {project}; user {user}; model gpt-4o-2024-08-06"
+    assert report.total == expected and expected > 0
+    assert [r["user_id"] for r in report.by_user] == [user]
+    assert {r["model"] for r in report.by_model} == {model}
+    tokens = fake.totals(
+        "completions",
+        start_time=START,
+        end_time=END,
+        group_by=["model"],
+        project_ids=[project],
+        user_ids=[user],
+        models=[model],
+    )
+    assert [(r["model"], r["input_tokens"]) for r in report.tokens] == [
+        (m, v["input_tokens"]) for (m,), v in tokens.items()
+    ]
+    assert filters.describe() == f"project {project}; user {user}; model {model}"
 
 
 def test_markdown_has_every_section(client: UsageClient) -> None:
-    report = build_report(lambda _l, e, p: fetch(client, e, p), START, END, "fake")
+    report = build_report(client, START, END, source="fake")
     view = ReportView(
         tz=ZoneInfo("Europe/Berlin"), period="--start/--end", notices=["costs: UTC days"]
     )
