@@ -32,9 +32,12 @@ def number(value: Any) -> str:
 
 
 def money(value: Decimal | None, currency: str | None) -> str:
-    """``$1,234.56`` for usd, else ``1,234.56 EUR``: rounded to cents, for display only."""
+    """``$1,234.56`` for usd, else ``1,234.56 EUR``: rounded to cents, for display only.
+
+    ``-`` for ``None`` (no amount at all).
+    """
     if value is None:
-        return ""
+        return "-"
     cents = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
     if (currency or "usd").lower() == "usd":
         return f"-${cents[1:]}" if cents.startswith("-") else f"${cents}"
