@@ -340,10 +340,13 @@ class Pivot:
     total: Number = 0
 
     def to_rows(self) -> list[Row]:
-        """One row per row key: ``{row: key, <column label>: value, ..., "total": value}``."""
+        """One row per row key: ``{row: key, <column label>: value, ..., "total": value}``.
+
+        Row keys are labels (``label``) except times, which stay datetimes.
+        """
         out = []
         for key in self.row_keys:
-            row: Row = {self.row: key}
+            row: Row = {self.row: key if isinstance(key, datetime) else label(key)}
             for column in self.column_keys:
                 row[label(column)] = self.cells.get((key, column))
             row["total"] = self.row_totals.get(key)

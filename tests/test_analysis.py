@@ -247,3 +247,27 @@ def test_costs_by_model_reads_the_line_item(client: UsageClient, fake: FakeAPI) 
         v["amount"] for (item,), v in truth.items() if item.startswith("gpt-4o-2024-08-06, ")
     )
     assert kept and sum(r["amount_value"] for r in kept) == expected
+
+
+def test_pivot_labels_missing_values_and_orders_by_total() -> None:
+    day = datetime(2026, 10, 1, tzinfo=UTC)
+    base = {"start_time": day, "end_time": day + timedelta(1), "amount_currency": "usd"}
+    data = [
+        {
+            **base,
+            "line_item": "web search tool calls",
+            "project_id": None,
+            "amount_value": Decimal("1.5"),
+        },
+        {**base, "line_item": "gpt-4o, input", "project_id": "p", "amount_value": Decimal("2")},
+        {**base, "line_item": "gpt-4o, output", "project_id": "p", "amount_value": Decimal("0.25")},
+    ]
+    table = pivot(data, "model:project_id", "costs")
+    assert table.columns() == ["model", "p", "(none)", "total"]
+    assert table.to_rows() == [
+        {"model": "gpt-4o", "p": Decimal("2.25"), "(none)": None, "total": Decimal("2.25")},
+        {"model": "(none)", "p": None, "(none)": Decimal("1.5"), "total": Decimal("1.5")},
+    ]
+    assert table.total == Decimal("3.75")
+    with pytest.raises(ValueError, match="several currencies"):
+        pivot([*data, {**data[0], "amount_currency": "eur"}], "day:project_id", "costs")
