@@ -143,7 +143,11 @@ class ReportView:
 
 
 def _money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+    """Exact decimal text; trailing zeros of the fraction dropped (text, so nothing rounds)."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _share(value: Decimal | None, total: Decimal) -> str | None:

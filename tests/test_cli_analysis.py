@@ -297,3 +297,20 @@ def test_report_filters_and_markdown(capsys: pytest.CaptureFixture[str], fake: F
     at = lines.index("## Spend by model")
     first = lines[at + 4]
     assert first.startswith(f"| {expected[0]['model']} | ${expected[0]['amount_value']:,.2f} |")
+
+
+def test_costs_by_local_day_fall_back_to_the_same_utc_days(
+    capsys: pytest.CaptureFixture[str], fake: FakeAPI
+) -> None:
+    args = ["costs", "--start", "last-week", "--end", "this-week", "--tz", "Europe/Berlin"]
+    code, out, err = run(capsys, *args, "--by", "day", "-f", "csv")
+    assert code == 0 and "UTC days, not Europe/Berlin ones" in err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    monday = datetime(2026, 10, 19, tzinfo=UTC)  # last ISO week, as UTC days
+    assert [r["period"] for r in rows] == [f"{monday + timedelta(i):%Y-%m-%d}" for i in range(7)]
+    for i, row in enumerate(rows):
+        lo = ts(monday) + i * 86400
+        assert (
+            Decimal(row["amount_value"])
+            == fake.totals("costs", start_time=lo, end_time=lo + 86400)[()]["amount"]
+        )

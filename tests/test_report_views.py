@@ -57,7 +57,7 @@ def document(client: UsageClient) -> dict[str, Any]:
 
 
 def money(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
+    return None if value is None else format(value.normalize(), "f")
 
 
 def test_json_sections_equal_summarize(client: UsageClient, document: dict[str, Any]) -> None:

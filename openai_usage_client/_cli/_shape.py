@@ -65,6 +65,8 @@ class Shape:
     _notices: list[str] = field(default_factory=list, repr=False)
     _local: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _period_tz: tzinfo = field(default=UTC, repr=False)
+    #: The range actually fetched, when it differs from the one asked for (costs in UTC days).
+    _span: tuple[int, int] | None = field(default=None, repr=False)
 
     def reshapes(self) -> bool:
         """Whether the rows are changed (summed, filtered, cut to columns) before writing.
@@ -104,6 +106,7 @@ class Shape:
         """
         self.check(endpoint)
         self._notices = []
+        self._span = None
         api, self._local = client_side(endpoint, params)
         if self._local:
             names = ", ".join(self._local)
@@ -113,6 +116,11 @@ class Shape:
         chosen = plan(endpoint, by, self.tz, start, end)
         self._period_tz = chosen.tz
         if chosen.notice:
+            # The same calendar days in UTC: local midnights are within 14 hours of UTC ones.
+            day = 86400
+            api["start_time"] = (start + day // 2) // day * day
+            api["end_time"] = max(api["start_time"] + day, (end + day // 2) // day * day)
+            self._span = (api["start_time"], api["end_time"])
             self._notices.append(chosen.notice)
         if api.get("bucket_width") is None:
             api.pop("bucket_width", None)
@@ -147,6 +155,8 @@ class Shape:
         from .._rows import columns as endpoint_columns
 
         items: Iterable[Row] = filter_rows(rows, self._local) if self._local else rows
+        if self._span is not None:
+            start, end = (datetime.fromtimestamp(t, UTC) for t in self._span)
         tz = self._period_tz if self._period() else self.tz
         span = f"{start.astimezone(tz):%Y-%m-%d %H:%M} to {end.astimezone(tz):%Y-%m-%d %H:%M}"
         title = f"{endpoint}: {span} {zone_name(tz)}"
