@@ -36,14 +36,18 @@ if TYPE_CHECKING:
     from ._rows import Row
 
 __all__ = [
+    "TIME_DIMENSIONS",
     "Measure",
     "Pivot",
     "Plan",
     "client_side",
     "filter_rows",
+    "label",
     "measure",
+    "parse_pivot",
     "pivot",
     "pivot_dimensions",
+    "pivot_group_by",
     "plan",
     "rollup",
     "totals",
