@@ -314,3 +314,20 @@ def test_costs_by_local_day_fall_back_to_the_same_utc_days(
             Decimal(row["amount_value"])
             == fake.totals("costs", start_time=lo, end_time=lo + 86400)[()]["amount"]
         )
+
+
+def test_project_names_become_ids(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
+    with fake.client() as http:
+        listed = http.get("/organization/projects", params={"limit": 100}).json()["data"]
+    data_science = next(p["id"] for p in listed if p["name"] == "Data science")
+    code, out, _ = run(
+        capsys, "costs", *OCTOBER, "--project", "data science", "--totals", "-f", "json"
+    )
+    assert code == 0
+    (row,) = json.loads(out, parse_float=Decimal)
+    truth = fake.totals("costs", start_time=OCT1, end_time=NOV1, project_ids=[data_science])
+    assert row["amount_value"] == truth[()]["amount"]
+    code, out, _ = run(capsys, "report", "--last-month", "--project", "Data science", "-f", "json")
+    assert json.loads(out)["filters"] == {"project_ids": [data_science]}
+    code, out, err = run(capsys, "completions", "--project", "Nope")
+    assert code == 2 and "invalid --project='Nope': a project name: " in err and "Web app" in err

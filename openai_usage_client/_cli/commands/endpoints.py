@@ -18,6 +18,7 @@ from ..._periods import local_midnight
 from ..._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
 from .._help import COMMAND_EPILOG
+from .._names import project_ids_named
 from .._output import (
     LOTS_OF_REQUESTS,
     Progress,
@@ -139,6 +140,16 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
                 help=f"Only this {option.removeprefix('--').replace('-', ' ')} ({how}).{choices}",
             )
         )
+    if "project_ids" in spec.filters:
+        params.append(
+            click.Option(
+                ["--project", "project_names"],
+                metavar="NAME",
+                multiple=True,
+                help="Only the project called NAME (repeatable; read from the projects list, "
+                "so the key needs read access to it). Adds to --project-id.",
+            )
+        )
     if spec.is_costs:
         params.append(
             click.Option(
@@ -186,8 +197,12 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
     check_output(output)
     fmt = choose_format(fmt, output, sys.stdout)
+    names = options.pop("project_names", ())
     filters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
     filters = {k: v for k, v in filters.items() if v not in (None, [])}
+    if names:
+        named = project_ids_named(state.client().directory(), names)
+        filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
     params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
     shaped = fmt == "table" or shape.reshapes()
     if shaped and fmt == "parquet":

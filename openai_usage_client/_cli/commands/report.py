@@ -19,6 +19,7 @@ from ..._periods import local_midnight, period_range, zone, zone_name
 from ..._report_views import ReportView, dumps, render_markdown, report_document
 from ...report import DEFAULT_DAYS, Report, ReportFilters, ReportQuery, build_report, chart_data
 from .._help import COMMAND_EPILOG
+from .._names import project_ids_named
 from .._output import Progress, fetch_rows, money, number, reader_may_leave
 from .._state import state_of
 from .._times import TIME_HELP, check_range, future_warning, parse_time
@@ -204,6 +205,13 @@ def _block_for(stream: Any) -> str:
     help="Only this project (repeatable).",
 )
 @click.option(
+    "--project",
+    "project_names",
+    metavar="NAME",
+    multiple=True,
+    help="Only the project called NAME (read from the projects list).",
+)
+@click.option(
     "--api-key-id",
     "api_key_ids",
     metavar="ID",
@@ -254,6 +262,7 @@ def report(
     this_month: bool,
     tz: str,
     project_ids: tuple[str, ...],
+    project_names: tuple[str, ...],
     api_key_ids: tuple[str, ...],
     user_ids: tuple[str, ...],
     models: tuple[str, ...],
@@ -300,6 +309,8 @@ def report(
         stream = client.endpoint(query.endpoint)(**params)
         return list(fetch_rows(stream, query.endpoint, progress))
 
+    if project_names:
+        project_ids += tuple(project_ids_named(client.directory(), project_names))
     filters = ReportFilters(
         *(
             tuple(p.strip() for v in given for p in v.split(",") if p.strip())
