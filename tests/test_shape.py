@@ -132,3 +132,34 @@ def test_bad_combinations_fail_before_any_request() -> None:
             "costs", [], datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, tzinfo=UTC), []
         )
     assert caught.value.param == "--columns"
+
+
+def test_tables_show_the_currency_the_costs_are_in() -> None:
+    import io
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from openai_usage_client._cli._analysis_options import write_shaped
+
+    day = datetime(2026, 10, 1, tzinfo=UTC)
+    data = [
+        {
+            "start_time": day,
+            "end_time": day + timedelta(1),
+            "project_id": "p",
+            "amount_value": Decimal("1234.5"),
+            "amount_currency": "eur",
+        },
+    ]
+    shape = Shape(totals=True)
+    shape.request(
+        "costs", {"start_time": ts(day), "end_time": ts(day) + 86400, "group_by": ["project_id"]}
+    )
+    shaped = shape.apply("costs", data, day, day + timedelta(1), ["project_id"])
+    assert shaped.currency == "eur"
+    out = io.StringIO()
+    assert write_shaped(shaped, "table", out, shape) == 1
+    assert out.getvalue().splitlines()[4].endswith("1,234.50 EUR")
+    table = Shape(pivot="day:project_id")
+    table.request("costs", {"start_time": ts(day), "end_time": ts(day) + 86400})
+    assert table.apply("costs", data, day, day + timedelta(1), ["project_id"]).currency == "eur"

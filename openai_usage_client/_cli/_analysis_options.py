@@ -117,9 +117,7 @@ def _ellipsis(stream: IO[str]) -> str:
     return "…"
 
 
-def write_shaped(
-    shaped: Shaped, fmt: str, handle: IO[str], shape: Shape, *, currency: str = "usd"
-) -> int:
+def write_shaped(shaped: Shaped, fmt: str, handle: IO[str], shape: Shape) -> int:
     """Write ``shaped`` as ``fmt`` (table, csv, json, jsonl) to ``handle``; returns the rows.
 
     Tables start with the title (which names the zone) and any notices; other formats hold
@@ -129,7 +127,7 @@ def write_shaped(
     if fmt == "table":
         width = None if shape.wide else table_width(handle)
         kinds = kinds_of(rows, columns, shaped.money)
-        layout = Layout(tz=shape.tz, currency=currency, ellipsis=_ellipsis(handle))
+        layout = Layout(tz=shape.tz, currency=shaped.currency, ellipsis=_ellipsis(handle))
         lines = [shaped.title, *(f"note: {n}" for n in shaped.notices), ""]
         lines += render(rows, columns, width=width, kinds=kinds, layout=layout)
         handle.write("\n".join(lines) + "\n")

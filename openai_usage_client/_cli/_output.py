@@ -65,7 +65,8 @@ _OUTPUT_OPTIONS: Final[tuple[tuple[tuple[str, ...], dict[str, Any]], ...]] = (
             "help": "Output format. Default: table on a terminal; with --output, from the file's "
             "extension (.csv, .json, .jsonl, .ndjson, .parquet; any other needs --format); "
             "otherwise jsonl. CSV, JSON and Parquet hold every column, money as exact decimals "
-            "and times as UTC. parquet needs --output and the [parquet] extra.",
+            "and times as UTC (--by periods: with their --tz offset). parquet needs --output and "
+            "the [parquet] extra.",
         },
     ),
     (

@@ -48,6 +48,8 @@ class Shaped:
     notices: list[str] = field(default_factory=list)
     #: Every column the rows have (what ``--columns`` may pick from).
     available: list[str] = field(default_factory=list)
+    #: The currency money columns are in (costs say it; ``usd`` otherwise).
+    currency: str = "usd"
 
 
 @dataclass
@@ -169,7 +171,9 @@ class Shape:
             money = cols[1:] if table.measure.money else []
             name = table.measure.name
             title += f", {name} by {table.row} and {table.column}"
-            return self._finish(shaped, cols, money, title, cols, fixed=True)
+            result = self._finish(shaped, cols, money, title, cols, fixed=True)
+            result.currency = table.currency or "usd"
+            return result
         if self.totals:
             shaped = totals(items, grouping, counters, start=start, end=end)
             available = ["start_time", "end_time", *grouping, *counters, "rows"]
@@ -210,7 +214,8 @@ class Shape:
             chosen = default if fixed else all_columns(rows, available)
         else:
             chosen = default
-        return Shaped(rows, chosen, money, title, list(self._notices), available)
+        currency = next((r["amount_currency"] for r in rows if r.get("amount_currency")), "usd")
+        return Shaped(rows, chosen, money, title, list(self._notices), available, currency)
 
 
 def _counters(endpoint: str) -> list[str]:
