@@ -37,7 +37,8 @@ EXIT_CODES_HELP: Final = (
     "  3  authentication: no OPENAI_ADMIN_KEY, key refused (401) or not an admin key (403)\n"
     "  4  rate limited (429) after every retry\n"
     "  5  server or network error (5xx, other HTTP errors, connection failures, timeouts)\n"
-    "  6  malformed response (invalid body, repeated pagination cursor)"
+    "  6  malformed response (invalid body, repeated pagination cursor)\n"
+    "  7  check: a budget is over or forecast over"
 )
 
 #: Filters whose values may contain commas (line items read "gpt-4o, input"): repeat the
@@ -410,3 +411,12 @@ def _register_report() -> None:
 
 
 _register_report()
+
+
+def _register_check() -> None:
+    from .commands.check import check_command
+
+    cli.add_command(check_command)
+
+
+_register_check()

@@ -127,6 +127,8 @@ class SpendConfig(BaseModel):
     team: list[TeamConfig] = Field(default_factory=list)
     budget: list[BudgetConfig] = Field(default_factory=list)
     _path: str = PrivateAttr(default="<config>")
+    #: Budgets added outside the file (index -> where, e.g. "--monthly-budget").
+    _origins: dict[int, str] = PrivateAttr(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -146,15 +148,22 @@ class SpendConfig(BaseModel):
     def budgets(self) -> list[BudgetConfig]:
         return self.budget
 
-    def with_budget(self, budget: BudgetConfig) -> SpendConfig:
-        """A copy with one more budget (the CLI's ``--monthly-budget``)."""
+    def with_budget(self, budget: BudgetConfig, origin: str | None = None) -> SpendConfig:
+        """A copy with one more budget; ``origin`` names where it came from in errors (the
+        CLI's ``--monthly-budget``) instead of a table of the file."""
         copy = self.model_copy(update={"budget": [*self.budget, budget]})
         copy._path = self._path
+        copy._origins = dict(self._origins)
+        if origin is not None:
+            copy._origins[len(self.budget)] = origin
         return copy
 
     def error(
         self, table: str, index: int | None, problem: str, value: object = None
     ) -> ConfigError:
+        """A ``ConfigError`` about the ``index``-th (from 0) ``table`` of this config."""
+        if table == "budget" and index in self._origins:
+            return ConfigError("command line", self._origins[index], problem, value)
         label = _TABLES.get(table, table)
         where = f"{label} #{index + 1}" if index is not None else label
         return ConfigError(self.path, where, problem, value)

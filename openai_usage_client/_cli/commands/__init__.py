@@ -1,0 +1,1 @@
+"""Commands of ``openai-usage`` that live in their own modules (each exposes ``commands()``)."""
