@@ -212,7 +212,9 @@ def _where(loc: Sequence[int | str]) -> tuple[str, list[int | str]]:
 
 
 def _config_error(error: ValidationError, path: str) -> ConfigError:
-    first = error.errors()[0]
+    errors = error.errors()
+    # An unknown key first: a misspelt key also makes the key it meant "missing".
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     table, rest = _where(first["loc"])
     key = ".".join(str(p) for p in rest)
     if first["type"] == "extra_forbidden":
