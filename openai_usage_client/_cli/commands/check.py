@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ import click
 
 from .._app import EXIT_CODES_HELP, State
 from .._output import money
+from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
     from ...spend import CheckResult, OrgSource, SpendConfig
@@ -193,6 +195,12 @@ def _table(result: CheckResult) -> list[str]:
     help="POST the JSON result (with a Slack-compatible 'text' field) to this webhook when "
     "any budget is not ok or an anomaly was found.",
 )
+@click.option(
+    "--as-of",
+    metavar="TIME",
+    help="Check as things stood at TIME (costs after it are ignored), e.g. to re-run "
+    f"yesterday's check. Default: now. {TIME_HELP}",
+)
 @click.pass_obj
 def check_command(
     state: State,
@@ -202,6 +210,7 @@ def check_command(
     project: str | None,
     fmt: str,
     notify_url: str | None,
+    as_of: str | None,
 ) -> int:
     """Check monthly budgets: month to date, forecast to month end, recent anomalies.
 
@@ -225,6 +234,8 @@ def check_command(
         origin = "--project" if project else "--monthly-budget"
         config = config.with_budget(BudgetConfig(scope=scope, monthly_usd=monthly_budget), origin)
     now = state.now()
+    if as_of is not None:
+        now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
     with _organizations(state, config, db) as orgs:
         result = check(config, orgs, now=now)
     if fmt == "json":

@@ -1,0 +1,272 @@
+"""``openai-usage check`` end to end through ``main()``, against fake servers on loopback whose
+clock is mid-month (2026-10-20); expected figures from the fakes' ground truth."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from openai_usage_client._cli import main
+from openai_usage_client._cli._output import money
+from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI, FakeServer
+
+NOW = datetime(2026, 10, 20, tzinfo=UTC)
+OCT_1 = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())
+OCT_20 = int(NOW.timestamp())
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeAPI:
+    return FakeAPI(seed=0, now=NOW)
+
+
+@pytest.fixture(scope="module")
+def server(fake: FakeAPI) -> Iterator[str]:
+    with FakeServer(fake, port=0) as s:
+        yield s.base_url
+
+
+@pytest.fixture(scope="module")
+def lab_server() -> Iterator[str]:
+    with FakeServer(FakeAPI(seed=1, now=NOW), port=0) as s:
+        yield s.base_url
+
+
+@pytest.fixture
+def run(server: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+    def go(*args: str) -> tuple[int, str, str]:
+        code = main(["--base-url", server, "check", "--as-of", "2026-10-20", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return go
+
+
+def mtd(fake: FakeAPI, **filters: list[str]) -> Decimal:
+    return fake.totals("costs", start_time=OCT_1, end_time=OCT_20, **filters)[()]["amount"]
+
+
+def budget_line(out: str, scope: str) -> list[str]:
+    line = next(x for x in out.splitlines() if x.strip().startswith(scope + " "))
+    return line.split()
+
+
+def test_monthly_budget_forecast_over_exits_7(
+    run: Run, fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no openai-usage.toml here
+    code, out, _ = run("--monthly-budget", "200")
+    # By hand: $147.71 spent in 19 days, October ends near $243 (the fake's truth).
+    assert code == 7
+    assert out.startswith(
+        "Budgets for 2026-10, as of 2026-10-20 00:00 UTC (19 of 31 days complete)"
+    )
+    cells = budget_line(out, "organization")
+    assert cells[1] == money(mtd(fake), "usd")
+    assert cells[-3:] == ["$200.00", f"{mtd(fake) / 2:.0f}%", "forecast-over"]
+    assert "provisional (costs may still settle): 2026-10-18, 2026-10-19" in out
+    assert "Anomalies (last 7 days)\n  none" in out
+
+
+def test_monthly_budget_ok_and_warn_exit_0(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("--monthly-budget", "400")
+    assert (code, budget_line(out, "organization")[-1]) == (0, "ok")
+    code, out, _ = run("--monthly-budget", "$270")
+    assert (code, budget_line(out, "organization")[-1]) == (0, "warn")
+
+
+def test_project_budget(
+    run: Run, fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    project = fake.org.projects[1]
+    code, out, _ = run("--monthly-budget", "10", "--project", project, "-f", "json")
+    document = json.loads(out)
+    (line,) = document["budgets"]
+    assert line["scope"] == f"project:{project}"
+    assert Decimal(line["month_to_date"]) == mtd(fake, project_ids=[project])
+    assert (code, line["status"]) == (7, "over")
+
+
+CONFIG = """
+[[team]]
+name = "alpha"
+projects = ["{p0}"]
+
+[[team]]
+name = "beta"
+projects = ["{p2}"]
+api_keys = ["{k6}"]
+
+[[budget]]
+scope = "organization"
+monthly_usd = {org_budget}
+
+[[budget]]
+scope = "team:alpha"
+monthly_usd = 63
+
+[[budget]]
+scope = "team:beta"
+monthly_usd = 150
+"""
+
+
+def config(tmp_path: Path, fake: FakeAPI, org_budget: int) -> Path:
+    org = fake.org
+    path = tmp_path / "openai-usage.toml"
+    path.write_text(
+        CONFIG.format(
+            p0=org.projects[0], p2=org.projects[2], k6=org.keys[6].id, org_budget=org_budget
+        )
+    )
+    return path
+
+
+def test_two_teams_three_budgets(
+    run: Run, fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The statuses by hand from the fake's truth (tests/test_spend_check.py works them out
+    # with margins): organization $243 of $200 -> forecast-over; alpha $54.61 of $63 -> warn
+    # (above 80%); beta $90.42 of $150 -> ok.
+    final = FakeAPI(seed=0)  # October complete
+    nov_1 = OCT_1 + 31 * 86_400
+    assert final.totals("costs", start_time=OCT_1, end_time=nov_1)[()]["amount"] > 200 * Decimal(
+        "1.1"
+    )
+    code, out, _ = run("--config", str(config(tmp_path, fake, 200)))
+    assert code == 7
+    assert [budget_line(out, s)[-1] for s in ("organization", "team:alpha", "team:beta")] == [
+        "forecast-over", "warn", "ok",
+    ]  # fmt: skip
+    alpha = mtd(fake, project_ids=[fake.org.projects[0]])
+    assert budget_line(out, "team:alpha")[1] == money(alpha, "usd")
+    # The default file name in the current directory, and a budget that lets it pass: exit 0.
+    config(tmp_path, fake, 400)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run()
+    assert code == 0
+    assert [budget_line(out, s)[-1] for s in ("organization", "team:alpha", "team:beta")] == [
+        "ok", "warn", "ok",
+    ]  # fmt: skip
+
+
+def test_two_organizations(
+    run: Run,
+    fake: FakeAPI,
+    lab_server: str,
+    server: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PROD_KEY", DEFAULT_ADMIN_KEY)
+    monkeypatch.setenv("LAB_KEY", DEFAULT_ADMIN_KEY)
+    path = tmp_path / "orgs.toml"
+    path.write_text(
+        f'[[organization]]\nname = "prod"\nadmin_key_env = "PROD_KEY"\nbase_url = "{server}"\n'
+        f'[[organization]]\nname = "lab"\nadmin_key_env = "LAB_KEY"\nbase_url = "{lab_server}"\n'
+        '[[budget]]\nscope = "organization:lab"\nmonthly_usd = 1000\n'
+    )
+    lab = mtd(FakeAPI(seed=1, now=NOW))
+    code, out, _ = run("--config", str(path))
+    assert code == 0
+    assert budget_line(out, "organization:lab")[1] == money(lab, "usd")
+    tail = out.split("Month to date by organization\n")[1].splitlines()
+    assert tail == [
+        f"  prod: {money(mtd(fake), 'usd')}",
+        f"  lab: {money(lab, 'usd')}",
+        f"  all organizations: {money(mtd(fake) + lab, 'usd')}",
+    ]
+    monkeypatch.delenv("LAB_KEY")
+    code, _, err = run("--config", str(path))
+    assert code == 2
+    assert err.strip() == (
+        f"openai-usage: error: {path}: [[organization]] #2: organization 'lab': the environment "
+        "variable LAB_KEY is not set (it holds the organization's admin key)"
+    )
+
+
+def test_config_errors_exit_2_naming_file_and_table(run: Run, tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[[budget]]\nscope = "team:nobody"\nmonthly_usd = 5\n')
+    code, out, err = run("--config", str(path))
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        f"openai-usage: error: {path}: [[budget]] #1: scope 'team:nobody': no team named "
+        "'nobody' (teams: none: add a [[team]] table)"
+    )
+
+
+def test_option_errors(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("--project", "proj_x")
+    assert code == 2 and "--project needs --monthly-budget" in err
+    code, _, err = run("--monthly-budget", "-3")
+    assert code == 2 and "the budget must be more than 0" in err
+    code, _, err = run("--monthly-budget", "lots")
+    assert code == 2 and "'lots' is not an amount of dollars" in err
+    code, _, err = run("--monthly-budget", "5", "--project", "Search API")
+    assert code == 2
+    assert "command line: --project: scope 'project:Search API': matches no project" in err
+
+
+def test_help_documents_exit_code_7(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "7  check: a budget is over or forecast over" in out
+    for option in ("--config", "--db", "--monthly-budget", "--project", "--format", "--notify-url"):
+        assert option in out
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[tuple[str, bytes]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["content-length"]))
+        type(self).received.append((self.path, body))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_notify_url_posts_only_when_not_ok(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    received: list[tuple[str, bytes]] = []
+    handler = type("Hook", (_Hook,), {"received": received})
+    httpd = HTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_port}/services/SECRET"
+        code, _, err = run("--monthly-budget", "1000", "--notify-url", url)
+        assert (code, received) == (0, [])
+        assert "all ok: no notification sent" in err
+        code, _, err = run("--monthly-budget", "200", "--notify-url", url)
+        assert code == 7 and "notified the webhook" in err
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    ((path, body),) = received
+    assert path == "/services/SECRET"
+    document = json.loads(body)
+    assert document["status"] == "forecast-over"
+    assert document["text"].startswith("openai-usage check 2026-10")
