@@ -56,7 +56,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     names = set(cli.commands)
-    assert names == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server"}
+    assert names == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server", "check"}
     for name, command in cli.commands.items():
         assert command.help and command.get_short_help_str(), name
         code, out, _ = run(capsys, name, "--help")

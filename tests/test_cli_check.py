@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -270,3 +270,33 @@ def test_notify_url_posts_only_when_not_ok(
     document = json.loads(body)
     assert document["status"] == "forecast-over"
     assert document["text"].startswith("openai-usage check 2026-10")
+
+
+def test_the_spike_day_is_flagged(
+    server: str,
+    fake: FakeAPI,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
+    spike = datetime.fromtimestamp(fake.org.spike_day * 86_400, UTC)
+    as_of = (spike + timedelta(days=3)).strftime("%Y-%m-%d")
+    args = ["--base-url", server, "check", "--as-of", as_of, "--monthly-budget", "1000"]
+    assert main([*args, "-f", "json"]) == 0
+    anomalies = json.loads(capsys.readouterr().out)["anomalies"]
+    assert {(a["day"], a["dimension"]) for a in anomalies} >= {
+        (spike.date().isoformat(), "project"),
+    }
+    assert {a["day"] for a in anomalies} == {spike.date().isoformat()}
+    flagged = next(a for a in anomalies if a["dimension"] == "project")
+    assert flagged["key"] == fake.org.projects[1]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    anomaly_lines = out.split("Anomalies (last 7 days)\n")[1].splitlines()
+    assert anomaly_lines[0].startswith(f"  {spike.date().isoformat()} ")
+    # A week later, with the spike out of the window: a normal week, weekend included.
+    later = (spike + timedelta(days=12)).strftime("%Y-%m-%d")
+    assert main(["--base-url", server, "check", "--as-of", later, "--monthly-budget", "1000"]) == 0
+    assert "Anomalies (last 7 days)\n  none" in capsys.readouterr().out

@@ -288,3 +288,52 @@ def test_notify_failure_names_the_host_only(org: OrgSource, fake: FakeAPI) -> No
     assert str(info.value) == "notification to hooks.example.com refused: HTTP 500"
     with pytest.raises(NotifyError, match="http"):
         notify("ftp://x/y", result)
+
+
+class Rec:
+    def __init__(self, id: str, name: str | None = None) -> None:
+        self.id, self.name = id, name
+
+
+class Directory:
+    def __init__(self, projects: list[Rec]) -> None:
+        self.projects = projects
+        self.api_keys: list[Rec] = []
+        self.users: list[Rec] = []
+
+    def project(self, id: str) -> Rec | None:
+        return next((p for p in self.projects if p.id == id), None)
+
+    def api_key(self, id: str) -> Rec | None:
+        return None
+
+    def user(self, id: str) -> Rec | None:
+        return None
+
+
+def test_with_a_directory_names_work_and_rules_are_checked(fake: FakeAPI) -> None:
+    names = ["Search", "Agents", "Vision", "Batch", "Idle"]
+    directory = Directory([Rec(p, n) for p, n in zip(fake.org.projects, names, strict=True)])
+    config = parse_config(
+        {
+            "team": [{"name": "agents", "projects": ["Agents"]}],
+            "budget": [
+                {"scope": "team:agents", "monthly_usd": 1000},
+                {"scope": "project:Agents", "monthly_usd": 1000},
+            ],
+        }
+    )
+    truth = fake.totals(
+        "costs", start_time=OCT_1, end_time=OCT_20, project_ids=[fake.org.projects[1]]
+    )
+    for s in source(fake):
+        result = check(config, [OrgSource("default", s, directory)], now=NOW)
+    assert [b.month_to_date for b in result.budgets] == [truth[()]["amount"]] * 2
+    bad = parse_config({"team": [{"name": "agents", "projects": ["Agentz"]}]}, "t.toml")
+    for s in source(fake):
+        from openai_usage_client.spend import ConfigError
+
+        with pytest.raises(
+            ConfigError, match=r"t.toml: \[\[team\]\] #1: projects: 'Agentz' matches nothing"
+        ):
+            check(bad, [OrgSource("default", s, directory)], now=NOW)

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 from ._sources import directory_records
 from .allocate import Allocator
 from .anomaly import Anomaly, find_anomalies
-from .config import BudgetConfig, SpendConfig
+from .config import BudgetConfig, SpendConfig, check_against_directory
 from .forecast import HISTORY, SETTLE_DAYS, WINDOW, Forecast, daily_totals, forecast_month
 from .totals import SpendTotals, organization_totals
 
@@ -283,10 +283,16 @@ def check(
     anomaly_days: int = ANOMALY_DAYS,
 ) -> CheckResult:
     """Check every budget of ``config`` against the organizations' costs (see the module
-    docstring). ``now`` defaults to the clock; organizations are labelled by their name."""
+    docstring). ``now`` defaults to the clock; organizations are labelled by their name.
+
+    When organizations come with a directory, the team rules are checked against it first
+    (``check_against_directory``): a rule matching nothing is a ``ConfigError``."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     if not organizations:
         raise ValueError("check needs at least one organization")
+    directories = [o.directory for o in organizations if o.directory is not None]
+    if directories:
+        check_against_directory(config, directories)
     start, end = fetch_window(now)
     rows: dict[str, list[Row]] = {}
     for org in organizations:
