@@ -94,3 +94,12 @@ def test_allocate_adds_a_team_column_to_copies() -> None:
     out = list(allocate(rows, TEAMS))
     assert [r["team"] for r in out] == ["search", UNALLOCATED]
     assert "team" not in rows[0]
+
+
+def test_name_columns_on_rows_work_without_a_directory() -> None:
+    # Rows read with names (the local store, rows(..., names=...)) carry them as columns.
+    a = Allocator(TEAMS)
+    assert a.team_of({**row("proj_ads"), "project_name": "Ads"}) == "ads"
+    assert a.team_of({**row("proj_z", "key_9"), "api_key_name": "deploy key"}) == "infra"
+    assert a.team_of({**row("proj_a", "key_9"), "api_key_owner": "bob@example.com"}) == "ads"
+    assert a.team_of({**row("proj_z", user="u"), "user_email": "bob@example.com"}) == "ads"

@@ -9,8 +9,10 @@ Every row gets a ``team`` column, decided by the first rule that matches, in thi
    directory (a user ID or email) is used.
 3. **Project**: the row's ``project_id`` (or the project's name) is in a team's ``projects``.
 
-A row no rule claims is ``unallocated``. Names are matched only through a directory; without
-one, rules match IDs (and emails, when the rows carry ``user_email``).
+A row no rule claims is ``unallocated``. Names are matched through a directory, or through the
+name columns rows carry when they were read with names (``project_name``, ``api_key_name``,
+``api_key_owner``, ``user_email``: the local store and ``rows(..., names=...)`` add them);
+with neither, rules match IDs.
 """
 
 from __future__ import annotations
@@ -84,6 +86,9 @@ class Allocator:
             value = row.get(column)
             if value and value in self._users:
                 return self._users[value]
+        owner = row.get("api_key_owner")
+        if not row.get("user_id") and owner and owner in self._users:
+            return self._users[owner]
         key_id = row.get("api_key_id")
         if not row.get("user_id") and key_id and self.directory is not None:
             key = self.directory.api_key(key_id)
@@ -98,16 +103,18 @@ class Allocator:
 
     def team_of(self, row: Row) -> str:
         """The team of one cost row (``unallocated`` when no rule claims it)."""
-        key_id = row.get("api_key_id")
-        if key_id and key_id in self._keys:
-            return self._keys[key_id]
+        for column in ("api_key_id", "api_key_name"):
+            key = row.get(column)
+            if key and key in self._keys:
+                return self._keys[key]
         if self._users:
             team = self._user_team(row)
             if team is not None:
                 return team
-        project_id = row.get("project_id")
-        if project_id and project_id in self._projects:
-            return self._projects[project_id]
+        for column in ("project_id", "project_name"):
+            project = row.get(column)
+            if project and project in self._projects:
+                return self._projects[project]
         return UNALLOCATED
 
     def allocate(self, rows: Iterable[Row]) -> Iterator[Row]:

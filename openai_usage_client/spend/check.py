@@ -197,7 +197,10 @@ def _usd(rows: Sequence[Row]) -> list[Row]:
 
 def _project_ids(target: str, rows: dict[str, list[Row]], orgs: Sequence[OrgSource]) -> set[str]:
     ids = {
-        str(r["project_id"]) for rs in rows.values() for r in rs if r.get("project_id") == target
+        str(r["project_id"])
+        for rs in rows.values()
+        for r in rs
+        if r.get("project_id") and target in (r["project_id"], r.get("project_name"))
     }
     if target.startswith("proj_"):
         ids.add(target)
