@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[all]' --group dev
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -34,7 +34,7 @@ wheel-check: $(STAMP)
 	$(BIN)/python scripts/wheel_check.py
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[all,dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[all,bench]' --group dev
 	$(BIN)/python -m bench
 
 demo: $(STAMP)

@@ -19,6 +19,8 @@ BENCHMARKS: dict[str, tuple[str, int, int]] = {
     "P3": ("bench.p3_overhead", 5, 2),
     "P4": ("bench.p4_memory", 3, 1),
     "P5": ("bench.p5_startup", 15, 5),
+    "P6": ("bench.p6_directory", 5, 2),
+    "P7": ("bench.p7_store", 5, 1),
 }
 
 

@@ -155,14 +155,14 @@ def profile_text(fn: Callable[[], object], top: int = 12, sort: str = "tottime")
 
 
 @contextlib.contextmanager
-def fake_server(latency: float = 0.0, seed: int = 0) -> Iterator[str]:
+def fake_server(latency: float = 0.0, seed: int = 0, *extra: str) -> Iterator[str]:
     """Run ``FakeServer`` in a child process on 127.0.0.1; yield its base URL.
 
     Out of process so that the fake's CPU time and memory are not the client's, and its
     threads do not compete with the client's for the GIL.
     """
     proc = subprocess.Popen(
-        [PYTHON, "-m", "bench._server", "--latency", str(latency), "--seed", str(seed)],
+        [PYTHON, "-m", "bench._server", "--latency", str(latency), "--seed", str(seed), *extra],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stdin=subprocess.PIPE,

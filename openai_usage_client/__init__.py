@@ -15,83 +15,71 @@
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from ._client import (
-        AsyncUsageClient,
-        UsageClient,
-    )
-    from ._exceptions import (
-        APIConnectionError,
-        APIError,
-        APIResponseValidationError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        BadRequestError,
-        ConflictError,
-        InsecureBaseURLError,
-        InternalServerError,
-        InvalidParameterError,
-        MissingAdminKeyError,
-        NotFoundError,
-        OpenAIUsageError,
-        PaginationError,
-        PermissionDeniedError,
-        RateLimitError,
-        UnprocessableEntityError,
-    )
-    from ._exports import (
-        Row,
-        columns,
-        rows,
-        to_csv,
-        to_json,
-        to_jsonl,
-        to_pandas,
-        to_parquet,
-        to_polars,
-    )
+    # ``X as X``: an explicit re-export for type checkers (this file has no static __all__).
+    from ._client import AsyncUsageClient as AsyncUsageClient
+    from ._client import UsageClient as UsageClient
+    from ._cursor_list import AsyncCursorList as AsyncCursorList
+    from ._cursor_list import CursorList as CursorList
+    from ._exceptions import APIConnectionError as APIConnectionError
+    from ._exceptions import APIError as APIError
+    from ._exceptions import APIResponseValidationError as APIResponseValidationError
+    from ._exceptions import APIStatusError as APIStatusError
+    from ._exceptions import APITimeoutError as APITimeoutError
+    from ._exceptions import AuthenticationError as AuthenticationError
+    from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import ConflictError as ConflictError
+    from ._exceptions import InsecureBaseURLError as InsecureBaseURLError
+    from ._exceptions import InternalServerError as InternalServerError
+    from ._exceptions import InvalidParameterError as InvalidParameterError
+    from ._exceptions import MissingAdminKeyError as MissingAdminKeyError
+    from ._exceptions import NotFoundError as NotFoundError
+    from ._exceptions import OpenAIUsageError as OpenAIUsageError
+    from ._exceptions import PaginationError as PaginationError
+    from ._exceptions import PermissionDeniedError as PermissionDeniedError
+    from ._exceptions import RateLimitError as RateLimitError
+    from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
+    from ._exports import Row as Row
+    from ._exports import columns as columns
+    from ._exports import rows as rows
+    from ._exports import to_csv as to_csv
+    from ._exports import to_json as to_json
+    from ._exports import to_jsonl as to_jsonl
+    from ._exports import to_pandas as to_pandas
+    from ._exports import to_parquet as to_parquet
+    from ._exports import to_polars as to_polars
+    from ._generated.models import CostsResult as CostsResult
+    from ._generated.models import CostsResultAmount as CostsResultAmount
+    from ._generated.models import UnknownResult as UnknownResult
+    from ._generated.models import UsageAudioSpeechesResult as UsageAudioSpeechesResult
+    from ._generated.models import UsageAudioTranscriptionsResult as UsageAudioTranscriptionsResult
     from ._generated.models import (
-        CostsResult,
-        CostsResultAmount,
-        UnknownResult,
-        UsageAudioSpeechesResult,
-        UsageAudioTranscriptionsResult,
-        UsageCodeInterpreterSessionsResult,
-        UsageCompletionsResult,
-        UsageDecisionsResult,
-        UsageEmbeddingsResult,
-        UsageFileSearchCallsResult,
-        UsageImagesResult,
-        UsageModerationsResult,
-        UsageVectorStoresResult,
-        UsageWebSearchCallsResult,
+        UsageCodeInterpreterSessionsResult as UsageCodeInterpreterSessionsResult,
     )
-    from ._models import (
-        Bucket,
-        Page,
-        Result,
-    )
-    from ._streams import (
-        AsyncBucketStream,
-        BucketStream,
-    )
-    from ._summary import model_from_line_item, summarize
-    from ._version import (
-        __version__,
-    )
+    from ._generated.models import UsageCompletionsResult as UsageCompletionsResult
+    from ._generated.models import UsageDecisionsResult as UsageDecisionsResult
+    from ._generated.models import UsageEmbeddingsResult as UsageEmbeddingsResult
+    from ._generated.models import UsageFileSearchCallsResult as UsageFileSearchCallsResult
+    from ._generated.models import UsageImagesResult as UsageImagesResult
+    from ._generated.models import UsageModerationsResult as UsageModerationsResult
+    from ._generated.models import UsageVectorStoresResult as UsageVectorStoresResult
+    from ._generated.models import UsageWebSearchCallsResult as UsageWebSearchCallsResult
+    from ._models import Bucket as Bucket
+    from ._models import Page as Page
+    from ._models import Result as Result
+    from ._streams import AsyncBucketStream as AsyncBucketStream
+    from ._streams import BucketStream as BucketStream
+    from ._summary import model_from_line_item as model_from_line_item
+    from ._summary import summarize as summarize
+    from ._version import __version__ as __version__
+    from .directory import Directory as Directory
 
+#: Every public name -> the module it is imported from on first use. The one list of the
+#: package's names: ``__all__`` is derived from it, and a test checks that the
+#: ``TYPE_CHECKING`` imports above name exactly these.
 _LAZY = {
-    "Row": "._exports",
-    "columns": "._exports",
-    "rows": "._exports",
-    "to_csv": "._exports",
-    "to_json": "._exports",
-    "to_jsonl": "._exports",
-    "to_pandas": "._exports",
-    "to_parquet": "._exports",
-    "to_polars": "._exports",
-    "model_from_line_item": "._summary",
-    "summarize": "._summary",
+    "AsyncCursorList": "._cursor_list",
+    "CursorList": "._cursor_list",
+    "Directory": ".directory",
     "APIConnectionError": "._exceptions",
     "APIError": "._exceptions",
     "APIResponseValidationError": "._exceptions",
@@ -117,6 +105,7 @@ _LAZY = {
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
     "Result": "._models",
+    "Row": "._exports",
     "UnknownResult": "._generated.models",
     "UnprocessableEntityError": "._exceptions",
     "UsageAudioSpeechesResult": "._generated.models",
@@ -132,61 +121,19 @@ _LAZY = {
     "UsageVectorStoresResult": "._generated.models",
     "UsageWebSearchCallsResult": "._generated.models",
     "__version__": "._version",
+    "columns": "._exports",
+    "model_from_line_item": "._summary",
+    "rows": "._exports",
+    "summarize": "._summary",
+    "to_csv": "._exports",
+    "to_json": "._exports",
+    "to_jsonl": "._exports",
+    "to_pandas": "._exports",
+    "to_parquet": "._exports",
+    "to_polars": "._exports",
 }
 
-__all__ = [
-    "APIConnectionError",
-    "APIError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AsyncBucketStream",
-    "AsyncUsageClient",
-    "AuthenticationError",
-    "BadRequestError",
-    "Bucket",
-    "BucketStream",
-    "ConflictError",
-    "CostsResult",
-    "CostsResultAmount",
-    "InsecureBaseURLError",
-    "InternalServerError",
-    "InvalidParameterError",
-    "MissingAdminKeyError",
-    "NotFoundError",
-    "OpenAIUsageError",
-    "Page",
-    "PaginationError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "Result",
-    "Row",
-    "UnknownResult",
-    "UnprocessableEntityError",
-    "UsageAudioSpeechesResult",
-    "UsageAudioTranscriptionsResult",
-    "UsageClient",
-    "UsageCodeInterpreterSessionsResult",
-    "UsageCompletionsResult",
-    "UsageDecisionsResult",
-    "UsageEmbeddingsResult",
-    "UsageFileSearchCallsResult",
-    "UsageImagesResult",
-    "UsageModerationsResult",
-    "UsageVectorStoresResult",
-    "UsageWebSearchCallsResult",
-    "__version__",
-    "columns",
-    "model_from_line_item",
-    "rows",
-    "summarize",
-    "to_csv",
-    "to_json",
-    "to_jsonl",
-    "to_pandas",
-    "to_parquet",
-    "to_polars",
-]
+__all__ = sorted(_LAZY)  # noqa: PLE0605 (derived from the one table; a test checks it)
 
 
 def __getattr__(name: str) -> object:

@@ -6,30 +6,39 @@ only knows how to send a request and how to sleep.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
 import os
 import random
-from collections.abc import Mapping
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 import pydantic
 
 from . import _exceptions as exc
-from ._gcpause import gc_paused
 from ._models import Page
 from ._params import check_concurrency
 from ._version import __version__
 
-__all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "ClientSettings"]
+__all__ = [
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "HTTPX_ERRORS",
+    "ClientSettings",
+    "Runtime",
+]
 
 logger = logging.getLogger("openai_usage_client")
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 #: Reading a page of a year of hourly buckets can take a while server-side; connecting should not.
@@ -53,6 +62,27 @@ _STATUS_ERRORS: Final[Mapping[int, type[exc.APIStatusError]]] = {
     429: exc.RateLimitError,
 }
 _EXCERPT: Final = 200
+
+
+#: Everything httpx raises. ``StreamError`` (``ResponseNotRead``, ``StreamClosed``, ...) is a
+#: ``RuntimeError``, not an ``httpx.HTTPError``, and ``InvalidURL``/``CookieConflict`` are
+#: neither: listed so that none of them can escape the package's exception tree.
+HTTPX_ERRORS: Final = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, httpx.CookieConflict)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How a client waits and reads the time, injected rather than patched.
+
+    A private constructor argument (``_runtime=``) of both clients, copied by
+    ``with_options``: tests pass sleeps that only record the delays asked for and a fixed
+    clock (what relative times such as ``"7d"`` count back from), without touching any
+    module global.
+    """
+
+    sleep: Callable[[float], None] = time.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.time
 
 
 def _is_loopback(host: str) -> bool:
@@ -213,11 +243,27 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
         exc.InternalServerError if status >= 500 else exc.APIStatusError
     )
     text = f"Error code: {status} - {message}"
-    if cls is exc.PermissionDeniedError and "scope" in message.lower():
-        text += (
-            " (this key cannot read usage: the Usage and Costs API needs an admin key, "
-            "sk-admin-..., not a project or user key)"
+    path = response.request.url.path
+    reads_usage = "/organization/usage/" in path or path.endswith("/organization/costs")
+    if status in (401, 403) and not settings.admin_key.startswith("sk-admin-"):
+        # The likeliest cause first: the server's own words ("Incorrect API key provided")
+        # do not say that this API takes only admin keys.
+        text = (
+            f"Error code: {status} - this key is not an admin key: the Usage and Costs API "
+            f"needs an admin key (sk-admin-...), not a project or user key. "
+            f"The server said: {message}"
         )
+    elif cls is exc.PermissionDeniedError and "scope" in message.lower():
+        if reads_usage:
+            text += (
+                " (this key cannot read usage: the Usage and Costs API needs an admin key, "
+                "sk-admin-..., not a project or user key)"
+            )
+        else:
+            text += (
+                " (this key cannot read the organization's projects, keys, users or spend "
+                "settings: it needs an admin key, sk-admin-..., allowed to read them)"
+            )
     request_id = response.headers.get("x-request-id")
     if request_id:
         text += f" [request id: {request_id}]"
@@ -226,9 +272,13 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
+    return parse_model(response, settings, Page)
+
+
+def parse_model(response: httpx.Response, settings: ClientSettings, model: type[M]) -> M:
+    """Validate a 2xx body straight from bytes into ``model`` (a page, a directory list...)."""
     try:
-        with gc_paused:
-            return Page.model_validate_json(response.content)
+        return model.model_validate_json(response.content)
     except pydantic.ValidationError as error:
         first = error.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -261,14 +311,28 @@ def connection_error(
     if isinstance(error, httpx.TimeoutException):
         return exc.APITimeoutError(request)
     detail = settings.redact(str(error)) or type(error).__name__
+    if isinstance(error, httpx.DecodingError):
+        detail = f"the response body could not be decoded as its headers say ({detail})"
     return exc.APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettings) -> exc.APIError:
+    """Any other httpx exception (a transport failure past its retries, a stream misuse,
+    ...) as a package error, so that ``except OpenAIUsageError`` catches it."""
+    if isinstance(error, httpx.TransportError):
+        return connection_error(error, request, settings)
+    detail = settings.redact(str(error)) or "no detail"
+    return exc.APIConnectionError(
+        f"Request failed ({type(error).__name__}): {detail}", request=request
+    )
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""
 
-    page: Page | None = None
+    #: The parsed body (a ``Page`` unless ``judge`` was given another ``parse``).
+    page: Any = None
     delay: float | None = None
     error: exc.OpenAIUsageError | None = None
     throttled: bool = False
@@ -281,10 +345,12 @@ def judge(
     attempt: int,
     settings: ClientSettings,
     rng: random.Random,
+    parse: Callable[[httpx.Response, ClientSettings], object] = parse_page,
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
-    Retried, up to ``max_retries`` times: connection errors, timeouts, 408, 409, 429, 5xx.
+    Retried, up to ``max_retries`` times: connection errors, timeouts, bodies that cannot be
+    decoded (a corrupt gzip stream: mangled in transit, like a reset), 408, 409, 429, 5xx.
     Not retried: other 4xx (the request itself is wrong) and malformed 2xx bodies.
     """
     retries_left = attempt <= settings.max_retries
@@ -294,7 +360,7 @@ def judge(
             return Outcome(delay=retry_delay(attempt, None, rng))
         return Outcome(error=connection_error(transport_error, request, settings))
     if response.is_success:
-        return Outcome(page=parse_page(response, settings))
+        return Outcome(page=parse(response, settings))
     throttled = response.status_code == 429
     if should_retry_status(response.status_code) and retries_left:
         return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)

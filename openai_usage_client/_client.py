@@ -11,20 +11,30 @@ import asyncio
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, overload
 
 import httpx
+import pydantic
 
 from ._base import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
+    HTTPX_ERRORS,
     ClientSettings,
+    M,
+    Outcome,
+    Runtime,
     build_request,
+    httpx_error,
     judge,
     log_response,
+    parse_model,
+    parse_page,
 )
+from ._directory_aio import AsyncDirectoryResources
+from ._directory_resources import DirectoryResources
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
 from ._models import Page
@@ -34,16 +44,19 @@ from ._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 
 __all__ = ["AsyncUsageClient", "UsageClient"]
 
-# Module-level so tests can patch them (retries must never really wait in tests).
-_sleep = time.sleep
-_async_sleep = asyncio.sleep
-
 _UNSET: Any = object()
+
+#: Query parameters for ``get``: a mapping or ``(name, value)`` pairs (repeat a name for arrays).
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
+#: Turns a 2xx response into what the caller asked for.
+Parse = Callable[[httpx.Response, ClientSettings], Any]
 
 
 class _ClientBase:
     _settings: ClientSettings
     _http: Any  # httpx.Client or httpx.AsyncClient, set by the twins
+    #: Whether this client created ``_http`` and so closes it (see the twins' docstrings).
+    _owns_http: bool
 
     def __init__(
         self,
@@ -53,10 +66,12 @@ class _ClientBase:
         timeout: float | httpx.Timeout | None,
         max_retries: int,
         concurrency: int,
+        runtime: Runtime | None,
     ) -> None:
         self._settings = ClientSettings.resolve(
             admin_key, base_url, organization, timeout, max_retries, concurrency
         )
+        self._runtime = runtime if runtime is not None else Runtime()
         # Jitter only; seeded per client so nothing global is shared between clients.
         self._rng = random.Random()
 
@@ -94,6 +109,7 @@ class _ClientBase:
             unknown,
             concurrency=concurrency,
             default_concurrency=self._settings.concurrency,
+            now=self._runtime.clock,
         )
 
     def _stream(self, endpoint: str, params: Mapping[str, Any]) -> Any:
@@ -125,7 +141,11 @@ class _ClientBase:
         max_retries: int = _UNSET,
         concurrency: int = _UNSET,
     ) -> Self:
-        """A copy with other settings, sharing this client's connection pool."""
+        """A copy with other settings, sharing this client's connection pool.
+
+        The copy never closes the pool (closing it, or leaving its ``with`` block, leaves
+        this client working); the pool is closed by whoever owns it.
+        """
         s = self._settings
         options: dict[str, Any] = {
             "admin_key": s.admin_key if admin_key is _UNSET else admin_key,
@@ -137,17 +157,20 @@ class _ClientBase:
         }
         # Each twin's __init__ takes http_client of its own kind; this one is of that kind.
         twin: Any = type(self)
-        copy: Self = twin(**options, http_client=self._http)
+        copy: Self = twin(**options, http_client=self._http, _runtime=self._runtime)
         return copy
 
 
-class UsageClient(_ClientBase):
+class UsageClient(_ClientBase, DirectoryResources):
     """The synchronous client.
 
     ``admin_key`` defaults to ``OPENAI_ADMIN_KEY``, ``base_url`` to ``OPENAI_BASE_URL`` (else
     ``https://api.openai.com/v1``), ``organization`` to ``OPENAI_ORG_ID``. ``http_client`` lets
-    you bring your own ``httpx.Client`` (proxies, transports, the offline fake); the client
-    closes it when it is closed.
+    you bring your own ``httpx.Client`` (proxies, transports, the offline fake).
+
+    A client closes only the ``httpx.Client`` it created: one passed as ``http_client`` stays
+    yours, open after ``close()``, for you to close (it may serve other code too). Copies
+    made by ``with_options`` share the pool and never close it.
     """
 
     def __init__(
@@ -160,14 +183,21 @@ class UsageClient(_ClientBase):
         max_retries: int = DEFAULT_MAX_RETRIES,
         concurrency: int = DEFAULT_CONCURRENCY,
         http_client: httpx.Client | None = None,
+        _runtime: Runtime | None = None,
     ) -> None:
-        super().__init__(admin_key, base_url, organization, timeout, max_retries, concurrency)
+        super().__init__(
+            admin_key, base_url, organization, timeout, max_retries, concurrency, _runtime
+        )
+        self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client()
         self.usage: Usage[BucketStream] = Usage(self._stream)
         self.costs: Costs[BucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     def close(self) -> None:
-        self._http.close()
+        """Close the connection pool, if this client created it (see the class docstring)."""
+        if self._owns_http:
+            self._http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -184,33 +214,75 @@ class UsageClient(_ClientBase):
         return BucketStream(self._fetch, self._query(endpoint, params))
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """``GET base_url + path``, with the retries, errors and redaction of every call.
+
+        ``cast_to`` is a pydantic model the body is validated into, or ``httpx.Response``
+        for the response itself (its headers, say), as in the official ``openai`` SDK.
+        """
+        return self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    def _send(self, kwargs: Mapping[str, Any], gate: ThreadGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
-            response: httpx.Response | None = None
-            failure: Exception | None = None
+            outcome: Outcome | None = None
             if gate is not None:
                 gate.acquire()
-            began = time.monotonic()
             try:
-                response = self._http.send(request)
-                log_response(response, time.monotonic() - began, attempt)
-            except httpx.TransportError as error:
-                failure = error
-            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
-            if gate is not None:
-                gate.release(throttled=outcome.throttled)
+                outcome = self._attempt(request, attempt, parse)
+            finally:
+                # Every path gives the slot back: a page, an error, an escaping exception.
+                if gate is not None:
+                    gate.release(throttled=outcome is not None and outcome.throttled)
             if outcome.page is not None:
                 return outcome.page
             if outcome.error is not None:
                 raise outcome.error
             assert outcome.delay is not None
-            _sleep(outcome.delay)
+            self._runtime.sleep(outcome.delay)
+
+    def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
+        response: httpx.Response | None = None
+        failure: Exception | None = None
+        began = time.monotonic()
+        try:
+            response = _read(self._http, request)
+            log_response(response, time.monotonic() - began, attempt)
+        except (httpx.TransportError, httpx.DecodingError) as error:
+            failure = error
+        except HTTPX_ERRORS as error:
+            raise httpx_error(error, request, self._settings) from None
+        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
 
 
-class AsyncUsageClient(_ClientBase):
-    """The asynchronous twin of ``UsageClient``: ``async for bucket in client.usage.x(...)``."""
+def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send and read a response, closing it if the read fails part-way."""
+    response = http.send(request, stream=True)
+    try:
+        response.read()
+    except BaseException:
+        response.close()
+        raise
+    return response
+
+
+class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
+    """The asynchronous twin of ``UsageClient``: ``async for bucket in client.usage.x(...)``.
+
+    Same arguments; ``http_client`` is an ``httpx.AsyncClient``, and as with ``UsageClient``
+    the client closes only a pool it created itself.
+    """
 
     def __init__(
         self,
@@ -222,14 +294,21 @@ class AsyncUsageClient(_ClientBase):
         max_retries: int = DEFAULT_MAX_RETRIES,
         concurrency: int = DEFAULT_CONCURRENCY,
         http_client: httpx.AsyncClient | None = None,
+        _runtime: Runtime | None = None,
     ) -> None:
-        super().__init__(admin_key, base_url, organization, timeout, max_retries, concurrency)
+        super().__init__(
+            admin_key, base_url, organization, timeout, max_retries, concurrency, _runtime
+        )
+        self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
         self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
+        self._attach_directory()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        """Close the connection pool, if this client created it (see ``UsageClient``)."""
+        if self._owns_http:
+            await self._http.aclose()
 
     async def __aenter__(self) -> Self:
         return self
@@ -246,36 +325,66 @@ class AsyncUsageClient(_ClientBase):
         return AsyncBucketStream(self._fetch, self._query(endpoint, params))
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
-        request = build_request(self._http, self._settings, query.request_kwargs(cursor))
+        page: Page = await self._send(query.request_kwargs(cursor), gate, parse_page)
+        return page
+
+    @overload
+    async def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
+    @overload
+    async def get(
+        self, path: str, *, cast_to: type[httpx.Response], params: Params = None
+    ) -> httpx.Response: ...
+    async def get(self, path: str, *, cast_to: type[Any], params: Params = None) -> Any:
+        """The asynchronous twin of ``UsageClient.get``."""
+        return await self._send({"url": path, "params": params}, None, _parser(cast_to))
+
+    async def _send(self, kwargs: Mapping[str, Any], gate: AsyncGate | None, parse: Parse) -> Any:
+        request = build_request(self._http, self._settings, kwargs)
         attempt = 0
         while True:
             attempt += 1
-            response: httpx.Response | None = None
-            failure: Exception | None = None
+            outcome: Outcome | None = None
             if gate is not None:
                 await gate.acquire()
-            began = time.monotonic()
             try:
-                response = await _send(self._http, request)
-                log_response(response, time.monotonic() - began, attempt)
-            except httpx.TransportError as error:
-                failure = error
+                outcome = await self._attempt(request, attempt, parse)
             finally:
-                if gate is not None and response is None and failure is None:
-                    # Cancelled while in flight: give the slot back before unwinding.
-                    await gate.release(throttled=False)
-            outcome = judge(response, failure, request, attempt, self._settings, self._rng)
-            if gate is not None:
-                await gate.release(throttled=outcome.throttled)
+                if gate is not None:
+                    # Shielded: a cancellation (a stream closed with requests in flight)
+                    # must not stop the slot from being given back.
+                    release = gate.release(throttled=outcome is not None and outcome.throttled)
+                    await asyncio.shield(release)
             if outcome.page is not None:
                 return outcome.page
             if outcome.error is not None:
                 raise outcome.error
             assert outcome.delay is not None
-            await _async_sleep(outcome.delay)
+            await self._runtime.async_sleep(outcome.delay)
+
+    async def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
+        response: httpx.Response | None = None
+        failure: Exception | None = None
+        began = time.monotonic()
+        try:
+            response = await _aread(self._http, request)
+            log_response(response, time.monotonic() - began, attempt)
+        except (httpx.TransportError, httpx.DecodingError) as error:
+            failure = error
+        except HTTPX_ERRORS as error:
+            raise httpx_error(error, request, self._settings) from None
+        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
 
 
-async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+def _parser(cast_to: type[Any]) -> Parse:
+    if cast_to is httpx.Response:
+        return lambda response, settings: response
+    if isinstance(cast_to, type) and issubclass(cast_to, pydantic.BaseModel):
+        model: type[pydantic.BaseModel] = cast_to
+        return lambda response, settings: parse_model(response, settings, model)
+    raise InvalidParameterError("cast_to", cast_to, "a pydantic model class or httpx.Response")
+
+
+async def _aread(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
     """Send and read a response, and give its connection back even when cancelled.
 
     httpx closes a response (releasing its pooled connection) at the end of ``aread``. A
@@ -291,5 +400,8 @@ async def _send(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Respon
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
             await reading
+        raise
+    except BaseException:
+        await response.aclose()
         raise
     return response

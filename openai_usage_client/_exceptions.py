@@ -8,7 +8,9 @@ Every exception derives from ``OpenAIUsageError``; catch that to catch them all:
     ├── InsecureBaseURLError (also a ValueError)   http:// to a host that is not loopback
     ├── PaginationError                            the server repeated a cursor or a bucket
     └── APIError                                   something went wrong talking to the API
-        ├── APIConnectionError                     no response: DNS, refused, reset, ...
+        ├── APIConnectionError                     no usable response: DNS, refused, reset,
+        │   │                                      a body that cannot be decoded (corrupt
+        │   │                                      gzip), any other httpx error
         │   └── APITimeoutError                    no response in time
         ├── APIResponseValidationError             a response that is not what the spec says
         └── APIStatusError                         a 4xx/5xx response
@@ -22,11 +24,14 @@ Every exception derives from ``OpenAIUsageError``; catch that to catch them all:
             └── InternalServerError         >= 500
 
 The names and the status mapping are those of the official ``openai`` SDK, so code that
-handles its errors reads the same here.
+handles its errors reads the same here. No ``httpx`` exception escapes: each becomes one of
+these, its message redacted (the original is not chained: it could quote the key).
 
 Errors raised in the middle of a stream of buckets carry ``resume_start_time`` (the first
 instant not yet delivered) and ``last_cursor`` (the last cursor the server gave that was
-fully read), and their message says how to resume.
+fully read). When a retry may help (connection errors, 408, 409, 429, 5xx, malformed
+responses) their message says how to resume; errors no retry can fix (400, 401, 403, 404,
+422) only say what was delivered.
 """
 
 from __future__ import annotations

@@ -1,22 +1,4 @@
-"""Flat rows and file/DataFrame exports of a stream of buckets.
-
-``rows(buckets, endpoint)`` turns buckets into flat records, one per (bucket, result)::
-
-    endpoint, start_time, end_time, object, <grouping fields>, <counters>, extra
-
-* ``start_time``/``end_time`` are aware UTC datetimes.
-* The columns of one endpoint are always the same, in the same order (``columns(endpoint)``):
-  they are derived from the endpoint's result model, so a field absent from a result (or not
-  grouped by) is ``None``, never missing. Grouping fields come first, in the order of the
-  endpoint's ``group_by`` values, then the counters in model order.
-* Money is exact: costs' ``amount`` becomes ``amount_value`` (``Decimal``) and
-  ``amount_currency``.
-* Nothing is dropped silently: fields the result model does not know (the API adds fields
-  before the spec shows them) go into ``extra``, a JSON object as text (``None`` when there are
-  none). A result of an unknown type (``UnknownResult``) still gives one row, with the common
-  columns and ``object`` set, every other column ``None`` and *all* its fields in ``extra``
-  (its fields' types are not known, so they are not put into typed columns).
-* A bucket without results gives no row.
+"""File and DataFrame exports of a stream of buckets (the rows come from ``_rows``).
 
 The writers (``to_csv``, ``to_jsonl``, ``to_json``, ``to_parquet``) stream: they write row by
 row (Parquet: in row groups) and never hold the whole range. Decimals are written exactly
@@ -35,34 +17,30 @@ there (``ValueError``) rather than rounded.
 from __future__ import annotations
 
 import csv
-import itertools
+import importlib
 import json
 import math
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
-from inspect import isclass
-from types import NoneType, UnionType
-from typing import IO, TYPE_CHECKING, Annotated, Any, Final, Literal, Union, get_args, get_origin
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
-from pydantic import BaseModel
-
-from ._endpoints import ENDPOINTS
-from ._generated import models as generated_models
-from ._generated.models.usage_time_bucket import UsageTimeBucket
-from ._time import from_unix
+from ._rows import Names, Row, Source, column_types, columns, prepare, rows
 
 if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
+# ``Row``, ``columns``, ``column_types`` and ``rows`` live in ``_rows``; they are re-exported
+# here so that ``from openai_usage_client._exports import rows`` keeps working.
 __all__ = [
+    "PathOrFile",
     "Row",
     "column_types",
     "columns",
+    "require",
     "rows",
     "to_csv",
     "to_json",
@@ -70,190 +48,15 @@ __all__ = [
     "to_pandas",
     "to_parquet",
     "to_polars",
+    "write_async",
 ]
 
-Row = dict[str, Any]
-"""One flat record: column name to value (see the module docstring for the columns)."""
-
-Kind = Literal["str", "int", "float", "bool", "decimal", "datetime"]
 PathOrFile = str | os.PathLike[str] | IO[str]
-Source = Iterable[UsageTimeBucket] | Iterable[Row]
 
 #: Exact decimal type of money in polars and Parquet: 14 integer and 24 decimal digits.
 DECIMAL_PRECISION: Final = 38
 DECIMAL_SCALE: Final = 24
 _PARQUET_BATCH: Final = 10_000
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    kind: Kind
-    #: Attribute path inside a result, e.g. ``("amount", "value")``.
-    path: tuple[str, ...] = ()
-
-
-_COMMON: Final = (
-    _Column("endpoint", "str"),
-    _Column("start_time", "datetime"),
-    _Column("end_time", "datetime"),
-    _Column("object", "str"),
-)
-_EXTRA: Final = _Column("extra", "str")
-
-
-def _result_models() -> dict[str, type[BaseModel]]:
-    """Result ``object`` value -> generated model class (any class whose ``object`` field is a
-    one-value ``Literal``), found by scanning the generated models rather than hand-listed."""
-    models: dict[str, type[BaseModel]] = {}
-    for cls in vars(generated_models).values():
-        if not (isclass(cls) and issubclass(cls, BaseModel)) or "object" not in cls.model_fields:
-            continue
-        tag = cls.model_fields["object"].annotation
-        if get_origin(tag) is Literal and len(get_args(tag)) == 1:
-            models[get_args(tag)[0]] = cls
-    return models
-
-
-_MODELS: Final = _result_models()
-
-
-def _kind(annotation: Any) -> Kind:
-    args = [a for a in get_args(annotation) if a is not NoneType]
-    if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
-        annotation = args[0]
-    if get_origin(annotation) is Annotated:  # StrictInt and the like: the type is the first arg
-        annotation = get_args(annotation)[0]
-    if get_origin(annotation) is Literal or annotation is str:
-        return "str"
-    # bool before int: bool is a subclass of int.
-    for python, kind in ((bool, "bool"), (int, "int"), (float, "float"), (Decimal, "decimal")):
-        if annotation is python:
-            return kind  # type: ignore[return-value]
-    raise TypeError(f"no column kind for {annotation!r}")  # a new generated type: map it here
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    for candidate in (annotation, *get_args(annotation)):
-        if isclass(candidate) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def _schema(endpoint: str) -> tuple[_Column, ...]:
-    spec = _spec(endpoint)
-    fields: list[_Column] = []
-    for name, info in _MODELS[spec.result_object].model_fields.items():
-        if name == "object":
-            continue
-        nested = _model_of(info.annotation)
-        if nested is None:
-            fields.append(_Column(name, _kind(info.annotation), (name,)))
-            continue
-        # A nested object (costs' ``amount``) is flattened: ``amount_value``, ``amount_currency``.
-        for sub, sub_info in nested.model_fields.items():
-            fields.append(_Column(f"{name}_{sub}", _kind(sub_info.annotation), (name, sub)))
-    grouping = [c for g in spec.group_by for c in fields if c.name == g]
-    rest = [c for c in fields if c.name not in spec.group_by]
-    return (*_COMMON, *grouping, *rest, _EXTRA)
-
-
-def _spec(endpoint: str) -> Any:
-    try:
-        return ENDPOINTS[endpoint]
-    except KeyError:
-        raise ValueError(f"unknown endpoint {endpoint!r}: one of {', '.join(ENDPOINTS)}") from None
-
-
-def columns(endpoint: str) -> list[str]:
-    """The columns of ``rows()`` for ``endpoint`` (e.g. ``"costs"``), in order."""
-    return [c.name for c in _schema(endpoint)]
-
-
-def column_types(endpoint: str) -> dict[str, Kind]:
-    """Each column's kind: ``str``, ``int``, ``float``, ``bool``, ``decimal`` or ``datetime``."""
-    return {c.name: c.kind for c in _schema(endpoint)}
-
-
-# --- rows ------------------------------------------------------------------------------------
-
-
-def rows(buckets: Iterable[UsageTimeBucket], endpoint: str | None = None) -> Iterator[Row]:
-    """Flat records, one per (bucket, result), lazily. See the module docstring.
-
-    ``endpoint`` is the endpoint name (``"completions"``, ``"costs"``, ...); it may be left
-    out when ``buckets`` is a stream (it knows its endpoint).
-    """
-    name = _endpoint_of(buckets, endpoint)
-    return _rows(buckets, name, _schema(name))
-
-
-def _rows(
-    buckets: Iterable[UsageTimeBucket], endpoint: str, schema: tuple[_Column, ...]
-) -> Iterator[Row]:
-    expected = _spec(endpoint).result_object
-    typed = [c for c in schema if c.path]
-    blank = dict.fromkeys(c.name for c in schema)
-    for bucket in buckets:
-        start, end = from_unix(bucket.start_time), from_unix(bucket.end_time)
-        for result in bucket.results:
-            row = dict(blank)
-            row.update(endpoint=endpoint, start_time=start, end_time=end, object=result.object)
-            if result.object == expected:
-                for column in typed:
-                    row[column.name] = _get(result, column.path)
-                row["extra"] = _dumps(_extras(result)) or None
-            else:
-                # Unknown (or misplaced) result type: keep every field, typed columns stay None.
-                row["extra"] = _dumps(result.model_dump(mode="json", exclude={"object"}))
-            yield row
-
-
-def _get(obj: Any, path: tuple[str, ...]) -> Any:
-    for attr in path:
-        obj = getattr(obj, attr, None)
-        if obj is None:
-            return None
-    return obj
-
-
-def _extras(result: BaseModel) -> dict[str, Any]:
-    extras = dict(result.model_extra or {})
-    for name in type(result).model_fields:
-        nested = getattr(result, name)
-        if isinstance(nested, BaseModel) and nested.model_extra:
-            extras.update({f"{name}.{k}": v for k, v in nested.model_extra.items()})
-    return extras
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    if not data:
-        return ""
-    return json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-
-
-def _endpoint_of(source: object, endpoint: str | None) -> str:
-    if endpoint is not None:
-        _spec(endpoint)
-        return endpoint
-    query = getattr(source, "query", None)
-    name = getattr(getattr(query, "endpoint", None), "name", None)
-    if isinstance(name, str):
-        return name
-    raise TypeError("pass endpoint=... (e.g. 'costs'): it can only be inferred from a stream")
-
-
-def _as_rows(source: Source, endpoint: str | None) -> tuple[str, Iterator[Row]]:
-    """Rows from buckets, a stream, or rows already made by ``rows()``."""
-    name = _endpoint_of(source, endpoint)
-    items: Iterator[Any] = iter(source)
-    first = next(items, None)
-    if first is None:
-        return name, iter(())
-    items = itertools.chain([first], items)
-    if isinstance(first, dict):
-        return name, items
-    return name, _rows(items, name, _schema(name))
 
 
 # --- text formats ----------------------------------------------------------------------------
@@ -305,46 +108,120 @@ def _text_file(path_or_file: PathOrFile, newline: str | None = None) -> Iterator
         yield path_or_file
 
 
-def to_csv(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
-    """Write rows as CSV (header first, every column always), streaming. Returns the row count.
+# Each format is one "sink": a context manager that opens the target, yields a function
+# writing one row, and finishes the file on a clean exit. The sync writers below drain an
+# iterator into it and the async streams an async iterator (``write_async``), so the
+# writing logic exists once for both.
 
-    ``source`` is a stream, buckets (then pass ``endpoint``), or rows from ``rows()``. Empty
-    cells are ``None``; booleans are ``true``/``false``; money is exact decimal text.
-    """
-    name, items = _as_rows(source, endpoint)
-    names = columns(name)
-    count = 0
+Sink = Callable[[Any, str, bool], AbstractContextManager[Callable[[Row], object]]]
+
+
+@contextmanager
+def _csv_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
+    names = columns(name, names=named)
     with _text_file(path_or_file, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
-        for row in items:
-            writer.writerow([_csv_cell(row.get(c)) for c in names])
-            count += 1
-    return count
+        yield lambda row: writer.writerow([_csv_cell(row.get(c)) for c in names])
 
 
-def to_jsonl(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
-    """Write one JSON object per line, streaming. Returns the row count."""
-    _, items = _as_rows(source, endpoint)
-    count = 0
+@contextmanager
+def _jsonl_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
     with _text_file(path_or_file) as handle:
-        for row in items:
-            handle.write(_json_object(row) + "\n")
-            count += 1
-    return count
+        yield lambda row: handle.write(_json_object(row) + "\n")
 
 
-def to_json(source: Source, path_or_file: PathOrFile, *, endpoint: str | None = None) -> int:
-    """Write a JSON array of row objects, incrementally (one row at a time). Returns the count."""
-    _, items = _as_rows(source, endpoint)
-    count = 0
+@contextmanager
+def _json_sink(
+    path_or_file: PathOrFile, name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
+    written = 0
     with _text_file(path_or_file) as handle:
         handle.write("[")
+
+        def write(row: Row) -> None:
+            nonlocal written
+            handle.write(("\n" if written == 0 else ",\n") + _json_object(row))
+            written += 1
+
+        yield write
+        handle.write("\n]\n" if written else "]\n")
+
+
+def _drain(items: Iterable[Row], sink: AbstractContextManager[Callable[[Row], object]]) -> int:
+    count = 0
+    with sink as write:
         for row in items:
-            handle.write(("\n" if count == 0 else ",\n") + _json_object(row))
+            write(row)
             count += 1
-        handle.write("\n]\n" if count else "]\n")
     return count
+
+
+async def write_async(
+    fmt: Literal["csv", "jsonl", "json", "parquet"],
+    items: AsyncIterable[Row],
+    name: str,
+    target: Any,
+    named: bool = False,
+) -> int:
+    """Write rows arriving from an async stream with the same sink as the sync writers."""
+    sinks: dict[str, Sink] = {
+        "csv": _csv_sink,
+        "jsonl": _jsonl_sink,
+        "json": _json_sink,
+        "parquet": _parquet_sink,
+    }
+    count = 0
+    with sinks[fmt](target, name, named) as write:
+        async for row in items:
+            write(row)
+            count += 1
+    return count
+
+
+def to_csv(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
+    """Write rows as CSV (header first, every column always), streaming. Returns the row count.
+
+    ``source`` is a stream, buckets (then pass ``endpoint``), or rows from ``rows()``. Empty
+    cells are ``None``; booleans are ``true``/``false``; money is exact decimal text. ``names``
+    (a ``Directory``) adds the name columns, as in ``rows()``; so does every writer here.
+    """
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _csv_sink(path_or_file, name, named))
+
+
+def to_jsonl(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
+    """Write one JSON object per line, streaming. Returns the row count."""
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _jsonl_sink(path_or_file, name, named))
+
+
+def to_json(
+    source: Source,
+    path_or_file: PathOrFile,
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
+) -> int:
+    """Write a JSON array of row objects, incrementally (one row at a time). Returns the count."""
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _json_sink(path_or_file, name, named))
 
 
 # --- DataFrames and Parquet ------------------------------------------------------------------
@@ -376,14 +253,16 @@ def _check_scale(name: str, items: Iterator[Row], decimals: list[str]) -> Iterat
         yield row
 
 
-def to_pandas(source: Source, *, endpoint: str | None = None) -> pd.DataFrame:
+def to_pandas(
+    source: Source, *, endpoint: str | None = None, names: Names | None = None
+) -> pd.DataFrame:
     """A pandas DataFrame of the rows (extra ``[pandas]``). Money is float64 here."""
     try:
         import pandas as pd
     except ImportError:
         raise _missing("pandas", "pandas") from None
-    name, items = _as_rows(source, endpoint)
-    types = column_types(name)
+    name, items, named = prepare(source, endpoint, names)
+    types = column_types(name, names=named)
     frame = pd.DataFrame.from_records(list(items), columns=list(types))
     dtypes = {
         "str": "string",
@@ -400,14 +279,16 @@ def to_pandas(source: Source, *, endpoint: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def to_polars(source: Source, *, endpoint: str | None = None) -> pl.DataFrame:
+def to_polars(
+    source: Source, *, endpoint: str | None = None, names: Names | None = None
+) -> pl.DataFrame:
     """A polars DataFrame of the rows (extra ``[polars]``). Money is an exact Decimal."""
     try:
         import polars as pl
     except ImportError:
         raise _missing("polars", "polars") from None
-    name, items = _as_rows(source, endpoint)
-    types = column_types(name)
+    name, items, named = prepare(source, endpoint, names)
+    types = column_types(name, names=named)
     dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
         "str": pl.String,
         "int": pl.Int64,
@@ -423,20 +304,48 @@ def to_polars(source: Source, *, endpoint: str | None = None) -> pl.DataFrame:
 
 
 def to_parquet(
-    source: Source, path: str | os.PathLike[str] | IO[bytes], *, endpoint: str | None = None
+    source: Source,
+    path: str | os.PathLike[str] | IO[bytes],
+    *,
+    endpoint: str | None = None,
+    names: Names | None = None,
 ) -> int:
     """Write a Parquet file (extra ``[parquet]``), one row group per 10,000 rows, streaming.
 
     Money is an exact ``decimal128(38, 24)``; times are ``timestamp[us, UTC]``. Returns the
     row count.
     """
+    _pyarrow()  # the extra is checked before any request
+    name, items, named = prepare(source, endpoint, names)
+    return _drain(items, _parquet_sink(path, name, named))
+
+
+def require(extra: Literal["pandas", "polars", "parquet"]) -> None:
+    """Fail with the install hint now, before any request, if ``extra`` is not installed."""
+    if extra == "parquet":
+        _pyarrow()
+        return
+    try:
+        importlib.import_module(extra)
+    except ImportError:
+        raise _missing(extra, extra) from None
+
+
+def _pyarrow() -> tuple[Any, Any]:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise _missing("parquet", "pyarrow") from None
-    name, items = _as_rows(source, endpoint)
-    types = column_types(name)
+    return pa, pq
+
+
+@contextmanager
+def _parquet_sink(
+    path: str | os.PathLike[str] | IO[bytes], name: str, named: bool
+) -> Iterator[Callable[[Row], object]]:
+    pa, pq = _pyarrow()
+    types = column_types(name, names=named)
     arrow = {
         "str": pa.string(),
         "int": pa.int64(),
@@ -447,12 +356,23 @@ def to_parquet(
     }
     schema = pa.schema([(column, arrow[kind]) for column, kind in types.items()])
     decimals = [c for c, k in types.items() if k == "decimal"]
-    checked = _check_scale(name, items, decimals)
-    count = 0
+    batch: list[Row] = []
+    written = 0
     with pq.ParquetWriter(path, schema) as writer:
-        while batch := list(itertools.islice(checked, _PARQUET_BATCH)):
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-            count += len(batch)
-        if count == 0:
+
+        def flush() -> None:
+            nonlocal written
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                written += len(batch)
+                batch.clear()
+
+        def write(row: Row) -> None:
+            batch.extend(_check_scale(name, iter((row,)), decimals))
+            if len(batch) >= _PARQUET_BATCH:
+                flush()
+
+        yield write
+        flush()
+        if written == 0:
             writer.write_table(schema.empty_table())
-    return count

@@ -8,12 +8,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ._exceptions import APIError, OpenAIUsageError, PaginationError
+from ._exceptions import (
+    APIError,
+    APIStatusError,
+    InvalidParameterError,
+    OpenAIUsageError,
+    PaginationError,
+)
 from ._models import Page
 from ._params import Query
 from ._time import align_down, from_unix, split_range
 
-__all__ = ["AIMD", "CursorChain", "annotate", "plan_windows"]
+__all__ = ["AIMD", "CursorChain", "annotate", "is_transient", "plan_windows"]
 
 
 @dataclass
@@ -126,6 +132,19 @@ class AIMD:
                 self._streak = 0
 
 
+def is_transient(error: OpenAIUsageError) -> bool:
+    """Whether trying again later, with the same arguments, may succeed.
+
+    Not for a refused parameter nor a 4xx other than 408, 409 and 429 (400, 401, 403, 404,
+    422, ...): the same request gets the same answer, so no message suggests retrying it.
+    """
+    if isinstance(error, InvalidParameterError):
+        return False
+    if isinstance(error, APIStatusError):
+        return error.status_code in (408, 409, 429) or error.status_code >= 500
+    return True
+
+
 def annotate(error: OpenAIUsageError, query: Query, resume: int, last_cursor: str | None) -> None:
     """Tell an error that interrupted a stream where the stream stopped, and how to resume."""
     if error.resume_start_time is not None:
@@ -134,14 +153,19 @@ def annotate(error: OpenAIUsageError, query: Query, resume: int, last_cursor: st
     if error.last_cursor is None:
         error.last_cursor = last_cursor
     when = f"{from_unix(resume):%Y-%m-%dT%H:%M:%SZ}"
+    transient = is_transient(error)
     if resume == query.start_time:
-        hint = " Nothing was delivered; retry with the same arguments."
+        hint = " Nothing was delivered" + ("; retry with the same arguments." if transient else ".")
     else:
         hint = (
             f" The stream stopped after delivering everything before {when}; nothing after "
-            f"it was returned. Resume with {query.endpoint.name}(start_time={resume}, ...) "
-            "(error.resume_start_time) and the same other arguments."
+            "it was returned."
         )
+        if transient:
+            hint += (
+                f" Resume with {query.endpoint.name}(start_time={resume}, ...) "
+                "(error.resume_start_time) and the same other arguments."
+            )
     message = str(error.args[0]) if error.args else ""
     if message and not message.endswith((".", "!", "?", ")", "]")):
         message += "."

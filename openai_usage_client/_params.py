@@ -16,7 +16,7 @@ from typing import Any
 
 from ._endpoints import ENDPOINTS, EndpointSpec
 from ._exceptions import InvalidParameterError
-from ._time import WIDTH_SECONDS, to_unix
+from ._time import WIDTH_SECONDS, Clock, describe, to_unix
 
 __all__ = ["Query", "accepted_params", "build_query", "check_concurrency"]
 
@@ -33,7 +33,6 @@ class Query:
     bucket_width: str
     limit: int
     group_by: tuple[str, ...]
-    filters: Mapping[str, Any]
     page: str | None = None
     concurrency: int = 1
     #: Extra keyword arguments of the generated ``_get_kwargs``, filters included.
@@ -67,7 +66,7 @@ class Query:
 def _get_kwargs(endpoint: EndpointSpec) -> Callable[..., dict[str, Any]]:
     package = "costs" if endpoint.is_costs else "usage"
     module = importlib.import_module(
-        f"openai_usage_client._generated.api.{package}.{endpoint.generated_module}"
+        f"openai_usage_client._generated.api.{package}.{endpoint.name}"
     )
     builder: Callable[..., dict[str, Any]] = module._get_kwargs
     return builder
@@ -79,9 +78,11 @@ def _check_strings(param: str, value: object, choices: Sequence[str] | None) -> 
         if choices is not None
         else "a non-empty list of non-empty strings"
     )
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence | set | frozenset):
+    # One value where a list is meant (group_by="project_id") is that one value.
+    given = (value,) if isinstance(value, str) else value
+    if isinstance(given, bytes) or not isinstance(given, Sequence | set | frozenset):
         raise InvalidParameterError(param, value, allowed)
-    items = tuple(value)
+    items = tuple(given)
     if not items:
         raise InvalidParameterError(param, value, allowed)
     for item in items:
@@ -90,6 +91,33 @@ def _check_strings(param: str, value: object, choices: Sequence[str] | None) -> 
         if choices is not None and item not in choices:
             raise InvalidParameterError(param, item, allowed)
     return tuple(dict.fromkeys(items))  # keep order, drop repeats
+
+
+def _check_range(values: Mapping[str, Any], start: int, end: int | None, now: float) -> None:
+    """Refuse an empty or future range, naming the time the user got wrong, in ISO and seconds.
+
+    A start in the future is reported as such even when an end after it was given (the
+    CLI passes "now" as the default end): blaming an ``end_time`` the user never typed
+    would send them to fix the wrong value.
+    """
+    given = values["start_time"]
+    if start > now and (end is None or end <= start):
+        raise InvalidParameterError(
+            "start_time",
+            given,
+            f"{describe(start)} is in the future (now is {describe(int(now))}); "
+            "pass a start in the past",
+        )
+    if end is not None and end <= start:
+        raise InvalidParameterError(
+            "end_time",
+            values["end_time"],
+            f"{describe(end)} must be a time after start_time={given!r} ({describe(start)})",
+        )
+    if end is None and start >= now:
+        raise InvalidParameterError(
+            "start_time", given, f"{describe(start)} is now: pass a start in the past"
+        )
 
 
 def check_concurrency(value: object) -> int:
@@ -111,7 +139,7 @@ def build_query(
     *,
     concurrency: int | None,
     default_concurrency: int,
-    now: Callable[[], float] = time.time,
+    now: Clock = time.time,
 ) -> Query:
     """Check one call's keyword arguments and turn them into a ``Query``."""
     spec = ENDPOINTS[endpoint_name]
@@ -125,16 +153,10 @@ def build_query(
 
     if "start_time" not in values:
         raise InvalidParameterError("start_time", None, "required: the start of the range")
-    start = to_unix(values["start_time"], "start_time")
-    end = to_unix(values["end_time"], "end_time") if "end_time" in values else None
-    if end is not None and end <= start:
-        raise InvalidParameterError(
-            "end_time", values["end_time"], f"a time after start_time ({start})"
-        )
-    if end is None and start >= now():
-        raise InvalidParameterError(
-            "start_time", values["start_time"], "a time in the past (or pass end_time)"
-        )
+    current = now()
+    start = to_unix(values["start_time"], "start_time", now=current)
+    end = to_unix(values["end_time"], "end_time", now=current) if "end_time" in values else None
+    _check_range(values, start, end, current)
 
     width = values.get("bucket_width", spec.default_bucket_width)
     if not isinstance(width, str) or width not in spec.limits:
@@ -182,7 +204,6 @@ def build_query(
         bucket_width=width,
         limit=limit,
         group_by=group_by,
-        filters=filters,
         page=page,
         concurrency=workers,
         _wire=filters,

@@ -2,95 +2,36 @@
 
 ``Usage[StreamT]`` holds one method per usage endpoint; ``StreamT`` is ``BucketStream`` for
 ``UsageClient`` and ``AsyncBucketStream`` for ``AsyncUsageClient``. Each method's keyword
-arguments are a ``TypedDict`` of that endpoint's parameters (and only those), so a type
-checker flags a misspelt or foreign one; at run time ``_params.build_query`` checks every
-argument, unknown names included, before any request.
+arguments are a ``TypedDict`` of that endpoint's parameters (and only those), generated from
+``openapi.yaml`` into ``_generated/params.py``, so a type checker flags a misspelt or foreign
+one; at run time ``_params.build_query`` checks every argument, unknown names included,
+before any request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Generic, Literal, Required, TypedDict, TypeVar, Unpack
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar, Unpack
 
-from ._time import TimeInput
+from ._generated.params import (
+    AudioSpeechesParams,
+    AudioTranscriptionsParams,
+    CodeInterpreterSessionsParams,
+    CompletionsParams,
+    CostsParams,
+    DecisionsParams,
+    EmbeddingsParams,
+    FileSearchCallsParams,
+    ImagesParams,
+    ModerationsParams,
+    VectorStoresParams,
+    WebSearchCallsParams,
+)
 
 __all__ = ["Costs", "CostsParams", "Usage"]
 
 StreamT = TypeVar("StreamT")
 Call = Callable[[str, Mapping[str, Any]], StreamT]
-
-UsageBucketWidth = Literal["1m", "1h", "1d"]
-ModelGroupBy = Literal["project_id", "user_id", "api_key_id", "model"]
-CompletionsGroupBy = Literal[
-    "project_id", "user_id", "api_key_id", "model", "batch", "service_tier", "api_source"
-]
-ImagesGroupBy = Literal["project_id", "user_id", "api_key_id", "model", "size", "source"]
-FileSearchGroupBy = Literal["project_id", "user_id", "api_key_id", "vector_store_id"]
-WebSearchGroupBy = Literal[
-    "project_id", "user_id", "api_key_id", "model", "context_level", "api_source"
-]
-CostsGroupBy = Literal["project_id", "line_item", "api_key_id", "user_id", "api_source"]
-ImageSource = Literal["image.generation", "image.edit", "image.variation"]
-ContextLevel = Literal["low", "medium", "high"]
-
-
-class _Range(TypedDict, total=False):
-    start_time: Required[TimeInput]
-    end_time: TimeInput | None
-    limit: int | None
-    page: str | None
-    concurrency: int | None
-
-
-class _UsageRange(_Range, total=False):
-    bucket_width: UsageBucketWidth | None
-    project_ids: Sequence[str] | None
-
-
-class _PeopleFilters(_UsageRange, total=False):
-    user_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-
-
-class _ModelFilters(_PeopleFilters, total=False):
-    models: Sequence[str] | None
-
-
-class CompletionsParams(_ModelFilters, total=False):
-    group_by: Sequence[CompletionsGroupBy] | None
-    batch: bool | None
-
-
-class ModelUsageParams(_ModelFilters, total=False):
-    group_by: Sequence[ModelGroupBy] | None
-
-
-class ImagesParams(_ModelFilters, total=False):
-    group_by: Sequence[ImagesGroupBy] | None
-    sources: Sequence[ImageSource] | None
-    sizes: Sequence[str] | None
-
-
-class ProjectUsageParams(_UsageRange, total=False):
-    group_by: Sequence[Literal["project_id"]] | None
-
-
-class FileSearchParams(_PeopleFilters, total=False):
-    group_by: Sequence[FileSearchGroupBy] | None
-    vector_store_ids: Sequence[str] | None
-
-
-class WebSearchParams(_ModelFilters, total=False):
-    group_by: Sequence[WebSearchGroupBy] | None
-    context_levels: Sequence[ContextLevel] | None
-
-
-class CostsParams(_Range, total=False):
-    bucket_width: Literal["1d"] | None
-    group_by: Sequence[CostsGroupBy] | None
-    project_ids: Sequence[str] | None
-    api_key_ids: Sequence[str] | None
-    line_items: Sequence[str] | None
 
 
 class Usage(Generic[StreamT]):
@@ -103,11 +44,11 @@ class Usage(Generic[StreamT]):
         """Completions usage (tokens, requests) per bucket."""
         return self._call("completions", params)
 
-    def embeddings(self, **params: Unpack[ModelUsageParams]) -> StreamT:
+    def embeddings(self, **params: Unpack[EmbeddingsParams]) -> StreamT:
         """Embeddings usage per bucket."""
         return self._call("embeddings", params)
 
-    def moderations(self, **params: Unpack[ModelUsageParams]) -> StreamT:
+    def moderations(self, **params: Unpack[ModerationsParams]) -> StreamT:
         """Moderations usage per bucket."""
         return self._call("moderations", params)
 
@@ -115,31 +56,31 @@ class Usage(Generic[StreamT]):
         """Images usage per bucket."""
         return self._call("images", params)
 
-    def audio_speeches(self, **params: Unpack[ModelUsageParams]) -> StreamT:
+    def audio_speeches(self, **params: Unpack[AudioSpeechesParams]) -> StreamT:
         """Text-to-speech usage (characters) per bucket."""
         return self._call("audio_speeches", params)
 
-    def audio_transcriptions(self, **params: Unpack[ModelUsageParams]) -> StreamT:
+    def audio_transcriptions(self, **params: Unpack[AudioTranscriptionsParams]) -> StreamT:
         """Transcription usage (seconds) per bucket."""
         return self._call("audio_transcriptions", params)
 
-    def vector_stores(self, **params: Unpack[ProjectUsageParams]) -> StreamT:
+    def vector_stores(self, **params: Unpack[VectorStoresParams]) -> StreamT:
         """Vector store usage (bytes) per bucket."""
         return self._call("vector_stores", params)
 
-    def code_interpreter_sessions(self, **params: Unpack[ProjectUsageParams]) -> StreamT:
+    def code_interpreter_sessions(self, **params: Unpack[CodeInterpreterSessionsParams]) -> StreamT:
         """Code interpreter sessions per bucket."""
         return self._call("code_interpreter_sessions", params)
 
-    def file_search_calls(self, **params: Unpack[FileSearchParams]) -> StreamT:
+    def file_search_calls(self, **params: Unpack[FileSearchCallsParams]) -> StreamT:
         """File search tool calls per bucket."""
         return self._call("file_search_calls", params)
 
-    def web_search_calls(self, **params: Unpack[WebSearchParams]) -> StreamT:
+    def web_search_calls(self, **params: Unpack[WebSearchCallsParams]) -> StreamT:
         """Web search tool calls per bucket."""
         return self._call("web_search_calls", params)
 
-    def decisions(self, **params: Unpack[CompletionsParams]) -> StreamT:
+    def decisions(self, **params: Unpack[DecisionsParams]) -> StreamT:
         """Decisions usage per bucket (same fields as completions)."""
         return self._call("decisions", params)
 

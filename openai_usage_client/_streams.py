@@ -5,16 +5,30 @@ it is needed. A long range with an ``end_time`` is split into windows of one pag
 (``_pagination.plan_windows``) fetched ``concurrency`` at a time, by threads for the sync
 client and tasks for the async one; buckets still come out in order, each once, and at most
 ``concurrency`` pages are held in memory.
+
+Closing a stream (``close()``/``aclose()``, leaving its ``with`` block, or dropping an
+iteration part-way: ``break`` then garbage collection) stops scheduling windows, lets the
+requests already in flight finish (each within its timeout; a retry pending on them is not
+started) and joins the threads or cancels the tasks: nothing outlives the stream.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections import deque
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+)
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from ._exceptions import OpenAIUsageError
 from ._models import Bucket, Page
@@ -28,9 +42,15 @@ if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-    from ._exports import PathOrFile, Row
+    from ._exports import PathOrFile
+    from ._names import Names
+    from ._rows import Row
 
-__all__ = ["AsyncBucketStream", "AsyncGate", "BucketStream", "ThreadGate"]
+__all__ = ["AsyncBucketStream", "AsyncGate", "BucketStream", "StreamClosed", "ThreadGate"]
+
+
+class StreamClosed(Exception):  # an internal signal: the stream never lets it out
+    """Raised in a worker thread asking for a slot after its stream was closed."""
 
 
 class ThreadGate:
@@ -39,11 +59,20 @@ class ThreadGate:
     def __init__(self, maximum: int) -> None:
         self.aimd = AIMD(maximum)
         self._cond = threading.Condition()
+        self.closed = False
 
     def acquire(self) -> None:
         with self._cond:
-            self._cond.wait_for(self.aimd.can_start)
+            self._cond.wait_for(lambda: self.closed or self.aimd.can_start())
+            if self.closed:
+                raise StreamClosed
             self.aimd.start()
+
+    def close(self) -> None:
+        """Refuse every later ``acquire`` and wake the threads waiting in one."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
 
     def release(self, *, throttled: bool) -> None:
         with self._cond:
@@ -79,6 +108,24 @@ class BucketStream:
     def __init__(self, fetch: SyncFetch, query: Query) -> None:
         self._fetch = fetch
         self.query = query
+        # The iterations under way, weakly: a dropped one is closed by garbage collection.
+        self._running: weakref.WeakSet[Generator[Any]] = weakref.WeakSet()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every iteration of this stream: no new request, worker threads joined."""
+        for running in list(self._running):
+            running.close()
 
     def __repr__(self) -> str:
         q = self.query
@@ -88,10 +135,16 @@ class BucketStream:
         )
 
     def __iter__(self) -> Iterator[Bucket]:
+        running = self._buckets()
+        self._running.add(running)
+        return running
+
+    def _buckets(self) -> Generator[Bucket]:
         resume = self.query.start_time
         chain_cursor: list[str | None] = [None]
+        pages = self._pages(chain_cursor)
         try:
-            for fetched in self._pages(chain_cursor):
+            for fetched in pages:
                 # Hold a page only while its buckets are read: the next one is being fetched
                 # and parsed by then, and two parsed pages at once would double the peak.
                 buckets = fetched.data
@@ -103,65 +156,77 @@ class BucketStream:
         except OpenAIUsageError as error:
             annotate(error, self.query, resume, chain_cursor[0])
             raise
+        finally:
+            pages.close()
 
     def pages(self) -> Iterator[Page]:
         """The pages themselves, in time order."""
+        running = self._page_list()
+        self._running.add(running)
+        return running
+
+    def _page_list(self) -> Generator[Page]:
         resume = self.query.start_time
         chain_cursor: list[str | None] = [None]
+        pages = self._pages(chain_cursor)
         try:
-            for page in self._pages(chain_cursor):
+            for page in pages:
                 yield page
                 if page.data:
                     resume = page.data[-1].end_time
         except OpenAIUsageError as error:
             annotate(error, self.query, resume, chain_cursor[0])
             raise
+        finally:
+            pages.close()
 
     def first_page(self) -> Page:
         """Only the first page (one request), as the official SDK returns it."""
         return self._fetch(self.query, self.query.page, None)
 
-    def rows(self) -> Iterator[Row]:
+    def rows(self, *, names: Names | None = None) -> Iterator[Row]:
         """Flat records, one per (bucket, result): see ``openai_usage_client.rows``."""
-        from ._exports import rows
+        from ._rows import rows
 
-        return rows(self, self.query.endpoint.name)
+        return rows(self, self.query.endpoint.name, names=names)
 
-    def to_csv(self, path_or_file: PathOrFile) -> int:
+    def to_csv(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write the rows as CSV, streaming; returns the number of rows written."""
         from ._exports import to_csv
 
-        return to_csv(self, path_or_file)
+        return to_csv(self, path_or_file, names=names)
 
-    def to_jsonl(self, path_or_file: PathOrFile) -> int:
+    def to_jsonl(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write one JSON object per row, streaming."""
         from ._exports import to_jsonl
 
-        return to_jsonl(self, path_or_file)
+        return to_jsonl(self, path_or_file, names=names)
 
-    def to_json(self, path_or_file: PathOrFile) -> int:
+    def to_json(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
         """Write a JSON array of rows, streaming."""
         from ._exports import to_json
 
-        return to_json(self, path_or_file)
+        return to_json(self, path_or_file, names=names)
 
-    def to_pandas(self) -> pd.DataFrame:
+    def to_pandas(self, *, names: Names | None = None) -> pd.DataFrame:
         """A pandas DataFrame of the rows (extra ``[pandas]``)."""
         from ._exports import to_pandas
 
-        return to_pandas(self)
+        return to_pandas(self, names=names)
 
-    def to_polars(self) -> pl.DataFrame:
+    def to_polars(self, *, names: Names | None = None) -> pl.DataFrame:
         """A polars DataFrame of the rows (extra ``[polars]``)."""
         from ._exports import to_polars
 
-        return to_polars(self)
+        return to_polars(self, names=names)
 
-    def to_parquet(self, path: str | os.PathLike[str] | IO[bytes]) -> int:
+    def to_parquet(
+        self, path: str | os.PathLike[str] | IO[bytes], *, names: Names | None = None
+    ) -> int:
         """Write a Parquet file of the rows (extra ``[parquet]``)."""
         from ._exports import to_parquet
 
-        return to_parquet(self, path)
+        return to_parquet(self, path, names=names)
 
     def _chain(
         self, query: Query, gate: ThreadGate | None, last: list[str | None]
@@ -169,6 +234,8 @@ class BucketStream:
         chain = CursorChain(query)
         cursor = query.page
         while True:
+            if gate is not None and gate.closed:
+                return  # the stream was closed: the rest of this window is not wanted
             page = self._fetch(query, cursor, gate)
             nxt = chain.accept(page, cursor)
             last[0] = chain.last_cursor
@@ -178,7 +245,7 @@ class BucketStream:
                 return
             cursor = nxt
 
-    def _pages(self, last: list[str | None]) -> Iterator[Page]:
+    def _pages(self, last: list[str | None]) -> Generator[Page]:
         windows = plan_windows(self.query)
         if len(windows) == 1:
             yield from self._chain(windows[0], None, last)
@@ -201,9 +268,13 @@ class BucketStream:
                 submit()
                 yield from pages
         finally:
+            # Finished, failed or closed part-way: no new window, no new request (the gate
+            # refuses them), queued windows dropped, and the threads joined once the requests
+            # in flight are done, so none outlives the stream.
+            gate.close()
             for future in pending:
                 future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class AsyncBucketStream:
@@ -212,6 +283,23 @@ class AsyncBucketStream:
     def __init__(self, fetch: AsyncFetch, query: Query) -> None:
         self._fetch = fetch
         self.query = query
+        self._running: weakref.WeakSet[AsyncGenerator[Any]] = weakref.WeakSet()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop every iteration of this stream: no new request, its tasks cancelled."""
+        for running in list(self._running):
+            await running.aclose()
 
     def __repr__(self) -> str:
         q = self.query
@@ -220,7 +308,12 @@ class AsyncBucketStream:
             f"end_time={q.end_time} bucket_width={q.bucket_width!r}>"
         )
 
-    async def __aiter__(self) -> AsyncIterator[Bucket]:
+    def __aiter__(self) -> AsyncIterator[Bucket]:
+        running = self._buckets()
+        self._running.add(running)
+        return running
+
+    async def _buckets(self) -> AsyncGenerator[Bucket]:
         resume = self.query.start_time
         last: list[str | None] = [None]
         pages = self._pages(last)
@@ -238,8 +331,13 @@ class AsyncBucketStream:
         finally:
             await pages.aclose()
 
-    async def pages(self) -> AsyncIterator[Page]:
+    def pages(self) -> AsyncIterator[Page]:
         """The pages themselves, in time order."""
+        running = self._page_list()
+        self._running.add(running)
+        return running
+
+    async def _page_list(self) -> AsyncGenerator[Page]:
         resume = self.query.start_time
         last: list[str | None] = [None]
         pages = self._pages(last)
@@ -258,17 +356,80 @@ class AsyncBucketStream:
         """Only the first page (one request)."""
         return await self._fetch(self.query, self.query.page, None)
 
-    async def rows(self) -> AsyncIterator[Row]:
+    async def rows(self, *, names: Names | None = None) -> AsyncIterator[Row]:
         """Flat records, one per (bucket, result): see ``openai_usage_client.rows``."""
-        from ._exports import rows
+        from ._rows import rows
 
         async for bucket in self:
-            for row in rows([bucket], self.query.endpoint.name):
+            for row in rows([bucket], self.query.endpoint.name, names=names):
                 yield row
 
     async def collect(self) -> list[Bucket]:
         """Every bucket, in a list."""
         return [bucket async for bucket in self]
+
+    # The exports of ``BucketStream``, awaited: the rows arrive from the network and go to
+    # the same writers (``_exports``), streaming for the files.
+
+    async def to_csv(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
+        """Write the rows as CSV, streaming; returns the number of rows written."""
+        from ._exports import write_async
+
+        return await write_async(
+            "csv", self.rows(names=names), self.query.endpoint.name, path_or_file, names is not None
+        )
+
+    async def to_jsonl(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
+        """Write one JSON object per row, streaming."""
+        from ._exports import write_async
+
+        return await write_async(
+            "jsonl",
+            self.rows(names=names),
+            self.query.endpoint.name,
+            path_or_file,
+            names is not None,
+        )
+
+    async def to_json(self, path_or_file: PathOrFile, *, names: Names | None = None) -> int:
+        """Write a JSON array of rows, streaming."""
+        from ._exports import write_async
+
+        return await write_async(
+            "json",
+            self.rows(names=names),
+            self.query.endpoint.name,
+            path_or_file,
+            names is not None,
+        )
+
+    async def to_parquet(
+        self, path: str | os.PathLike[str] | IO[bytes], *, names: Names | None = None
+    ) -> int:
+        """Write a Parquet file of the rows (extra ``[parquet]``), streaming."""
+        from ._exports import write_async
+
+        return await write_async(
+            "parquet", self.rows(names=names), self.query.endpoint.name, path, names is not None
+        )
+
+    async def to_pandas(self, *, names: Names | None = None) -> pd.DataFrame:
+        """A pandas DataFrame of the rows (extra ``[pandas]``)."""
+        from ._exports import require, to_pandas
+
+        require("pandas")
+        return to_pandas(await self._all_rows(names), endpoint=self.query.endpoint.name)
+
+    async def to_polars(self, *, names: Names | None = None) -> pl.DataFrame:
+        """A polars DataFrame of the rows (extra ``[polars]``)."""
+        from ._exports import require, to_polars
+
+        require("polars")
+        return to_polars(await self._all_rows(names), endpoint=self.query.endpoint.name)
+
+    async def _all_rows(self, names: Names | None) -> list[Row]:
+        # A DataFrame holds every row anyway; fetch them all, then build it as the sync twin.
+        return [row async for row in self.rows(names=names)]
 
     async def _chain(
         self, query: Query, gate: AsyncGate | None, last: list[str | None]

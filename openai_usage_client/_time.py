@@ -1,35 +1,89 @@
 """Time inputs, bucket alignment and range splitting (no I/O).
 
-The API speaks Unix seconds and aligns buckets to UTC. Users speak ``date``, ``datetime``
-and ISO-8601 strings. Everything is converted to Unix seconds here, at the edge.
+The API speaks Unix seconds and aligns buckets to UTC. Users speak ``date``, ``datetime``,
+ISO-8601 strings and relative words (``"7d"``, ``"yesterday"``, ``"last-month"``).
+Everything is converted to Unix seconds here, at the edge, by the one parser that the SDK
+and the CLI share (``to_unix``).
 
 Naive datetimes (and ISO strings without an offset) are taken as UTC, as the API's buckets
-are: "2026-10-01" means midnight UTC, whatever the machine's time zone.
+are: "2026-10-01" means midnight UTC, whatever the machine's time zone. Relative words count
+back from "now", which callers pass in (a client's clock), so that tests can fix it.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time
+import re
+import time as _time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
 from ._exceptions import InvalidParameterError
+from ._generated.endpoints import WIDTH_SECONDS
 
-__all__ = ["WIDTH_SECONDS", "TimeInput", "align_down", "from_unix", "split_range", "to_unix"]
+__all__ = [
+    "TIME_HELP",
+    "WIDTH_SECONDS",
+    "Clock",
+    "TimeInput",
+    "align_down",
+    "describe",
+    "from_unix",
+    "iso",
+    "split_range",
+    "start_of_day",
+    "to_unix",
+]
 
 TimeInput = int | float | datetime | date | str
+#: Unix seconds of "now"; ``time.time`` unless a test fixes it.
+Clock = Callable[[], float]
 
-WIDTH_SECONDS: Final = {"1m": 60, "1h": 3600, "1d": 86400}
 _YEAR_10000: Final = 253402300800
 
-_ALLOWED = (
-    "Unix seconds (int), a datetime (naive is taken as UTC), a date (UTC midnight) "
-    "or an ISO-8601 string such as '2026-10-01' or '2026-10-01T12:00:00Z'"
+TIME_HELP: Final = (
+    "a date (2026-10-01), a datetime (2026-10-01T12:00Z), Unix seconds, or relative: "
+    "now, today, yesterday, this-month, last-month, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w). "
+    "All times are UTC."
+)
+_ALLOWED: Final = (
+    "Unix seconds (int), a datetime (naive is taken as UTC), a date (UTC midnight), "
+    "an ISO-8601 string such as '2026-10-01' or '2026-10-01T12:00:00Z', or relative: "
+    "'now', 'today', 'yesterday', 'this-month', 'last-month', or 'Nm'/'Nh'/'Nd'/'Nw' ago "
+    "('30m', '24h', '7d', '2w'). All times are UTC."
 )
 
+_AGO: Final = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
+_UNITS: Final = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
-def to_unix(value: object, param: str) -> int:
-    """Convert one time input to Unix seconds, or raise ``InvalidParameterError``."""
+
+def iso(seconds: int) -> str:
+    """``seconds`` as ISO-8601 UTC, e.g. ``2026-10-01T00:00:00Z``."""
+    if not 0 <= seconds < _YEAR_10000:
+        return f"{seconds} s"
+    return f"{from_unix(seconds):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def describe(seconds: int) -> str:
+    """An instant as people and the API both read it: ``2026-10-01T00:00:00Z (1790812800)``."""
+    return f"{iso(seconds)} ({seconds})"
+
+
+def _now_datetime(now: datetime | float | None) -> datetime:
+    if now is None:
+        return datetime.fromtimestamp(_time.time(), UTC)
+    if isinstance(now, datetime):
+        return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(now, UTC)
+
+
+def to_unix(value: object, param: str, *, now: datetime | float | None = None) -> int:
+    """Convert one time input to Unix seconds, or raise ``InvalidParameterError``.
+
+    ``now`` (an aware datetime or Unix seconds; the system clock when ``None``) is what
+    relative words count back from.
+    """
     if isinstance(value, bool):
         raise InvalidParameterError(param, value, _ALLOWED)
     if isinstance(value, int):
@@ -43,7 +97,7 @@ def to_unix(value: object, param: str) -> int:
     elif isinstance(value, date):
         seconds = _datetime_seconds(datetime.combine(value, time(0), tzinfo=UTC))
     elif isinstance(value, str):
-        seconds = _parse_string(value, param)
+        seconds = _parse_string(value, param, now)
     else:
         raise InvalidParameterError(param, value, _ALLOWED)
     if not 0 <= seconds < _YEAR_10000:
@@ -59,10 +113,49 @@ def _datetime_seconds(value: datetime) -> int:
     return math.floor(value.timestamp())
 
 
-def _parse_string(value: str, param: str) -> int:
+def start_of_day(now: datetime) -> datetime:
+    """UTC midnight of the day that holds ``now``."""
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _month_start(day: datetime, back: int) -> datetime:
+    year, month = day.year, day.month - back
+    while month < 1:
+        year, month = year - 1, month + 12
+    return day.replace(year=year, month=month, day=1)
+
+
+def _relative(text: str, now: datetime | float | None) -> int | None:
+    """Unix seconds of a relative word, or ``None`` when ``text`` is not one.
+
+    Keywords name the start of a period: ``today`` is today's UTC midnight, ``last-month``
+    the first instant of last month (so ``last-month`` to ``this-month`` is last month).
+    """
+    value = text.lower().replace("_", "-")
+    ago = _AGO.match(value)
+    if value not in ("now", "today", "yesterday", "this-month", "last-month") and not ago:
+        return None
+    current = _now_datetime(now)
+    if ago:
+        return int(current.timestamp()) - int(ago[1]) * _UNITS[ago[2]]
+    today = start_of_day(current)
+    keywords = {
+        "now": current,
+        "today": today,
+        "yesterday": today - timedelta(days=1),
+        "this-month": _month_start(today, 0),
+        "last-month": _month_start(today, 1),
+    }
+    return int(keywords[value].timestamp())
+
+
+def _parse_string(value: str, param: str, now: datetime | float | None) -> int:
     text = value.strip()
     if text.isdigit():
         return int(text)
+    relative = _relative(text, now)
+    if relative is not None:
+        return relative
     try:
         if len(text) == 10:
             return _datetime_seconds(datetime.combine(date.fromisoformat(text), time(0)))

@@ -12,7 +12,11 @@ Why a script and not a bare ``openapi-python-client`` call:
 * the generator runs in a fresh temporary folder with the project's virtual environment first on
   ``PATH``, so its ruff post-hooks (run with ``--isolated``) use the pinned ruff and never an
   ambient configuration, and nothing depends on the directory the command was started from;
-* the generator reports problems as warnings and still exits 0: any warning fails the run here.
+* the generator reports problems as warnings and still exits 0: any warning fails the run here;
+* the generator always writes ``client.py`` and ``errors.py``, which the product does not use
+  (templates/README.md says why): they are removed from the output;
+* the endpoint table and the parameter types (``endpoints.py``, ``params.py``) are a second
+  output, written from the same spec by ``scripts/_endpoint_table.py``.
 """
 
 from __future__ import annotations
@@ -27,10 +31,23 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _endpoint_table import SpecError, render
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "openai_usage_client" / "_generated"
 GENERATOR_VERSION = "0.29.1"
 RUFF_VERSION = "0.17.5"
+#: Written by the generator whatever the templates say, and used by nothing in the product.
+UNUSED = ("client.py", "errors.py")
+#: The same formatting as the generator's post-hooks (generator-config.yaml).
+FORMAT = (
+    ("check", "--isolated", "--line-length", "100", "--target-version", "py311",
+     "--select", "I,F401", "--fix-only"),
+    ("format", "--isolated", "--line-length", "100", "--target-version", "py311"),
+)  # fmt: skip
 
 
 def _tool(name: str) -> str:
@@ -81,9 +98,27 @@ def generate(spec: Path, config: Path, templates: Path, out: Path) -> None:
         output = proc.stdout + proc.stderr
         if proc.returncode != 0 or "warning" in output.lower() or "error" in output.lower():
             sys.exit(f"generate: openapi-python-client reported problems:\n{output}")
+        for name in UNUSED:
+            (dest / name).unlink()
+        _write_table(spec, dest, env)
         for cache in dest.rglob(".ruff_cache"):
             shutil.rmtree(cache)
         shutil.copytree(dest, out)
+
+
+def _write_table(spec: Path, dest: Path, env: dict[str, str]) -> None:
+    with spec.open() as fh:
+        loaded = yaml.safe_load(fh)
+    try:
+        files = render(loaded, dest / "models")
+    except (SpecError, KeyError, TypeError, ValueError) as exc:
+        sys.exit(f"generate: cannot build the endpoint table from {spec}: {exc!r}")
+    for name, text in files.items():
+        (dest / name).write_text(text)
+    for args in FORMAT:
+        subprocess.run(
+            [_tool("ruff"), *args, *files], cwd=dest, env=env, check=True, capture_output=True
+        )
 
 
 def _diff(expected: Path, actual: Path) -> list[str]:

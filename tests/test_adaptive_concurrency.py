@@ -7,6 +7,7 @@ import threading
 import time
 
 import httpx
+from _sleeps import Sleeps
 
 from openai_usage_client import AsyncUsageClient, UsageClient
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
@@ -52,7 +53,7 @@ def peak(recorder: Recorder, first: int, last: int) -> int:
     return max(recorder.started_with[n] for n in range(first, last + 1))
 
 
-def test_sync_in_flight_drops_after_429s_and_recovers() -> None:
+def test_sync_in_flight_drops_after_429s_and_recovers(no_sleep: Sleeps) -> None:
     recorder = Recorder(FakeAPI(seed=1), throttle=8)
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -66,7 +67,9 @@ def test_sync_in_flight_drops_after_429s_and_recovers() -> None:
         return response
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with UsageClient(DEFAULT_ADMIN_KEY, http_client=http, max_retries=20) as client:
+    with UsageClient(
+        DEFAULT_ADMIN_KEY, http_client=http, max_retries=20, _runtime=no_sleep.runtime
+    ) as client:
         stream = client.usage.completions(
             start_time=NOW - 60 * DAY, end_time=NOW, bucket_width="1d", limit=2, concurrency=8
         )
@@ -83,7 +86,7 @@ def test_sync_in_flight_drops_after_429s_and_recovers() -> None:
     assert peak(recorder, 12, total) >= 4
 
 
-def test_async_in_flight_drops_after_429s_and_recovers() -> None:
+def test_async_in_flight_drops_after_429s_and_recovers(no_sleep: Sleeps) -> None:
     recorder = Recorder(FakeAPI(seed=1), throttle=8)
 
     async def handler(request: httpx.Request) -> httpx.Response:
@@ -96,7 +99,9 @@ def test_async_in_flight_drops_after_429s_and_recovers() -> None:
 
     async def run() -> int:
         http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-        async with AsyncUsageClient(DEFAULT_ADMIN_KEY, http_client=http, max_retries=20) as c:
+        async with AsyncUsageClient(
+            DEFAULT_ADMIN_KEY, http_client=http, max_retries=20, _runtime=no_sleep.runtime
+        ) as c:
             stream = c.usage.completions(
                 start_time=NOW - 60 * DAY, end_time=NOW, bucket_width="1d", limit=2, concurrency=8
             )

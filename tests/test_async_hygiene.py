@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from _sleeps import NO_WAIT
 
 from openai_usage_client import AsyncUsageClient, InternalServerError
 from openai_usage_client.testing import FakeAPI, FakeServer, Faults, Persistent
@@ -102,7 +102,7 @@ def make_client(server: FakeServer, concurrency: int = 4) -> AsyncUsageClient:
         base_url=server.base_url,
         concurrency=concurrency,
         max_retries=2,
-        http_client=httpx.AsyncClient(),
+        _runtime=NO_WAIT,
     )
 
 

@@ -21,6 +21,7 @@ from _client_helpers import (
     json_response,
     page,
 )
+from _sleeps import Sleeps
 
 import openai_usage_client as ouc
 from openai_usage_client._endpoints import ENDPOINTS
@@ -320,7 +321,7 @@ def test_permission_denied_hints_at_admin_key() -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_retry_after_is_honoured_and_the_failed_page_is_resumed(
-    kind: str, no_sleep: list[float]
+    kind: str, no_sleep: Sleeps
 ) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(
@@ -337,20 +338,24 @@ def test_retry_after_is_honoured_and_the_failed_page_is_resumed(
                 json_response(page([bucket(START + 86400)])),
             ]
         )
-        buckets = collect(kind, lambda c: c.costs(start_time=START, concurrency=1))
+        buckets = collect(
+            kind, lambda c: c.costs(start_time=START, concurrency=1), _runtime=no_sleep.runtime
+        )
     assert [b.start_time for b in buckets] == [START, START + 86400]
     assert no_sleep == [3.0, 0.25]
     assert [c.request.url.params.get("page") for c in route.calls] == [None, "c1", "c1", "c1"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_backoff_without_retry_after(kind: str, no_sleep: list[float]) -> None:
+def test_backoff_without_retry_after(kind: str, no_sleep: Sleeps) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(
             return_value=json_response({"error": {"message": "x", "type": "server"}}, 500)
         )
         with pytest.raises(ouc.InternalServerError) as info:
-            collect(kind, lambda c: c.costs(start_time=START), max_retries=5)
+            collect(
+                kind, lambda c: c.costs(start_time=START), max_retries=5, _runtime=no_sleep.runtime
+            )
     assert route.call_count == 6
     nominal = [0.5, 1.0, 2.0, 4.0, 8.0]
     assert len(no_sleep) == 5
@@ -395,13 +400,15 @@ def test_client_errors_are_not_retried(kind: str, status: int) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 502, 503, 504])
-def test_retryable_statuses_use_every_retry(kind: str, status: int) -> None:
+def test_retryable_statuses_use_every_retry(kind: str, status: int, no_sleep: Sleeps) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(
             return_value=json_response({"error": {"message": "x", "type": "t"}}, status)
         )
         with pytest.raises(ouc.APIStatusError) as info:
-            collect(kind, lambda c: c.costs(start_time=START), max_retries=2)
+            collect(
+                kind, lambda c: c.costs(start_time=START), max_retries=2, _runtime=no_sleep.runtime
+            )
     assert route.call_count == 3
     assert info.value.status_code == status
 
@@ -416,22 +423,28 @@ def test_retryable_statuses_use_every_retry(kind: str, status: int) -> None:
         (httpx.ConnectTimeout("slow"), ouc.APITimeoutError),
     ],
 )
-def test_transport_failures(kind: str, failure: Exception, cls: type[Exception]) -> None:
+def test_transport_failures(
+    kind: str, failure: Exception, cls: type[Exception], no_sleep: Sleeps
+) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(side_effect=failure)
         with pytest.raises(cls) as info:
-            collect(kind, lambda c: c.costs(start_time=START), max_retries=1)
+            collect(
+                kind, lambda c: c.costs(start_time=START), max_retries=1, _runtime=no_sleep.runtime
+            )
     assert type(info.value) is cls
     assert route.call_count == 2
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_transport_failure_then_success(kind: str) -> None:
+def test_transport_failure_then_success(kind: str, no_sleep: Sleeps) -> None:
     with respx.mock() as mock:
         mock.get(f"{BASE}/organization/costs").mock(
             side_effect=[httpx.ConnectError("x"), json_response(page([bucket(START)]))]
         )
-        assert len(collect(kind, lambda c: c.costs(start_time=START))) == 1
+        assert (
+            len(collect(kind, lambda c: c.costs(start_time=START), _runtime=no_sleep.runtime)) == 1
+        )
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -484,7 +497,7 @@ def test_money_is_exact() -> None:
             "group_by",
             "project_id, user_id, api_key_id, model",
         ),
-        ("completions", {"group_by": "model"}, "group_by", "a non-empty list"),
+        ("completions", {"group_by": "nope"}, "group_by", "a non-empty list"),
         ("completions", {"end_time": START}, "end_time", "a time after start_time"),
         ("completions", {"project_ids": []}, "project_ids", "a non-empty list"),
         ("completions", {"project_ids": [3]}, "project_ids", "non-empty strings"),

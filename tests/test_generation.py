@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -83,3 +84,90 @@ def test_generation_is_independent_of_the_working_directory(tmp_path: Path) -> N
     assert different == []
     assert len(committed) >= 50
     assert not list(target.rglob(".ruff_cache"))
+
+
+PROBE = """
+import json, sys
+from openai_usage_client._cli import main
+from openai_usage_client._params import build_query
+from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
+
+query = build_query(
+    "completions",
+    {"start_time": 1790812800, "end_time": 1790899200, "group_by": ["region"]},
+    {},
+    concurrency=None,
+    default_concurrency=1,
+)
+print("client", query.group_by, query.request_kwargs(None)["params"]["group_by"])
+answer = FakeAPI(seed=0).handle(
+    "GET",
+    "/v1/organization/usage/completions",
+    {"start_time": "1790812800", "end_time": "1790899200", "group_by": ["region"]},
+    {"Authorization": f"Bearer {DEFAULT_ADMIN_KEY}"},
+)
+print("fake", answer.status, len(answer.json()["data"]))
+argv = ["--fake", "completions", "--start", "2026-10-01", "--end", "2026-10-02",
+        "--group-by", "region", "-f", "json"]
+print("cli", main(argv))
+"""
+
+
+def test_a_new_group_by_value_needs_only_the_spec(tmp_path: Path) -> None:
+    """Add ``region`` to completions' ``group_by`` in a copy of the project, regenerate, and
+    the client, the fake and the CLI accept it: no hand-written file changes."""
+    copy = tmp_path / "project"
+    for part in ("openai_usage_client", "scripts", "templates"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("openapi.yaml", "generator-config.yaml"):
+        shutil.copyfile(ROOT / name, copy / name)
+    before = _files(copy)
+    text = SPEC.read_text()
+    values = "enum: [project_id, user_id, api_key_id, model, batch, service_tier, api_source]"
+    assert text.count(values) == 2  # completions, then decisions
+    (copy / "openapi.yaml").write_text(text.replace(values, values[:-1] + ", region]", 1))
+
+    proc = subprocess.run(
+        [sys.executable, str(copy / "scripts" / "generate.py")],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    after = _files(copy)
+    changed = sorted(str(rel) for rel in after if before.get(rel) != after[rel])
+    assert changed == [
+        "openai_usage_client/_generated/endpoints.py",
+        "openai_usage_client/_generated/models/completions_group_by_item.py",
+        "openapi.yaml",
+    ]
+    assert set(before) == set(after)
+
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(copy), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("client", "fake", "cli"))]
+    assert lines == ["client ('region',) ['region']", "fake 200 1", "cli 0"]
+    assert '"extra":"{\\"region\\": null}"' in run.stdout  # an extra, null column
+
+    # The same run against the committed project refuses the value (the probe is not vacuous).
+    refused = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "group_by" in refused.stderr and "region" in refused.stderr

@@ -1,6 +1,8 @@
-"""The generated pydantic models and endpoint functions, against the wire format.
+"""The generated pydantic models and request builders, against the wire format.
 
-Inputs: the two seed documents, the upstream spec's examples, and the live API's quirks
+Inputs: the two seed documents' field names and the upstream spec's example payloads, restated
+in ``tests/data/`` (checked against the originals in ``../shared/`` when it is beside the
+clone, skipped with the reason otherwise), and the live API's quirks
 (``../shared/reference/live-api-facts.md``, section 3).
 """
 
@@ -11,7 +13,6 @@ import json
 import re
 from decimal import Decimal
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,11 +20,11 @@ import httpx
 import pytest
 import respx
 import yaml
+from _shared import DATA, shared_file
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from openai_usage_client._generated import models
 from openai_usage_client._generated.api.usage import completions
-from openai_usage_client._generated.client import AuthenticatedClient
 from openai_usage_client._generated.models import (
     CostsResult,
     CostsResultAmount,
@@ -44,10 +45,9 @@ from openai_usage_client._generated.models import (
     UsageWebSearchCallsResult,
 )
 
-ROOT = Path(__file__).parents[1]
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-UPSTREAM = SHARED / "reference" / "upstream-usage-costs-extract.yaml"
+UPSTREAM = "reference/upstream-usage-costs-extract.yaml"
+SEED_DATA: dict[str, list[str]] = json.loads((DATA / "seed_fields.json").read_text())["seeds"]
+EXAMPLES: dict[str, dict[str, Any]] = json.loads((DATA / "upstream_examples.json").read_text())
 
 RESULT_MODELS: tuple[type[BaseModel], ...] = (
     UsageCompletionsResult,
@@ -63,15 +63,6 @@ RESULT_MODELS: tuple[type[BaseModel], ...] = (
     UsageDecisionsResult,
     CostsResult,
 )
-
-
-def _shared_file(path: Path) -> Path:
-    if not path.is_file():
-        pytest.fail(
-            f"{path} is missing: these tests need the shared/ folder beside the clone "
-            f"(expected at {SHARED})"
-        )
-    return path
 
 
 def _wire_names(model: type[BaseModel]) -> dict[str, str]:
@@ -201,10 +192,24 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def _seed_names(text: str) -> list[str]:
+    """The property names of a seed document's table, as written there."""
+    return re.findall(r"^\*\*([A-Za-z_][A-Za-z0-9_]*)\*\* \|", text, flags=re.MULTILINE)
+
+
 def _seed_fields(seed: str) -> list[str]:
-    text = _shared_file(SEEDS / seed).read_text()
-    names = re.findall(r"^\*\*([A-Za-z_][A-Za-z0-9_]*)\*\* \|", text, flags=re.MULTILINE)
-    return [_snake(name) for name in names]
+    return [_snake(name) for name in SEED_DATA[seed]]
+
+
+@pytest.mark.parametrize("seed", SEED_FILES)
+def test_seed_data_matches_the_seed_documents(seed: str) -> None:
+    """``tests/data/seed_fields.json`` against ``../shared/seeds/`` (skipped without it)."""
+    text = shared_file(f"seeds/{seed}").read_text()
+    assert _seed_names(text) == SEED_DATA[seed]
+
+
+def test_seed_data_covers_both_seeds() -> None:
+    assert sorted(SEED_DATA) == sorted(SEED_FILES)
 
 
 def test_snake_case_conversion() -> None:
@@ -269,9 +274,35 @@ def test_seed_typed_fields_land_on_the_right_models() -> None:
 
 
 def _upstream() -> dict[str, Any]:
-    with _shared_file(UPSTREAM).open() as fh:
+    with shared_file(UPSTREAM).open() as fh:
         loaded: dict[str, Any] = yaml.safe_load(fh)
     return loaded
+
+
+def _example_response(path: str) -> str:
+    """The upstream example response of ``path`` (from ``tests/data``), as JSON text."""
+    return json.dumps(EXAMPLES["responses"][path])
+
+
+def test_example_data_matches_the_upstream_extract() -> None:
+    """``tests/data/upstream_examples.json`` against the extract (skipped without it)."""
+    upstream = _upstream()
+    responses = {
+        path: json.loads(item["get"]["x-oaiMeta"]["examples"]["response"])
+        for path, item in upstream["paths"].items()
+    }
+    schemas = {
+        name: json.loads(schema["x-oaiMeta"]["example"])
+        for name, schema in upstream["components"]["schemas"].items()
+        if "example" in (schema.get("x-oaiMeta") or {})
+    }
+    assert EXAMPLES["responses"] == responses
+    assert EXAMPLES["schemas"] == schemas
+
+
+def test_example_data_has_every_path_and_schema() -> None:
+    assert set(EXAMPLES["responses"]) == set(EXAMPLE_TYPES)
+    assert set(EXAMPLES["schemas"]) == set(SCHEMA_EXAMPLES)
 
 
 #: Upstream path -> the concrete type every result of its example must have.
@@ -345,7 +376,7 @@ def test_upstream_has_an_example_for_every_path() -> None:
 
 @pytest.mark.parametrize("path", sorted(EXAMPLE_TYPES))
 def test_upstream_example_response_parses(path: str) -> None:
-    raw_text = _upstream()["paths"][path]["get"]["x-oaiMeta"]["examples"]["response"]
+    raw_text = _example_response(path)
     raw = json.loads(raw_text)
     page = UsageResponse.model_validate_json(raw_text)
     assert page.object == "page"
@@ -369,9 +400,7 @@ def test_upstream_example_response_parses(path: str) -> None:
 
 
 def test_upstream_costs_example_money_is_exact() -> None:
-    raw_text = _upstream()["paths"]["/organization/costs"]["get"]["x-oaiMeta"]["examples"][
-        "response"
-    ]
+    raw_text = _example_response("/organization/costs")
     result = UsageResponse.model_validate_json(raw_text).data[0].results[0]
     assert isinstance(result, CostsResult)
     assert result.amount.value == Decimal("0.06")
@@ -382,9 +411,7 @@ def test_upstream_costs_example_money_is_exact() -> None:
 
 
 def test_upstream_completions_example_has_a_cursor() -> None:
-    raw_text = _upstream()["paths"]["/organization/usage/completions"]["get"]["x-oaiMeta"][
-        "examples"
-    ]["response"]
+    raw_text = _example_response("/organization/usage/completions")
     page = UsageResponse.model_validate_json(raw_text)
     assert page.has_more is True
     assert page.next_page == "page_AAAAAGdGxdEiJdKOAAAAAGcqsYA="
@@ -413,7 +440,7 @@ def test_upstream_schema_examples_are_all_covered() -> None:
 
 @pytest.mark.parametrize("name", SCHEMA_EXAMPLES)
 def test_upstream_schema_example_parses(name: str) -> None:
-    raw_text = _upstream()["components"]["schemas"][name]["x-oaiMeta"]["example"]
+    raw_text = json.dumps(EXAMPLES["schemas"][name])
     raw = json.loads(raw_text)
     model_cls: type[BaseModel] = getattr(models, name)
     parsed = model_cls.model_validate_json(raw_text)
@@ -834,7 +861,9 @@ def test_error_response() -> None:
     assert parsed.error.model_extra == {"extra": 1}
 
 
-# -- the generated endpoint functions --------------------------------------------------------
+# -- the generated request builders, as the facade uses them ----------------------------------
+# Only ``_get_kwargs`` is generated per operation (templates/README.md): the facade sends the
+# request it builds and validates the body with the models, exactly as below.
 
 BASE_URL = "https://api.openai.com/v1"
 EXPECTED_URL = (
@@ -853,10 +882,11 @@ PAGE_BODY = _page(
     has_more=True,
     next_page="page_next",
 )
+HEADERS = {"Authorization": "Bearer sk-admin-x"}
 
 
-def _client() -> AuthenticatedClient:
-    return AuthenticatedClient(base_url=BASE_URL, token="sk-admin-x")
+def _request_kwargs(**params: Any) -> dict[str, Any]:
+    return completions._get_kwargs(**params)
 
 
 def _check_request(request: httpx.Request) -> None:
@@ -872,9 +902,9 @@ def _check_request(request: httpx.Request) -> None:
     assert request.headers["Authorization"] == "Bearer sk-admin-x"
 
 
-def _check_page(response: Any) -> None:
+def _check_page(response: httpx.Response) -> None:
     assert response.status_code == HTTPStatus.OK
-    parsed = response.parsed
+    parsed = UsageResponse.model_validate_json(response.content)
     assert isinstance(parsed, UsageResponse)
     assert parsed.has_more is True
     assert parsed.next_page == "page_next"
@@ -886,30 +916,26 @@ def _check_page(response: Any) -> None:
     ]
 
 
-def test_sync_detailed_sends_the_request_and_parses() -> None:
+def test_request_builder_sends_the_request_and_the_model_parses() -> None:
     with respx.mock(assert_all_called=True, assert_all_mocked=True) as router:
         route = router.get(f"{BASE_URL}/organization/usage/completions").mock(
             return_value=httpx.Response(200, json=PAGE_BODY)
         )
-        response = completions.sync_detailed(
-            client=_client(),
-            start_time=1730419200,
-            group_by=["model", "project_id"],
-            limit=2,
-        )
+        with httpx.Client(base_url=BASE_URL, headers=HEADERS) as http:
+            response = http.request(
+                **_request_kwargs(start_time=1730419200, group_by=["model", "project_id"], limit=2)
+            )
     assert route.call_count == 1
     _check_request(route.calls.last.request)
     _check_page(response)
 
 
-def test_asyncio_detailed_sends_the_request_and_parses() -> None:
-    async def call() -> Any:
-        return await completions.asyncio_detailed(
-            client=_client(),
-            start_time=1730419200,
-            group_by=["model", "project_id"],
-            limit=2,
-        )
+def test_request_builder_async_sends_the_request_and_the_model_parses() -> None:
+    async def call() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=BASE_URL, headers=HEADERS) as http:
+            return await http.request(
+                **_request_kwargs(start_time=1730419200, group_by=["model", "project_id"], limit=2)
+            )
 
     with respx.mock(assert_all_called=True, assert_all_mocked=True) as router:
         route = router.get(f"{BASE_URL}/organization/usage/completions").mock(
@@ -934,10 +960,11 @@ def test_429_parses_to_error_response() -> None:
         router.get(f"{BASE_URL}/organization/usage/completions").mock(
             return_value=httpx.Response(429, json=body, headers={"Retry-After": "20"})
         )
-        response = completions.sync_detailed(client=_client(), start_time=1730419200)
+        with httpx.Client(base_url=BASE_URL, headers=HEADERS) as http:
+            response = http.request(**_request_kwargs(start_time=1730419200))
     assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert response.headers["Retry-After"] == "20"
-    assert isinstance(response.parsed, ErrorResponse)
-    assert response.parsed.error.message == "Rate limit reached for requests"
-    assert response.parsed.error.code == "rate_limit_exceeded"
-    assert response.parsed.error.param is None
+    parsed = ErrorResponse.model_validate_json(response.content)
+    assert parsed.error.message == "Rate limit reached for requests"
+    assert parsed.error.code == "rate_limit_exceeded"
+    assert parsed.error.param is None

@@ -3,8 +3,8 @@
 The fake injects seeded faults (429 with and without ``Retry-After``, 500/502/503, connection
 resets, read timeouts) on 20% of attempts. Whether an attempt is faulted depends only on
 (seed, request, attempt number), so the same requests meet the same faults in sequential and
-concurrent runs and every figure here is repeatable. Sleeps are patched out: retries never
-wait.
+concurrent runs and every figure here is repeatable. Sleeps are injected (the client's
+private ``_runtime``): retries never wait.
 
 Faults are counted from the fake's request log by asking the fake's ``Faults`` again what it
 decided for each (request, attempt); retries are counted twice, independently: from the log
@@ -31,8 +31,8 @@ from openai_usage_client import (
     OpenAIUsageError,
     RateLimitError,
     UsageClient,
-    _client,
 )
+from openai_usage_client._base import Runtime
 from openai_usage_client.testing import FakeAPI, Faults, Persistent
 from openai_usage_client.testing._params import canonical_query, query_pairs
 
@@ -57,10 +57,11 @@ assert abs(sum(RATES.values()) - 0.20) < 1e-9
 
 
 class Sleeps:
-    """Stands in for ``_client._sleep``/``_async_sleep``: records the delay, never waits."""
+    """The client's sleeps (its private ``_runtime``): records the delay, never waits."""
 
     def __init__(self) -> None:
         self.delays: list[float] = []
+        self.runtime = Runtime(sleep=self.sync, async_sleep=self.async_)
 
     def sync(self, seconds: float) -> None:
         self.delays.append(seconds)
@@ -70,11 +71,8 @@ class Sleeps:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Sleeps:
-    rec = Sleeps()
-    monkeypatch.setattr(_client, "_sleep", rec.sync)
-    monkeypatch.setattr(_client, "_async_sleep", rec.async_)
-    return rec
+def sleeps() -> Sleeps:
+    return Sleeps()
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -178,20 +176,26 @@ def _failure_of(fake: FakeAPI, request_key: str, attempt: int) -> str | None:
     return fake.faults.failure(fake.seed, request_key, info)
 
 
-def sync_backfill(fake: FakeAPI, concurrency: int, counters: list[str], **kw: Any) -> list[Any]:
+def sync_backfill(
+    fake: FakeAPI, concurrency: int, counters: list[str], sleeps: Sleeps, **kw: Any
+) -> list[Any]:
     http = httpx.Client(transport=fake.transport())
-    with UsageClient(KEY, http_client=http, max_retries=10, concurrency=concurrency) as client:
+    with UsageClient(
+        KEY, http_client=http, max_retries=10, concurrency=concurrency, _runtime=sleeps.runtime
+    ) as client:
         stream = client.usage.completions(
             start_time=START, end_time=END, bucket_width="1h", group_by=GROUP, **kw
         )
         return [snapshot(b, counters) for b in stream]
 
 
-def async_backfill(fake: FakeAPI, concurrency: int, counters: list[str], **kw: Any) -> list[Any]:
+def async_backfill(
+    fake: FakeAPI, concurrency: int, counters: list[str], sleeps: Sleeps, **kw: Any
+) -> list[Any]:
     async def run() -> list[Any]:
         http = httpx.AsyncClient(transport=fake.transport())
         async with AsyncUsageClient(
-            KEY, http_client=http, max_retries=10, concurrency=concurrency
+            KEY, http_client=http, max_retries=10, concurrency=concurrency, _runtime=sleeps.runtime
         ) as client:
             stream = client.usage.completions(
                 start_time=START, end_time=END, bucket_width="1h", group_by=GROUP, **kw
@@ -233,7 +237,7 @@ def test_year_of_hours_through_20pct_faults_equals_ground_truth(
     fake.request_log.clear()
     kw = {} if limit is None else {"limit": limit}
     run = sync_backfill if mode == "sync" else async_backfill
-    got = run(fake, concurrency, counters, **kw)
+    got = run(fake, concurrency, counters, sleeps, **kw)
 
     assert_matches_truth(fake, got)
     report = FaultReport(fake)
@@ -308,7 +312,9 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
 
     if mode == "sync":
         http = httpx.Client(transport=fake.transport())
-        with UsageClient(KEY, http_client=http, max_retries=3, concurrency=concurrency) as c:
+        with UsageClient(
+            KEY, http_client=http, max_retries=3, concurrency=concurrency, _runtime=sleeps.runtime
+        ) as c:
             first, error = _collect_until_error(
                 iter(c.usage.completions(start_time=P_START, **kw)), counters
             )
@@ -322,7 +328,11 @@ def test_endless_fault_raises_typed_error_and_resume_completes_exactly(
         async def run() -> tuple[list[Any], Any, list[Any]]:
             http = httpx.AsyncClient(transport=fake.transport())
             async with AsyncUsageClient(
-                KEY, http_client=http, max_retries=3, concurrency=concurrency
+                KEY,
+                http_client=http,
+                max_retries=3,
+                concurrency=concurrency,
+                _runtime=sleeps.runtime,
             ) as c:
                 got: list[Any] = []
                 try:

@@ -59,9 +59,9 @@ CASES = [
     Case(
         "start_time word",
         "completions",
-        base(start_time="yesterday"),
+        base(start_time="yesterday-ish"),
         "start_time",
-        "yesterday",
+        "yesterday-ish",
         TIME,
     ),
     Case(
@@ -202,15 +202,15 @@ CASES = [
         "model",
         "vector_store_id",
     ),
-    Case("group_by string", "completions", base(group_by="model"), "group_by", "model", LIST),
+    Case("group_by bogus string", "completions", base(group_by="bogus"), "group_by", "bogus", LIST),
     Case("group_by empty", "completions", base(group_by=[]), "group_by", [], LIST),
     # --- filters
     Case(
-        "project_ids string",
+        "project_ids bytes",
         "completions",
-        base(project_ids="proj_1"),
+        base(project_ids=b"proj_1"),
         "project_ids",
-        "proj_1",
+        b"proj_1",
         LIST,
     ),
     Case("project_ids empty", "costs", base(project_ids=[]), "project_ids", [], LIST),

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from _sleeps import NO_WAIT, Sleeps
 
 from openai_usage_client import (
     APIError,
@@ -95,7 +96,8 @@ TLS = ssl.create_default_context()
 
 
 def fetch(endpoint: str = "completions", **kw: Any) -> list[Any]:
-    with UsageClient(KEY, max_retries=2, http_client=httpx.Client(verify=TLS)) as client:
+    http = httpx.Client(verify=TLS)
+    with http, UsageClient(KEY, max_retries=2, http_client=http, _runtime=NO_WAIT) as client:
         method = client.endpoint(endpoint)
         return list(method(start_time=S, end_time=S + DAY, **kw))
 
@@ -103,7 +105,8 @@ def fetch(endpoint: str = "completions", **kw: Any) -> list[Any]:
 def fetch_async(endpoint: str = "completions", **kw: Any) -> list[Any]:
     async def run() -> list[Any]:
         http = httpx.AsyncClient(verify=TLS)
-        async with AsyncUsageClient(KEY, max_retries=2, http_client=http) as client:
+        client = AsyncUsageClient(KEY, max_retries=2, http_client=http, _runtime=NO_WAIT)
+        async with http, client:
             method = client.endpoint(endpoint)
             return [b async for b in method(start_time=S, end_time=S + DAY, **kw)]
 
@@ -261,7 +264,11 @@ def test_money_that_is_not_a_decimal_is_refused(
     ],
 )
 def test_html_error_page_raises_the_status_error(
-    api: respx.MockRouter, status: int, error_type: type[APIStatusError], attempts: int
+    api: respx.MockRouter,
+    status: int,
+    error_type: type[APIStatusError],
+    attempts: int,
+    no_sleep: Sleeps,
 ) -> None:
     body = b"<html><body><center><h1>%d Bad Gateway</h1></center>" % status + b"x" * 500
     route = api.get(COMPLETIONS).mock(
@@ -449,20 +456,26 @@ def test_empty_pages_with_fresh_cursors_do_not_loop_forever(api: respx.MockRoute
     assert served <= 26
 
 
-def test_retryable_failures_are_bounded_by_max_retries(api: respx.MockRouter) -> None:
+def test_retryable_failures_are_bounded_by_max_retries(
+    api: respx.MockRouter, no_sleep: Sleeps
+) -> None:
     route = api.get(COMPLETIONS).mock(return_value=httpx.Response(503, json={"error": {}}))
     with (
-        UsageClient(KEY, max_retries=4, http_client=httpx.Client(verify=TLS)) as client,
+        UsageClient(
+            KEY, max_retries=4, http_client=httpx.Client(verify=TLS), _runtime=no_sleep.runtime
+        ) as client,
         pytest.raises(InternalServerError),
     ):
         list(hourly(client))
     assert route.call_count == 5
 
 
-def test_errors_are_all_api_errors(api: respx.MockRouter) -> None:
+def test_errors_are_all_api_errors(api: respx.MockRouter, no_sleep: Sleeps) -> None:
     api.get(COMPLETIONS).mock(side_effect=httpx.ConnectError("refused"))
     with (
-        UsageClient(KEY, max_retries=1, http_client=httpx.Client(verify=TLS)) as client,
+        UsageClient(
+            KEY, max_retries=1, http_client=httpx.Client(verify=TLS), _runtime=no_sleep.runtime
+        ) as client,
         pytest.raises(APIError) as info,
     ):
         list(hourly(client))

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from _sleeps import Sleeps
 
 from openai_usage_client import (
     APIError,
@@ -100,12 +101,17 @@ def test_clients_settings_and_streams_do_not_show_the_key() -> None:
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 429, 500, 503])
 def test_status_errors_whose_body_echoes_the_key_do_not_show_it(
-    api: respx.MockRouter, status: int, caplog: pytest.LogCaptureFixture
+    api: respx.MockRouter,
+    status: int,
+    caplog: pytest.LogCaptureFixture,
+    no_sleep: Sleeps,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     api.get(COMPLETIONS).mock(return_value=echo(status))
     with (
-        UsageClient(SECRET, max_retries=1, http_client=httpx.Client(verify=TLS)) as client,
+        UsageClient(
+            SECRET, max_retries=1, http_client=httpx.Client(verify=TLS), _runtime=no_sleep.runtime
+        ) as client,
         pytest.raises(OpenAIUsageError) as info,
     ):
         list(client.usage.completions(start_time=S, end_time=S + DAY))
@@ -164,11 +170,15 @@ def test_malformed_and_html_responses_that_echo_the_key_do_not_show_it(
     ids=["connect", "timeout", "reset"],
 )
 def test_transport_errors_that_mention_the_key_do_not_show_it(
-    api: respx.MockRouter, failure: Exception
+    api: respx.MockRouter,
+    failure: Exception,
+    no_sleep: Sleeps,
 ) -> None:
     api.get(COMPLETIONS).mock(side_effect=failure)
     with (
-        UsageClient(SECRET, max_retries=1, http_client=httpx.Client(verify=TLS)) as client,
+        UsageClient(
+            SECRET, max_retries=1, http_client=httpx.Client(verify=TLS), _runtime=no_sleep.runtime
+        ) as client,
         pytest.raises(OpenAIUsageError) as info,
     ):
         list(client.usage.completions(start_time=S, end_time=S + DAY))
@@ -177,6 +187,7 @@ def test_transport_errors_that_mention_the_key_do_not_show_it(
 
 def test_debug_logs_of_a_whole_backfill_do_not_show_the_key(
     caplog: pytest.LogCaptureFixture,
+    no_sleep: Sleeps,
 ) -> None:
     """Success, retries and failure, at DEBUG, through the real HTTP stack on loopback."""
     from openai_usage_client.testing import Faults, Persistent
@@ -189,7 +200,9 @@ def test_debug_logs_of_a_whole_backfill_do_not_show_the_key(
     )
     with (
         FakeServer(fake) as server,
-        UsageClient(SECRET, base_url=server.base_url, max_retries=4) as client,
+        UsageClient(
+            SECRET, base_url=server.base_url, max_retries=4, _runtime=no_sleep.runtime
+        ) as client,
     ):
         got = []
         with pytest.raises(OpenAIUsageError) as info:

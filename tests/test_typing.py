@@ -23,6 +23,8 @@ SNIPPET = textwrap.dedent(
     client.costs(start_time=0, bucket_width="1h")  # E4: costs are daily
     client.usage.completions(end_time=5)  # E5: start_time is required
     client.usage.completions(start_time=0, limt=5)  # E6: misspelt
+    one: BucketStream = client.usage.completions(start_time="7d", group_by="model", models="m")
+    client.usage.completions(start_time=0, group_by="size")  # E7: one value, still checked
 
     aclient = AsyncUsageClient("sk-admin-x")
     aok: AsyncBucketStream = aclient.usage.web_search_calls(start_time=0, context_levels=["low"])

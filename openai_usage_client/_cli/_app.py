@@ -413,7 +413,35 @@ def _register_report() -> None:
 _register_report()
 
 
+def _register_directory_commands() -> None:
+    # One line per command; the lead moves these into the command registry (issue 11).
+    from .commands.api_keys import api_keys
+    from .commands.doctor import doctor
+    from .commands.projects import projects
+    from .commands.users import users
+
+    cli.add_command(projects)
+    cli.add_command(api_keys)
+    cli.add_command(users)
+    cli.add_command(doctor)
+
+
+_register_directory_commands()
+
+
+def _register_store_commands() -> None:
+    # Store commands (issue 13); the lead moves these into the command registry.
+    from .commands import export, sync
+
+    cli.add_command(sync.command)
+    cli.add_command(export.command)
+
+
+_register_store_commands()
+
+
 def _register_check() -> None:
+    # Spend check (issue 14); the lead moves this into the command registry.
     from .commands.check import check_command
 
     cli.add_command(check_command)

@@ -84,6 +84,7 @@ from ._api import (
     LoggedRequest,
     RequestLog,
 )
+from ._directory import USAGE_ONLY_ADMIN_KEY, FakeDirectory
 from ._faults import FAILURE_KINDS, QUIRK_KINDS, Faults, Persistent, RequestInfo
 from ._org import DEFAULT_NOW, Organization
 from ._render import UNKNOWN_FIELD, UNKNOWN_FIELD_VALUE, UNKNOWN_RESULT, UNKNOWN_RESULT_OBJECT
@@ -100,8 +101,10 @@ __all__ = [
     "UNKNOWN_FIELD_VALUE",
     "UNKNOWN_RESULT",
     "UNKNOWN_RESULT_OBJECT",
+    "USAGE_ONLY_ADMIN_KEY",
     "ExpectedBucket",
     "FakeAPI",
+    "FakeDirectory",
     "FakeResponse",
     "FakeServer",
     "FakeTransport",

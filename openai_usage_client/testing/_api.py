@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from .._endpoints import ENDPOINTS, EndpointSpec
 from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
+from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route
 from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
 from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
 from ._params import (
@@ -26,6 +27,7 @@ from ._params import (
     parse_query,
     query_pairs,
 )
+from ._settle import is_settling, settle_costs
 
 if TYPE_CHECKING:
     import httpx
@@ -147,7 +149,11 @@ class FakeAPI:
     after which nothing has happened; ``faults`` injects failures and quirks; ``latency`` is
     slept (by the transport or server) before each answer; ``money_as_string`` says whether
     cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
-    a seeded mix (``"sometimes"``, the live API's habit).
+    a seeded mix (``"sometimes"``, the live API's habit). ``settle_days`` (default 0: off, so
+    the demo's numbers stay fixed) makes costs settle late: the buckets of the last
+    ``settle_days`` days before ``now`` come out lower (and some lines missing) and grow to
+    their final values as ``now`` advances (see ``_settle``); ``totals``/``buckets`` always give
+    the final values.
     """
 
     def __init__(
@@ -159,6 +165,7 @@ class FakeAPI:
         latency: float = 0.0,
         money_as_string: _render.MoneyMode = "sometimes",
         max_cached_days: int = 8192,
+        settle_days: int = 0,
     ) -> None:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
@@ -166,12 +173,18 @@ class FakeAPI:
         self.now = int(now.timestamp()) if isinstance(now, datetime) else int(now)
         self.faults = faults or Faults()
         self.latency = latency
+        if settle_days < 0:
+            raise ValueError("settle_days must be >= 0")
+        self.settle_days = settle_days
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
         self._store = Store(self.org, self.now, max_cached_days)
         self._attempts = _Attempts()
         self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
+        #: Projects, keys, users, spend limits and alerts (``testing/_directory.py``); replace
+        #: it with ``FakeDirectory.sized(...)`` for a large organization.
+        self.directory = FakeDirectory.for_org(self.org, self.now)
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -196,7 +209,8 @@ class FakeAPI:
         rid = {"x-request-id": f"req_{hash_hex(32, self.seed, request_key, attempt)}"}
         if method.upper() != "GET":
             return self._error(ApiError(405, f"Invalid method for URL ({method} {path})."), rid)
-        if spec is None:
+        listing = None if spec is not None else FakeDirectory.route(path)
+        if spec is None and listing is None:
             return self._error(ApiError(404, f"Invalid URL ({method} {path})"), rid)
         auth = _header(headers, "authorization")
         if not auth or not auth.startswith("Bearer ") or not auth[7:].strip():
@@ -208,6 +222,11 @@ class FakeAPI:
             return self._error(ApiError(401, message, code="invalid_api_key"), rid)
         if not key.startswith("sk-admin-"):
             return self._error(ApiError(403, _NOT_ADMIN), rid)
+        if listing is not None:
+            if key.startswith(USAGE_ONLY_KEY_PREFIX):
+                return self._error(ApiError(403, _NO_DIRECTORY_SCOPE), rid)
+            return self._directory_answer(listing, pairs, request_key, attempt, sequence, rid)
+        assert spec is not None
         parsed: Query | ApiError
         try:
             parsed = parse_query(spec, pairs, self.now)
@@ -227,6 +246,32 @@ class FakeAPI:
             return self._error(parsed, rid)
         quirks = self.faults.quirks(self.seed, request_key, attempt)
         body = self._page(parsed, pairs, quirks)
+        headers_out = {"content-type": "application/json", **rid}
+        if failure == "truncated":
+            return FakeResponse(200, headers_out, body[: len(body) // 2], "truncated")
+        if failure == "timeout":
+            return FakeResponse(200, headers_out, body, "timeout", self.faults.timeout_delay)
+        return FakeResponse(200, headers_out, body)
+
+    def _directory_answer(
+        self,
+        route: Route,
+        pairs: Sequence[tuple[str, str]],
+        request_key: str,
+        attempt: int,
+        sequence: int,
+        rid: dict[str, str],
+    ) -> FakeResponse:
+        # The same fault knobs as usage; no wire quirks (those are usage-page shapes).
+        info = RequestInfo(path=request_key.partition("?")[0], params=_params_view(pairs),
+                           attempt=attempt, sequence=sequence, page_start=None)  # fmt: skip
+        failure = self.faults.failure(self.seed, request_key, info)
+        if failure is not None and failure not in ("timeout", "truncated"):
+            return self._failure(failure, rid)
+        try:
+            body = self.directory.answer(route, pairs)
+        except ApiError as exc:
+            return self._error(exc, rid)
         headers_out = {"content-type": "application/json", **rid}
         if failure == "truncated":
             return FakeResponse(200, headers_out, body[: len(body) // 2], "truncated")
@@ -269,10 +314,12 @@ class FakeAPI:
         buckets = []
         for lo, hi in bounds:
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
-            text = None if shaped else self._results.get(cache_key)
+            # Settling costs depend on ``now`` too: never cached.
+            fresh = shaped or (q.spec.is_costs and is_settling(hi, self.now, self.settle_days))
+            text = None if fresh else self._results.get(cache_key)
             if text is None:
                 text = self._render(q.spec, lo, hi, q.group, q.filters, shaped)
-                if not shaped:
+                if not fresh:
                     self._results.put(cache_key, text)
             buckets.append((lo, hi, text))
         if "repeat_cursor" in quirks:
@@ -293,6 +340,15 @@ class FakeAPI:
         store = self._store
         rows = store.grouped(spec.name, store.day_sums(spec.name, lo, hi), group, filters)
         if spec.is_costs:
+            if self.settle_days:
+                rows = settle_costs(
+                    rows,
+                    seed=self.seed,
+                    bucket_start=lo,
+                    bucket_end=hi,
+                    now=self.now,
+                    settle_days=self.settle_days,
+                )
             return _render.cost_results(
                 spec.group_by,
                 group,

@@ -242,8 +242,10 @@ class Store:
         key = (name, group, filters)
         proj = self._projections.get(key)
         if proj is None:
+            # A grouping the synthetic organization does not model (new in openapi.yaml) is
+            # null in every result, as the API sends a grouping field it cannot fill.
             proj = [
-                tuple(dims[g] for g in group)
+                tuple(dims[g] if g < len(dims) else None for g in group)
                 if all(dims[i] in allowed for i, allowed in filters)
                 else None
                 for dims in self.entities(name)

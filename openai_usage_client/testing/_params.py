@@ -18,10 +18,10 @@ from typing import Final
 from urllib.parse import parse_qsl
 
 from .._endpoints import ENDPOINTS, EndpointSpec
+from .._generated.endpoints import WIDTH_SECONDS
 from ._data import FilterKey
 from ._org import Dim
 
-WIDTHS: Final = {"1m": 60, "1h": 3_600, "1d": 86_400}
 _SCALARS: Final = frozenset({"start_time", "end_time", "bucket_width", "limit", "page"})
 _PATHS: Final = {spec.path: spec for spec in ENDPOINTS.values()}
 
@@ -206,7 +206,7 @@ def parse_query(spec: EndpointSpec, pairs: Sequence[tuple[str, str]], now: int) 
             raise ApiError(400, f"Invalid type for '{name}': expected a boolean.", name)
         filters.append((dims.index(name), frozenset([text == "true"])))
     signature = _cursor_sig(spec, pairs)
-    width = WIDTHS[width_name]
+    width = WIDTH_SECONDS[width_name]
     page_start = start
     if "page" in scalars:
         page_start = _decode_cursor(scalars["page"], signature)

@@ -1,1 +1,1 @@
-"""Commands of ``openai-usage`` that live in their own modules (each exposes ``commands()``)."""
+"""One module per command; each exposes a click command (registered in ``_cli/_app.py``)."""

@@ -1,5 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .admin_api_key import AdminApiKey
+from .admin_api_key_list import AdminApiKeyList
+from .admin_api_key_owner import AdminApiKeyOwner
 from .audio_speeches_bucket_width import AudioSpeechesBucketWidth
 from .audio_speeches_group_by_item import AudioSpeechesGroupByItem
 from .audio_transcriptions_bucket_width import AudioTranscriptionsBucketWidth
@@ -12,6 +15,7 @@ from .costs_bucket_width import CostsBucketWidth
 from .costs_group_by_item import CostsGroupByItem
 from .costs_result import CostsResult
 from .costs_result_amount import CostsResultAmount
+from .cursor_list_page import CursorListPage
 from .decisions_bucket_width import DecisionsBucketWidth
 from .decisions_group_by_item import DecisionsGroupByItem
 from .embeddings_bucket_width import EmbeddingsBucketWidth
@@ -23,8 +27,31 @@ from .file_search_calls_group_by_item import FileSearchCallsGroupByItem
 from .images_bucket_width import ImagesBucketWidth
 from .images_group_by_item import ImagesGroupByItem
 from .images_sources_item import ImagesSourcesItem
+from .list_admin_api_keys_order import ListAdminApiKeysOrder
+from .list_organization_spend_alerts_order import ListOrganizationSpendAlertsOrder
+from .list_project_api_keys_owner_project_access import ListProjectApiKeysOwnerProjectAccess
+from .list_project_spend_alerts_order import ListProjectSpendAlertsOrder
 from .moderations_bucket_width import ModerationsBucketWidth
 from .moderations_group_by_item import ModerationsGroupByItem
+from .organization_spend_alert import OrganizationSpendAlert
+from .organization_spend_alert_list import OrganizationSpendAlertList
+from .organization_spend_limit import OrganizationSpendLimit
+from .project import Project
+from .project_api_key import ProjectApiKey
+from .project_api_key_list import ProjectApiKeyList
+from .project_api_key_owner import ProjectApiKeyOwner
+from .project_api_key_owner_service_account import ProjectApiKeyOwnerServiceAccount
+from .project_api_key_owner_user import ProjectApiKeyOwnerUser
+from .project_list import ProjectList
+from .project_service_account import ProjectServiceAccount
+from .project_service_account_list import ProjectServiceAccountList
+from .project_spend_alert import ProjectSpendAlert
+from .project_spend_alert_list import ProjectSpendAlertList
+from .project_spend_limit import ProjectSpendLimit
+from .project_user import ProjectUser
+from .project_user_list import ProjectUserList
+from .spend_alert_notification_channel import SpendAlertNotificationChannel
+from .spend_limit_enforcement import SpendLimitEnforcement
 from .unknown_result import UnknownResult
 from .usage_audio_speeches_result import UsageAudioSpeechesResult
 from .usage_audio_transcriptions_result import UsageAudioTranscriptionsResult
@@ -39,6 +66,11 @@ from .usage_response import UsageResponse
 from .usage_time_bucket import UsageTimeBucket
 from .usage_vector_stores_result import UsageVectorStoresResult
 from .usage_web_search_calls_result import UsageWebSearchCallsResult
+from .user import User
+from .user_account import UserAccount
+from .user_list import UserList
+from .user_project import UserProject
+from .user_projects import UserProjects
 from .vector_stores_bucket_width import VectorStoresBucketWidth
 from .vector_stores_group_by_item import VectorStoresGroupByItem
 from .web_search_calls_bucket_width import WebSearchCallsBucketWidth
@@ -46,6 +78,9 @@ from .web_search_calls_context_levels_item import WebSearchCallsContextLevelsIte
 from .web_search_calls_group_by_item import WebSearchCallsGroupByItem
 
 __all__ = (
+    "AdminApiKey",
+    "AdminApiKeyList",
+    "AdminApiKeyOwner",
     "AudioSpeechesBucketWidth",
     "AudioSpeechesGroupByItem",
     "AudioTranscriptionsBucketWidth",
@@ -58,6 +93,7 @@ __all__ = (
     "CostsGroupByItem",
     "CostsResult",
     "CostsResultAmount",
+    "CursorListPage",
     "DecisionsBucketWidth",
     "DecisionsGroupByItem",
     "EmbeddingsBucketWidth",
@@ -69,8 +105,31 @@ __all__ = (
     "ImagesBucketWidth",
     "ImagesGroupByItem",
     "ImagesSourcesItem",
+    "ListAdminApiKeysOrder",
+    "ListOrganizationSpendAlertsOrder",
+    "ListProjectApiKeysOwnerProjectAccess",
+    "ListProjectSpendAlertsOrder",
     "ModerationsBucketWidth",
     "ModerationsGroupByItem",
+    "OrganizationSpendAlert",
+    "OrganizationSpendAlertList",
+    "OrganizationSpendLimit",
+    "Project",
+    "ProjectApiKey",
+    "ProjectApiKeyList",
+    "ProjectApiKeyOwner",
+    "ProjectApiKeyOwnerServiceAccount",
+    "ProjectApiKeyOwnerUser",
+    "ProjectList",
+    "ProjectServiceAccount",
+    "ProjectServiceAccountList",
+    "ProjectSpendAlert",
+    "ProjectSpendAlertList",
+    "ProjectSpendLimit",
+    "ProjectUser",
+    "ProjectUserList",
+    "SpendAlertNotificationChannel",
+    "SpendLimitEnforcement",
     "UnknownResult",
     "UsageAudioSpeechesResult",
     "UsageAudioTranscriptionsResult",
@@ -85,6 +144,11 @@ __all__ = (
     "UsageTimeBucket",
     "UsageVectorStoresResult",
     "UsageWebSearchCallsResult",
+    "User",
+    "UserAccount",
+    "UserList",
+    "UserProject",
+    "UserProjects",
     "VectorStoresBucketWidth",
     "VectorStoresGroupByItem",
     "WebSearchCallsBucketWidth",

@@ -15,6 +15,9 @@ class UsageFileSearchCallsResult(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        # Build the validator on first use, not at import: `import openai_usage_client` and
+        # `openai-usage --help` must not pay for every model (see bench P5).
+        defer_build=True,
     )
 
     object: Literal["organization.usage.file_searches.result"]

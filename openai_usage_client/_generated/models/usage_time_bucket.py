@@ -87,6 +87,9 @@ class UsageTimeBucket(BaseModel):
     model_config = ConfigDict(
         extra="allow",
         populate_by_name=True,
+        # Build the validator on first use, not at import: `import openai_usage_client` and
+        # `openai-usage --help` must not pay for every model (see bench P5).
+        defer_build=True,
     )
 
     object: Literal["bucket"]

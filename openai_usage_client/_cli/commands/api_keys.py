@@ -1,0 +1,71 @@
+"""``openai-usage api-keys``: every project's API keys, with the project's name."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Final
+
+import click
+
+from .._output import choose_format, output_options
+from ._records import client_of, emit_records, iso
+
+__all__ = ["api_keys"]
+
+COLUMNS: Final = (
+    "project_id",
+    "project_name",
+    "id",
+    "name",
+    "redacted_value",
+    "owner_type",
+    "owner",
+    "owner_id",
+    "created_at",
+    "last_used_at",
+)
+
+
+@click.command("api-keys")
+@click.option(
+    "--project-id",
+    "project_ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this project's keys (repeatable). Default: every project, archived ones too.",
+)
+@output_options
+@click.pass_context
+def api_keys(
+    ctx: click.Context,
+    project_ids: tuple[str, ...],
+    fmt: str | None,
+    output: Path | None,
+    quiet: bool,
+) -> None:
+    """List the API keys of every project, with the project's name and the key's owner.
+
+    The key's ID is what usage and costs report as api_key_id. Deleted keys are not listed
+    (the API forgets them; their spend stays). The projects' lists are fetched concurrently.
+    """
+    client = client_of(ctx)
+    directory = client.directory()
+    wanted = set(project_ids)
+    records = [
+        {
+            "project_id": k.project_id,
+            "project_name": p.name if (p := directory.project(k.project_id)) else None,
+            "id": k.id,
+            "name": k.name,
+            "redacted_value": k.redacted_value,
+            "owner_type": k.owner_type,
+            "owner": k.owner,
+            "owner_id": k.owner_id,
+            "created_at": iso(k.created_at),
+            "last_used_at": iso(k.last_used_at),
+        }
+        for k in directory.api_keys.values()
+        if not wanted or k.project_id in wanted
+    ]
+    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)

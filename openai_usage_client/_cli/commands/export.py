@@ -1,0 +1,51 @@
+"""``openai-usage export``: hand a store to a warehouse as a Hive-partitioned Parquet dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..._endpoints import ENDPOINTS
+from .sync import STORE_EXIT_HELP, fail
+
+__all__ = ["command"]
+
+
+@click.command("export", epilog=STORE_EXIT_HELP)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The SQLite file written by `openai-usage sync`.",
+)
+@click.option(
+    "--parquet-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The dataset directory (created if needed).",
+)
+@click.option(
+    "--endpoint",
+    "endpoints",
+    multiple=True,
+    type=click.Choice(list(ENDPOINTS)),
+    help="An endpoint to export (repeatable). Default: every endpoint the store holds.",
+)
+def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
+    """Write the store as Parquet: endpoint=<name>/date=YYYY-MM-DD/part-0.parquet.
+
+    DuckDB, polars, Spark, Trino and BigQuery read it as is (one table per endpoint
+    directory; money as exact decimal(38, 24), times in UTC). Re-running rewrites only the
+    partitions whose content changed and removes those left without rows. Needs the
+    [parquet] extra (pyarrow).
+    """
+    from ...store import Store
+
+    with Store(db) as store:
+        try:
+            summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
+        except ImportError as error:
+            return fail(str(error), 2)
+    click.echo(f"{parquet_dir}: {summary}")
+    return 0

@@ -1,0 +1,46 @@
+"""``openai-usage projects``: the organization's projects."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Final
+
+import click
+
+from .._output import choose_format, output_options
+from ._records import client_of, emit_records, iso
+
+__all__ = ["projects"]
+
+COLUMNS: Final = ("id", "name", "status", "created_at", "archived_at")
+
+
+@click.command("projects")
+@click.option(
+    "--include-archived",
+    is_flag=True,
+    help="Also list archived projects (their past spend still shows in usage and costs).",
+)
+@output_options
+@click.pass_context
+def projects(
+    ctx: click.Context, include_archived: bool, fmt: str | None, output: Path | None, quiet: bool
+) -> None:
+    """List the organization's projects: ID, name, status.
+
+    Archived projects are left out unless --include-archived is given. Needs an admin key
+    that may read the organization's projects.
+    """
+    client = client_of(ctx)
+    records = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "status": p.status,
+            "created_at": iso(p.created_at),
+            "archived_at": iso(p.archived_at),
+        }
+        for p in client.projects.list(include_archived=include_archived)
+    ]
+    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)

@@ -1,0 +1,34 @@
+"""``openai-usage users``: the organization's users."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Final
+
+import click
+
+from .._output import choose_format, output_options
+from ._records import client_of, emit_records, iso
+
+__all__ = ["users"]
+
+COLUMNS: Final = ("id", "name", "email", "role", "added_at")
+
+
+@click.command("users")
+@click.option(
+    "--email", "emails", multiple=True, metavar="EMAIL", help="Only this user (repeatable)."
+)
+@output_options
+@click.pass_context
+def users(
+    ctx: click.Context, emails: tuple[str, ...], fmt: str | None, output: Path | None, quiet: bool
+) -> None:
+    """List the organization's users: ID (as usage reports it), name, email, role."""
+    client = client_of(ctx)
+    records = [
+        {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "added_at": iso(u.added_at)}
+        for u in client.users.list(emails=list(emails) or None)
+    ]
+    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)

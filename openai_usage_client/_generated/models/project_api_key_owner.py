@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
+
+from ..models.project_api_key_owner_service_account import ProjectApiKeyOwnerServiceAccount
+from ..models.project_api_key_owner_user import ProjectApiKeyOwnerUser
+
+
+class ProjectApiKeyOwner(BaseModel):
+    """Who owns a project API key; `user` or `service_account` is set as `type` says."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        # Build the validator on first use, not at import: `import openai_usage_client` and
+        # `openai-usage --help` must not pay for every model (see bench P5).
+        defer_build=True,
+    )
+
+    type: str | None = Field(default=None)
+    """ `user` or `service_account`. """
+    user: ProjectApiKeyOwnerUser | None = Field(default=None)
+    """ The user that owns a project API key. """
+    service_account: ProjectApiKeyOwnerServiceAccount | None = Field(default=None)
+    """ The service account that owns a project API key. """
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Validate a decoded JSON object (the generated endpoint functions call this)."""
+        return cls.model_validate(src_dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as a JSON object, under the wire names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)

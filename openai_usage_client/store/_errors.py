@@ -1,0 +1,89 @@
+"""The errors the store raises, all under ``OpenAIUsageError``::
+
+OpenAIUsageError
+└── StoreError                    the store file cannot be used as asked
+    ├── StoreLockedError          another sync holds the file's sync lock
+    ├── StoreVersionError         the file was written by a newer version of this package
+    └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from .._exceptions import OpenAIUsageError
+
+if TYPE_CHECKING:
+    from ._plan import Window
+    from ._summary import SyncSummary
+
+__all__ = ["StoreError", "StoreLockedError", "StoreVersionError", "SyncIncompleteError"]
+
+
+class StoreError(OpenAIUsageError):
+    """The store file cannot be used as asked."""
+
+
+class StoreLockedError(StoreError):
+    """Another sync is running on the same store file and did not finish within the wait."""
+
+    def __init__(self, path: str, waited: float) -> None:
+        self.path = path
+        self.waited = waited
+        super().__init__(
+            f"another sync is running on {path} (waited {waited:g} s for it): let it finish "
+            "and run this sync again, or wait longer (lock_timeout=..., --lock-timeout)"
+        )
+
+
+class StoreVersionError(StoreError):
+    """The file's schema is newer than this package understands."""
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A range a failed sync did not store: ``[start, end)`` in Unix seconds."""
+
+    endpoint: str
+    start: int
+    end: int
+
+
+class SyncIncompleteError(StoreError):
+    """A sync stopped part-way (an API error after every retry, or an interruption).
+
+    Every window written before the failure is kept (each is all-or-nothing); ``missing``
+    lists what was not stored, ``summary`` what was done, and ``__cause__`` is the error that
+    stopped it. Running the same sync again fetches exactly what is missing.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        summary: SyncSummary,
+        missing: Sequence[Window],
+        cause: BaseException,
+    ) -> None:
+        self.path = path
+        self.summary = summary
+        self.missing = [Missing(w.series.endpoint, w.start, w.end) for w in missing]
+        self.cause = cause
+        ranges = _describe(self.missing)
+        super().__init__(
+            f"sync of {path} stopped: {cause}. {summary.windows_written} window(s) were "
+            f"stored and are kept; not stored: {ranges}. Run the same sync again to fetch "
+            "what is missing (only that is fetched)."
+        )
+
+
+def _describe(missing: Sequence[Missing], most: int = 4) -> str:
+    def day(t: int) -> str:
+        return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%MZ").replace("T00:00Z", "")
+
+    parts = [f"{m.endpoint} {day(m.start)}..{day(m.end)}" for m in missing[:most]]
+    if len(missing) > most:
+        parts.append(f"and {len(missing) - most} more window(s)")
+    return ", ".join(parts) or "nothing"

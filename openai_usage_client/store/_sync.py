@@ -1,0 +1,327 @@
+"""Running a sync: check the options, plan per series, fetch, write window by window.
+
+The sync and async drivers differ only in how they iterate pages and wait; everything else
+(options, plans, the run log, turning a failure into ``SyncIncompleteError``) is shared here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import InvalidParameterError, OpenAIUsageError, PermissionDeniedError, rows
+from .._endpoints import ENDPOINTS
+from ._errors import SyncIncompleteError
+from ._plan import Series, Window, plan, ranges
+from ._schema import default_group_by, grouping_text, now_iso
+from ._summary import SyncSummary
+from ._write import Writer, update_directory
+
+__all__ = ["SyncJob", "SyncOptions", "run_async", "run_sync"]
+
+_log = logging.getLogger("openai_usage_client.store")
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """A sync's checked options (``check`` refuses bad ones before any request)."""
+
+    endpoints: tuple[str, ...]
+    start: int | None
+    now: int
+    settle_days: int
+    bucket_width: str
+    group_by: Mapping[str, tuple[str, ...]]
+    window: int | None
+    directory: bool
+
+    @staticmethod
+    def check(
+        *,
+        endpoints: Iterable[str] | None,
+        start: int | None,
+        now: int | None,
+        settle_days: int,
+        bucket_width: str,
+        group_by: Mapping[str, Sequence[str]] | None,
+        window: int | None,
+        directory: bool,
+    ) -> SyncOptions:
+        names = tuple(dict.fromkeys(endpoints or ("costs", "completions")))
+        for name in names:
+            if name not in ENDPOINTS:
+                raise InvalidParameterError("endpoints", name, f"one of {', '.join(ENDPOINTS)}")
+        if isinstance(settle_days, bool) or not isinstance(settle_days, int) or settle_days < 0:
+            raise InvalidParameterError("settle_days", settle_days, "an int >= 0 (days)")
+        if bucket_width not in ("1d", "1h"):
+            raise InvalidParameterError(
+                "bucket_width", bucket_width, "1d or 1h (usage endpoints; costs are always 1d)"
+            )
+        if window is not None and (isinstance(window, bool) or not 1 <= window <= 31):
+            raise InvalidParameterError("window", window, "an int from 1 to 31 (buckets)")
+        groups: dict[str, tuple[str, ...]] = {}
+        for name in names:
+            wanted = tuple((group_by or {}).get(name, default_group_by(name)))
+            allowed = ENDPOINTS[name].group_by
+            for g in wanted:
+                if g not in allowed:
+                    raise InvalidParameterError(
+                        f"group_by[{name!r}]", g, f"one of {', '.join(allowed)}"
+                    )
+            groups[name] = wanted
+        for name in group_by or {}:
+            if name not in names:
+                raise InvalidParameterError("group_by", name, "a key among the endpoints synced")
+        moment = int(time.time()) if now is None else now
+        if start is not None and start > moment:
+            raise InvalidParameterError("start", start, f"a time up to now ({moment})")
+        return SyncOptions(
+            endpoints=names,
+            start=start,
+            now=moment,
+            settle_days=settle_days,
+            bucket_width=bucket_width,
+            group_by=groups,
+            window=window,
+            directory=directory,
+        )
+
+
+@dataclass
+class SyncJob:
+    """One sync in progress on an open connection (the caller holds the sync lock)."""
+
+    conn: sqlite3.Connection
+    path: str
+    options: SyncOptions
+    organization: str
+    summary: SyncSummary = field(default_factory=SyncSummary)
+    plans: list[tuple[Series, list[Window]]] = field(default_factory=list)
+    done: set[Window] = field(default_factory=set)
+    run_id: int = 0
+    #: Buckets per window (= per request and per transaction), per endpoint.
+    sizes: dict[str, int] = field(default_factory=dict)
+    #: Called with the endpoint and the summary so far after every page and every window.
+    progress: Callable[[str, SyncSummary], None] | None = None
+
+    def prepare(self) -> None:
+        """Plan every series and open the run's log row (marking crashed runs)."""
+        o = self.options
+        conn = self.conn
+        for name in o.endpoints:
+            width = "1d" if ENDPOINTS[name].is_costs else o.bucket_width
+            series = Series(name, self.organization, width, grouping_text(name, o.group_by[name]))
+            covered = dict(
+                conn.execute(
+                    "SELECT bucket_start, state FROM coverage WHERE endpoint = ? AND "
+                    "organization = ? AND bucket_width = ? AND grouping = ?",
+                    series.key(),
+                )
+            )
+            start = o.start if o.start is not None else self._default_start(series)
+            maximum = ENDPOINTS[name].limits[width].maximum
+            self.sizes[name] = min(o.window or maximum, maximum)
+            self.plans.append(
+                (
+                    series,
+                    plan(
+                        series,
+                        covered,
+                        start=start,
+                        now=o.now,
+                        settle_days=o.settle_days,
+                        window=self.sizes[name],
+                    ),
+                )
+            )
+        with conn:
+            # A run still 'running' while we hold the lock was killed: say so in the log.
+            conn.execute("UPDATE sync_runs SET outcome = 'interrupted' WHERE outcome = 'running'")
+            cursor = conn.execute(
+                "INSERT INTO sync_runs (started_at, outcome) VALUES (?, 'running')", (now_iso(),)
+            )
+            self.run_id = int(cursor.lastrowid or 0)
+
+    def _default_start(self, series: Series) -> int:
+        # Later syncs continue where the store starts: this series' first bucket, else the
+        # endpoint's other series (a grouping change refetches the same range), else any.
+        for where, params in (
+            ("endpoint = ? AND organization = ?", (series.endpoint, series.organization)),
+            ("organization = ?", (series.organization,)),
+        ):
+            row = self.conn.execute(
+                f"SELECT MIN(bucket_start) FROM coverage WHERE {where}", params
+            ).fetchone()
+            if row[0] is not None:
+                return int(row[0])
+        raise InvalidParameterError(
+            "start",
+            None,
+            f"required for the first sync of {series.endpoint} into {self.path} "
+            "(e.g. start='2026-01-01'; later syncs continue from what is stored)",
+        )
+
+    def stream_args(self, series: Series, lo: int, hi: int) -> dict[str, Any]:
+        # limit = the window size: the client's pages then line up with the windows.
+        return {
+            "start_time": lo,
+            "end_time": hi,
+            "bucket_width": series.bucket_width,
+            "group_by": series.group_by or None,
+            "limit": self.sizes[series.endpoint],
+        }
+
+    def write(self, writer: Writer, window: Window, buckets: list[Any]) -> None:
+        result = writer.write(
+            window,
+            rows(buckets, window.series.endpoint),
+            now=self.options.now,
+            settle_days=self.options.settle_days,
+            fetched_at=int(time.time()),
+            run_id=self.run_id,
+        )
+        s = self.summary
+        s.windows_written += 1
+        s.buckets_fetched += len(window.bucket_starts())
+        s.rows_inserted += result.inserted
+        s.rows_revised += result.revised
+        s.rows_removed += result.removed
+        sent, fetched = s.endpoints.get(window.series.endpoint, (0, 0))
+        s.endpoints[window.series.endpoint] = (sent, fetched + len(window.bucket_starts()))
+        self.done.add(window)
+        if self.progress is not None:
+            self.progress(window.series.endpoint, s)
+
+    def count_request(self, endpoint: str) -> None:
+        self.summary.requests += 1
+        requests, buckets = self.summary.endpoints.get(endpoint, (0, 0))
+        self.summary.endpoints[endpoint] = (requests + 1, buckets)
+        if self.progress is not None:
+            self.progress(endpoint, self.summary)
+
+    def missing(self) -> list[Window]:
+        return [w for _, windows in self.plans for w in windows if w not in self.done]
+
+    def directory(self, found: Any) -> None:
+        self.summary.directory_changes = update_directory(
+            self.conn, found, self.organization, self.options.now
+        )
+
+    def finish(self, outcome: str, error: BaseException | None = None) -> None:
+        s = self.summary
+        missing = [
+            {"endpoint": w.series.endpoint, "start": w.start, "end": w.end} for w in self.missing()
+        ]
+        with self.conn:
+            self.conn.execute(
+                "UPDATE sync_runs SET finished_at = ?, outcome = ?, requests = ?, buckets = ?, "
+                "rows_inserted = ?, rows_revised = ?, rows_removed = ?, directory_changes = ?, "
+                "error = ?, missing = ? WHERE id = ?",
+                (
+                    now_iso(),
+                    outcome,
+                    s.requests,
+                    s.buckets_fetched,
+                    s.rows_inserted,
+                    s.rows_revised,
+                    s.rows_removed,
+                    s.directory_changes or 0,
+                    None if error is None else f"{type(error).__name__}: {error}",
+                    json.dumps(missing) if missing else None,
+                    self.run_id,
+                ),
+            )
+
+    def fail(self, error: BaseException) -> BaseException:
+        """Log the failure; the error to raise (``SyncIncompleteError`` for API errors)."""
+        interrupted = isinstance(error, KeyboardInterrupt | asyncio.CancelledError)
+        self.finish("interrupted" if interrupted else "failed", error)
+        if not isinstance(error, OpenAIUsageError | sqlite3.OperationalError):
+            return error  # an interruption, or a defect: not something a rerun fixes
+        # API errors after their retries, and SQLite's "database is locked" after its busy
+        # timeout (another program writing the file): a rerun continues.
+        return SyncIncompleteError(self.path, self.summary, self.missing(), error)
+
+
+def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list[Any]) -> list[Any]:
+    """Write every pending window whose last bucket has arrived; the rest stay buffered."""
+    while pending and buckets and buckets[-1].end_time >= pending[0].end:
+        window = pending.pop(0)
+        inside = [b for b in buckets if b.start_time < window.end]
+        job.write(writer, window, inside)
+        buckets = buckets[len(inside) :]
+    return buckets
+
+
+def run_sync(job: SyncJob, client: Any) -> SyncSummary:
+    try:
+        for series, windows in job.plans:
+            writer = Writer(job.conn, series.endpoint)
+            fetch = client.endpoint(series.endpoint)
+            for lo, hi, group in ranges(windows):
+                pending = list(group)
+                buckets: list[Any] = []
+                for page in fetch(**job.stream_args(series, lo, hi)).pages():
+                    job.count_request(series.endpoint)
+                    buckets = _buffered(job, writer, pending, [*buckets, *page.data])
+                for window in pending:  # the stream ended: everything left is complete
+                    inside = [b for b in buckets if b.start_time < window.end]
+                    job.write(writer, window, inside)
+                    buckets = buckets[len(inside) :]
+        if job.options.directory and hasattr(client, "directory"):
+            _directory(job, client.directory)
+    except BaseException as error:
+        raise job.fail(error) from error
+    job.finish("ok")
+    return job.summary
+
+
+async def run_async(job: SyncJob, client: Any) -> SyncSummary:
+    try:
+        for series, windows in job.plans:
+            writer = Writer(job.conn, series.endpoint)
+            fetch = client.endpoint(series.endpoint)
+            for lo, hi, group in ranges(windows):
+                pending = list(group)
+                buckets: list[Any] = []
+                async for page in fetch(**job.stream_args(series, lo, hi)).pages():
+                    job.count_request(series.endpoint)
+                    # Writing is short and local; a thread keeps the event loop responsive.
+                    buckets = await asyncio.to_thread(
+                        _buffered, job, writer, pending, [*buckets, *page.data]
+                    )
+                for window in pending:
+                    inside = [b for b in buckets if b.start_time < window.end]
+                    await asyncio.to_thread(job.write, writer, window, inside)
+                    buckets = buckets[len(inside) :]
+        if job.options.directory and hasattr(client, "directory"):
+            found = client.directory()
+            if inspect.isawaitable(found):
+                try:
+                    found = await found
+                except PermissionDeniedError as error:
+                    _log.warning("directory not synced (names skipped): %s", error)
+                    found = None
+            if found is not None:
+                await asyncio.to_thread(job.directory, found)
+    except BaseException as error:
+        raise job.fail(error) from error
+    job.finish("ok")
+    return job.summary
+
+
+def _directory(job: SyncJob, directory: Any) -> None:
+    try:
+        found = directory()
+    except PermissionDeniedError as error:
+        # A key with only the usage scope: usage syncs fine, names are skipped.
+        _log.warning("directory not synced (names skipped): %s", error)
+        return
+    job.directory(found)

@@ -1,0 +1,65 @@
+"""Late-settling costs: what the fake's costs look like before they are final.
+
+The live API reports a day's costs late and revises them for a day or two (``live-api-facts.md``
+section 4: tools re-fetch T-1/T-2). With ``FakeAPI(settle_days=N)`` the costs of a daily bucket
+that ended less than ``N`` days before the fake's ``now`` (and of the open bucket) are not final
+yet:
+
+* each line's amount is a fraction of its final value: ``(age + 2) / (N + 2)`` of it, where
+  ``age`` is the number of whole days between the bucket's end and ``now`` (``-1`` for the open
+  bucket), so the amount grows at every step of ``now`` and is final from ``age >= N`` on;
+* some lines have not arrived at all: a line is missing while ``age`` is below its seeded
+  arrival delay (0 or 1 day), so a re-fetch both revises and adds rows.
+
+Everything is a pure function of (seed, bucket, line, now): the same request at the same
+``now`` gets the same answer, and the values only move when ``now`` does. ``FakeAPI.totals``
+and ``FakeAPI.buckets`` always give the final values (the ground truth a store converges to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Final, TypeVar
+
+from ._org import hash_int
+
+__all__ = ["is_settling", "settle_costs"]
+
+DAY: Final = 86_400
+K = TypeVar("K")
+
+
+def _age(bucket_end: int, now: int) -> int:
+    """Whole days from the bucket's end to ``now`` (-1 while the bucket is still open)."""
+    return (now - bucket_end) // DAY
+
+
+def is_settling(bucket_end: int, now: int, settle_days: int) -> bool:
+    """Whether a costs bucket ending at ``bucket_end`` is not final yet at ``now``."""
+    return settle_days > 0 and _age(bucket_end, now) < settle_days
+
+
+def settle_costs(
+    rows: Sequence[tuple[K, Sequence[Decimal | int]]],
+    *,
+    seed: int,
+    bucket_start: int,
+    bucket_end: int,
+    now: int,
+    settle_days: int,
+) -> list[tuple[K, list[Decimal | int]]]:
+    """The costs rows ``(key, (quantity, amount))`` of one bucket as reported at ``now``."""
+    if not is_settling(bucket_end, now, settle_days):
+        return [(key, list(values)) for key, values in rows]
+    age = max(_age(bucket_end, now), -1)
+    share = Decimal(age + 2) / Decimal(settle_days + 2)
+    out: list[tuple[K, list[Decimal | int]]] = []
+    for key, (quantity, amount) in rows:
+        delay = hash_int(seed, "settle", bucket_start, key) % 2
+        if age < delay:
+            continue  # this line has not arrived yet
+        # Quantize to the final amount's own exponent (or finer): an exact, short decimal.
+        scaled = (Decimal(amount) * share).quantize(Decimal("1e-10"))
+        out.append((key, [quantity, scaled]))
+    return out

@@ -1,0 +1,48 @@
+"""The fake's late-settling costs: lower and incomplete near ``now``, final later."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from _store_helpers import DAY, client_for, ts
+
+from openai_usage_client import rows
+from openai_usage_client.testing import FakeAPI
+
+DAY0 = ts("2026-10-10")
+
+
+def _day(fake: FakeAPI, day: int) -> dict[Any, Decimal]:
+    with client_for(fake) as client:
+        stream = client.endpoint("costs")(
+            start_time=day, end_time=day + DAY, group_by=["project_id", "line_item"]
+        )
+        return {(r["project_id"], r["line_item"]): r["amount_value"] for r in rows(stream)}
+
+
+def test_costs_grow_to_their_final_values_as_now_advances() -> None:
+    final = _day(FakeAPI(0, now=DAY0 + 10 * DAY), DAY0)
+    seen = [_day(FakeAPI(0, now=DAY0 + k * DAY, settle_days=2), DAY0) for k in (1, 2, 3, 4)]
+    # One day after: lower, and some lines not there yet.
+    assert set(seen[0]) < set(final)
+    assert all(seen[0][k] < final[k] for k in seen[0])
+    # Two days after: every line, still lower.
+    assert set(seen[1]) == set(final) and all(seen[1][k] < final[k] for k in final)
+    # Settled from then on: exactly the final values, which the ground truth gives.
+    assert seen[2] == final and seen[3] == final
+    truth = FakeAPI(0, now=DAY0 + DAY, settle_days=2).totals(
+        "costs", start_time=DAY0, end_time=DAY0 + DAY, group_by=["project_id", "line_item"]
+    )
+    assert {k: v["amount"] for k, v in truth.items()} == final
+
+
+def test_settling_is_deterministic_and_off_by_default() -> None:
+    now = DAY0 + DAY
+    assert _day(FakeAPI(0, now=now, settle_days=2), DAY0) == _day(
+        FakeAPI(0, now=now, settle_days=2), DAY0
+    )
+    assert _day(FakeAPI(0, now=now), DAY0) == _day(FakeAPI(0, now=DAY0 + 9 * DAY), DAY0)
+    with pytest.raises(ValueError, match="settle_days"):
+        FakeAPI(0, settle_days=-1)
