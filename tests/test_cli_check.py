@@ -300,3 +300,82 @@ def test_the_spike_day_is_flagged(
     later = (spike + timedelta(days=12)).strftime("%Y-%m-%d")
     assert main(["--base-url", server, "check", "--as-of", later, "--monthly-budget", "1000"]) == 0
     assert "Anomalies (last 7 days)\n  none" in capsys.readouterr().out
+
+
+def test_openai_spend_limits_next_to_the_budget(
+    run: Run, fake: FakeAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    limit = fake.directory.spend_limit
+    alert = fake.directory.spend_alerts[0]
+    assert limit is not None and limit["enforcement"]["status"] == "enforcing"
+    limit_usd = Decimal(limit["threshold_amount"]) / 100  # the fake's wire value is in cents
+    code, out, _ = run("--monthly-budget", str(limit_usd + 1000), "-f", "json")
+    assert code == 0
+    (line,) = json.loads(out)["budgets"]
+    assert line["above_hard_limit"] is True
+    cents = Decimal("0.01")
+    alert_usd = Decimal(alert["threshold_amount"]) / 100
+    assert line["openai_settings"] == [
+        {"scope": "organization", "kind": "limit", "amount": str(limit_usd.quantize(cents)),
+         "enforcing": True, "interval": "month"},
+        {"scope": "organization", "kind": "alert", "amount": str(alert_usd.quantize(cents)),
+         "enforcing": False, "interval": "month"},
+    ]  # fmt: skip
+    code, out, _ = run("--monthly-budget", str(limit_usd - 1000), "-f", "json")
+    assert json.loads(out)["budgets"][0]["above_hard_limit"] is False
+
+
+def test_teams_and_projects_by_name(run: Run, fake: FakeAPI, tmp_path: Path) -> None:
+    names = {p["id"]: p["name"] for p in fake.directory.projects}
+    first, second = fake.org.projects[0], fake.org.projects[1]
+    path = tmp_path / "names.toml"
+    path.write_text(
+        f'[[team]]\nname = "web"\nprojects = ["{names[first]}"]\n'
+        f'[[budget]]\nscope = "team:web"\nmonthly_usd = 1000\n'
+        f'[[budget]]\nscope = "project:{names[second]}"\nmonthly_usd = 1000\n'
+    )
+    code, out, _ = run("--config", str(path), "-f", "json")
+    assert code == 0
+    budgets = json.loads(out)["budgets"]
+    assert [Decimal(b["month_to_date"]) for b in budgets] == [
+        mtd(fake, project_ids=[first]),
+        mtd(fake, project_ids=[second]),
+    ]
+    path.write_text('[[team]]\nname = "web"\nprojects = ["No such project"]\n')
+    code, _, err = run("--config", str(path))
+    assert code == 2
+    assert "[[team]] #1: projects: 'No such project' matches nothing in the organization's" in err
+
+
+def test_from_a_local_store(
+    run: Run,
+    fake: FakeAPI,
+    server: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "usage.db"
+    assert main(["--base-url", server, "sync", "--db", str(db), "--start", "2026-08-01"]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("OPENAI_ADMIN_KEY")  # the store needs no key
+    requests = len(fake.request_log)
+    code, out, _ = run("--db", str(db), "--monthly-budget", "200", "-f", "json")
+    assert len(fake.request_log) == requests  # nothing asked of the API
+    assert code == 7
+    document = json.loads(out)
+    assert Decimal(document["budgets"][0]["month_to_date"]) == mtd(fake)
+    assert document["budgets"][0]["status"] == "forecast-over"
+    assert document["notes"][0].startswith(f"default: costs from the local store {db}, last synced")
+    # The same figures as from the API.
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
+    code, api_out, _ = run("--monthly-budget", "200", "-f", "json")
+    assert json.loads(api_out)["budgets"][0]["forecast"] == document["budgets"][0]["forecast"]
+    empty = tmp_path / "empty.db"
+    from openai_usage_client.store import Store
+
+    Store(empty).close()
+    code, _, err = run("--db", str(empty), "--monthly-budget", "200")
+    assert code == 2 and "holds no costs yet" in err

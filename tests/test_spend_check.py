@@ -220,7 +220,7 @@ def test_json_document(org: OrgSource, fake: FakeAPI) -> None:
     result = check(config_of(fake, [("organization", 200)]), [org], now=NOW)
     document = json.loads(json.dumps(result.to_dict()))
     assert set(document) == {"schema_version", "as_of", "month", "status", "exit_code",
-                             "budgets", "anomalies", "totals"}  # fmt: skip
+                             "budgets", "anomalies", "totals", "notes"}  # fmt: skip
     assert document["as_of"] == "2026-10-20T00:00:00Z" and document["month"] == "2026-10"
     assert (document["status"], document["exit_code"]) == ("forecast-over", 7)
     line = document["budgets"][0]

@@ -16,11 +16,15 @@ store; ``DirectoryLike``: names), so the same code runs on the API, a store or t
 from ._errors import ConfigError, NotifyError
 from ._sources import (
     COST_GROUPING,
+    ClientSettings,
     ClientSource,
     DirectoryLike,
     OrgSource,
     RowSource,
+    SettingsSource,
     SpendSetting,
+    StoreLike,
+    StoreSource,
     open_organizations,
 )
 from .allocate import UNALLOCATED, Allocator, allocate
@@ -49,6 +53,7 @@ __all__ = [
     "BudgetConfig",
     "BudgetResult",
     "CheckResult",
+    "ClientSettings",
     "ClientSource",
     "ConfigError",
     "DirectoryLike",
@@ -58,9 +63,12 @@ __all__ = [
     "OrganizationConfig",
     "OrganizationTotals",
     "RowSource",
+    "SettingsSource",
     "SpendConfig",
     "SpendSetting",
     "SpendTotals",
+    "StoreLike",
+    "StoreSource",
     "TeamConfig",
     "allocate",
     "budget_status",

@@ -13,11 +13,12 @@ plain test doubles alike.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -27,11 +28,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COST_GROUPING",
+    "ClientSettings",
     "ClientSource",
     "DirectoryLike",
     "OrgSource",
     "RowSource",
+    "SettingsSource",
     "SpendSetting",
+    "StoreLike",
+    "StoreSource",
     "directory_records",
     "open_organizations",
 ]
@@ -128,14 +133,123 @@ class SpendSetting:
         return cls(scope, kind, Decimal(cents) / 100, enforcing, interval)
 
 
+@runtime_checkable
+class SettingsSource(Protocol):
+    """OpenAI's spend limits and alerts of an organization and of some of its projects;
+    ``warnings`` says what could not be read."""
+
+    warnings: list[str]
+
+    def settings(self, project_ids: Collection[str]) -> Sequence[SpendSetting]: ...
+
+
+class ClientSettings:
+    """A ``SettingsSource`` reading the API: ``client.spend_limit``, ``client.spend_alerts``
+    and their project twins. No limit configured (404) is no setting; a key that may not read
+    them (401/403) gives one warning instead of failing the check."""
+
+    def __init__(self, client: UsageClient) -> None:
+        self.client = client
+        self.warnings: list[str] = []
+        self._organization: list[SpendSetting] | None = None
+        self._projects: dict[str, list[SpendSetting]] = {}
+
+    def _read(self, what: str, read: Callable[[], list[SpendSetting]]) -> list[SpendSetting]:
+        from .._exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
+
+        try:
+            return read()
+        except NotFoundError:
+            return []
+        except (AuthenticationError, PermissionDeniedError) as error:
+            status = getattr(error, "status_code", "")
+            self.warnings.append(f"OpenAI's {what} not shown: the key may not read them ({status})")
+            return []
+
+    def _org(self) -> list[SpendSetting]:
+        limit = self.client.spend_limit.retrieve()
+        enforcing = limit.enforcement.status == "enforcing"
+        return [
+            SpendSetting("organization", "limit", limit.threshold_usd, enforcing, limit.interval)
+        ]
+
+    def _org_alerts(self) -> list[SpendSetting]:
+        return [
+            SpendSetting("organization", "alert", a.threshold_usd, interval=a.interval)
+            for a in self.client.spend_alerts.list()
+        ]
+
+    def _project(self, project_id: str) -> list[SpendSetting]:
+        scope = f"project:{project_id}"
+        limit = self.client.projects.spend_limit.retrieve(project_id)
+        enforcing = limit.enforcement.status == "enforcing"
+        return [SpendSetting(scope, "limit", limit.threshold_usd, enforcing, limit.interval)]
+
+    def _project_alerts(self, project_id: str) -> list[SpendSetting]:
+        scope = f"project:{project_id}"
+        return [
+            SpendSetting(scope, "alert", a.threshold_usd, interval=a.interval)
+            for a in self.client.projects.spend_alerts.list(project_id)
+        ]
+
+    def settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
+        if self._organization is None:
+            self._organization = self._read("organization spend limit", self._org)
+            if not self.warnings:
+                self._organization += self._read("organization spend alerts", self._org_alerts)
+        out = list(self._organization)
+        for pid in sorted(project_ids):
+            if pid not in self._projects:
+                found = self._read("project spend limits", partial(self._project, pid))
+                found += self._read("project spend alerts", partial(self._project_alerts, pid))
+                self._projects[pid] = found
+            out += self._projects[pid]
+        return out
+
+
+class StoreLike(Protocol):
+    """What ``StoreSource`` needs of ``openai_usage_client.store.Store``."""
+
+    def rows(
+        self,
+        endpoint: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        names: bool = True,
+        *,
+        organization: str | None = None,
+    ) -> Iterable[Row]: ...
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """A ``RowSource`` reading one organization's rows from a local store, with names."""
+
+    store: StoreLike
+    organization: str | None = None
+
+    def rows(
+        self, endpoint: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterable[Row]:
+        return self.store.rows(endpoint, start, end, True, organization=self.organization)
+
+
 @dataclass
 class OrgSource:
-    """One organization to check: a label, its rows, and optionally its names and settings."""
+    """One organization to check: a label, its rows, and optionally its names, OpenAI's spend
+    settings (a fixed list or a ``SettingsSource`` such as ``ClientSettings``) and notes
+    (where the data came from, what could not be read; shown with the result)."""
 
     name: str
     source: RowSource
     directory: DirectoryLike | None = None
-    settings: Sequence[SpendSetting] = field(default_factory=tuple)
+    settings: Sequence[SpendSetting] | SettingsSource = field(default_factory=tuple)
+    notes: list[str] = field(default_factory=list)
+
+    def spend_settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
+        if isinstance(self.settings, SettingsSource):
+            return list(self.settings.settings(project_ids))
+        return list(self.settings)
 
 
 @contextmanager
@@ -173,7 +287,9 @@ def open_organizations(
                 options["base_url"] = org.base_url
             client = UsageClient(key, **options)
             clients.append(client)
-            sources.append(OrgSource(org.name, ClientSource(client)))
+            sources.append(
+                OrgSource(org.name, ClientSource(client), settings=ClientSettings(client))
+            )
         yield sources
     finally:
         for client in clients:

@@ -37,15 +37,15 @@ def _labels(record: Any, *fields: str) -> list[str]:
 
 def _owner_labels(key: Any) -> list[str]:
     """The user ID and email of an API key's owner, however the record spells it."""
+    out = _labels(key, "owner_id", "owner_email")
     owner = getattr(key, "owner", None)
-    if owner is None:
-        return []
     if isinstance(owner, str):
-        return [owner]
-    out = _labels(owner, "id", "email", "name")
-    user = getattr(owner, "user", None)
-    if user is not None:
-        out += _labels(user, "id", "email")
+        out.append(owner)
+    elif owner is not None:
+        out += _labels(owner, "id", "email", "name")
+        user = getattr(owner, "user", None)
+        if user is not None:
+            out += _labels(user, "id", "email")
     return out
 
 

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
-from ._sources import directory_records
+from ._sources import SettingsSource, directory_records
 from .allocate import Allocator
 from .anomaly import Anomaly, find_anomalies
 from .config import BudgetConfig, SpendConfig, check_against_directory
@@ -140,6 +140,8 @@ class CheckResult:
     budgets: list[BudgetResult]
     anomalies: list[Anomaly]
     totals: SpendTotals
+    #: Where the data came from and what could not be read (names, OpenAI's spend settings).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> Status:
@@ -172,6 +174,7 @@ class CheckResult:
                 f"{len(self.anomalies)} anomal{'y' if len(self.anomalies) == 1 else 'ies'}:"
             )
             lines += [f"- {a.describe()}" for a in self.anomalies[:10]]
+        lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -184,6 +187,7 @@ class CheckResult:
             "budgets": [b.to_dict() for b in self.budgets],
             "anomalies": [a.to_dict() for a in self.anomalies],
             "totals": self.totals.to_dict(),
+            "notes": list(self.notes),
         }
 
 
@@ -249,7 +253,7 @@ def _settings_for(
     wanted = {"organization"} if kind == "organization" else {f"project:{p}" for p in project_ids}
     if kind == "team":
         return []
-    return [s for o in chosen for s in o.settings if s.scope in wanted]
+    return [s for o in chosen for s in o.spend_settings(project_ids) if s.scope in wanted]
 
 
 def _compare(result: BudgetResult) -> None:
@@ -332,7 +336,18 @@ def check(
     month_rows = {
         name: [r for r in rs if r["start_time"] >= month_start] for name, rs in rows.items()
     }
-    return CheckResult(now, month_start.date(), budgets, anomalies, organization_totals(month_rows))
+    notes = [n for org in organizations for n in org.notes]
+    for org in organizations:
+        if isinstance(org.settings, SettingsSource):
+            notes += [f"{org.name}: {w}" for w in org.settings.warnings]
+    return CheckResult(
+        now,
+        month_start.date(),
+        budgets,
+        anomalies,
+        organization_totals(month_rows),
+        list(dict.fromkeys(notes)),
+    )
 
 
 def notify(
