@@ -337,3 +337,48 @@ def test_with_a_directory_names_work_and_rules_are_checked(fake: FakeAPI) -> Non
             ConfigError, match=r"t.toml: \[\[team\]\] #1: projects: 'Agentz' matches nothing"
         ):
             check(bad, [OrgSource("default", s, directory)], now=NOW)
+
+
+def test_client_settings_read_the_fake_exactly(fake: FakeAPI) -> None:
+    from openai_usage_client.spend import ClientSettings
+
+    first = fake.org.projects[0]
+    for s in source(fake):
+        settings = ClientSettings(s.client)
+        found = settings.settings([first, fake.org.projects[1]])  # the second has none: 404
+        config = config_of(fake, [(f"project:{first}", 2000)])
+        result = check(config, [OrgSource("default", s, settings=settings)], now=NOW)
+    d = fake.directory
+    assert d.spend_limit is not None
+    project_limit = d.project_spend_limits[first]
+    org_limit = Decimal(d.spend_limit["threshold_amount"]) / 100
+    assert found == [
+        SpendSetting("organization", "limit", org_limit, True),
+        SpendSetting("organization", "alert", Decimal(d.spend_alerts[0]["threshold_amount"]) / 100),
+        SpendSetting(f"project:{first}", "limit", Decimal(project_limit["threshold_amount"]) / 100,
+                     project_limit["enforcement"]["status"] == "enforcing"),
+        SpendSetting(f"project:{first}", "alert",
+                     Decimal(d.project_spend_alerts[first][0]["threshold_amount"]) / 100),
+    ]  # fmt: skip
+    assert settings.warnings == []
+    (line,) = result.budgets
+    assert [s.scope for s in line.settings] == [f"project:{first}"] * 2
+    # The project's limit is not enforced: a budget above it is not flagged.
+    assert project_limit["enforcement"]["status"] == "inactive" and not line.above_hard_limit
+
+
+def test_a_key_that_may_not_read_settings_gives_a_note() -> None:
+    from openai_usage_client.spend import ClientSettings
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = {"error": {"message": "Missing scopes", "type": "invalid_request_error"}}
+        return httpx.Response(403, json=body)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    with UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http, max_retries=0) as c:
+        settings = ClientSettings(c)
+        assert settings.settings(["proj_x"]) == []
+    assert settings.warnings == [
+        "OpenAI's organization spend limit not shown: the key may not read them (403)"
+    ]
+    assert all(DEFAULT_ADMIN_KEY not in w for w in settings.warnings)

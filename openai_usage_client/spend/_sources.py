@@ -157,6 +157,8 @@ class ClientSettings:
     def _read(self, what: str, read: Callable[[], list[SpendSetting]]) -> list[SpendSetting]:
         from .._exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
 
+        if self.warnings:  # the key may not read settings: one note is enough
+            return []
         try:
             return read()
         except NotFoundError:
@@ -195,8 +197,7 @@ class ClientSettings:
     def settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
         if self._organization is None:
             self._organization = self._read("organization spend limit", self._org)
-            if not self.warnings:
-                self._organization += self._read("organization spend alerts", self._org_alerts)
+            self._organization += self._read("organization spend alerts", self._org_alerts)
         out = list(self._organization)
         for pid in sorted(project_ids):
             if pid not in self._projects:
