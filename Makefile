@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install generate check-generated lint typecheck test wheel-check bench demo ci clean
+# `make demo` writes its chart here, outside the working tree (tests and the demo never write
+# into it: `.ci/run` checks `git status --porcelain` after both).
+DEMO_DIR ?= /tmp/openai-usage-demo
+
+.PHONY: install generate check-generated lint typecheck test wheel-check bench demo docs-image ci clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,7 +42,12 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 demo: $(STAMP)
-	$(BIN)/openai-usage --fake report --chart docs/report.png
+	@mkdir -p $(DEMO_DIR)
+	@$(BIN)/openai-usage --fake report --chart $(DEMO_DIR)/report.png
+
+# Remakes docs/report.png, the README's image (the same bytes every run): commit the result.
+docs-image: $(STAMP)
+	$(BIN)/openai-usage --fake report -q --chart docs/report.png > /dev/null
 
 ci: check-generated lint typecheck test wheel-check
 

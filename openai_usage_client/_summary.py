@@ -12,7 +12,7 @@ grouped by even though no row carries them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -112,11 +112,3 @@ def _same_currency(total: Row, currency: object) -> None:
             f"amount_value is in several currencies ({known}, {currency}): "
             "add 'amount_currency' to by"
         )
-
-
-def daily(rows: Iterable[Row], field: str, by: str | None = None) -> dict[date, dict[Any, Any]]:
-    """``{day: {group: total of field}}`` (group ``None`` when ``by`` is ``None``), by date."""
-    out: dict[date, dict[Any, Any]] = {}
-    for total in summarize(rows, by=["date", by] if by else ["date"], fields=[field]):
-        out.setdefault(total["date"], {})[total[by] if by else None] = total[field]
-    return out

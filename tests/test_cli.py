@@ -15,9 +15,10 @@ import click
 import pytest
 
 from openai_usage_client._cli import main
-from openai_usage_client._cli._app import cli, command_name
+from openai_usage_client._cli._app import cli
 from openai_usage_client._cli._output import Progress
 from openai_usage_client._cli._times import parse_time
+from openai_usage_client._cli.commands.endpoints import command_name
 from openai_usage_client._endpoints import ENDPOINTS
 from openai_usage_client._exceptions import InvalidParameterError
 from openai_usage_client._exports import columns

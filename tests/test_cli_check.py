@@ -228,7 +228,7 @@ def test_option_errors(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_help_documents_exit_code_7(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "7  check: a budget is over or forecast over" in out
+    assert "7  check: a budget is over, or forecast to be over, this month" in out
     for option in ("--config", "--db", "--monthly-budget", "--project", "--format", "--notify-url"):
         assert option in out
 
@@ -379,3 +379,55 @@ def test_from_a_local_store(
     Store(empty).close()
     code, _, err = run("--db", str(empty), "--monthly-budget", "200")
     assert code == 2 and "holds no costs yet" in err
+
+
+# --- the built-in fake with its clock set (--fake --fake-now) ----------------------------------
+
+
+def fake_run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--fake", "--fake-now", "2026-10-20", "check", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fake_now_monthly_budget(
+    fake: FakeAPI,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
+    code, out, _ = fake_run(capsys, "--monthly-budget", "200")
+    assert code == 7
+    assert budget_line(out, "organization")[1] == money(mtd(fake), "usd")
+    assert budget_line(out, "organization")[-1] == "forecast-over"
+    code, out, _ = fake_run(capsys, "--monthly-budget", "400")
+    assert (code, budget_line(out, "organization")[-1]) == (0, "ok")
+
+
+def test_fake_now_two_teams_three_budgets(
+    fake: FakeAPI, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = config(tmp_path, fake, 200)
+    code, out, _ = fake_run(capsys, "--config", str(path))
+    assert code == 7
+    assert [budget_line(out, s)[-1] for s in ("organization", "team:alpha", "team:beta")] == [
+        "forecast-over", "warn", "ok",
+    ]  # fmt: skip
+    code, _, _ = fake_run(capsys, "--config", str(config(tmp_path, fake, 400)))
+    assert code == 0
+
+
+def test_fake_now_two_organizations(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Under --fake, the configured organizations are the fake organizations of seeds 0, 1, ...
+    path = tmp_path / "orgs.toml"
+    path.write_text('[[organization]]\nname = "prod"\n[[organization]]\nname = "lab"\n')
+    code, out, _ = fake_run(capsys, "--config", str(path), "-f", "json")
+    assert code == 0
+    truth = [mtd(FakeAPI(seed=seed, now=NOW)) for seed in (0, 1)]
+    totals = json.loads(out)["totals"]
+    assert [
+        (o["organization"], Decimal(o["by_currency"]["usd"])) for o in totals["organizations"]
+    ] == [("prod", truth[0]), ("lab", truth[1])]
+    assert Decimal(totals["combined"]["usd"]) == truth[0] + truth[1]

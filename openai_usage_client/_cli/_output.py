@@ -1,18 +1,24 @@
-"""The output options every data command shares, the progress line, and the table format."""
+"""The output options every data command shares, the progress line, and the table format.
+
+``--output FILE`` is written whole or not at all: rows go to a hidden temporary file beside
+it, renamed over ``FILE`` once complete. The temporary file is created with mode 0666 minus
+the umask, like any file a shell redirection makes (``mkstemp`` would make it 0600).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
+import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
@@ -21,34 +27,42 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "LOTS_OF_REQUESTS",
     "Progress",
+    "check_output",
     "choose_format",
     "emit",
     "fetch_rows",
     "money",
     "number",
-    "output_options",
     "output_params",
     "reader_may_leave",
     "render_table",
+    "requests_needed",
 ]
 
-FORMATS: Final = ("table", "csv", "json", "jsonl")
-_SUFFIXES: Final = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS: Final = ("table", "csv", "json", "jsonl", "parquet")
+_SUFFIXES: Final = {
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+}
+#: Above this many requests a command says how many before it starts.
+LOTS_OF_REQUESTS: Final = 100
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-#: The shared output options, stated once: as a decorator (``output_options``) for hand-written
-#: commands and as ``click.Option`` objects (``output_params``) for generated ones.
+#: The shared output options, stated once, as ``click.Option`` objects (``output_params``).
 _OUTPUT_OPTIONS: Final[tuple[tuple[tuple[str, ...], dict[str, Any]], ...]] = (
     (
         ("--format", "-f", "fmt"),
         {
             "type": click.Choice(FORMATS),
             "help": "Output format. Default: table on a terminal; with --output, from the file's "
-            "extension (.csv, .json, .jsonl); otherwise jsonl. CSV and JSON hold every column, "
-            "money as exact decimals and times as ISO-8601 UTC.",
+            "extension (.csv, .json, .jsonl, .ndjson, .parquet; any other needs --format); "
+            "otherwise jsonl. CSV, JSON and Parquet hold every column, money as exact decimals "
+            "and times as UTC. parquet needs --output and the [parquet] extra.",
         },
     ),
     (
@@ -70,40 +84,73 @@ _OUTPUT_OPTIONS: Final[tuple[tuple[tuple[str, ...], dict[str, Any]], ...]] = (
 
 
 def output_params() -> list[click.Parameter]:
-    """``--format``, ``--output`` and ``--quiet`` as parameters of a generated command."""
+    """``--format``, ``--output`` and ``--quiet``: the same on every data command."""
     return [click.Option(list(decls), **attrs) for decls, attrs in _OUTPUT_OPTIONS]
 
 
-def output_options(f: F) -> F:
-    """``--format``, ``--output`` and ``--quiet``, the same on every data command."""
-    for decls, attrs in reversed(_OUTPUT_OPTIONS):
-        f = click.option(*decls, **attrs)(f)
-    return f
-
-
 def choose_format(fmt: str | None, output: Path | None, stdout: IO[str]) -> str:
-    if fmt is not None:
-        return fmt
-    if output is not None:
-        return _SUFFIXES.get(output.suffix.lower(), "jsonl")
-    return "table" if stdout.isatty() else "jsonl"
+    """The format to write; ``click.UsageError`` (exit 2) when it cannot be told or made."""
+    if fmt is None and output is not None:
+        fmt = _SUFFIXES.get(output.suffix.lower())
+        if fmt is None:
+            known = ", ".join(_SUFFIXES)
+            raise click.BadParameter(
+                f"cannot tell the format of {output.name!r} from its extension (known: "
+                f"{known}): add --format",
+                param_hint="--output",
+            )
+    if fmt is None:
+        return "table" if stdout.isatty() else "jsonl"
+    if fmt == "parquet":
+        if output is None:
+            raise click.BadParameter("parquet is written to a file: add --output FILE.parquet")
+        import importlib.util
+
+        if importlib.util.find_spec("pyarrow") is None:
+            raise click.UsageError(
+                "--format parquet needs pyarrow: pip install 'openai-usage-client[parquet]'"
+            )
+    return fmt
+
+
+def check_output(output: Path | None) -> None:
+    """Refuse, before any request, an ``--output`` whose folder does not exist."""
+    if output is None:
+        return
+    folder = output.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"folder {folder} does not exist", param_hint="--output")
+
+
+def requests_needed(start: int, end: int, width_seconds: int, limit: int) -> int:
+    """Requests (pages) a range needs at best: its buckets, ``limit`` to a request."""
+    if end <= start:
+        return 1
+    buckets = math.ceil((end - (start - start % width_seconds)) / width_seconds)
+    return max(1, math.ceil(buckets / limit))
 
 
 class Progress:
-    """``<label>: N buckets, N pages, 1.2s`` rewritten in place on stderr while fetching."""
+    """``<label>: N buckets, N pages, 1.2s`` rewritten in place on stderr while fetching.
 
-    def __init__(self, label: str, stream: IO[str], *, enabled: bool) -> None:
+    With ``total`` (the requests the range needs) it counts them down: ``..., 95 left``.
+    """
+
+    def __init__(
+        self, label: str, stream: IO[str], *, enabled: bool, total: int | None = None
+    ) -> None:
         self.label = label
         self.stream = stream
         self.enabled = enabled
+        self.total = total
         self.pages = 0
         self.buckets = 0
         self._began = time.monotonic()
         self._width = 0
 
     @classmethod
-    def for_terminal(cls, label: str, *, quiet: bool) -> Progress:
-        return cls(label, sys.stderr, enabled=not quiet and sys.stderr.isatty())
+    def for_terminal(cls, label: str, *, quiet: bool, total: int | None = None) -> Progress:
+        return cls(label, sys.stderr, enabled=not quiet and sys.stderr.isatty(), total=total)
 
     def page(self, buckets: int) -> None:
         self.pages += 1
@@ -112,8 +159,11 @@ class Progress:
             elapsed = time.monotonic() - self._began
             text = (
                 f"{self.label}: {self.buckets} buckets, {self.pages} "
-                f"page{'s' if self.pages != 1 else ''}, {elapsed:.1f}s"
+                f"page{'s' if self.pages != 1 else ''}"
             )
+            if self.total is not None:
+                text += f", {max(0, self.total - self.pages)} left"
+            text += f", {elapsed:.1f}s"
             self.stream.write("\r" + text.ljust(self._width))
             self.stream.flush()
             self._width = len(text)
@@ -225,12 +275,13 @@ def _write_table(items: Iterable[Row], handle: IO[str], *, endpoint: str) -> int
 def _writer(fmt: str) -> Callable[..., int]:
     # Imported here: the exports pull in pydantic and the generated models, which
     # ``openai-usage --help`` should not pay for.
-    from .._exports import to_csv, to_json, to_jsonl
+    from .._exports import to_csv, to_json, to_jsonl, to_parquet
 
     writers: dict[str, Callable[..., int]] = {
         "csv": to_csv,
         "json": to_json,
         "jsonl": to_jsonl,
+        "parquet": to_parquet,
         "table": _write_table,
     }
     return writers[fmt]
@@ -261,11 +312,17 @@ def emit(items: Iterable[Row], endpoint: str, fmt: str, output: Path | None) -> 
             sys.stdout.flush()
             return count
         return 0
-    directory = output.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=directory)
+    check_output(output)
+    tmp = output.resolve().parent / f".{output.name}.{secrets.token_hex(6)}.partial"
+    # 0o666: the kernel takes the umask off, as for any file a shell redirection creates.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = writer(items, handle, endpoint=endpoint)
+        if fmt == "parquet":
+            with os.fdopen(fd, "wb") as binary:
+                count = writer(items, binary, endpoint=endpoint)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                count = writer(items, handle, endpoint=endpoint)
         os.replace(tmp, output)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final, NamedTuple
 from urllib.parse import urlencode
 
@@ -15,6 +15,7 @@ from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
 from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route
 from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
+from ._log import LoggedRequest, RequestLog
 from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
 from ._params import (
     ApiError,
@@ -84,43 +85,6 @@ class FakeResponse:
         return json.loads(self.body)
 
 
-class LoggedRequest(NamedTuple):
-    method: str
-    path: str
-    #: The raw query string.
-    query: str
-
-
-class RequestLog:
-    """The requests a fake has served, in arrival order. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._items: list[LoggedRequest] = []
-        self._lock = threading.Lock()
-
-    def append(self, item: LoggedRequest) -> int:
-        with self._lock:
-            self._items.append(item)
-            return len(self._items)
-
-    def snapshot(self) -> list[LoggedRequest]:
-        with self._lock:
-            return list(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[LoggedRequest]:
-        return iter(self.snapshot())
-
-    def __getitem__(self, i: int) -> LoggedRequest:
-        return self._items[i]
-
-
 class ExpectedBucket(NamedTuple):
     """A bucket as ``FakeAPI.buckets`` predicts it: totals keyed by grouping values."""
 
@@ -146,14 +110,17 @@ class FakeAPI:
 
     ``seed`` picks the synthetic organization (``fake.org``); ``now`` (Unix seconds or an
     aware datetime; default 2026-11-01T00:00Z) is the default ``end_time`` and the moment
-    after which nothing has happened; ``faults`` injects failures and quirks; ``latency`` is
-    slept (by the transport or server) before each answer; ``money_as_string`` says whether
-    cost amounts go out as JSON numbers (``"never"``), always as strings (``"always"``), or as
-    a seeded mix (``"sometimes"``, the live API's habit). ``settle_days`` (default 0: off, so
-    the demo's numbers stay fixed) makes costs settle late: the buckets of the last
-    ``settle_days`` days before ``now`` come out lower (and some lines missing) and grow to
-    their final values as ``now`` advances (see ``_settle``); ``totals``/``buckets`` always give
-    the final values.
+    after which nothing has happened. The clock can be moved later (``fake.now = t`` or
+    ``set_now(t)``: a simulated month of daily syncs), or follow a real one: with ``clock``
+    (e.g. ``time.time``) ``now`` is read from it on every request, so a long-running fake
+    server keeps serving data up to the present. ``faults`` injects failures and quirks;
+    ``latency`` is slept (by the transport or server) before each answer; ``money_as_string``
+    says whether cost amounts go out as JSON numbers (``"never"``), always as strings
+    (``"always"``), or as a seeded mix (``"sometimes"``, the live API's habit).
+    ``settle_days`` (default 0: off, so the demo's numbers stay fixed) makes costs settle
+    late: the buckets of the last ``settle_days`` days before ``now`` come out lower (and some
+    lines missing) and grow to their final values as ``now`` advances (see ``_settle``);
+    ``totals``/``buckets`` always give the final values.
     """
 
     def __init__(
@@ -161,6 +128,7 @@ class FakeAPI:
         seed: int = 0,
         *,
         now: int | datetime = DEFAULT_NOW,
+        clock: Callable[[], float] | None = None,
         faults: Faults | None = None,
         latency: float = 0.0,
         money_as_string: _render.MoneyMode = "sometimes",
@@ -170,7 +138,9 @@ class FakeAPI:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
         self.seed = seed
-        self.now = int(now.timestamp()) if isinstance(now, datetime) else int(now)
+        self._clock = clock
+        self._clock_lock = threading.Lock()
+        self._now = _unix(clock() if clock is not None else now)
         self.faults = faults or Faults()
         self.latency = latency
         if settle_days < 0:
@@ -179,12 +149,55 @@ class FakeAPI:
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
-        self._store = Store(self.org, self.now, max_cached_days)
+        self._store = Store(self.org, self._now, max_cached_days)
         self._attempts = _Attempts()
         self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
         #: Projects, keys, users, spend limits and alerts (``testing/_directory.py``); replace
         #: it with ``FakeDirectory.sized(...)`` for a large organization.
         self.directory = FakeDirectory.for_org(self.org, self.now)
+
+    # --- the clock ----------------------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        """The fake's "now" (Unix seconds): nothing has happened after it."""
+        if self._clock is not None:
+            self._move_to(_unix(self._clock()))
+        return self._now
+
+    @now.setter
+    def now(self, when: int | datetime) -> None:
+        self.set_now(when)
+
+    @property
+    def clock(self) -> Callable[[], float] | None:
+        """The real clock ``now`` follows, or ``None`` when it is fixed."""
+        return self._clock
+
+    def set_now(self, when: int | datetime) -> None:
+        """Move the clock to ``when`` (forwards or back) and stop following any ``clock``.
+
+        Data generated for days the move touches is dropped and made again on demand, so
+        the fake answers exactly as a fake constructed with ``now=when`` would.
+        """
+        self._clock = None
+        self._move_to(_unix(when))
+
+    def _move_to(self, now: int) -> None:
+        with self._clock_lock:
+            old = self._now
+            if now == old:
+                return
+            self._now = now
+            if -(-old // 60) == -(-now // 60):
+                # The same minutes have started (activity happens as a minute starts): every
+                # cached day and bucket is still right. A real clock moves like this mostly.
+                self._store.now = now
+                return
+            # Only buckets ending after the earlier of the two instants can change.
+            since = min(old, now)
+            self._store.move_now(now, since=since)
+            self._results.discard_where(lambda key: key[2] > since)
 
     # --- serving ----------------------------------------------------------------------------
 
@@ -318,9 +331,10 @@ class FakeAPI:
             fresh = shaped or (q.spec.is_costs and is_settling(hi, self.now, self.settle_days))
             text = None if fresh else self._results.get(cache_key)
             if text is None:
+                epoch = self._store.epoch
                 text = self._render(q.spec, lo, hi, q.group, q.filters, shaped)
                 if not fresh:
-                    self._results.put(cache_key, text)
+                    self._results.put_if(cache_key, text, self._store.unchanged_since(epoch))
             buckets.append((lo, hi, text))
         if "repeat_cursor" in quirks:
             cursor: str | None = encode_cursor(q.page_start, q.signature)
@@ -488,6 +502,14 @@ class FakeAPI:
             headers=headers,
             **kwargs,  # type: ignore[arg-type]
         )
+
+
+def _unix(when: float | datetime) -> int:
+    if isinstance(when, datetime):
+        # Naive is UTC, as everywhere in the package (and as the API's buckets are).
+        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        return int(aware.timestamp())
+    return int(when)
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final, Generic, TypeVar
 
@@ -52,12 +52,31 @@ class LRU(Generic[K, V]):
         self._maxsize = maxsize
         self._lock = threading.Lock()
 
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def discard_where(self, doomed: Callable[[K], bool]) -> None:
+        with self._lock:
+            for key in [k for k in self._data if doomed(k)]:
+                del self._data[key]
+
     def get(self, key: K) -> V | None:
         with self._lock:
             value = self._data.get(key)
             if value is not None:
                 self._data.move_to_end(key)
             return value
+
+    def put_if(self, key: K, value: V, valid: Callable[[], bool]) -> None:
+        """``put`` unless ``valid()`` is false (checked under the lock)."""
+        with self._lock:
+            if not valid():
+                return
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._maxsize:
+                self._data.popitem(last=False)
 
     def put(self, key: K, value: V) -> None:
         with self._lock:
@@ -165,12 +184,30 @@ class Store:
     def __init__(self, org: Organization, now: int, max_days: int = 8192) -> None:
         self.org = org
         self.now = now
+        #: Bumped when the clock moves by a minute or more: what was made before is suspect.
+        self.epoch = 0
         self.costs = CostModel(org)
         self._days: LRU[tuple[str, int], DayData] = LRU(max_days)
         self._cost_days: LRU[int, NumSums] = LRU(max_days // 4)
         self._projections: LRU[tuple[str, tuple[int, ...], FilterKey], list[GroupKey | None]] = LRU(
             1024
         )
+
+    def move_now(self, now: int, *, since: int) -> None:
+        """Set ``now``; forget the days from the one holding ``since`` on (they change).
+
+        ``now`` is set before ``epoch`` moves, and readers read ``epoch`` before ``now``: so a
+        day made from the old clock by another thread meanwhile is never cached after this.
+        """
+        self.now = now
+        self.epoch += 1
+        first = since // DAY
+        self._days.discard_where(lambda key: key[1] >= first)
+        self._cost_days.discard_where(lambda day: day >= first)
+
+    def unchanged_since(self, epoch: int) -> Callable[[], bool]:
+        """Whether the clock has not moved (by a minute or more) since ``epoch`` was read."""
+        return lambda: self.epoch == epoch
 
     def entities(self, name: str) -> Sequence[GroupKey]:
         if name == "costs":
@@ -182,8 +219,9 @@ class Store:
         if data is None:
             # Generated outside the lock: two threads may both build the same day, and get
             # identical results, which is cheaper than serialising every generation.
+            epoch = self.epoch
             data = generate_day(self.org, name, day, self.now)
-            self._days.put((name, day), data)
+            self._days.put_if((name, day), data, self.unchanged_since(epoch))
         return data
 
     def _cost_sums(self, day: int, m_lo: int, m_hi: int) -> NumSums:
@@ -192,6 +230,7 @@ class Store:
             cached = self._cost_days.get(day)
             if cached is not None:
                 return cached
+        epoch = self.epoch
         acc: NumSums = {}
         for name, links in self.costs.links.items():
             for e, vals in self.day(name, day).sums(m_lo, m_hi).items():
@@ -208,7 +247,7 @@ class Store:
                         a[0] += qty
                         a[1] += qty * price
         if full:
-            self._cost_days.put(day, acc)
+            self._cost_days.put_if(day, acc, self.unchanged_since(epoch))
         return acc
 
     def day_sums(self, name: str, lo: int, hi: int) -> Mapping[int, Sequence[Number]]:

@@ -22,22 +22,12 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from .._output import reader_may_leave
+from .._state import state_of
 
 if TYPE_CHECKING:
     from ... import UsageClient
-    from .._app import State
 
-__all__ = ["client_of", "emit_records", "iso", "state_of"]
-
-
-def state_of(ctx: click.Context) -> State:
-    """The global options' ``State`` (imported late: ``_app`` registers these commands)."""
-    from .._app import State
-
-    state = ctx.find_object(State)
-    if state is None:  # pragma: no cover - main() always passes one
-        state = ctx.ensure_object(State)
-    return state
+__all__ = ["client_of", "emit_records", "iso"]
 
 
 def client_of(ctx: click.Context) -> UsageClient:

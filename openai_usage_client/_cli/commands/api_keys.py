@@ -8,10 +8,11 @@ from typing import Final
 
 import click
 
-from .._output import choose_format, output_options
+from .._help import COMMAND_EPILOG
+from .._output import choose_format, output_params
 from ._records import client_of, emit_records, iso
 
-__all__ = ["api_keys"]
+__all__ = ["api_keys", "commands"]
 
 COLUMNS: Final = (
     "project_id",
@@ -27,7 +28,7 @@ COLUMNS: Final = (
 )
 
 
-@click.command("api-keys")
+@click.command("api-keys", epilog=COMMAND_EPILOG)
 @click.option(
     "--project-id",
     "project_ids",
@@ -35,7 +36,6 @@ COLUMNS: Final = (
     metavar="ID",
     help="Only this project's keys (repeatable). Default: every project, archived ones too.",
 )
-@output_options
 @click.pass_context
 def api_keys(
     ctx: click.Context,
@@ -69,3 +69,11 @@ def api_keys(
         if not wanted or k.project_id in wanted
     ]
     emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+
+
+def commands() -> list[click.Command]:
+    command = api_keys
+    # The shared --format/--output/--quiet, added once (build_cli may run more than once).
+    if not any(p.name == "fmt" for p in command.params):
+        command.params.extend(output_params())
+    return [command]

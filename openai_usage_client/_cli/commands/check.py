@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._app import EXIT_CODES_HELP, State
+from .._help import COMMAND_EPILOG
 from .._output import money
+from .._state import State, state_of
 from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
@@ -216,7 +217,7 @@ def _table(result: CheckResult) -> list[str]:
     return lines
 
 
-@click.command("check", epilog=EXIT_CODES_HELP)
+@click.command("check", epilog=COMMAND_EPILOG)
 @click.option(
     "--config",
     "config_path",
@@ -261,9 +262,9 @@ def _table(result: CheckResult) -> list[str]:
     help="Check as things stood at TIME (costs after it are ignored), e.g. to re-run "
     f"yesterday's check. Default: now. {TIME_HELP}",
 )
-@click.pass_obj
+@click.pass_context
 def check_command(
-    state: State,
+    ctx: click.Context,
     config_path: Path | None,
     db: Path | None,
     monthly_budget: Decimal | None,
@@ -286,6 +287,7 @@ def check_command(
     """
     from ...spend import BudgetConfig, check, notify
 
+    state = state_of(ctx)
     if project is not None and monthly_budget is None:
         raise click.UsageError("--project needs --monthly-budget")
     config = _load(config_path)
@@ -311,5 +313,5 @@ def check_command(
     return result.exit_code
 
 
-def commands() -> Sequence[click.Command]:
+def commands() -> list[click.Command]:
     return [check_command]

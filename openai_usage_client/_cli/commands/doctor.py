@@ -22,15 +22,16 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import click
 
-from ._records import state_of
+from .._help import COMMAND_EPILOG
+from .._state import state_of
 
 if TYPE_CHECKING:
     import httpx
 
     from ... import UsageClient
-    from .._app import State
+    from .._state import State
 
-__all__ = ["doctor"]
+__all__ = ["commands", "doctor"]
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 MAX_SKEW: Final = 60.0
@@ -195,7 +196,7 @@ def _api_checks(
     emit(_skew_check(date))
 
 
-@click.command("doctor")
+@click.command("doctor", epilog=COMMAND_EPILOG)
 @click.pass_context
 def doctor(ctx: click.Context) -> int:
     """Check the key, the base URL, the network, usage, costs, names, spend limit and clock.
@@ -225,3 +226,7 @@ def doctor(ctx: click.Context) -> int:
     code = KEY_PROBLEM if any(c.kind == KEY_PROBLEM for c in failed) else NETWORK_PROBLEM
     click.echo(f"{len(failed)} check{'s' if len(failed) > 1 else ''} failed")
     return code
+
+
+def commands() -> list[click.Command]:
+    return [doctor]

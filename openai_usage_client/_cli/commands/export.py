@@ -9,7 +9,7 @@ import click
 from ..._endpoints import ENDPOINTS
 from .sync import STORE_EXIT_HELP, fail
 
-__all__ = ["command"]
+__all__ = ["command", "commands"]
 
 
 @click.command("export", epilog=STORE_EXIT_HELP)
@@ -49,3 +49,7 @@ def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
             return fail(str(error), 2)
     click.echo(f"{parquet_dir}: {summary}")
     return 0
+
+
+def commands() -> list[click.Command]:
+    return [command]

@@ -8,21 +8,21 @@ from typing import Final
 
 import click
 
-from .._output import choose_format, output_options
+from .._help import COMMAND_EPILOG
+from .._output import choose_format, output_params
 from ._records import client_of, emit_records, iso
 
-__all__ = ["projects"]
+__all__ = ["commands", "projects"]
 
 COLUMNS: Final = ("id", "name", "status", "created_at", "archived_at")
 
 
-@click.command("projects")
+@click.command("projects", epilog=COMMAND_EPILOG)
 @click.option(
     "--include-archived",
     is_flag=True,
     help="Also list archived projects (their past spend still shows in usage and costs).",
 )
-@output_options
 @click.pass_context
 def projects(
     ctx: click.Context, include_archived: bool, fmt: str | None, output: Path | None, quiet: bool
@@ -44,3 +44,11 @@ def projects(
         for p in client.projects.list(include_archived=include_archived)
     ]
     emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+
+
+def commands() -> list[click.Command]:
+    command = projects
+    # The shared --format/--output/--quiet, added once (build_cli may run more than once).
+    if not any(p.name == "fmt" for p in command.params):
+        command.params.extend(output_params())
+    return [command]

@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING, Any, Final
 import click
 
 from ..._endpoints import ENDPOINTS
-from .._app import EXIT_CODES_HELP, State
+from .._errors import EXIT_LOCKED, exit_code_for
+from .._help import COMMAND_EPILOG
+from .._state import State
 from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
     from ...store import Freshness, Store, SyncSummary
 
-__all__ = ["STORE_EXIT_HELP", "command", "fail"]
+__all__ = ["STORE_EXIT_HELP", "command", "commands", "fail"]
 
-#: A sync lock held by another sync longer than --lock-timeout.
-EXIT_LOCKED: Final = 7
 STORE_EXIT_HELP: Final = (
-    EXIT_CODES_HELP + "\n  7  another sync holds the store (waited --lock-timeout seconds)\n"
+    COMMAND_EPILOG + "\n\n"
     "A sync that stops part-way exits with the code of the error that stopped it; what it "
     "stored is kept, and running it again fetches only what is missing."
 )
@@ -134,7 +134,7 @@ def _open(db: Path, lock_timeout: float) -> Store:
     type=click.FloatRange(min=0),
     default=60.0,
     show_default=True,
-    help="Seconds to wait for another sync on the same file before giving up (exit 7).",
+    help="Seconds to wait for another sync on the same file before giving up (exit 8).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 @click.pass_obj
@@ -174,7 +174,6 @@ def command(
 
 def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> int:
     from ...store import StoreLockedError, SyncIncompleteError
-    from .. import exit_code_for
 
     line = _Line(enabled=not quiet and sys.stderr.isatty())
     try:
@@ -189,3 +188,7 @@ def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> in
     for text in freshness_lines(store.freshness()):
         click.echo(f"  {text}")
     return 0
+
+
+def commands() -> list[click.Command]:
+    return [command]

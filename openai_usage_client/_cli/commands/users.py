@@ -8,19 +8,19 @@ from typing import Final
 
 import click
 
-from .._output import choose_format, output_options
+from .._help import COMMAND_EPILOG
+from .._output import choose_format, output_params
 from ._records import client_of, emit_records, iso
 
-__all__ = ["users"]
+__all__ = ["commands", "users"]
 
 COLUMNS: Final = ("id", "name", "email", "role", "added_at")
 
 
-@click.command("users")
+@click.command("users", epilog=COMMAND_EPILOG)
 @click.option(
     "--email", "emails", multiple=True, metavar="EMAIL", help="Only this user (repeatable)."
 )
-@output_options
 @click.pass_context
 def users(
     ctx: click.Context, emails: tuple[str, ...], fmt: str | None, output: Path | None, quiet: bool
@@ -32,3 +32,11 @@ def users(
         for u in client.users.list(emails=list(emails) or None)
     ]
     emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+
+
+def commands() -> list[click.Command]:
+    command = users
+    # The shared --format/--output/--quiet, added once (build_cli may run more than once).
+    if not any(p.name == "fmt" for p in command.params):
+        command.params.extend(output_params())
+    return [command]

@@ -1,0 +1,202 @@
+"""One command per endpoint (``costs``, ``completions``, ...), made from the endpoint table.
+
+Options, choices and help come from the same table the client checks its parameters against,
+and each command calls its endpoint through ``client.endpoint(name)``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any, Final
+
+import click
+
+from ..._endpoints import ENDPOINTS, EndpointSpec
+from .._help import COMMAND_EPILOG
+from .._output import (
+    LOTS_OF_REQUESTS,
+    Progress,
+    check_output,
+    choose_format,
+    emit,
+    fetch_rows,
+    output_params,
+    requests_needed,
+)
+from .._state import state_of
+from .._times import TIME_HELP, check_range, future_warning, iso, parse_time, start_of_day
+
+__all__ = ["command_name", "commands"]
+
+#: Filters whose values may contain commas (line items read "gpt-4o, input"): repeat the
+#: option instead of comma-separating.
+_NO_COMMA_SPLIT: Final = frozenset({"line_items"})
+_DEFAULT_DAYS: Final = 7
+
+
+def command_name(endpoint: str) -> str:
+    return endpoint.replace("_", "-")
+
+
+def _option_name(filter_name: str) -> str:
+    """``project_ids`` -> ``--project-id``: one value per use, like the API's array items."""
+    singular = filter_name[:-1] if filter_name.endswith("s") else filter_name
+    return "--" + singular.replace("_", "-")
+
+
+def _values(
+    choices: Sequence[str] | None, split: bool
+) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
+    def callback(
+        ctx: click.Context, param: click.Parameter, given: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        items = [p.strip() for v in given for p in (v.split(",") if split else [v])]
+        items = [p for p in items if p]
+        for item in items:
+            if choices is not None and item not in choices:
+                raise click.BadParameter(f"{item!r} is not one of: {', '.join(choices)}")
+        return tuple(dict.fromkeys(items))
+
+    return callback
+
+
+def summary_of(spec: EndpointSpec) -> str:
+    """The endpoint's one-line help, from the table (the spec's ``summary``/``description``)."""
+    text = spec.summary or spec.description or spec.name
+    return text.strip().splitlines()[0].replace("``", "")
+
+
+def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
+    widths = spec.bucket_widths
+    params: list[click.Parameter] = [
+        click.Option(
+            ["--start"],
+            metavar="TIME",
+            help=f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP}",
+        ),
+        click.Option(
+            ["--end"],
+            metavar="TIME",
+            default="now",
+            show_default=True,
+            help="End of the range (exclusive); same forms as --start.",
+        ),
+        click.Option(
+            ["--bucket-width"],
+            type=click.Choice(widths),
+            default=spec.default_bucket_width,
+            show_default=True,
+            help="Bucket size, aligned to UTC.",
+        ),
+        click.Option(
+            ["--group-by"],
+            metavar="FIELD[,FIELD]",
+            multiple=True,
+            callback=_values(spec.group_by, split=True),
+            help=f"Group by any of: {', '.join(spec.group_by)} (comma-separated or repeated).",
+        ),
+        click.Option(
+            ["--limit"],
+            type=click.IntRange(min=1),
+            help="Buckets per page: "
+            + ", ".join(f"up to {b.maximum} at {w}" for w, b in spec.limits.items())
+            + " (default: the maximum).",
+        ),
+        click.Option(
+            ["--concurrency"],
+            type=click.IntRange(1, 64),
+            help="Pages fetched at once for long ranges (default 4).",
+        ),
+    ]
+    for name, filt in spec.filters.items():
+        option = _option_name(name)
+        if filt.kind == "bool":
+            flag = option.removeprefix("--")
+            params.append(
+                click.Option(
+                    [f"{option}/--no-{flag}", name],
+                    default=None,
+                    help=f"Only {flag} (or, with --no-{flag}, only non-{flag}) usage.",
+                )
+            )
+            continue
+        split = name not in _NO_COMMA_SPLIT
+        choices = f" One of: {', '.join(filt.choices)}." if filt.choices else ""
+        how = "repeatable, or comma-separated" if split else "repeatable"
+        params.append(
+            click.Option(
+                [option, name],
+                metavar="VALUE",
+                multiple=True,
+                callback=_values(filt.choices, split),
+                help=f"Only this {option.removeprefix('--').replace('-', ' ')} ({how}).{choices}",
+            )
+        )
+    return params
+
+
+def _run(spec: EndpointSpec, **options: Any) -> None:
+    ctx = click.get_current_context()
+    state = state_of(ctx)
+    now = state.now()
+    start_text, end_text = options.pop("start"), options.pop("end")
+    given_end = ctx.get_parameter_source("end") is not click.core.ParameterSource.DEFAULT
+    start = (
+        int((start_of_day(now) - timedelta(days=_DEFAULT_DAYS)).timestamp())
+        if start_text is None
+        else parse_time(start_text, now, "--start")
+    )
+    end = parse_time(end_text, now, "--end")
+    check_range(
+        (start_text, start),
+        (end_text if given_end else None, end),
+        now,
+        defaults=("default: 7 days before today", "default: now"),
+        note=state.range_note(),
+    )
+    fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
+    check_output(output)
+    fmt = choose_format(fmt, output, sys.stdout)
+    filters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
+    filters = {k: v for k, v in filters.items() if v not in (None, [])}
+    name = command_name(spec.name)
+    warning = future_warning(start, end, now, state.clock_name())
+    if warning:
+        click.echo(f"openai-usage: warning: {warning}", err=True)
+    # The client checks every parameter before sending anything.
+    stream = state.client().endpoint(spec.name)(start_time=start, end_time=end, **filters)
+    query = stream.query
+    total: int | None = requests_needed(query.start_time, end, query.width_seconds, query.limit)
+    if total is not None and total <= LOTS_OF_REQUESTS:
+        total = None  # a short fetch: no announcement, no countdown
+    elif not quiet:
+        click.echo(
+            f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
+            f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
+            err=True,
+        )
+    progress = Progress.for_terminal(name, quiet=quiet, total=total)
+    emit(fetch_rows(stream, spec.name, progress), spec.name, fmt, output)
+
+
+def _command(spec: EndpointSpec) -> click.Command:
+    def callback(**options: Any) -> None:
+        _run(spec, **options)
+
+    summary = summary_of(spec)
+    return click.Command(
+        name=command_name(spec.name),
+        params=[*_endpoint_params(spec), *output_params()],
+        callback=callback,
+        help=f"{summary}\n\nOne row per bucket and group; grouping fields not grouped by "
+        "are empty. Every time is UTC.",
+        short_help=summary,
+        epilog=COMMAND_EPILOG,
+    )
+
+
+def commands() -> list[click.Command]:
+    """One command per endpoint of the table, in its order."""
+    return [_command(spec) for spec in ENDPOINTS.values()]

@@ -1,0 +1,161 @@
+"""The CLI's structure: one module per command, registered in one list, no import cycles,
+help on every command, and the report as library code without click."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+import openai_usage_client._cli as cli_package
+from openai_usage_client._cli import _output, main
+from openai_usage_client._cli._app import build_cli, cli
+from openai_usage_client._cli.commands import COMMANDS
+from openai_usage_client._endpoints import ENDPOINTS
+
+CLI_DIR = Path(cli_package.__file__).parent
+PACKAGE_ROOT = CLI_DIR.parent.parent
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+CLI_MODULES = sorted(module_name(p) for p in CLI_DIR.rglob("*.py"))
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module ``path`` imports, at module level or inside functions."""
+    this = module_name(path)
+    package = this if path.name == "__init__.py" else this.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            target = node.module or ""
+            if node.level:
+                target = f"{base}.{target}" if target else base
+            found.add(target)
+            # `from . import endpoints` imports the submodule endpoints.
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_cli_has_no_import_cycles() -> None:
+    graph = {
+        module_name(p): imports_of(p) & set(CLI_MODULES) - {module_name(p)}
+        for p in CLI_DIR.rglob("*.py")
+    }
+    assert "openai_usage_client._cli.commands.report" in graph
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
+                pytest.fail(f"import cycle: {' -> '.join(cycle)}")
+            if nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+
+
+def test_each_cli_module_imports_alone_in_a_fresh_interpreter() -> None:
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-c", f"import {name}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in CLI_MODULES
+    }
+    failures = {}
+    for name, process in processes.items():
+        _, err = process.communicate(timeout=120)
+        if process.returncode:
+            failures[name] = err.strip().splitlines()[-1:]
+    assert not failures
+
+
+def test_command_modules_register_nothing_when_imported() -> None:
+    code = (
+        "import sys\n"
+        "import openai_usage_client._cli.commands as c\n"
+        "assert 'openai_usage_client._cli._app' not in sys.modules, 'commands import _app'\n"
+        "print(len(c.COMMANDS))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(len(COMMANDS))
+
+
+def test_a_new_command_is_one_factory_and_takes_the_global_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seen: list[bool] = []
+
+    @click.command("hello", help="Say hello.")
+    @click.pass_context
+    def hello(ctx: click.Context) -> None:
+        from openai_usage_client._cli._state import state_of
+
+        seen.append(state_of(ctx).fake)
+
+    group = build_cli([*COMMANDS, lambda: [hello]])
+    assert set(group.commands) == set(cli.commands) | {"hello"}
+    with pytest.raises(SystemExit) as done:
+        group.main(["hello", "--fake"], prog_name="openai-usage")
+    assert done.value.code == 0 and seen == [True]
+    assert group.commands["costs"] is not cli.commands["costs"]  # each group its own
+
+
+def test_every_command_has_help_that_points_at_the_global_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    extra = {"report", "fake-server", "projects", "api-keys", "users", "doctor", "sync", "export"}
+    assert set(cli.commands) == {name.replace("_", "-") for name in ENDPOINTS} | extra
+    for name in cli.commands:
+        assert main([name, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith(f"Usage: openai-usage {name} [OPTIONS]")
+        flat = " ".join(out.split())
+        assert "--fake, --fake-now, --base-url, --timeout, --max-retries, -v, --debug" in flat
+        assert "Exit codes:" in out
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--fake ", "--fake-now WHEN", "--base-url URL", "--max-retries", "--debug"):
+        assert option in out
+
+
+def test_endpoint_help_comes_from_the_endpoint_table() -> None:
+    from openai_usage_client._cli.commands.endpoints import summary_of
+
+    for name, spec in ENDPOINTS.items():
+        summary = summary_of(spec)
+        assert summary and "``" not in summary
+        assert cli.commands[name.replace("_", "-")].short_help == summary
+        assert spec.summary and summary == spec.summary.strip().splitlines()[0]
+
+
+def test_dead_code_is_gone() -> None:
+    import openai_usage_client._summary as summary
+
+    assert not hasattr(_output, "output_options")
+    assert not hasattr(summary, "daily")
+    assert not (CLI_DIR / "_report.py").exists()
