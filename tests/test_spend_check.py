@@ -382,3 +382,25 @@ def test_a_key_that_may_not_read_settings_gives_a_note() -> None:
         "OpenAI's organization spend limit not shown: the key may not read them (403)"
     ]
     assert all(DEFAULT_ADMIN_KEY not in w for w in settings.warnings)
+
+
+def test_late_settling_days_are_provisional_and_do_not_pull_the_forecast_down(
+    final: FakeAPI,
+) -> None:
+    settling = FakeAPI(seed=0, now=NOW, settle_days=2)  # the last two days are not final yet
+    truth_mtd = settling.totals("costs", start_time=OCT_1, end_time=OCT_20)[()]["amount"]
+    month = final.totals("costs", start_time=OCT_1, end_time=NOV_1)[()]["amount"]
+    for s in source(settling):
+        (line,) = check(
+            config_of(settling, [("organization", 200)]), [OrgSource("o", s)], now=NOW
+        ).budgets
+    settled_part = settling.totals("costs", start_time=OCT_1, end_time=OCT_20 - 2 * DAY)
+    # Month to date is what was reported: the settled days in full, the last two days short.
+    assert settled_part[()]["amount"] < line.month_to_date < truth_mtd
+    assert line.forecast.provisional_days == (
+        datetime(2026, 10, 18).date(),
+        datetime(2026, 10, 19).date(),
+    )
+    # Unsettled days count at least their expected amount, so the forecast stays on the truth.
+    assert abs(line.forecast.forecast - month) < month * Decimal("0.05")
+    assert line.status == "forecast-over"
