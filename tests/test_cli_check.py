@@ -431,3 +431,9 @@ def test_fake_now_two_organizations(capsys: pytest.CaptureFixture[str], tmp_path
         (o["organization"], Decimal(o["by_currency"]["usd"])) for o in totals["organizations"]
     ] == [("prod", truth[0]), ("lab", truth[1])]
     assert Decimal(totals["combined"]["usd"]) == truth[0] + truth[1]
+
+
+def test_a_missing_store_is_not_created(run: Run, tmp_path: Path) -> None:
+    code, _, err = run("--db", str(tmp_path / "typo.db"), "--monthly-budget", "5")
+    assert code == 2 and "does not exist" in err
+    assert not (tmp_path / "typo.db").exists()

@@ -227,7 +227,7 @@ def _table(result: CheckResult) -> list[str]:
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="Read costs from a local store (see 'openai-usage sync') instead of the API.",
 )
 @click.option(
