@@ -61,7 +61,10 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     store = {"sync", "export"}
     assert (
         names
-        == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server"} | directory | store
+        == {command_name(e) for e in ENDPOINTS}
+        | {"report", "fake-server", "check"}
+        | directory
+        | store
     )
     for name, command in cli.commands.items():
         assert command.help and command.get_short_help_str(), name
