@@ -256,7 +256,7 @@ def rollup(
                 raise ValueError(
                     f"the bucket {row['start_time']:%Y-%m-%dT%H:%MZ} to "
                     f"{row['end_time']:%Y-%m-%dT%H:%MZ} crosses the start of a {by} in "
-                    f"{zone_name(tz)}: fetch narrower buckets (bucket_width='1h')"
+                    f"{zone_name(tz)}: fetch 1h buckets (bucket_width='1h'; --bucket-width 1h)"
                 )
             label = period_label(lo, by)
             bounds[label] = (max(lo, start.astimezone(tz)) if start else lo, hi)
@@ -405,7 +405,7 @@ def _key(row: Row, dimension: str, tz: tzinfo) -> Any:
         if row["end_time"] > hi:
             raise ValueError(
                 f"a bucket crosses the start of a {dimension} in {zone_name(tz)}: "
-                "fetch narrower buckets (bucket_width='1h')"
+                "fetch 1h buckets (bucket_width='1h'; --bucket-width 1h)"
             )
         return period_label(lo, dimension)  # type: ignore[arg-type]
     return _column(row, dimension)
