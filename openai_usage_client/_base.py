@@ -6,7 +6,6 @@ only knows how to send a request and how to sleep.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import logging
@@ -70,6 +69,13 @@ _EXCERPT: Final = 200
 HTTPX_ERRORS: Final = (httpx.HTTPError, httpx.StreamError, httpx.InvalidURL, httpx.CookieConflict)
 
 
+async def _async_sleep(seconds: float) -> None:
+    # asyncio is imported here, not at the top: the sync client never needs it (bench P5).
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
+
 @dataclass(frozen=True)
 class Runtime:
     """How a client waits and reads the time, injected rather than patched.
@@ -81,7 +87,7 @@ class Runtime:
     """
 
     sleep: Callable[[float], None] = time.sleep
-    async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    async_sleep: Callable[[float], Awaitable[None]] = _async_sleep
     clock: Callable[[], float] = time.time
 
 

@@ -7,12 +7,11 @@ requests and sleep, each in its own way.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import Any, Self, overload
 
 import httpx
@@ -33,8 +32,7 @@ from ._base import (
     parse_model,
     parse_page,
 )
-from ._directory_aio import AsyncDirectoryResources
-from ._directory_resources import DirectoryResources
+from ._directory_mixin import AsyncDirectoryResources, DirectoryResources
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
 from ._models import Page
@@ -192,7 +190,6 @@ class UsageClient(_ClientBase, DirectoryResources):
         self._http = http_client if http_client is not None else httpx.Client()
         self.usage: Usage[BucketStream] = Usage(self._stream)
         self.costs: Costs[BucketStream] = Costs(self._stream)
-        self._attach_directory()
 
     def close(self) -> None:
         """Close the connection pool, if this client created it (see the class docstring)."""
@@ -303,7 +300,6 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
         self._http = http_client if http_client is not None else httpx.AsyncClient()
         self.usage: Usage[AsyncBucketStream] = Usage(self._stream)
         self.costs: Costs[AsyncBucketStream] = Costs(self._stream)
-        self._attach_directory()
 
     async def aclose(self) -> None:
         """Close the connection pool, if this client created it (see ``UsageClient``)."""
@@ -353,7 +349,7 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
                     # Shielded: a cancellation (a stream closed with requests in flight)
                     # must not stop the slot from being given back.
                     release = gate.release(throttled=outcome is not None and outcome.throttled)
-                    await asyncio.shield(release)
+                    await _asyncio().shield(release)
             if outcome.page is not None:
                 return outcome.page
             if outcome.error is not None:
@@ -375,6 +371,13 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
         return judge(response, failure, request, attempt, self._settings, self._rng, parse)
 
 
+def _asyncio() -> ModuleType:
+    """asyncio, imported when the async client first needs it (the sync one never does)."""
+    import asyncio
+
+    return asyncio
+
+
 def _parser(cast_to: type[Any]) -> Parse:
     if cast_to is httpx.Response:
         return lambda response, settings: response
@@ -394,6 +397,7 @@ async def _aread(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Respo
     each read is bounded by the read timeout) before the cancellation goes on.
     """
     response = await http.send(request, stream=True)
+    asyncio = _asyncio()
     reading = asyncio.ensure_future(response.aread())
     try:
         await asyncio.shield(reading)

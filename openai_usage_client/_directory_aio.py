@@ -7,7 +7,7 @@ list returns an ``AsyncCursorList`` (``async for item in ...``), each retrieve a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from ._cursor_list import AsyncCursorList, CursorPage
 from ._directory_models import (
@@ -49,9 +49,14 @@ from ._generated.models import (
 
 if TYPE_CHECKING:
     from ._client import AsyncUsageClient
-    from .directory import Directory
 
-__all__ = ["AsyncDirectoryResources"]
+__all__ = [
+    "AsyncAdminApiKeys",
+    "AsyncProjects",
+    "AsyncSpendAlerts",
+    "AsyncSpendLimit",
+    "AsyncUsers",
+]
 
 
 def _alist(client: AsyncUsageClient, route: Route, after: object) -> AsyncCursorList[Any]:
@@ -225,27 +230,3 @@ class AsyncSpendAlerts:
     ) -> AsyncCursorList[OrganizationSpendAlert]:
         """The organization's spend alerts (``threshold_usd``: exact dollars)."""
         return _alist(self._client, _route_spend_alerts(order, limit), after)
-
-
-class AsyncDirectoryResources:
-    """Mixed into ``AsyncUsageClient``: the directory resources and ``directory()``."""
-
-    projects: AsyncProjects
-    users: AsyncUsers
-    admin_api_keys: AsyncAdminApiKeys
-    spend_limit: AsyncSpendLimit
-    spend_alerts: AsyncSpendAlerts
-
-    def _attach_directory(self) -> None:
-        client = cast("AsyncUsageClient", self)
-        self.projects = AsyncProjects(client)
-        self.users = AsyncUsers(client)
-        self.admin_api_keys = AsyncAdminApiKeys(client)
-        self.spend_limit = AsyncSpendLimit(client)
-        self.spend_alerts = AsyncSpendAlerts(client)
-
-    async def directory(self) -> Directory:
-        """The asynchronous twin of ``UsageClient.directory()``."""
-        from .directory import afetch_directory
-
-        return await afetch_directory(cast("AsyncUsageClient", self))

@@ -13,7 +13,7 @@ what they return.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import pydantic
 
@@ -59,9 +59,17 @@ from ._generated.types import UNSET
 
 if TYPE_CHECKING:
     from ._client import UsageClient
-    from .directory import Directory
 
-__all__ = ["DirectoryResources", "Order", "OwnerAccess", "Route"]
+__all__ = [
+    "AdminApiKeys",
+    "Order",
+    "OwnerAccess",
+    "Projects",
+    "Route",
+    "SpendAlerts",
+    "SpendLimit",
+    "Users",
+]
 
 Order = Literal["asc", "desc"]
 OwnerAccess = Literal["active", "inactive", "any"]
@@ -346,33 +354,3 @@ class SpendAlerts:
     ) -> CursorList[OrganizationSpendAlert]:
         """The organization's spend alerts (``threshold_usd``: exact dollars)."""
         return _list(self._client, _route_spend_alerts(order, limit), after)
-
-
-class DirectoryResources:
-    """Mixed into ``UsageClient``: the directory resources and ``directory()``."""
-
-    projects: Projects
-    users: Users
-    admin_api_keys: AdminApiKeys
-    spend_limit: SpendLimit
-    spend_alerts: SpendAlerts
-
-    def _attach_directory(self) -> None:
-        client = cast("UsageClient", self)
-        self.projects = Projects(client)
-        self.users = Users(client)
-        self.admin_api_keys = AdminApiKeys(client)
-        self.spend_limit = SpendLimit(client)
-        self.spend_alerts = SpendAlerts(client)
-
-    def directory(self) -> Directory:
-        """Every project (archived ones too), each one's API keys and service accounts, and
-        every user, in one ``Directory``: names for the IDs usage and costs report.
-
-        The per-project lists are fetched concurrently, at most ``client.concurrency`` at a
-        time. A key that may not read the directory raises ``PermissionDeniedError``; see
-        ``openai_usage_client.directory.try_directory`` to get a warning instead.
-        """
-        from .directory import fetch_directory
-
-        return fetch_directory(cast("UsageClient", self))

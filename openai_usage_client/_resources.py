@@ -11,24 +11,27 @@ before any request.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Unpack
 
-from ._generated.params import (
-    AudioSpeechesParams,
-    AudioTranscriptionsParams,
-    CodeInterpreterSessionsParams,
-    CompletionsParams,
-    CostsParams,
-    DecisionsParams,
-    EmbeddingsParams,
-    FileSearchCallsParams,
-    ImagesParams,
-    ModerationsParams,
-    VectorStoresParams,
-    WebSearchCallsParams,
-)
+if TYPE_CHECKING:
+    # For type checkers only: at run time ``build_query`` checks the arguments, and loading
+    # every endpoint's literal types would slow down ``import openai_usage_client`` (P5).
+    from ._generated.params import (
+        AudioSpeechesParams,
+        AudioTranscriptionsParams,
+        CodeInterpreterSessionsParams,
+        CompletionsParams,
+        CostsParams,
+        DecisionsParams,
+        EmbeddingsParams,
+        FileSearchCallsParams,
+        ImagesParams,
+        ModerationsParams,
+        VectorStoresParams,
+        WebSearchCallsParams,
+    )
 
-__all__ = ["Costs", "CostsParams", "Usage"]
+__all__ = ["Costs", "Usage"]
 
 StreamT = TypeVar("StreamT")
 Call = Callable[[str, Mapping[str, Any]], StreamT]

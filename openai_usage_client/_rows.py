@@ -78,9 +78,13 @@ _EXTRA: Final = _Column("extra", "str")
 
 def _result_models() -> dict[str, type[BaseModel]]:
     """Result ``object`` value -> generated model class (any class whose ``object`` field is a
-    one-value ``Literal``), found by scanning the generated models rather than hand-listed."""
+    one-value ``Literal``), found by scanning the generated models rather than hand-listed.
+    Only the ``...Result`` models are loaded: the package imports its models on first use."""
     models: dict[str, type[BaseModel]] = {}
-    for cls in vars(generated_models).values():
+    for name in generated_models.__all__:
+        if not name.endswith("Result"):
+            continue
+        cls = getattr(generated_models, name)
         if not (isclass(cls) and issubclass(cls, BaseModel)) or "object" not in cls.model_fields:
             continue
         tag = cls.model_fields["object"].annotation

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from ._report_views import top_by_model
 from .directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
 from .report import _MONEY, _TOKENS, REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
 from .store import StoreError
@@ -134,6 +135,11 @@ def report_from_store(
     report.by_key = total("costs_by_key", ["api_key_id"], _MONEY)
     report.by_user = total("costs_by_user", ["user_id"], _MONEY)
     report.tokens = total("tokens", ["model"], _TOKENS)
+    # Per model, the keys and users that spent most: from their totals by line item.
+    report.top_by_model = top_by_model(
+        total("costs_by_key", ["api_key_id", "line_item"], _MONEY),
+        total("costs_by_user", ["user_id", "line_item"], _MONEY),
+    )
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
         report.daily[day] = {}

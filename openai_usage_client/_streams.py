@@ -14,7 +14,6 @@ started) and joins the threads or cancels the tasks: nothing outlives the stream
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import weakref
 from collections import deque
@@ -36,6 +35,7 @@ from ._pagination import AIMD, CursorChain, annotate, plan_windows
 from ._params import Query
 
 if TYPE_CHECKING:
+    import asyncio
     import os
     from typing import IO
 
@@ -85,6 +85,8 @@ class AsyncGate:
 
     def __init__(self, maximum: int) -> None:
         self.aimd = AIMD(maximum)
+        import asyncio  # here: the sync client never needs asyncio (bench P5)
+
         self._cond = asyncio.Condition()
 
     async def acquire(self) -> None:
@@ -459,6 +461,8 @@ class AsyncBucketStream:
             finally:
                 await chain.aclose()
             return
+        import asyncio
+
         gate = AsyncGate(self.query.concurrency)
         pending: deque[asyncio.Task[list[Page]]] = deque()
         todo = iter(windows)

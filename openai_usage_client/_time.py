@@ -16,7 +16,7 @@ import math
 import re
 import time as _time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Final
 
 from ._exceptions import InvalidParameterError
@@ -44,14 +44,16 @@ _YEAR_10000: Final = 253402300800
 
 TIME_HELP: Final = (
     "a date (2026-10-01), a datetime (2026-10-01T12:00Z), Unix seconds, or relative: "
-    "now, today, yesterday, this-month, last-month, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w). "
-    "All times are UTC."
+    "now, today, yesterday, this-week, last-week (ISO weeks), this-month, last-month, "
+    "this-year, last-year, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w). "
+    "All times are UTC unless --tz says otherwise."
 )
 _ALLOWED: Final = (
     "Unix seconds (int), a datetime (naive is taken as UTC), a date (UTC midnight), "
     "an ISO-8601 string such as '2026-10-01' or '2026-10-01T12:00:00Z', or relative: "
-    "'now', 'today', 'yesterday', 'this-month', 'last-month', or 'Nm'/'Nh'/'Nd'/'Nw' ago "
-    "('30m', '24h', '7d', '2w'). All times are UTC."
+    "'now', 'today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month', "
+    "'this-year', 'last-year', or 'Nm'/'Nh'/'Nd'/'Nw' ago ('30m', '24h', '7d', '2w'). "
+    "All times are UTC."
 )
 
 _AGO: Final = re.compile(r"^(\d+)\s*(m|min|h|d|w)$")
@@ -78,12 +80,24 @@ def _now_datetime(now: datetime | float | None) -> datetime:
     return datetime.fromtimestamp(now, UTC)
 
 
-def to_unix(value: object, param: str, *, now: datetime | float | None = None) -> int:
+def to_unix(
+    value: object,
+    param: str,
+    *,
+    now: datetime | float | None = None,
+    tz: tzinfo | None = None,
+) -> int:
     """Convert one time input to Unix seconds, or raise ``InvalidParameterError``.
 
     ``now`` (an aware datetime or Unix seconds; the system clock when ``None``) is what
-    relative words count back from.
+    relative words count back from. ``tz`` (a ``zoneinfo`` zone) reads strings in that zone:
+    dates and datetimes without an offset, and period words (``today`` is local midnight);
+    see ``_periods.parse_local``. Without it everything is UTC.
     """
+    if tz is not None and isinstance(value, str):
+        from ._periods import parse_local
+
+        return parse_local(value, _now_datetime(now), tz, param)
     if isinstance(value, bool):
         raise InvalidParameterError(param, value, _ALLOWED)
     if isinstance(value, int):
@@ -118,35 +132,25 @@ def start_of_day(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _month_start(day: datetime, back: int) -> datetime:
-    year, month = day.year, day.month - back
-    while month < 1:
-        year, month = year - 1, month + 12
-    return day.replace(year=year, month=month, day=1)
-
-
 def _relative(text: str, now: datetime | float | None) -> int | None:
     """Unix seconds of a relative word, or ``None`` when ``text`` is not one.
 
     Keywords name the start of a period: ``today`` is today's UTC midnight, ``last-month``
     the first instant of last month (so ``last-month`` to ``this-month`` is last month).
     """
+    from ._periods import PERIOD_WORDS, period_range
+
     value = text.lower().replace("_", "-")
     ago = _AGO.match(value)
-    if value not in ("now", "today", "yesterday", "this-month", "last-month") and not ago:
+    if value != "now" and value not in PERIOD_WORDS and not ago:
         return None
     current = _now_datetime(now)
     if ago:
         return int(current.timestamp()) - int(ago[1]) * _UNITS[ago[2]]
-    today = start_of_day(current)
-    keywords = {
-        "now": current,
-        "today": today,
-        "yesterday": today - timedelta(days=1),
-        "this-month": _month_start(today, 0),
-        "last-month": _month_start(today, 1),
-    }
-    return int(keywords[value].timestamp())
+    if value == "now":
+        return int(current.timestamp())
+    # today, yesterday, this/last week (ISO), month and year: the period's first instant.
+    return period_range(value, current, UTC)[0]
 
 
 def _parse_string(value: str, param: str, now: datetime | float | None) -> int:

@@ -1,10 +1,14 @@
 """Where the money and the tokens went over a period: the report as data, no I/O of its own.
 
 ``build_report(client, start_time, end_time)`` makes four calls through the public client API
-(costs grouped by project and line item, costs by API key, costs by user, and completions
-usage by model) and totals them into a ``Report``. ``report_from_rows`` is the pure part: the
-same totals from rows already fetched (``rows()``, a store, a test). Money comes from costs,
-never from usage times a price list: costs is what is billed.
+(costs grouped by project and line item, costs by API key and line item, costs by user and
+line item, and completions usage by model) and totals them into a ``Report``, including the
+API keys and users that spent most on each model. ``filters=ReportFilters(...)`` narrows it
+to projects, API keys, users or models: sent to the API where it has the filter, applied to
+the rows here where it has not (costs have no user or model filter: those calls also group
+by ``user_id``, and the model is read from the line item). ``report_from_rows`` is the pure
+part: the same totals from rows already fetched (``rows()``, a store, a test). Money comes
+from costs, never from usage times a price list: costs is what is billed.
 
 ``chart_data(report)`` turns a report into the ``ChartData`` that ``write_chart`` draws (a
 PNG with the ``[charts]`` extra, or self-contained HTML/SVG with nothing installed).
@@ -21,8 +25,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from ._analysis import client_side, filter_rows
 from ._charts import ChartData, write_chart
 from ._exceptions import OpenAIUsageError
+from ._report_views import ModelTop, ReportFilters, top_by_model
 from ._summary import summarize
 
 if TYPE_CHECKING:
@@ -33,7 +39,9 @@ __all__ = [
     "REPORT_QUERIES",
     "ChartData",
     "MixedCurrencyError",
+    "ModelTop",
     "Report",
+    "ReportFilters",
     "ReportQuery",
     "build_report",
     "chart_data",
@@ -75,8 +83,8 @@ class ReportQuery:
 #: The four calls, in the order ``build_report`` makes them.
 REPORT_QUERIES: Final = (
     ReportQuery("costs", "costs by project and line item", "costs", ("project_id", "line_item")),
-    ReportQuery("costs_by_key", "costs by API key", "costs", ("api_key_id",)),
-    ReportQuery("costs_by_user", "costs by user", "costs", ("user_id",)),
+    ReportQuery("costs_by_key", "costs by API key", "costs", ("api_key_id", "line_item")),
+    ReportQuery("costs_by_user", "costs by user", "costs", ("user_id", "line_item")),
     ReportQuery("tokens", "completions by model", "completions", ("model",)),
 )
 
@@ -99,6 +107,8 @@ class Report:
     tokens: list[Row] = field(default_factory=list)
     #: Every day of the period, with its spend per project (absent: nothing spent).
     daily: dict[date, dict[str | None, Decimal]] = field(default_factory=dict)
+    #: Per model (top 10 by spend), the three API keys and users that spent most on it.
+    top_by_model: list[ModelTop] = field(default_factory=list)
     #: The names of projects, keys and users (a ``Directory``), or ``None``: IDs are shown.
     names: Any = None
     #: Why names were not looked up when they were asked for (a key without permission).
@@ -144,15 +154,17 @@ def build_report(
     *,
     source: str | None = None,
     fetch: Fetch | None = None,
+    filters: ReportFilters | None = None,
     names: Any = None,
 ) -> Report:
     """Fetch the four ``REPORT_QUERIES`` over ``[start_time, end_time)`` and total them.
 
     ``fetch(query, params)`` replaces the default (``client.endpoint(...)(**params).rows()``),
-    e.g. to show progress; ``source`` defaults to the client's base URL. ``names``: a
-    ``Directory`` to name projects, keys and users with, or ``True`` to read it with
-    ``try_directory(client)`` (a key that may not read it leaves ``report.names_note`` set and
-    the IDs shown); default: IDs only.
+    e.g. to show progress; ``source`` defaults to the client's base URL. ``filters`` keeps
+    only the activity of some projects, API keys, users or models (see the module docstring).
+    ``names``: a ``Directory`` to name projects, keys and users with, or ``True`` to read it
+    with ``try_directory(client)`` (a key that may not read it leaves ``report.names_note``
+    set and the IDs shown); default: IDs only.
     """
     note = None
     if names is True:
@@ -167,7 +179,12 @@ def build_report(
 
     get = fetch or rows_of
     span = {"start_time": start_time, "end_time": end_time}
-    fetched = {q.key: list(get(q, {**span, "group_by": list(q.group_by)})) for q in REPORT_QUERIES}
+    wanted = (filters or ReportFilters()).as_params()
+    fetched: dict[str, list[Row]] = {}
+    for q in REPORT_QUERIES:
+        params, local = client_side(q.endpoint, {**span, "group_by": list(q.group_by), **wanted})
+        got = get(q, params)
+        fetched[q.key] = list(filter_rows(got, local) if local else got)
     report = report_from_rows(
         fetched,
         start_time,
@@ -205,6 +222,7 @@ def report_from_rows(
     report.by_key = summarize(rows["costs_by_key"], by=["api_key_id"], fields=_MONEY)
     report.by_user = summarize(rows["costs_by_user"], by=["user_id"], fields=_MONEY)
     report.tokens = summarize(rows["tokens"], by=["model"], fields=_TOKENS)
+    report.top_by_model = top_by_model(rows["costs_by_key"], rows["costs_by_user"])
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
         report.daily[day] = {}

@@ -133,3 +133,29 @@ def test_types_group_by_literals_follow_the_table() -> None:
             "start_time", "end_time", "bucket_width", "limit", "page", "group_by",
             "concurrency", *endpoint.filters,
         }  # fmt: skip
+
+
+def test_the_sync_client_loads_neither_asyncio_nor_the_directory() -> None:
+    """What keeps ``from openai_usage_client import UsageClient, CostsResult`` fast (P5):
+    asyncio is imported by the async paths only, the directory's resources and models on
+    first use of ``client.projects`` and the like, the parameter types for type checkers."""
+    code = """
+import json, sys
+from openai_usage_client import UsageClient, CostsResult
+client = UsageClient("sk-admin-x")
+before = sorted(sys.modules)
+client.projects
+print(json.dumps([before, sorted(sys.modules)]))
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    before, after = (set(m) for m in json.loads(proc.stdout))
+    assert "asyncio" not in before
+    assert "openai_usage_client._generated.params" not in before
+    directory = {
+        "openai_usage_client._directory_resources",
+        "openai_usage_client._generated.models.project",
+    }
+    assert directory & before == set()
+    assert directory <= after  # loaded when first used

@@ -61,7 +61,10 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     store = {"sync", "export"}
     assert (
         names
-        == {command_name(e) for e in ENDPOINTS} | {"report", "fake-server"} | directory | store
+        == {command_name(e) for e in ENDPOINTS}
+        | {"report", "fake-server", "check"}
+        | directory
+        | store
     )
     for name, command in cli.commands.items():
         assert command.help and command.get_short_help_str(), name
@@ -162,9 +165,10 @@ def test_table_is_the_default_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(sys, "stdout", terminal)
     assert main(["--fake", "vector-stores", *RANGE, "--group-by", "project_id"]) == 0
     lines = terminal.getvalue().splitlines()
-    assert lines[0].split() == ["start_time", "project_id", "usage_bytes"]
-    assert lines[2].split()[0] == "2026-10-25"
-    assert lines[2].split()[1].startswith("proj_")
+    assert lines[0] == "vector_stores: 2026-10-25 00:00 to 2026-11-01 00:00 UTC"  # the zone
+    assert lines[2].split() == ["start", "project_id", "usage_bytes"]
+    assert lines[4].split()[0] == "2026-10-25"
+    assert lines[4].split()[1].startswith("proj_")
     assert lines[-1].startswith("total (")
 
 
@@ -173,7 +177,7 @@ def test_table_of_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--fake", "completions", *RANGE, "--project-id", idle, "-f", "table"]
     code, out, _ = run(capsys, *args)
     assert code == 0
-    assert out.strip() == "(no activity in this range)"
+    assert out.strip().splitlines()[-1] == "(no activity in this range)"
 
 
 def test_filters_group_by_and_paging_options(

@@ -113,9 +113,11 @@ def test_names_in_json_jsonl_and_table(fmt: str, fake: FakeAPI) -> None:
     assert code == 0
     names = {p["id"]: p["name"] for p in fake.directory.projects}
     if fmt == "table":
-        header = out.splitlines()[0].split()
+        lines = out.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("start "))
+        header = lines[at].split()
         assert header[header.index("project_id") + 1] == "project_name"
-        for line in out.splitlines()[2:-2]:
+        for line in lines[at + 2 : -2]:
             pid = next(w for w in line.split() if w.startswith("proj_"))
             assert names[pid] in line
         return
@@ -257,3 +259,36 @@ def test_records_parquet(tmp_path: Path, fake: FakeAPI) -> None:
     assert {r["id"] for r in rows} == listed
     code, _, err = run("--fake", "users", "-f", "parquet")
     assert code == 2 and "add --output FILE.parquet" in err
+
+
+def test_db_rows_go_through_the_analysis_options(db: Path, fake: FakeAPI) -> None:
+    grouping = "project_id,line_item,api_key_id"
+    code, live, _ = run("--fake", "costs", *RANGE, "--group-by", grouping, "--totals",
+                        "-f", "csv")  # fmt: skip
+    code2, local, err = run("costs", "--db", str(db), *RANGE, "--totals", "-f", "csv")
+    assert code == code2 == 0, err
+    assert local == live
+    code, out, _ = run("costs", "--db", str(db), *RANGE, "--by", "week", "--names", "-f", "json")
+    assert code == 0
+    names = {p["id"]: p["name"] for p in fake.directory.projects}
+    rows = json.loads(out)
+    assert rows and all(r["project_name"] == names[r["project_id"]] for r in rows)
+
+
+def test_names_with_totals_and_columns(fake: FakeAPI) -> None:
+    columns = ["--columns", "project_name,amount_value"]
+    code, out, _ = run("--fake", "costs", *RANGE, "--group-by", "project_id", "--totals",
+                       "--names", *columns, "-f", "csv")  # fmt: skip
+    assert code == 0
+    rows = csv_rows(out)
+    totals = fake.totals("costs", start_time=NOW - 7 * DAY, end_time=NOW, group_by=["project_id"])
+    names = {p["id"]: p["name"] for p in fake.directory.projects}
+    want = {names[pid]: v["amount"] for (pid,), v in totals.items()}
+    assert {r["project_name"]: Decimal(r["amount_value"]) for r in rows} == want
+    assert list(rows[0]) == ["project_name", "amount_value"]
+
+
+def test_report_db_refuses_filters(db: Path) -> None:
+    code, out, err = run("report", "--db", str(db), "--project-id", "proj_x", "--days", "3",
+                         "--end", "2026-11-01")  # fmt: skip
+    assert code == 2 and "--project-id: cannot be used with --db" in err and out == ""

@@ -128,7 +128,10 @@ def test_a_new_command_is_one_factory_and_takes_the_global_options(
 def test_every_command_has_help_that_points_at_the_global_options(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    extra = {"report", "fake-server", "projects", "api-keys", "users", "doctor", "sync", "export"}
+    extra = {
+        "report", "check", "fake-server", "projects", "api-keys", "users", "doctor", "sync",
+        "export",
+    }  # fmt: skip
     assert set(cli.commands) == {name.replace("_", "-") for name in ENDPOINTS} | extra
     for name in cli.commands:
         assert main([name, "--help"]) == 0

@@ -244,7 +244,9 @@ def store_path(tmp_path_factory: pytest.TempPathFactory, fake: FakeAPI) -> Path:
     with client_for(fake) as client, Store(path) as store:
         store.sync(client, start=START - 3 * DAY, directory=True, now=NOW)
         # Costs by user: a series of its own (the API may refuse it with the project grouping).
-        store.sync(client, endpoints=["costs"], group_by={"costs": ["user_id"]}, now=NOW)
+        store.sync(
+            client, endpoints=["costs"], group_by={"costs": ["user_id", "line_item"]}, now=NOW
+        )
     return path
 
 
@@ -257,6 +259,7 @@ def _values(report: Any) -> dict[str, Any]:
             for name in ("by_project", "by_line_item", "by_model", "by_key", "by_user", "tokens")
         },
         "daily": report.daily,
+        "top_by_model": report.top_by_model,
     }
 
 
@@ -268,10 +271,12 @@ def test_report_from_store_equals_the_api_report_exactly(fake: FakeAPI, store_pa
     for items in (*_values(live).values(),):
         if isinstance(items, list):
             for row in items:
-                row.pop("rows", None)  # row counts depend on the grouping fetched
+                if isinstance(row, dict):
+                    row.pop("rows", None)  # row counts depend on the grouping fetched
     assert _values(local) == _values(live)
     assert local.total == fake.totals("costs", start_time=START, end_time=NOW)[()]["amount"]
     assert local.unavailable == {}
+    assert local.top_by_model and all(t.users for t in local.top_by_model)
     assert [q.key for q in REPORT_QUERIES] == ["costs", "costs_by_key", "costs_by_user", "tokens"]
 
 
@@ -321,7 +326,7 @@ def test_report_db_without_costs_by_user_says_so(tmp_path: Path, fake: FakeAPI) 
     assert err.count("warning: names skipped: the store holds no names") == 1
     assert "Names: names skipped: the store holds no names" in out
     assert section(out, "Top users by spend") == [
-        "  (not in the store: no costs series grouped by user_id)"
+        "  (not in the store: no costs series grouped by user_id, line_item)"
     ]
     assert "Tokens by model (completions)\n  (not in the store" in out
 

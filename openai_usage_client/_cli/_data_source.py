@@ -22,9 +22,13 @@ from ._names import NAMES_HELP, lookup_names, warn
 if TYPE_CHECKING:
     from .._endpoints import EndpointSpec
     from ..directory import Directory
+    from ._shape import Shape, Shaped
     from ._state import State
 
-__all__ = ["api_names", "source_params", "store_rows"]
+__all__ = ["api_names", "name_shaped", "source_params", "store_directory", "store_rows"]
+
+#: Options of a data command that are not filters of the stored rows.
+_NOT_FILTERS = frozenset({"bucket_width", "group_by", "limit", "concurrency"})
 
 
 def source_params() -> list[click.Parameter]:
@@ -65,18 +69,20 @@ def store_rows(
     options: dict[str, Any],
     given: set[str],
     names: bool,
-) -> tuple[Iterator[dict[str, Any]], Directory | None]:
-    """The stored rows of ``[start, end)`` (lazily; the store closes when they are read) and
-    the store's names for ``--names``. ``options``: the command's API options (bucket_width,
-    group_by, limit, concurrency and filters); ``given``: those set on the command line."""
+) -> tuple[Iterator[dict[str, Any]], Directory | None, list[str]]:
+    """The stored rows of ``[start, end)`` (lazily; the store closes when they are read),
+    the store's names for ``--names`` and the series' grouping. ``options``: the command's
+    API options (bucket_width, group_by, limit, concurrency and filters); ``given``: those
+    set on the command line."""
     for name in ("limit", "concurrency"):
         if options.get(name) is not None:
             refuse(f"--{name}", "the store is read locally, there are no pages to fetch")
     store = open_store(db)
     try:
         width, group_by = _series(store, spec, options, given)
+        # The endpoint's filters, and those the CLI adds (--user-id on costs, filtered here).
         filters = {
-            k: v for k, v in options.items() if k in spec.filters and v not in (None, [], ())
+            k: v for k, v in options.items() if k not in _NOT_FILTERS and v not in (None, [], ())
         }
         for name in filters:
             if _column(name) not in group_by:
@@ -108,7 +114,7 @@ def store_rows(
         finally:
             store.close()
 
-    return rows(), directory
+    return rows(), directory, group_by
 
 
 def _keep(value: Any, wanted: Any) -> bool:
@@ -144,3 +150,33 @@ def _series(
             refuse("--group-by", f"the store holds {spec.name} as: {described}")
     width, group_by, _ = candidates[0]
     return width, group_by
+
+
+def store_directory(db: Path) -> Directory:
+    """The names a store keeps (``--project NAME`` with ``--db``: no request)."""
+    from .._store_report import directory_from_store
+
+    with open_store(db) as store:
+        return directory_from_store(store)
+
+
+def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped:
+    """``shape.apply(*args)`` with the name columns after the ID columns (``--names``) of the
+    rows, totals or periods it makes; ``--columns`` may pick them. A pivot's cells are
+    totals across IDs: it is left as it is."""
+    from dataclasses import replace
+
+    from .._names import names_of, with_name_columns
+    from ._table import pick_columns
+
+    if directory is None or shape.pivot is not None:
+        return shape.apply(*args)
+    result = replace(shape, columns=None).apply(*args)
+    for row in result.rows:
+        row.update(names_of(row, directory))
+    result.available = with_name_columns(result.available)
+    if shape.columns is not None:
+        result.columns = pick_columns(shape.columns, result.available)
+    else:
+        result.columns = with_name_columns(result.columns)
+    return result

@@ -1,5 +1,5 @@
-"""The names the CLI shows beside IDs: one directory look-up per command, shared by ``report``
-and the data commands' ``--names``.
+"""Names in the CLI: the directory look-up a command shares (``report`` and the data commands'
+``--names``), and ``--project NAME`` turned into the IDs the API filters by.
 
 A key that may not read the directory (401/403) gets one warning on stderr and no names; any
 other error is the command's. With ``--fake``, the directory saved before the fake's key
@@ -9,15 +9,18 @@ keeps its name (marked deleted).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
+
+from .._exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from ..directory import Directory
     from ._state import State
 
-__all__ = ["NAMES_HELP", "lookup_names", "warn"]
+__all__ = ["NAMES_HELP", "lookup_names", "project_ids_named", "warn"]
 
 NAMES_HELP = (
     "Add project, API key and user names (project_name, api_key_name, api_key_redacted_value, "
@@ -41,3 +44,24 @@ def lookup_names(state: State) -> tuple[Directory | None, str | None]:
     if state.fake:
         directory = directory.merge(state.fake_api().directory.saved_before_deletion())
     return directory, None
+
+
+def project_ids_named(
+    directory: Directory, names: Sequence[str], param: str = "--project"
+) -> list[str]:
+    """The IDs of the projects called ``names`` (case-insensitive; a name two projects share
+    gives both), or ``InvalidParameterError`` naming ``param`` and the names there are."""
+    by_name: dict[str, list[str]] = {}
+    for project in directory.projects.values():
+        if project.name and not project.deleted:
+            by_name.setdefault(project.name.casefold(), []).append(project.id)
+    ids: list[str] = []
+    for name in names:
+        found = by_name.get(name.strip().casefold())
+        if not found:
+            known = sorted(p.name for p in directory.projects.values() if p.name and not p.deleted)
+            raise InvalidParameterError(
+                param, name, "a project name: " + (", ".join(known) or "(no projects)")
+            )
+        ids += [i for i in found if i not in ids]
+    return ids

@@ -1,4 +1,7 @@
-"""The output options every data command shares, the progress line, and the table format.
+"""The output options every data command shares, the progress line, and file writing.
+
+Tables are drawn by ``_table`` (fitted to the terminal); ``money`` and ``number`` are the
+package's display formats (``_format``), re-exported for the commands.
 
 ``--output FILE`` is written whole or not at all: rows go to a hidden temporary file beside
 it, renamed over ``FILE`` once complete. The temporary file is created with mode 0666 minus
@@ -16,12 +19,12 @@ import secrets
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
+
+from .._format import money, number
 
 if TYPE_CHECKING:
     from .._exports import Row
@@ -38,9 +41,8 @@ __all__ = [
     "number",
     "output_params",
     "reader_may_leave",
-    "render_table",
     "requests_needed",
-    "write_file",
+    "write_atomically",
 ]
 
 FORMATS: Final = ("table", "csv", "json", "jsonl", "parquet")
@@ -64,7 +66,8 @@ _OUTPUT_OPTIONS: Final[tuple[tuple[tuple[str, ...], dict[str, Any]], ...]] = (
             "help": "Output format. Default: table on a terminal; with --output, from the file's "
             "extension (.csv, .json, .jsonl, .ndjson, .parquet; any other needs --format); "
             "otherwise jsonl. CSV, JSON and Parquet hold every column, money as exact decimals "
-            "and times as UTC. parquet needs --output and the [parquet] extra.",
+            "and times as UTC (--by periods: with their --tz offset). parquet needs --output and "
+            "the [parquet] extra.",
         },
     ),
     (
@@ -192,94 +195,6 @@ def fetch_rows(stream: Any, endpoint: str, progress: Progress) -> Iterator[Row]:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def number(value: Any) -> str:
-    """A counter for people: thousands separators, decimals without trailing zeros."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, Decimal):
-        text = _plain(value)
-        sign = "-" if text.startswith("-") else ""
-        whole, _, frac = text.lstrip("-").partition(".")
-        return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
-    return str(value)
-
-
-def money(value: Decimal | None, currency: str | None) -> str:
-    """``$1,234.56`` for usd, else ``1,234.56 EUR``; rounded to cents for display only."""
-    if value is None:
-        return "-"
-    cents = f"{value.quantize(Decimal('0.01')):,}"
-    if (currency or "usd").lower() == "usd":
-        return f"-${cents[1:]}" if cents.startswith("-") else f"${cents}"
-    return f"{cents} {currency.upper() if currency else ''}".rstrip()
-
-
-def _cell(value: Any, daily: bool) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d" if daily else "%Y-%m-%d %H:%M")
-    return number(value)
-
-
-def render_table(items: Iterable[Row], endpoint: str) -> list[str]:
-    """Rows as an aligned text table: only columns with a value somewhere, and a total line."""
-    from .._exports import columns
-    from .._names import NAME_COLUMNS
-
-    buffered = list(items)
-    if not buffered:
-        return ["(no activity in this range)"]
-    named = any(c in buffered[0] for c in NAME_COLUMNS)
-    shown = [
-        c
-        for c in columns(endpoint, names=named)
-        if c not in ("endpoint", "end_time") and any(r.get(c) is not None for r in buffered)
-    ]
-    if all(r["object"] == buffered[0]["object"] for r in buffered):
-        shown.remove("object")
-    daily = all(
-        r["start_time"].hour == r["start_time"].minute == 0
-        and (r["end_time"] - r["start_time"]).total_seconds() >= 86400
-        for r in buffered
-    )
-    numeric = [
-        c for c in shown if all(isinstance(r.get(c), int | Decimal | None) for r in buffered)
-    ]
-    numeric = [c for c in numeric if not any(isinstance(r.get(c), bool) for r in buffered)]
-    table = [[_cell(r.get(c), daily) for c in shown] for r in buffered]
-    totals = {c: sum((r[c] for r in buffered if r.get(c) is not None), 0) for c in numeric}
-    table.append([number(totals[c]) if c in totals else "" for c in shown])
-    table[-1][0] = f"total ({len(buffered)} rows)"
-    header = list(shown)
-    widths = [max(len(header[i]), *(len(t[i]) for t in table)) for i in range(len(shown))]
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            cell.rjust(w) if shown[i] in numeric else cell.ljust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return [line(header), rule, *(line(t) for t in table[:-1]), rule, line(table[-1])]
-
-
-def _write_table(items: Iterable[Row], handle: IO[str], *, endpoint: str, names: Any = None) -> int:
-    if names is not None:
-        from .._names import add_names
-
-        items = add_names(items, names)
-    buffered = list(items)
-    handle.write("\n".join(render_table(buffered, endpoint)) + "\n")
-    return len(buffered)
-
-
 def _writer(fmt: str) -> Callable[..., int]:
     # Imported here: the exports pull in pydantic and the generated models, which
     # ``openai-usage --help`` should not pay for.
@@ -290,7 +205,6 @@ def _writer(fmt: str) -> Callable[..., int]:
         "json": to_json,
         "jsonl": to_jsonl,
         "parquet": to_parquet,
-        "table": _write_table,
     }
     return writers[fmt]
 
@@ -320,21 +234,21 @@ def emit(
     writer = _writer(fmt)
     if names is not None:
         writer = functools.partial(writer, names=names)
-    if output is None:
-        with reader_may_leave():
-            count = writer(items, sys.stdout, endpoint=endpoint)
-            sys.stdout.flush()
-            return count
-        return 0
-    return write_file(
-        output, fmt == "parquet", lambda handle: writer(items, handle, endpoint=endpoint)
+    return write_atomically(
+        output, lambda handle: writer(items, handle, endpoint=endpoint), binary=fmt == "parquet"
     )
 
 
-def write_file(output: Path, binary: bool, write: Callable[[Any], int]) -> int:
-    """Call ``write(handle)`` on a hidden file beside ``output``, renamed over it once
-    complete (a failure leaves no file); returns what ``write`` returned. Shared by every
-    command that writes ``--output`` (usage rows and directory records alike)."""
+def write_atomically(
+    output: Path | None, write: Callable[[Any], int], *, binary: bool = False
+) -> int:
+    """``write(handle)`` into ``output`` whole or not at all (stdout when ``None``)."""
+    if output is None:
+        with reader_may_leave():
+            count = write(sys.stdout)
+            sys.stdout.flush()
+            return count
+        return 0
     check_output(output)
     tmp = output.resolve().parent / f".{output.name}.{secrets.token_hex(6)}.partial"
     # 0o666: the kernel takes the umask off, as for any file a shell redirection creates.

@@ -7,7 +7,7 @@ of click so it can be tested with a fixed "now".
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from .._exceptions import InvalidParameterError
 from .._time import TIME_HELP, iso, start_of_day, to_unix
@@ -23,15 +23,16 @@ __all__ = [
 ]
 
 
-def parse_time(text: str, now: datetime, param: str = "--start") -> int:
-    """Unix seconds for ``text``; relative values count back from ``now``.
+def parse_time(text: str, now: datetime, param: str = "--start", tz: tzinfo | None = None) -> int:
+    """Unix seconds for ``text``; relative values count back from ``now``; ``tz`` (``--tz``)
+    reads dates, datetimes without an offset and period words in that zone.
 
     Keywords name the start of a period: ``today`` is today's UTC midnight, ``last-month`` the
     first instant of last month (so ``--start last-month --end this-month`` is last month).
     Raises ``InvalidParameterError`` naming ``param`` and listing the forms accepted.
     """
     try:
-        return to_unix(text, param, now=now)
+        return to_unix(text, param, now=now, tz=tz)
     except InvalidParameterError as error:
         # The CLI's list of forms, unless the time was read but is out of range.
         allowed = error.allowed if error.allowed.startswith("a time from") else TIME_HELP

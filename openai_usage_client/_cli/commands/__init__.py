@@ -11,7 +11,18 @@ from typing import Final
 
 import click
 
-from . import api_keys, doctor, endpoints, export, fake_server, projects, report, sync, users
+from . import (
+    api_keys,
+    check,
+    doctor,
+    endpoints,
+    export,
+    fake_server,
+    projects,
+    report,
+    sync,
+    users,
+)
 
 __all__ = ["COMMANDS", "CommandFactory"]
 
@@ -22,6 +33,7 @@ CommandFactory = Callable[[], list[click.Command]]
 COMMANDS: Final[tuple[CommandFactory, ...]] = (
     endpoints.commands,
     report.commands,
+    check.commands,
     projects.commands,
     api_keys.commands,
     users.commands,

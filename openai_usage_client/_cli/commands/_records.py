@@ -3,7 +3,7 @@
 The usage commands write ``rows()``; the directory commands write flat records with their
 own columns, through the same ``--format``/``--output`` options and the same rules: table on
 a terminal, CSV and JSON with every column, times as ISO-8601 UTC, a file written whole or
-not at all (``_output.write_file``: one implementation of ``--output`` for every command).
+not at all (``_output.write_atomically``: one implementation of ``--output`` for every command).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from .._output import check_output, choose_format, reader_may_leave, write_file
+from .._output import check_output, choose_format, reader_may_leave, write_atomically
 from .._state import state_of
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def emit_records(
     records: Sequence[Record], columns: Sequence[str], fmt: str, output: Path | None
 ) -> int:
     """Write ``records`` to ``output`` or stdout in ``fmt``; returns the count. A file is
-    written by ``_output.write_file``, as the usage commands write theirs (whole or not at
+    written by ``_output.write_atomically``, as the usage commands write theirs (whole or not at
     all, mode 0666 minus the umask)."""
     if output is None:
         if fmt == "parquet":
@@ -129,4 +129,4 @@ def emit_records(
             _write(records, columns, fmt, handle)
         return len(records)
 
-    return write_file(output, fmt == "parquet", write)
+    return write_atomically(output, write, binary=fmt == "parquet")

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final
 
 import click
 from click.core import ParameterSource
 
 from ..._endpoints import ENDPOINTS, EndpointSpec
-from .._data_source import api_names, source_params, store_rows
+from ..._periods import local_midnight
+from ..._time import from_unix
+from .._analysis_options import analysis_params, shape_from, write_shaped
+from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
 from .._help import COMMAND_EPILOG
+from .._names import project_ids_named
 from .._output import (
     LOTS_OF_REQUESTS,
     Progress,
@@ -26,9 +30,10 @@ from .._output import (
     fetch_rows,
     output_params,
     requests_needed,
+    write_atomically,
 )
 from .._state import state_of
-from .._times import TIME_HELP, check_range, future_warning, iso, parse_time, start_of_day
+from .._times import TIME_HELP, check_range, future_warning, iso, parse_time
 
 __all__ = ["command_name", "commands"]
 
@@ -90,7 +95,8 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
             type=click.Choice(widths),
             default=spec.default_bucket_width,
             show_default=True,
-            help="Bucket size, aligned to UTC.",
+            help="Bucket size, aligned to UTC. With --by or a period --pivot: chosen to fit "
+            "the --tz zone's periods unless given.",
         ),
         click.Option(
             ["--group-by"],
@@ -136,21 +142,53 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
                 help=f"Only this {option.removeprefix('--').replace('-', ' ')} ({how}).{choices}",
             )
         )
+    if "project_ids" in spec.filters:
+        params.append(
+            click.Option(
+                ["--project", "project_names"],
+                metavar="NAME",
+                multiple=True,
+                help="Only the project called NAME (repeatable; read from the projects list, "
+                "so the key needs read access to it). Adds to --project-id.",
+            )
+        )
+    if spec.is_costs:
+        params.append(
+            click.Option(
+                ["--user-id", "user_ids"],
+                metavar="VALUE",
+                multiple=True,
+                callback=_values(None, True),
+                help="Only this user (repeatable, or comma-separated). Filtered client-side: "
+                "the costs API has no user filter, so costs are grouped by user_id and the rows "
+                "filtered here.",
+            )
+        )
     return params
+
+
+def _days_before_today(now: datetime, tz: tzinfo) -> int:
+    """The default start: local midnight ``_DEFAULT_DAYS`` days before today."""
+    day = now.astimezone(tz).date() - timedelta(days=_DEFAULT_DAYS)
+    return int(local_midnight(day, tz).timestamp())
 
 
 def _run(spec: EndpointSpec, **options: Any) -> None:
     ctx = click.get_current_context()
     state = state_of(ctx)
     now = state.now()
+    shape = shape_from(options)
+    tz = shape.tz
     start_text, end_text = options.pop("start"), options.pop("end")
     given_end = ctx.get_parameter_source("end") is not click.core.ParameterSource.DEFAULT
+    if ctx.get_parameter_source("bucket_width") is click.core.ParameterSource.DEFAULT:
+        options["bucket_width"] = None  # not chosen: --by picks one, else the API's default
     start = (
-        int((start_of_day(now) - timedelta(days=_DEFAULT_DAYS)).timestamp())
+        _days_before_today(now, tz)
         if start_text is None
-        else parse_time(start_text, now, "--start")
+        else parse_time(start_text, now, "--start", tz)
     )
-    end = parse_time(end_text, now, "--end")
+    end = parse_time(end_text, now, "--end", tz)
     check_range(
         (start_text, start),
         (end_text if given_end else None, end),
@@ -158,36 +196,66 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         defaults=("default: 7 days before today", "default: now"),
         note=state.range_note(),
     )
-    names, db = options.pop("names", False), options.pop("db", None)
+    want_names, db = options.pop("names", False), options.pop("db", None)
     fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
     check_output(output)
     fmt = choose_format(fmt, output, sys.stdout)
+    names = options.pop("project_names", ())
     filters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
     filters = {k: v for k, v in filters.items() if v not in (None, [])}
+    if names:
+        # With --db the store's names: no request.
+        known = store_directory(db) if db is not None else state.client().directory()
+        named = project_ids_named(known, names)
+        filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
+        options["project_ids"] = tuple(filters["project_ids"])
+    params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
+    shaped = fmt == "table" or shape.reshapes()
+    if shaped and fmt == "parquet":
+        raise click.BadParameter(
+            "parquet holds the rows as fetched: not with --totals, --by, --pivot, --columns, "
+            "--money-decimals or --user-id; use csv or json",
+            param_hint="--format",
+        )
     name = command_name(spec.name)
     warning = future_warning(start, end, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
     if db is not None:  # a local store instead of the API (_data_source)
         given = {p for p in options if ctx.get_parameter_source(p) is not ParameterSource.DEFAULT}
-        stored, directory = store_rows(spec, db, start, end, options, given, names)
-        emit(stored, spec.name, fmt, output, names=directory)
+        span = (params["start_time"], params.get("end_time") or end)
+        items, directory, grouping = store_rows(spec, db, *span, options, given, want_names)
+    else:
+        # The client checks every parameter before sending anything.
+        stream = state.client().endpoint(spec.name)(**params)
+        query = stream.query
+        needed = requests_needed(query.start_time, end, query.width_seconds, query.limit)
+        total: int | None = needed
+        if needed <= LOTS_OF_REQUESTS:
+            total = None  # a short fetch: no announcement, no countdown
+        elif not quiet:
+            click.echo(
+                f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
+                f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
+                err=True,
+            )
+        progress = Progress.for_terminal(name, quiet=quiet, total=total)
+        directory = api_names(state) if want_names else None
+        items = fetch_rows(stream, spec.name, progress)
+        grouping = list(params.get("group_by") or [])
+    if not shaped:
+        emit(items, spec.name, fmt, output, names=directory)
         return
-    # The client checks every parameter before sending anything.
-    stream = state.client().endpoint(spec.name)(start_time=start, end_time=end, **filters)
-    query = stream.query
-    total: int | None = requests_needed(query.start_time, end, query.width_seconds, query.limit)
-    if total is not None and total <= LOTS_OF_REQUESTS:
-        total = None  # a short fetch: no announcement, no countdown
-    elif not quiet:
-        click.echo(
-            f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
-            f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
-            err=True,
-        )
-    progress = Progress.for_terminal(name, quiet=quiet, total=total)
-    directory = api_names(state) if names else None
-    emit(fetch_rows(stream, spec.name, progress), spec.name, fmt, output, names=directory)
+    try:
+        result = name_shaped(
+            shape, directory,
+            spec.name, items, from_unix(start), from_unix(end), grouping,
+        )  # fmt: skip
+    except ValueError as error:  # a bucket across a period, several currencies
+        raise click.UsageError(str(error)) from None
+    if fmt != "table" and shape.columns is None:
+        result.columns = list(result.available)  # programs get every column
+    write_atomically(output, lambda handle: write_shaped(result, fmt, handle, shape))
 
 
 def _command(spec: EndpointSpec) -> click.Command:
@@ -197,10 +265,15 @@ def _command(spec: EndpointSpec) -> click.Command:
     summary = summary_of(spec)
     return click.Command(
         name=command_name(spec.name),
-        params=[*_endpoint_params(spec), *output_params(), *source_params()],
+        params=[
+            *_endpoint_params(spec),
+            *analysis_params(spec),
+            *output_params(),
+            *source_params(),
+        ],
         callback=callback,
         help=f"{summary}\n\nOne row per bucket and group; grouping fields not grouped by "
-        "are empty. Every time is UTC.",
+        "are empty. Times are read and shown in --tz (default UTC); buckets are UTC-aligned.",
         short_help=summary,
         epilog=COMMAND_EPILOG,
     )

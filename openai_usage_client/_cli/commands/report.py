@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
+from ..._periods import local_midnight, period_range, zone, zone_name
 from ..._report_labels import UNLISTED_KEY
-from ...report import DEFAULT_DAYS, Report, ReportQuery, build_report, chart_data, default_period
+from ..._report_views import ReportView, dumps, render_markdown, report_document
+from ...report import DEFAULT_DAYS, Report, ReportFilters, ReportQuery, build_report, chart_data
 from .._db import open_store, refuse
 from .._help import COMMAND_EPILOG
-from .._names import lookup_names, warn
+from .._names import lookup_names, project_ids_named, warn
 from .._output import Progress, fetch_rows, money, number, reader_may_leave
 from .._state import state_of
 from .._times import TIME_HELP, check_range, future_warning, parse_time
@@ -81,14 +83,24 @@ def _money_section(
     return [*lines, ""]
 
 
-def render_report(report: Report, top: int = 10, block: str = "█") -> list[str]:
+def render_report(
+    report: Report, top: int = 10, block: str = "█", view: ReportView | None = None
+) -> list[str]:
     """The report as lines of text (about 100 columns wide)."""
-    last = report.end - timedelta(seconds=1)
+    view = view or ReportView(period=f"last {DEFAULT_DAYS} complete days")
+    start, end = report.start.astimezone(view.tz), report.end.astimezone(view.tz)
+    last = end - timedelta(seconds=1)
     days = (report.end - report.start).total_seconds() / 86400
+    span = f"{days:g} days, last day {last:%Y-%m-%d}"
+    what = span if view.period.endswith(f" {days:g} complete days") else f"{view.period}: {span}"
+    if view.period.endswith(" complete days"):
+        what = f"{view.period}, last day {last:%Y-%m-%d}"
     lines = [
-        f"OpenAI usage report: {report.start:%Y-%m-%d %H:%M} to {report.end:%Y-%m-%d %H:%M} UTC "
-        f"({days:g} days, last day {last:%Y-%m-%d})",
+        f"OpenAI usage report: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+        f"{zone_name(view.tz)} ({what})",
         f"Source: {report.source}",
+        *([f"Filters: {view.filters.describe()}"] if view.filters.as_params() else []),
+        *(f"Note: {notice}" for notice in view.notices),
         *report.notes,
         *([f"Names: {report.names_note}"] if report.names_note else []),
         "",
@@ -117,8 +129,29 @@ def render_report(report: Report, top: int = 10, block: str = "█") -> list[str
         lines += ["Tokens by model (completions)", f"  ({why})", ""]
     else:
         lines += _tokens_section(report.tokens[:top])
+    lines += _top_by_model_section(report, top)
     lines += _daily_section(report, block)
     return lines
+
+
+def _top_by_model_section(report: Report, top: int) -> list[str]:
+    lines = ["Top keys and users by model"]
+    if not report.top_by_model:
+        return [*lines, "  (nothing)", ""]
+    width = max(len(str(t.model)) for t in report.top_by_model[:top])
+    for t in report.top_by_model[:top]:
+        lines.append(f"  {t.model!s:<{width}}  {money(t.amount, report.currency):>12}")
+        for name, spent, column, missing in (
+            ("keys: ", t.api_keys, "api_key_id", "(no key)"),
+            ("users:", t.users, "user_id", "(no user)"),
+        ):
+            labels = report.labels(column, [k for k, _ in spent], missing)
+            who = ", ".join(
+                f"{text} {money(a, report.currency)}"
+                for text, (_, a) in zip(labels, spent, strict=True)
+            )
+            lines.append(f"    {name} {who}")
+    return [*lines, ""]
 
 
 def _tokens_section(tokens: list[Row]) -> list[str]:
@@ -174,8 +207,69 @@ def _block_for(stream: Any) -> str:
     type=click.IntRange(1, 366),
     default=DEFAULT_DAYS,
     show_default=True,
-    help="Without --start: how many complete UTC days before --end (default: today's "
-    "UTC midnight, so the last 30 complete days).",
+    help="Without --start: how many complete days before --end (default: today's "
+    "midnight in --tz, so the last 30 complete days).",
+)
+@click.option(
+    "--last-month",
+    is_flag=True,
+    help="The last calendar month in the --tz zone (instead of --start/--end/--days).",
+)
+@click.option("--this-month", is_flag=True, help="This calendar month so far, in the --tz zone.")
+@click.option(
+    "--tz",
+    metavar="ZONE",
+    default="UTC",
+    show_default=True,
+    help="Time zone (IANA name, e.g. Europe/Berlin) of the period and the header. Money comes "
+    "from costs, in UTC days: the daily spend stays in UTC days.",
+)
+@click.option(
+    "--project-id",
+    "project_ids",
+    metavar="ID",
+    multiple=True,
+    help="Only this project (repeatable).",
+)
+@click.option(
+    "--project",
+    "project_names",
+    metavar="NAME",
+    multiple=True,
+    help="Only the project called NAME (read from the projects list).",
+)
+@click.option(
+    "--api-key-id",
+    "api_key_ids",
+    metavar="ID",
+    multiple=True,
+    help="Only this API key (repeatable).",
+)
+@click.option(
+    "--user-id",
+    "user_ids",
+    metavar="ID",
+    multiple=True,
+    help="Only this user (repeatable). Costs are filtered client-side (the costs API has no "
+    "user filter).",
+)
+@click.option(
+    "--model",
+    "models",
+    metavar="MODEL",
+    multiple=True,
+    help="Only this model (repeatable). Costs are filtered client-side, by the model named in "
+    "the line item.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(("table", "json", "markdown")),
+    default="table",
+    show_default=True,
+    help="table: text for the terminal; json: every section, money as exact decimal strings "
+    "(docs/report-json.md); markdown: for tickets and wikis.",
 )
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per list.")
 @click.option(
@@ -196,7 +290,7 @@ def _block_for(stream: Any) -> str:
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Build the report from this local store ('openai-usage sync --db PATH') without "
-    "calling the API, saying how fresh it is; names come from the store.",
+    "calling the API, saying how fresh it is; names come from the store. Not with filters.",
 )
 @click.pass_context
 def report(
@@ -204,6 +298,15 @@ def report(
     start: str | None,
     end: str | None,
     days: int,
+    last_month: bool,
+    this_month: bool,
+    tz: str,
+    project_ids: tuple[str, ...],
+    project_names: tuple[str, ...],
+    api_key_ids: tuple[str, ...],
+    user_ids: tuple[str, ...],
+    models: tuple[str, ...],
+    fmt: str,
     top: int,
     chart: Path | None,
     quiet: bool,
@@ -217,13 +320,20 @@ def report(
     """
     state = state_of(ctx)
     now = state.now()
-    end_at = parse_time(end, now, "--end") if end else default_period(now, days)[1]
-    start_at = parse_time(start, now, "--start") if start else end_at - days * 86400
+    zone_ = zone(tz)
+    given_days = ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT
+    start_at, end_at, period = _period(
+        now, zone_, start, end, days, given_days, last_month, this_month
+    )
     check_range(
         (start, start_at),
         (end, end_at),
         now,
-        defaults=(f"default: {days} days before --end", "default: today's UTC midnight"),
+        defaults=(
+            (f"{period} starts", f"{period} ends")
+            if last_month or this_month
+            else (f"default: {days} days before --end", "default: today's midnight")
+        ),
         note=state.range_note(),
     )
     if chart is not None:
@@ -235,9 +345,10 @@ def report(
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
     if db is not None:
+        view = ReportView(zone_, period)
+        _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
         data = _from_store(db, start_at, end_at, names)
-        _echo(render_report(data, top, _block_for(sys.stdout)))
-        _write_chart(data, chart)
+        _write(data, view, fmt, top, chart)
         return
     client = state.client()
 
@@ -246,13 +357,39 @@ def report(
         stream = client.endpoint(query.endpoint)(**params)
         return list(fetch_rows(stream, query.endpoint, progress))
 
+    if project_names:
+        project_ids += tuple(project_ids_named(client.directory(), project_names))
+    filters = ReportFilters(
+        *(
+            tuple(p.strip() for v in given for p in v.split(",") if p.strip())
+            for given in (project_ids, api_key_ids, user_ids, models)
+        )
+    )
+    notices = []
+    if zone_name(zone_) != "UTC":
+        notices.append("costs come in UTC days: the daily spend lists UTC days")
+    if filters.user_ids or filters.models:
+        notices.append("costs filtered by user or model here: the costs API has no such filter")
+    view = ReportView(zone_, period, filters, notices)
     directory, note = lookup_names(state) if names else (None, None)
     data = build_report(
-        client, start_at, end_at, source=state.source(), fetch=fetch, names=directory
+        client,
+        start_at,
+        end_at,
+        source=state.source(),
+        fetch=fetch,
+        filters=filters,
+        names=directory,
     )
     data.names_note = note
-    _echo(render_report(data, top, _block_for(sys.stdout)))
-    _write_chart(data, chart)
+    _write(data, view, fmt, top, chart)
+
+
+def _refuse_filters(*given: tuple[str, ...]) -> None:
+    options = ("--project-id", "--project", "--api-key-id", "--user-id", "--model")
+    for option, values in zip(options, given, strict=True):
+        if values:
+            refuse(option, "the report from a store is not filtered; use the API or export")
 
 
 def _from_store(db: Path, start_at: int, end_at: int, names: bool) -> Report:
@@ -268,7 +405,13 @@ def _from_store(db: Path, start_at: int, end_at: int, names: bool) -> Report:
     return data
 
 
-def _write_chart(data: Report, chart: Path | None) -> None:
+def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | None) -> None:
+    if fmt == "json":
+        _echo([dumps(report_document(data, view)).rstrip("\n")])
+    elif fmt == "markdown":
+        _echo(render_markdown(data, view, top))
+    else:
+        _echo(render_report(data, top, _block_for(sys.stdout), view))
     if chart is not None:
         from ...report import write_chart
 
@@ -276,7 +419,53 @@ def _write_chart(data: Report, chart: Path | None) -> None:
             write_chart(chart_data(data), chart)
         except ImportError as error:  # a missing extra: the user asked for a PNG without it
             raise click.UsageError(str(error)) from None
-        _echo(["", f"Chart written to {chart}"])
+        if fmt == "table":
+            _echo(["", f"Chart written to {chart}"])
+        else:  # stdout holds a document: say it on stderr
+            click.echo(f"Chart written to {chart}", err=True)
+
+
+def _period(
+    now: datetime,
+    tz: tzinfo,
+    start: str | None,
+    end: str | None,
+    days: int,
+    given_days: bool,
+    last_month: bool,
+    this_month: bool,
+) -> tuple[int, int, str]:
+    """``(start, end, how it was chosen)`` from the period options."""
+    if last_month or this_month:
+        clash = [
+            n
+            for n, on in (
+                ("--start", start),
+                ("--end", end),
+                ("--days", given_days),
+                ("--this-month", last_month and this_month),
+            )
+            if on
+        ]
+        if clash:
+            name = "--last-month" if last_month else "--this-month"
+            raise click.UsageError(f"{name} names the period: not with {', '.join(clash)}")
+        word = "last-month" if last_month else "this-month"
+        lo, hi = period_range(word, now, tz)
+        month = datetime.fromtimestamp(lo, tz)
+        if last_month:
+            return lo, hi, f"calendar month {month:%B %Y}"
+        return lo, min(hi, int(now.timestamp())), f"{month:%B %Y} so far"
+    if end:
+        end_at = parse_time(end, now, "--end", tz)
+    else:
+        end_at = int(local_midnight(now.astimezone(tz).date(), tz).timestamp())
+    if start:
+        return parse_time(start, now, "--start", tz), end_at, "--start/--end"
+    first = datetime.fromtimestamp(end_at, tz).date() - timedelta(days=days)
+    if end:
+        return int(local_midnight(first, tz).timestamp()), end_at, f"{days} days before --end"
+    return int(local_midnight(first, tz).timestamp()), end_at, f"last {days} complete days"
 
 
 def _echo(lines: Iterable[str]) -> None:

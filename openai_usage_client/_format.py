@@ -1,0 +1,44 @@
+"""Numbers and money for people: ``1,234``, ``$2.70`` (display only; data stays exact)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+__all__ = ["money", "number"]
+
+
+def _plain(value: Decimal) -> str:
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def number(value: Any) -> str:
+    """A counter for people: thousands separators, decimals without trailing zeros."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() else f"{value:,}"
+    if isinstance(value, Decimal):
+        text = _plain(value)
+        sign = "-" if text.startswith("-") else ""
+        whole, _, frac = text.lstrip("-").partition(".")
+        return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
+    return str(value)
+
+
+def money(value: Decimal | None, currency: str | None) -> str:
+    """``$1,234.56`` for usd, else ``1,234.56 EUR``: rounded to cents, for display only.
+
+    ``-`` for ``None`` (no amount at all).
+    """
+    if value is None:
+        return "-"
+    cents = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_EVEN):,}"
+    if (currency or "usd").lower() == "usd":
+        return f"-${cents[1:]}" if cents.startswith("-") else f"${cents}"
+    return f"{cents} {(currency or '').upper()}".rstrip()

@@ -1,0 +1,322 @@
+"""Report additions: filters, top keys and users by model, and the report as a JSON
+document (schema in ``docs/report-json.md``) or Markdown (no click).
+
+The report itself (spend by project, line item, model, key and user; tokens by model; daily
+spend) is built by ``openai_usage_client.report``; this module works on any object with its
+attributes (``ReportLike``) plus a ``ReportView``: the zone, how the period was chosen, the
+filters and notices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+from ._format import money
+from ._periods import zone_name
+from ._summary import model_from_line_item, summarize
+
+if TYPE_CHECKING:
+    from ._rows import Row
+
+__all__ = [
+    "SCHEMA",
+    "ModelTop",
+    "ReportFilters",
+    "ReportLike",
+    "ReportView",
+    "render_markdown",
+    "report_document",
+    "top_by_model",
+]
+
+#: The ``schema`` value of the JSON document; bumped on any incompatible change.
+SCHEMA: Final = "openai-usage-report/1"
+_TOKEN_FIELDS: Final = (
+    "input_tokens",
+    "input_cached_tokens",
+    "output_tokens",
+    "num_model_requests",
+)
+
+
+class ReportLike(Protocol):
+    """What the report module's ``Report`` holds (see its docstring)."""
+
+    start: datetime
+    end: datetime
+    source: str
+    currency: str
+    total: Decimal
+    by_project: list[Row]
+    by_line_item: list[Row]
+    by_model: list[Row]
+    by_key: list[Row]
+    by_user: list[Row]
+    tokens: list[Row]
+    daily: dict[date, dict[str | None, Decimal]]
+    top_by_model: list[ModelTop]
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """Only this activity: each field is a tuple of allowed values (empty: no filter)."""
+
+    project_ids: tuple[str, ...] = ()
+    api_key_ids: tuple[str, ...] = ()
+    user_ids: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+
+    def as_params(self) -> dict[str, list[str]]:
+        """The non-empty filters as API parameter names and lists."""
+        return {k: list(v) for k, v in vars(self).items() if v}
+
+    def describe(self) -> str:
+        """``project proj_a; model gpt-4o`` for headers (empty: no filter)."""
+        names = {"project_ids": "project", "api_key_ids": "API key", "user_ids": "user"}
+        return "; ".join(
+            f"{names.get(k, 'model')} {', '.join(v)}" for k, v in self.as_params().items()
+        )
+
+
+@dataclass
+class ModelTop:
+    """A model's spend and the API keys and users that spent most on it."""
+
+    model: str | None
+    amount: Decimal
+    api_keys: list[tuple[str | None, Decimal]]
+    users: list[tuple[str | None, Decimal]]
+
+
+def _ranked(rows: Iterable[Row], who: str) -> dict[str | None, list[tuple[str | None, Decimal]]]:
+    totals = summarize(
+        ({**r, "model": model_from_line_item(r.get("line_item"))} for r in rows),
+        by=["model", who],
+        fields=["amount_value"],
+    )
+    out: dict[str | None, list[tuple[str | None, Decimal]]] = {}
+    for t in totals:  # largest first, then by key
+        if t["amount_value"] is not None:
+            out.setdefault(t["model"], []).append((t[who], t["amount_value"]))
+    return out
+
+
+def top_by_model(
+    key_rows: Iterable[Row], user_rows: Iterable[Row], *, models: int = 10, per_model: int = 3
+) -> list[ModelTop]:
+    """Per model (largest spend first; line items that are not a model left out), the
+    ``per_model`` API keys and users with the most spend on it.
+
+    ``key_rows``/``user_rows`` are costs rows grouped by ``api_key_id``/``user_id`` and
+    ``line_item``.
+    """
+    keys = _ranked(key_rows, "api_key_id")
+    users = _ranked(user_rows, "user_id")
+    ranked = sorted(
+        ((m, sum((a for _, a in spent), Decimal(0))) for m, spent in keys.items() if m is not None),
+        key=lambda item: (-item[1], item[0] or ""),
+    )
+    return [
+        ModelTop(m, amount, keys[m][:per_model], users.get(m, [])[:per_model])
+        for m, amount in ranked[:models]
+    ]
+
+
+@dataclass
+class ReportView:
+    """What a report says besides its numbers: zone, period, filters, extra section, notices."""
+
+    tz: tzinfo = UTC
+    #: How the period was chosen: ``last 30 complete days``, ``calendar month October 2026``,
+    #: ``--start/--end``.
+    period: str = "--start/--end"
+    filters: ReportFilters = field(default_factory=ReportFilters)
+    notices: list[str] = field(default_factory=list)
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    """Exact decimal text; trailing zeros of the fraction dropped (text, so nothing rounds)."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _share(value: Decimal | None, total: Decimal) -> str | None:
+    if value is None or not total:
+        return None
+    return format((value / total).quantize(Decimal("0.0001")), "f")
+
+
+def _iso(value: datetime, tz: tzinfo) -> str:
+    local = value.astimezone(tz)
+    if local.utcoffset() == UTC.utcoffset(None):
+        return local.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return local.isoformat(timespec="seconds")
+
+
+def _spend(items: Sequence[Row], column: str, total: Decimal) -> list[dict[str, Any]]:
+    return [
+        {
+            column: r[column],
+            "amount": _money(r["amount_value"]),
+            "share": _share(r["amount_value"], total),
+        }
+        for r in items
+    ]
+
+
+def report_document(report: ReportLike, view: ReportView | None = None) -> dict[str, Any]:
+    """The whole report as JSON-ready data; money and shares as exact decimal strings.
+
+    Every list is complete (no top-N cut). See ``docs/report-json.md`` for each field.
+    """
+    view = view or ReportView()
+    days = len(report.daily) or 1
+    return {
+        "schema": SCHEMA,
+        "period": {
+            "start": _iso(report.start, view.tz),
+            "end": _iso(report.end, view.tz),
+            "time_zone": zone_name(view.tz),
+            "chosen_by": view.period,
+            "days": round((report.end - report.start).total_seconds() / 86400, 4),
+        },
+        "source": report.source,
+        "filters": view.filters.as_params(),
+        "notices": list(view.notices),
+        "currency": report.currency,
+        "total": _money(report.total),
+        "average_per_day": _money((report.total / Decimal(days)).quantize(Decimal("0.000001"))),
+        "by_project": _spend(report.by_project, "project_id", report.total),
+        "by_line_item": _spend(report.by_line_item, "line_item", report.total),
+        "by_model": _spend(report.by_model, "model", report.total),
+        "by_api_key": _spend(report.by_key, "api_key_id", report.total),
+        "by_user": _spend(report.by_user, "user_id", report.total),
+        "tokens_by_model": [
+            {"model": r["model"], **{f: r.get(f) for f in _TOKEN_FIELDS}} for r in report.tokens
+        ],
+        "top_by_model": [
+            {
+                "model": t.model,
+                "amount": _money(t.amount),
+                "api_keys": [{"api_key_id": k, "amount": _money(a)} for k, a in t.api_keys],
+                "users": [{"user_id": u, "amount": _money(a)} for u, a in t.users],
+            }
+            for t in report.top_by_model
+        ],
+        "daily": [
+            {
+                "date": day.isoformat(),
+                "amount": _money(sum(per.values(), Decimal(0))),
+                "by_project": {str(p) if p is not None else "": _money(a) for p, a in per.items()},
+            }
+            for day, per in sorted(report.daily.items())
+        ],
+    }
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """The document as indented JSON text, ending with a newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+
+def _md(text: object) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def _table(
+    head: Sequence[str], rows: Iterable[Sequence[object]], right: Sequence[int] = (1, 2)
+) -> list[str]:
+    """A Markdown table; the columns at the indices ``right`` are right-aligned (numbers)."""
+    align = ["---:" if i in right else "---" for i in range(len(head))]
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_md(c) for c in r) + " |" for r in rows]
+    return lines
+
+
+def _cash(value: Decimal | None, currency: str) -> str:
+    return money(value, currency) or "-"
+
+
+def _percent(value: Decimal | None, total: Decimal) -> str:
+    return f"{100 * float(value / total):.1f}%" if value and total else "-"
+
+
+def render_markdown(report: ReportLike, view: ReportView | None = None, top: int = 10) -> list[str]:
+    """The report as Markdown lines (headings and tables), for tickets and wikis."""
+    view = view or ReportView()
+    cur = report.currency
+    start, end = report.start.astimezone(view.tz), report.end.astimezone(view.tz)
+    span = f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} {zone_name(view.tz)}"
+    lines = [
+        f"# OpenAI usage report: {span}",
+        "",
+        f"Period: {view.period}. Source: {report.source}."
+        + (f" Filters: {view.filters.describe()}." if view.filters.as_params() else ""),
+        "",
+        *(f"> {notice}" for notice in view.notices),
+        *([""] if view.notices else []),
+        f"**Total spend: {_cash(report.total, cur)}**",
+        "",
+    ]
+    sections = (
+        ("Spend by project", report.by_project, "project_id", "(no project)"),
+        ("Spend by line item", report.by_line_item, "line_item", "(none)"),
+        ("Spend by model", report.by_model, "model", "(not a model)"),
+        ("Top API keys", report.by_key, "api_key_id", "(no key)"),
+        ("Top users", report.by_user, "user_id", "(no user)"),
+    )
+    for title, items, column, missing in sections:
+        lines += [f"## {title}", ""]
+        lines += _table(
+            [column, "spend", "share"],
+            (
+                (
+                    missing if r[column] is None else r[column],
+                    _cash(r["amount_value"], cur),
+                    _percent(r["amount_value"], report.total),
+                )
+                for r in items[:top]
+            ),
+        )
+        lines.append("")
+    lines += ["## Tokens by model (completions)", ""]
+    lines += _table(
+        ["model", "input", "cached input", "output", "requests"],
+        ([r["model"], *(f"{r.get(f) or 0:,}" for f in _TOKEN_FIELDS)] for r in report.tokens[:top]),
+        right=(1, 2, 3, 4),
+    )
+    lines += ["", "## Top keys and users by model", ""]
+    lines += _table(
+        ["model", "spend", "top API keys", "top users"],
+        (
+            (
+                t.model,
+                _cash(t.amount, cur),
+                ", ".join(f"{k or '(no key)'} {_cash(a, cur)}" for k, a in t.api_keys),
+                ", ".join(f"{u or '(no user)'} {_cash(a, cur)}" for u, a in t.users),
+            )
+            for t in report.top_by_model[:top]
+        ),
+        right=(1,),
+    )
+    lines += ["", "## Daily spend", ""]
+    daily = sorted(report.daily.items())
+    lines += _table(
+        ["day", "spend"],
+        ((f"{d:%Y-%m-%d %a}", _cash(sum(p.values(), Decimal(0)), cur)) for d, p in daily),
+        right=(1,),
+    )
+    return lines

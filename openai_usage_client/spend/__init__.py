@@ -1,0 +1,86 @@
+"""Spend control: teams, monthly budgets with a forecast, anomalies, several organizations.
+
+No click here: the ``openai-usage check`` command renders what this package computes.
+
+* ``config``: the TOML file (``load_config``), ``[[organization]]``, ``[[team]]``, ``[[budget]]``.
+* ``allocate``: a ``team`` for every cost row (API-key rule, then user, then project).
+* ``forecast``: month to date and a weekday-aware forecast to month end with a range.
+* ``anomaly``: days far above their recent history (median and MAD), per project, model, key.
+* ``check``: budget statuses ``ok`` / ``warn`` / ``over`` / ``forecast-over`` and ``notify``.
+* ``totals``: several organizations side by side and combined per currency.
+
+Data comes through small protocols (``RowSource``: the API via ``ClientSource``, or a local
+store; ``DirectoryLike``: names), so the same code runs on the API, a store or test doubles.
+"""
+
+from ._errors import ConfigError, NotifyError
+from ._sources import (
+    COST_GROUPING,
+    ClientSettings,
+    ClientSource,
+    DirectoryLike,
+    OrgSource,
+    RowSource,
+    SettingsSource,
+    SpendSetting,
+    StoreLike,
+    StoreSource,
+    open_organizations,
+)
+from .allocate import UNALLOCATED, Allocator, allocate
+from .anomaly import Anomaly, find_anomalies
+from .check import EXIT_OVER, BudgetResult, CheckResult, budget_status, check, notify
+from .config import (
+    DEFAULT_CONFIG,
+    BudgetConfig,
+    OrganizationConfig,
+    SpendConfig,
+    TeamConfig,
+    check_against_directory,
+    load_config,
+    parse_config,
+)
+from .forecast import Forecast, daily_totals, forecast_month, linear_projection
+from .totals import OrganizationTotals, SpendTotals, organization_totals
+
+__all__ = [
+    "COST_GROUPING",
+    "DEFAULT_CONFIG",
+    "EXIT_OVER",
+    "UNALLOCATED",
+    "Allocator",
+    "Anomaly",
+    "BudgetConfig",
+    "BudgetResult",
+    "CheckResult",
+    "ClientSettings",
+    "ClientSource",
+    "ConfigError",
+    "DirectoryLike",
+    "Forecast",
+    "NotifyError",
+    "OrgSource",
+    "OrganizationConfig",
+    "OrganizationTotals",
+    "RowSource",
+    "SettingsSource",
+    "SpendConfig",
+    "SpendSetting",
+    "SpendTotals",
+    "StoreLike",
+    "StoreSource",
+    "TeamConfig",
+    "allocate",
+    "budget_status",
+    "check",
+    "check_against_directory",
+    "daily_totals",
+    "find_anomalies",
+    "forecast_month",
+    "linear_projection",
+    "load_config",
+    "notify",
+    "open_organizations",
+    "organization_totals",
+    "parse_config",
+]

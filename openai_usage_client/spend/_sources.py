@@ -1,0 +1,297 @@
+"""Where the spend library reads from: small protocols, so it takes the real objects and
+plain test doubles alike.
+
+* ``RowSource``: anything with ``rows(endpoint, start=None, end=None)`` yielding the rows of
+  ``openai_usage_client.rows`` (the local store has this method). ``ClientSource`` adapts a
+  ``UsageClient``: one costs request grouped by project, line item and API key.
+* ``DirectoryLike``: the names of an organization (``project(id)``, ``api_key(id)``,
+  ``user(id)``, each a record with ``id``, ``name``, ... or ``None``).
+* ``SpendSetting``: one of OpenAI's own spend limits or alerts, in exact dollars.
+* ``OrgSource``: one organization: its label, its rows, optionally its directory and settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .. import UsageClient
+    from .._exports import Row
+    from .config import SpendConfig
+
+__all__ = [
+    "COST_GROUPING",
+    "ClientSettings",
+    "ClientSource",
+    "DirectoryLike",
+    "OrgSource",
+    "RowSource",
+    "SettingsSource",
+    "SpendSetting",
+    "StoreLike",
+    "StoreSource",
+    "directory_records",
+    "open_organizations",
+]
+
+#: How spend rows are fetched from the API: what allocation and anomalies need.
+COST_GROUPING: Final = ("project_id", "line_item", "api_key_id")
+
+
+@runtime_checkable
+class DirectoryLike(Protocol):
+    """Name look-ups of one organization (``client.directory()`` returns one)."""
+
+    def project(self, id: str, /) -> Any: ...
+    def api_key(self, id: str, /) -> Any: ...
+    def user(self, id: str, /) -> Any: ...
+
+
+class RowSource(Protocol):
+    """Rows of an endpoint over ``[start, end)`` (aware datetimes; ``None``: unbounded)."""
+
+    def rows(
+        self, endpoint: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterable[Row]: ...
+
+
+def directory_records(directory: object, kind: str) -> list[Any]:
+    """Every record of ``kind`` (``projects``, ``api_keys``, ``users``) a directory lists.
+
+    Accepts the collection as an attribute or a method, a sequence or a mapping by ID: the
+    directory's iteration is read through this one function.
+    """
+    member = getattr(directory, kind, None)
+    if member is None:
+        return []
+    items = member() if callable(member) else member
+    if isinstance(items, Mapping):
+        items = items.values()
+    return list(items)
+
+
+@dataclass(frozen=True)
+class ClientSource:
+    """A ``RowSource`` reading costs from the API through the public client."""
+
+    client: UsageClient
+
+    def rows(
+        self, endpoint: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterable[Row]:
+        from .._exports import rows
+
+        if endpoint != "costs":
+            raise ValueError(f"ClientSource serves costs only, not {endpoint!r}")
+        if start is None:
+            raise ValueError("ClientSource needs a start time")
+        stream = self.client.costs(
+            start_time=start,
+            end_time=end,
+            group_by=list(COST_GROUPING),
+            bucket_width="1d",
+        )
+        return rows(stream, "costs")
+
+
+@dataclass(frozen=True)
+class SpendSetting:
+    """One of OpenAI's own spend limits or alerts, next to the local budgets.
+
+    ``scope`` is ``"organization"`` or ``"project:<id>"``; ``kind`` ``"limit"`` (a spend
+    limit; ``enforcing`` says whether OpenAI stops requests at it) or ``"alert"``. Amounts are
+    exact dollars (the API sends cents).
+    """
+
+    scope: str
+    kind: Literal["limit", "alert"]
+    amount_usd: Decimal
+    enforcing: bool = False
+    interval: str = "month"
+
+    @property
+    def hard(self) -> bool:
+        return self.kind == "limit" and self.enforcing
+
+    @classmethod
+    def from_cents(
+        cls,
+        scope: str,
+        kind: Literal["limit", "alert"],
+        cents: int,
+        *,
+        enforcing: bool = False,
+        interval: str = "month",
+    ) -> SpendSetting:
+        return cls(scope, kind, Decimal(cents) / 100, enforcing, interval)
+
+
+@runtime_checkable
+class SettingsSource(Protocol):
+    """OpenAI's spend limits and alerts of an organization and of some of its projects;
+    ``warnings`` says what could not be read."""
+
+    warnings: list[str]
+
+    def settings(self, project_ids: Collection[str]) -> Sequence[SpendSetting]: ...
+
+
+class ClientSettings:
+    """A ``SettingsSource`` reading the API: ``client.spend_limit``, ``client.spend_alerts``
+    and their project twins. No limit configured (404) is no setting; a key that may not read
+    them (401/403) gives one warning instead of failing the check."""
+
+    def __init__(self, client: UsageClient) -> None:
+        self.client = client
+        self.warnings: list[str] = []
+        self._organization: list[SpendSetting] | None = None
+        self._projects: dict[str, list[SpendSetting]] = {}
+
+    def _read(self, what: str, read: Callable[[], list[SpendSetting]]) -> list[SpendSetting]:
+        from .._exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
+
+        if self.warnings:  # the key may not read settings: one note is enough
+            return []
+        try:
+            return read()
+        except NotFoundError:
+            return []
+        except (AuthenticationError, PermissionDeniedError) as error:
+            status = getattr(error, "status_code", "")
+            self.warnings.append(f"OpenAI's {what} not shown: the key may not read them ({status})")
+            return []
+
+    def _org(self) -> list[SpendSetting]:
+        limit = self.client.spend_limit.retrieve()
+        enforcing = limit.enforcement.status == "enforcing"
+        return [
+            SpendSetting("organization", "limit", limit.threshold_usd, enforcing, limit.interval)
+        ]
+
+    def _org_alerts(self) -> list[SpendSetting]:
+        return [
+            SpendSetting("organization", "alert", a.threshold_usd, interval=a.interval)
+            for a in self.client.spend_alerts.list()
+        ]
+
+    def _project(self, project_id: str) -> list[SpendSetting]:
+        scope = f"project:{project_id}"
+        limit = self.client.projects.spend_limit.retrieve(project_id)
+        enforcing = limit.enforcement.status == "enforcing"
+        return [SpendSetting(scope, "limit", limit.threshold_usd, enforcing, limit.interval)]
+
+    def _project_alerts(self, project_id: str) -> list[SpendSetting]:
+        scope = f"project:{project_id}"
+        return [
+            SpendSetting(scope, "alert", a.threshold_usd, interval=a.interval)
+            for a in self.client.projects.spend_alerts.list(project_id)
+        ]
+
+    def settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
+        if self._organization is None:
+            self._organization = self._read("organization spend limit", self._org)
+            self._organization += self._read("organization spend alerts", self._org_alerts)
+        out = list(self._organization)
+        for pid in sorted(project_ids):
+            if pid not in self._projects:
+                found = self._read("project spend limits", partial(self._project, pid))
+                found += self._read("project spend alerts", partial(self._project_alerts, pid))
+                self._projects[pid] = found
+            out += self._projects[pid]
+        return out
+
+
+class StoreLike(Protocol):
+    """What ``StoreSource`` needs of ``openai_usage_client.store.Store``."""
+
+    def rows(
+        self,
+        endpoint: str,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        names: bool = True,
+        *,
+        organization: str | None = None,
+    ) -> Iterable[Row]: ...
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """A ``RowSource`` reading one organization's rows from a local store, with names."""
+
+    store: StoreLike
+    organization: str | None = None
+
+    def rows(
+        self, endpoint: str, start: datetime | None = None, end: datetime | None = None
+    ) -> Iterable[Row]:
+        return self.store.rows(endpoint, start, end, True, organization=self.organization)
+
+
+@dataclass
+class OrgSource:
+    """One organization to check: a label, its rows, and optionally its names, OpenAI's spend
+    settings (a fixed list or a ``SettingsSource`` such as ``ClientSettings``) and notes
+    (where the data came from, what could not be read; shown with the result)."""
+
+    name: str
+    source: RowSource
+    directory: DirectoryLike | None = None
+    settings: Sequence[SpendSetting] | SettingsSource = field(default_factory=tuple)
+    notes: list[str] = field(default_factory=list)
+
+    def spend_settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
+        if isinstance(self.settings, SettingsSource):
+            return list(self.settings.settings(project_ids))
+        return list(self.settings)
+
+
+@contextmanager
+def open_organizations(
+    config: SpendConfig,
+    *,
+    environ: Mapping[str, str] | None = None,
+    **client_options: Any,
+) -> Iterator[list[OrgSource]]:
+    """One API client per organization of ``config``, as ``OrgSource`` items; closed on exit.
+
+    Each key is read from the environment variable the organization names
+    (``admin_key_env``); a missing one is a ``ConfigError`` naming the variable.
+    """
+    from .. import UsageClient
+
+    env = os.environ if environ is None else environ
+    clients: list[UsageClient] = []
+    try:
+        sources: list[OrgSource] = []
+        for i, org in enumerate(config.organizations):
+            key = env.get(org.admin_key_env, "").strip()
+            if not key:
+                problem = (
+                    f"organization {org.name!r}: the environment variable {org.admin_key_env} "
+                    "is not set (it holds the organization's admin key)"
+                )
+                if config.organization:
+                    raise config.error("organization", i, problem, org.admin_key_env)
+                from .._exceptions import MissingAdminKeyError
+
+                raise MissingAdminKeyError(problem)
+            options = dict(client_options)
+            if org.base_url:
+                options["base_url"] = org.base_url
+            client = UsageClient(key, **options)
+            clients.append(client)
+            sources.append(
+                OrgSource(org.name, ClientSource(client), settings=ClientSettings(client))
+            )
+        yield sources
+    finally:
+        for client in clients:
+            client.close()

@@ -1,0 +1,384 @@
+"""``check``: every budget's month to date, forecast and status; recent anomalies; a webhook.
+
+``check(config, organizations, now=...)`` reads each organization's costs once (from the API
+or a local store, through its ``RowSource``), gives every row a team, and for each budget of
+the config works out month to date and the forecast (``forecast.py``) of its scope:
+
+* ``organization``: every organization together; ``organization:NAME``: one of them;
+* ``team:NAME``: the rows allocated to the team (``allocate.py``), in every organization;
+* ``project:NAME_OR_ID``: one project (a name is looked up in the organizations' directories).
+
+Budgets are in US dollars; rows in another currency are left out of them (and still counted
+in the per-currency totals). A budget's status, first match wins:
+
+* ``over``: month to date is above the budget;
+* ``forecast-over``: the forecast to month end is above the budget;
+* ``warn``: the forecast reaches ``warn_at`` x the budget;
+* ``ok``: otherwise.
+
+OpenAI's own spend limits and alerts (``SpendSetting``, when the organization's source has
+them) are shown next to the budgets of their scope; a budget above a hard spend limit (one
+OpenAI enforces) is flagged ``above_hard_limit``, as is a forecast that reaches it.
+
+``CheckResult.to_dict()`` is the JSON result (schema in ``docs/spend.md``); ``exit_code`` is 7
+when any budget is ``over`` or ``forecast-over``, else 0. ``notify(url, result)`` POSTs the
+JSON with a Slack-compatible ``text`` field, only when something is not ``ok``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final, Literal
+from urllib.parse import urlsplit
+
+from ._sources import SettingsSource, directory_records
+from .allocate import Allocator
+from .anomaly import Anomaly, find_anomalies
+from .config import BudgetConfig, SpendConfig, check_against_directory
+from .forecast import HISTORY, SETTLE_DAYS, WINDOW, Forecast, daily_totals, forecast_month
+from .totals import SpendTotals, organization_totals
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .._exports import Row
+    from ._sources import OrgSource, SpendSetting
+
+__all__ = [
+    "EXIT_OVER",
+    "STATUSES",
+    "BudgetResult",
+    "CheckResult",
+    "Status",
+    "budget_status",
+    "check",
+    "notify",
+]
+
+Status = Literal["ok", "warn", "over", "forecast-over"]
+#: From best to worst.
+STATUSES: Final[tuple[Status, ...]] = ("ok", "warn", "forecast-over", "over")
+#: The exit code of ``openai-usage check`` when a budget is over or forecast over.
+EXIT_OVER: Final = 7
+SCHEMA_VERSION: Final = 1
+ANOMALY_DAYS: Final = 7
+
+
+def budget_status(
+    month_to_date: Decimal, forecast: Decimal, budget: Decimal, warn_at: float
+) -> Status:
+    """The status of one budget (see the module docstring)."""
+    if month_to_date > budget:
+        return "over"
+    if forecast > budget:
+        return "forecast-over"
+    if forecast >= budget * Decimal(str(warn_at)):
+        return "warn"
+    return "ok"
+
+
+@dataclass
+class BudgetResult:
+    """One budget's line: its scope, figures, status and OpenAI's settings for the scope."""
+
+    scope: str
+    budget_usd: Decimal
+    warn_at: float
+    forecast: Forecast
+    status: Status
+    settings: list[SpendSetting] = field(default_factory=list)
+    above_hard_limit: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def month_to_date(self) -> Decimal:
+        return self.forecast.month_to_date
+
+    @property
+    def percent(self) -> float:
+        """Month to date as a percentage of the budget."""
+        return float(self.month_to_date / self.budget_usd * 100)
+
+    @property
+    def forecast_percent(self) -> float:
+        return float(self.forecast.forecast / self.budget_usd * 100)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scope": self.scope,
+            "status": self.status,
+            "currency": "usd",
+            "budget": str(self.budget_usd),
+            "warn_at": self.warn_at,
+            "percent": round(self.percent, 1),
+            "forecast_percent": round(self.forecast_percent, 1),
+            **self.forecast.to_dict(),
+            "above_hard_limit": self.above_hard_limit,
+            "openai_settings": [
+                {
+                    "scope": s.scope,
+                    "kind": s.kind,
+                    "amount": str(s.amount_usd),
+                    "enforcing": s.enforcing,
+                    "interval": s.interval,
+                }
+                for s in self.settings
+            ],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class CheckResult:
+    """Everything ``check`` found (``to_dict()`` is the documented JSON result)."""
+
+    as_of: datetime
+    month: date
+    budgets: list[BudgetResult]
+    anomalies: list[Anomaly]
+    totals: SpendTotals
+    #: Where the data came from and what could not be read (names, OpenAI's spend settings).
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> Status:
+        """The worst budget status (``ok`` without budgets)."""
+        return max((b.status for b in self.budgets), key=STATUSES.index, default="ok")
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OVER if self.status in ("over", "forecast-over") else 0
+
+    @property
+    def all_ok(self) -> bool:
+        """No budget other than ``ok`` and no anomaly: nothing to notify."""
+        return self.status == "ok" and not self.anomalies
+
+    def text(self) -> str:
+        """A short plain-text summary (the ``text`` field a Slack webhook shows)."""
+        counts = {s: sum(b.status == s for b in self.budgets) for s in reversed(STATUSES)}
+        head = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no budgets"
+        lines = [f"openai-usage check {self.month:%Y-%m} (as of {_iso(self.as_of)}): {head}"]
+        for b in self.budgets:
+            f = b.forecast
+            lines.append(
+                f"- {b.scope}: {b.status}: ${f.month_to_date:,.2f} of ${b.budget_usd:,.2f} "
+                f"({b.percent:.0f}%), forecast ${f.forecast:,.2f} (${f.low:,.2f}-${f.high:,.2f})"
+            )
+            lines += [f"  {note}" for note in b.notes]
+        if self.anomalies:
+            lines.append(
+                f"{len(self.anomalies)} anomal{'y' if len(self.anomalies) == 1 else 'ies'}:"
+            )
+            lines += [f"- {a.describe()}" for a in self.anomalies[:10]]
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "as_of": _iso(self.as_of),
+            "month": self.month.strftime("%Y-%m"),
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "budgets": [b.to_dict() for b in self.budgets],
+            "anomalies": [a.to_dict() for a in self.anomalies],
+            "totals": self.totals.to_dict(),
+            "notes": list(self.notes),
+        }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _usd(rows: Sequence[Row]) -> list[Row]:
+    return [r for r in rows if str(r.get("amount_currency") or "usd").lower() == "usd"]
+
+
+def _project_ids(target: str, rows: dict[str, list[Row]], orgs: Sequence[OrgSource]) -> set[str]:
+    ids = {
+        str(r["project_id"])
+        for rs in rows.values()
+        for r in rs
+        if r.get("project_id") and target in (r["project_id"], r.get("project_name"))
+    }
+    if target.startswith("proj_"):
+        ids.add(target)
+    for org in orgs:
+        if org.directory is None:
+            continue
+        record = org.directory.project(target)
+        if record is not None:
+            ids.add(target)
+        for record in directory_records(org.directory, "projects"):
+            if getattr(record, "name", None) == target and getattr(record, "id", None):
+                ids.add(str(record.id))
+    return ids
+
+
+def _scope_rows(
+    config: SpendConfig,
+    index: int,
+    budget: BudgetConfig,
+    rows: dict[str, list[Row]],
+    orgs: Sequence[OrgSource],
+) -> tuple[list[Row], Sequence[OrgSource], set[str]]:
+    kind, target = budget.kind, budget.target
+    if kind == "organization":
+        chosen = [o for o in orgs if not target or o.name == target]
+        if not chosen:
+            raise config.error("budget", index, f"scope {budget.scope!r}: no such organization")
+        return [r for o in chosen for r in rows[o.name]], chosen, set()
+    if kind == "team":
+        return [r for rs in rows.values() for r in rs if r.get("team") == target], [], set()
+    ids = _project_ids(target, rows, orgs)
+    if not ids:
+        hint = (
+            "" if any(o.directory is not None for o in orgs)
+            else "; names need the organization's directory: use the project's ID (proj_...)"
+        )  # fmt: skip
+        raise config.error(
+            "budget", index, f"scope {budget.scope!r}: matches no project{hint}", budget.scope
+        )
+    return [r for rs in rows.values() for r in rs if r.get("project_id") in ids], orgs, ids
+
+
+def _settings_for(
+    kind: str, chosen: Sequence[OrgSource], project_ids: set[str]
+) -> list[SpendSetting]:
+    wanted = {"organization"} if kind == "organization" else {f"project:{p}" for p in project_ids}
+    if kind == "team":
+        return []
+    return [s for o in chosen for s in o.spend_settings(project_ids) if s.scope in wanted]
+
+
+def _compare(result: BudgetResult) -> None:
+    for s in result.settings:
+        money = f"${s.amount_usd:,.2f}"
+        if s.hard and result.budget_usd > s.amount_usd:
+            result.above_hard_limit = True
+            result.notes.append(
+                f"budget ${result.budget_usd:,.2f} is above OpenAI's hard spend limit {money} "
+                f"({s.scope}): requests stop at {money}"
+            )
+        if s.hard and result.forecast.forecast >= s.amount_usd:
+            result.notes.append(f"forecast reaches OpenAI's hard spend limit {money} ({s.scope})")
+
+
+def fetch_window(now: datetime) -> tuple[datetime, datetime]:
+    """The range of costs ``check`` reads: enough history before the month for the forecast
+    and before the last days for the anomalies, up to ``now``."""
+    today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    month = today.replace(day=1)
+    start = min(
+        month - timedelta(days=HISTORY + SETTLE_DAYS + WINDOW),
+        today - timedelta(days=ANOMALY_DAYS + HISTORY),
+    )
+    return start, now.astimezone(UTC)
+
+
+def check(
+    config: SpendConfig,
+    organizations: Sequence[OrgSource],
+    *,
+    now: datetime | None = None,
+    settle_days: int = SETTLE_DAYS,
+    anomaly_days: int = ANOMALY_DAYS,
+) -> CheckResult:
+    """Check every budget of ``config`` against the organizations' costs (see the module
+    docstring). ``now`` defaults to the clock; organizations are labelled by their name.
+
+    When organizations come with a directory, the team rules are checked against it first
+    (``check_against_directory``): a rule matching nothing is a ``ConfigError``."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    if not organizations:
+        raise ValueError("check needs at least one organization")
+    directories = [o.directory for o in organizations if o.directory is not None]
+    if directories:
+        check_against_directory(config, directories)
+    start, end = fetch_window(now)
+    rows: dict[str, list[Row]] = {}
+    for org in organizations:
+        allocator = Allocator(config.teams, org.directory)
+        fetched = org.source.rows("costs", start, end)
+        rows[org.name] = [{**r, "organization": org.name} for r in allocator.allocate(fetched)]
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    budgets: list[BudgetResult] = []
+    for i, budget in enumerate(config.budgets):
+        scoped, chosen, ids = _scope_rows(config, i, budget, rows, organizations)
+        forecast = forecast_month(daily_totals(_usd(scoped)), now, settle_days=settle_days)
+        status = budget_status(
+            forecast.month_to_date, forecast.forecast, budget.monthly_usd, budget.warn_at
+        )
+        result = BudgetResult(
+            budget.scope,
+            budget.monthly_usd,
+            budget.warn_at,
+            forecast,
+            status,
+            _settings_for(budget.kind, chosen, ids),
+        )
+        _compare(result)
+        if forecast.provisional_days:
+            days = ", ".join(d.isoformat() for d in forecast.provisional_days)
+            result.notes.append(f"provisional (costs may still settle): {days}")
+        budgets.append(result)
+    anomalies = [
+        a
+        for org in organizations
+        for a in find_anomalies(rows[org.name], now=now, days=anomaly_days, organization=org.name)
+    ]
+    anomalies.sort(key=lambda a: -a.excess)
+    month_rows = {
+        name: [r for r in rs if r["start_time"] >= month_start] for name, rs in rows.items()
+    }
+    notes = [n for org in organizations for n in org.notes]
+    for org in organizations:
+        if isinstance(org.settings, SettingsSource):
+            notes += [f"{org.name}: {w}" for w in org.settings.warnings]
+    return CheckResult(
+        now,
+        month_start.date(),
+        budgets,
+        anomalies,
+        organization_totals(month_rows),
+        list(dict.fromkeys(notes)),
+    )
+
+
+def notify(
+    url: str,
+    result: CheckResult,
+    *,
+    http_client: httpx.Client | None = None,
+    timeout: float = 10.0,
+) -> bool:
+    """POST the JSON result (plus a Slack-compatible ``text``) to ``url`` when something is
+    not ``ok``; returns whether it was sent. Raises ``NotifyError`` (naming only the host:
+    a webhook's path is its secret) when the webhook fails."""
+    import httpx
+
+    from ._errors import NotifyError
+
+    if result.all_ok:
+        return False
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise NotifyError("--notify-url must be an http(s) URL")
+    host = parts.hostname
+    payload = {"text": result.text(), **result.to_dict()}
+    client = http_client or httpx.Client(timeout=timeout)
+    try:
+        response = client.post(url, json=payload)
+    except httpx.HTTPError as error:
+        raise NotifyError(f"notification to {host} failed: {type(error).__name__}") from None
+    finally:
+        if http_client is None:
+            client.close()
+    if response.status_code >= 300:
+        raise NotifyError(f"notification to {host} refused: HTTP {response.status_code}")
+    return True
