@@ -33,6 +33,7 @@ from ._summary import summarize
 
 if TYPE_CHECKING:
     from ._exports import Row
+    from .spend.report import SpendSections
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -108,6 +109,8 @@ class Report:
     daily: dict[date, dict[str | None, Decimal]] = field(default_factory=dict)
     #: Per model (top 10 by spend), the three API keys and users that spent most on it.
     top_by_model: list[ModelTop] = field(default_factory=list)
+    #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
+    spend: SpendSections | None = None
 
 
 class _Client(Protocol):

@@ -92,6 +92,10 @@ def render_report(
         f"(average {money(per_day, report.currency)} a day)",
         "",
     ]
+    if report.spend is not None:  # report --config: teams, organizations, budgets
+        from .._report_spend import spend_text
+
+        lines += spend_text(report.spend, block)
     sections = (
         ("Spend by project", report.by_project, "project_id", "(no project)"),
         ("Spend by line item", report.by_line_item, "line_item", "(none)"),
@@ -252,6 +256,14 @@ def _block_for(stream: Any) -> str:
     "(needs the [charts] extra) or FILE.html (self-contained SVG, needs nothing).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Spend config (TOML, as for 'check'): adds spend by team, the budget lines, and with "
+    "several [[organization]] tables the report covers them all, side by side. Default: "
+    "openai-usage.toml in the current directory, if there is one.",
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -270,6 +282,7 @@ def report(
     top: int,
     chart: Path | None,
     quiet: bool,
+    config_path: Path | None = None,
 ) -> None:
     """Spend by project, line item, model, API key and user; tokens by model; daily trend.
 
@@ -302,9 +315,20 @@ def report(
     warning = future_warning(start_at, end_at, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
-    client = state.client()
+    from .._report_spend import open_spend
+
+    spend = open_spend(ctx, state, config_path)
+    if spend is not None and user_ids:
+        raise click.UsageError(
+            f"--user-id: not with a spend config ({spend.config.path}): teams are read from "
+            "costs by project and API key, which have no user"
+        )
+    several = spend is not None and spend.configured  # the config's organizations, not the key's
+    client = spend.clients()[0] if spend is not None and several else state.client()
 
     def fetch(query: ReportQuery, params: dict[str, Any]) -> list[Row]:
+        if spend is not None and several:
+            return spend.fetch(query, params, quiet)
         progress = Progress.for_terminal(query.label, quiet=quiet)
         stream = client.endpoint(query.endpoint)(**params)
         return list(fetch_rows(stream, query.endpoint, progress))
@@ -323,9 +347,10 @@ def report(
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
     view = ReportView(zone_, period, filters, notices)
-    data = build_report(
-        client, start_at, end_at, source=state.source(), fetch=fetch, filters=filters
-    )
+    source = spend.source() if spend is not None and several else state.source()
+    data = build_report(client, start_at, end_at, source=source, fetch=fetch, filters=filters)
+    if spend is not None:
+        data.spend = spend.sections(start_at, end_at, now, filters)
     if fmt == "json":
         _echo([dumps(report_document(data, view)).rstrip("\n")])
     elif fmt == "markdown":
