@@ -97,13 +97,16 @@ class ReportSpend:
         )
 
 
-def open_spend(ctx: click.Context, state: State, config_path: Path | None) -> ReportSpend | None:
+def open_spend(
+    ctx: click.Context, state: State, config_path: Path | None, db: Path | None = None
+) -> ReportSpend | None:
     """The spend config (``--config``, else ``openai-usage.toml`` here when there is one) and
-    its organizations, closed with the command; ``None`` without a config or with an empty one."""
+    its organizations (read from the local store ``db`` when given), closed with the command;
+    ``None`` without a config or with an empty one."""
     config = _load(config_path)
     if not (config.organization or config.team or config.budget):
         return None
-    organizations = ctx.with_resource(_organizations(state, config, None))
+    organizations = ctx.with_resource(_organizations(state, config, db))
     return ReportSpend(config, organizations, state.fake)
 
 
