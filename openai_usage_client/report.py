@@ -48,6 +48,7 @@ __all__ = [
     "chart_data",
     "default_period",
     "report_from_rows",
+    "report_from_store",
     "write_chart",
 ]
 
@@ -109,8 +110,25 @@ class Report:
     daily: dict[date, dict[str | None, Decimal]] = field(default_factory=dict)
     #: Per model (top 10 by spend), the three API keys and users that spent most on it.
     top_by_model: list[ModelTop] = field(default_factory=list)
+    #: The names of projects, keys and users (a ``Directory``), or ``None``: IDs are shown.
+    names: Any = None
+    #: Why names were not looked up when they were asked for (a key without permission).
+    names_note: str | None = None
+    #: Days of the period whose costs may still change (a store's provisional buckets).
+    provisional: set[date] = field(default_factory=set)
+    #: Lines about the data itself (a store's freshness), shown under the source.
+    notes: list[str] = field(default_factory=list)
+    #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.
+    unavailable: dict[str, str] = field(default_factory=dict)
     #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
     spend: SpendSections | None = None
+
+    def labels(self, column: str, values: list[Any], missing: str) -> list[str]:
+        """Display labels of ``values`` of an ID column: names when the report has them
+        (archived projects and deleted keys marked), else the IDs (``_report_labels``)."""
+        from ._report_labels import labels
+
+        return labels(self.names, column, values, missing)
 
 
 class _Client(Protocol):
@@ -140,13 +158,22 @@ def build_report(
     source: str | None = None,
     fetch: Fetch | None = None,
     filters: ReportFilters | None = None,
+    names: Any = None,
 ) -> Report:
     """Fetch the four ``REPORT_QUERIES`` over ``[start_time, end_time)`` and total them.
 
     ``fetch(query, params)`` replaces the default (``client.endpoint(...)(**params).rows()``),
     e.g. to show progress; ``source`` defaults to the client's base URL. ``filters`` keeps
     only the activity of some projects, API keys, users or models (see the module docstring).
+    ``names``: a ``Directory`` to name projects, keys and users with, or ``True`` to read it
+    with ``try_directory(client)`` (a key that may not read it leaves ``report.names_note``
+    set and the IDs shown); default: IDs only.
     """
+    note = None
+    if names is True:
+        from .directory import try_directory
+
+        names, note = try_directory(client)  # type: ignore[arg-type]
 
     def rows_of(query: ReportQuery, params: dict[str, Any]) -> Iterable[Row]:
         stream = client.endpoint(query.endpoint)(**params)
@@ -161,21 +188,35 @@ def build_report(
         params, local = client_side(q.endpoint, {**span, "group_by": list(q.group_by), **wanted})
         got = get(q, params)
         fetched[q.key] = list(filter_rows(got, local) if local else got)
-    return report_from_rows(
-        fetched, start_time, end_time, str(client.base_url) if source is None else source
+    report = report_from_rows(
+        fetched,
+        start_time,
+        end_time,
+        str(client.base_url) if source is None else source,
+        names=names or None,
     )
+    report.names_note = note
+    return report
 
 
 def report_from_rows(
-    rows: Mapping[str, Iterable[Row]], start_time: int, end_time: int, source: str
+    rows: Mapping[str, Iterable[Row]],
+    start_time: int,
+    end_time: int,
+    source: str,
+    *,
+    names: Any = None,
 ) -> Report:
-    """The report of rows already fetched: ``rows[query.key]`` for each of ``REPORT_QUERIES``."""
+    """The report of rows already fetched: ``rows[query.key]`` for each of ``REPORT_QUERIES``.
+
+    ``names`` (a ``Directory``) names projects, keys and users in ``Report.labels``."""
     costs = list(rows["costs"])
     report = Report(
         datetime.fromtimestamp(start_time, UTC),
         datetime.fromtimestamp(end_time, UTC),
         source,
         _currency(costs),
+        names=names,
     )
     report.total = sum((r["amount_value"] or Decimal(0) for r in costs), Decimal(0))
     report.by_project = summarize(costs, by=["project_id"], fields=_MONEY)
@@ -195,6 +236,18 @@ def report_from_rows(
     return report
 
 
+def report_from_store(
+    store: Any, start_time: int, end_time: int, *, names: bool = True, source: str | None = None
+) -> Report:
+    """The report of ``[start_time, end_time)`` from a local ``Store``, without the API: the
+    same totals as ``build_report`` over the same range (exact), computed in SQL, with the
+    store's names (``names=True``), how fresh it is (``Report.notes``) and its provisional
+    days (``Report.provisional``). See ``_store_report``."""
+    from ._store_report import report_from_store as from_store
+
+    return from_store(store, start_time, end_time, names=names, source=source)
+
+
 def _currency(costs: list[Row]) -> str:
     currencies = {r["amount_currency"] for r in costs if r.get("amount_currency")}
     if len(currencies) > 1:
@@ -211,6 +264,7 @@ def chart_data(report: Report) -> ChartData:
     by model (input and output, the 12 largest)."""
     days = sorted(report.daily)
     shown = [r["project_id"] for r in report.by_project][:_CHART_PROJECTS]
+    named = dict(zip(shown, report.labels("project_id", shown, "(no project)"), strict=True))
     spend: dict[str, list[float]] = {}
     for project in [*shown, "other"]:
         values = []
@@ -222,7 +276,7 @@ def chart_data(report: Report) -> ChartData:
                 value = per.get(project, Decimal(0))
             values.append(float(value))
         if project != "other" or any(values):
-            spend[_label(project, "(no project)")] = values
+            spend[named.get(project, "other")] = values
     tokens = [
         (_label(r["model"], "(unknown)"), r["input_tokens"] or 0, r["output_tokens"] or 0)
         for r in report.tokens[:12]

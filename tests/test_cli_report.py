@@ -34,7 +34,7 @@ def report_text() -> str:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["--fake", "report"]) == 0
+        assert main(["--fake", "report", "--no-names"]) == 0
     return out.getvalue()
 
 
@@ -115,8 +115,10 @@ def test_html_chart_is_self_contained(tmp_path: Path, fake: FakeAPI) -> None:
     assert "<script" not in text
     assert re.findall(r"(?:src|href)=", text) == []
     projects = fake.totals("costs", start_time=START, end_time=NOW, group_by=["project_id"])
+    names = {p["id"]: p["name"] for p in fake.directory.projects}
     for (project,) in projects:
-        assert project in text
+        assert project not in text and names[project] in text  # named by default
+    assert "Batch pipeline (archived)" in text
     assert text.count("<rect") > 30 * len(projects) - 10
 
 

@@ -274,3 +274,24 @@ def test_currencies_are_never_added_together() -> None:
         ("search", "usd", "1.25", "0.3846"),
     ]
     assert document["budgets"] is None
+
+
+def test_from_a_local_store_the_same_teams_and_budgets(
+    fake: FakeAPI, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = str(write_config(tmp_path, fake))
+    db = str(tmp_path / "usage.db")
+    code, _, err = run(capsys, "sync", "--db", db, "--start", "2026-08-01", "--quiet")
+    assert code == 0, err
+    stored = report_json(capsys, "--db", db, "--config", path)["spend"]
+    assert {t["team"]: Decimal(t["amount"]) for t in stored["teams"]} == by_hand(fake)
+    from_api = report_json(capsys, "--config", path)["spend"]
+    for field in ("as_of", "month", "status"):
+        assert stored["budgets"][field] == from_api["budgets"][field]
+    assert [
+        (b["scope"], b["month_to_date"], b["forecast"], b["status"])
+        for b in stored["budgets"]["lines"]
+    ] == [
+        (b["scope"], b["month_to_date"], b["forecast"], b["status"])
+        for b in from_api["budgets"]["lines"]
+    ]

@@ -11,6 +11,7 @@ the umask, like any file a shell redirection makes (``mkstemp`` would make it 06
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import os
@@ -224,9 +225,15 @@ def reader_may_leave() -> Iterator[None]:
             os.dup2(devnull, sys.stdout.fileno())
 
 
-def emit(items: Iterable[Row], endpoint: str, fmt: str, output: Path | None) -> int:
-    """Write rows to ``output`` (atomically) or stdout in ``fmt``; returns the row count."""
+def emit(
+    items: Iterable[Row], endpoint: str, fmt: str, output: Path | None, *, names: Any = None
+) -> int:
+    """Write rows to ``output`` (atomically) or stdout in ``fmt``; returns the row count.
+
+    ``names`` (a ``Directory``): add the name columns after the ID columns (``--names``)."""
     writer = _writer(fmt)
+    if names is not None:
+        writer = functools.partial(writer, names=names)
     return write_atomically(
         output, lambda handle: writer(items, handle, endpoint=endpoint), binary=fmt == "parquet"
     )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .. import UsageClient
     from .._exports import Row
     from .._report_views import ReportFilters
+    from ..directory import Directory
     from ..report import ReportQuery
     from ..spend import OrgSource, SpendConfig, SpendSections
     from ._state import State
@@ -63,6 +64,25 @@ class ReportSpend:
             for i, c in enumerate(self.clients())
         ]
         return "; ".join(f"{o.name}: {w}" for o, w in zip(self.organizations, where, strict=True))
+
+    def names(self, state: State) -> tuple[Directory | None, str | None]:
+        """The names of every organization together (IDs are unique across organizations),
+        or ``(None, note)`` after warning when a key may not read its organization's names."""
+        from ..directory import Directory, try_directory
+        from ._names import warn
+
+        merged = Directory()
+        for org, client in zip(self.organizations, self.clients(), strict=True):
+            found, note = try_directory(client)
+            if found is None:
+                note = f"{org.name}: {note or 'names skipped'}"
+                warn(note)
+                return None, note
+            if self.fake and client is state.client():  # --fake's own: deleted keys' names
+                found = found.merge(state.fake_api().directory.saved_before_deletion())
+            for kind in ("projects", "api_keys", "users", "service_accounts"):
+                getattr(merged, kind).update(getattr(found, kind))
+        return merged, None
 
     def fetch(self, query: ReportQuery, params: dict[str, Any], quiet: bool) -> list[Row]:
         """One report query in every organization, the rows of all of them together."""

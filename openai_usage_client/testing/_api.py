@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final, NamedTuple
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlencode
 
 from .._endpoints import ENDPOINTS, EndpointSpec
@@ -29,6 +27,7 @@ from ._params import (
     query_pairs,
 )
 from ._settle import is_settling, settle_costs
+from ._wire import ExpectedBucket, FakeResponse, _Attempts, _header, _params_view, _unix
 
 if TYPE_CHECKING:
     import httpx
@@ -61,48 +60,6 @@ _SERVER_ERRORS: Final = {
     "502": (502, "Bad gateway."),
     "503": (503, "The engine is currently overloaded, please try again later."),
 }
-
-
-@dataclass
-class FakeResponse:
-    """What ``FakeAPI.handle`` decided. Unpacks as ``status, headers, body``.
-
-    ``fault`` is ``"reset"`` (close the connection without answering; ``status`` is 0) or
-    ``"timeout"`` (answer only after ``delay`` seconds; the transport raises at once), else
-    ``None``.
-    """
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-    fault: FailureKind | None = None
-    delay: float = 0.0
-
-    def __iter__(self) -> Iterator[object]:
-        return iter((self.status, self.headers, self.body))
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-class ExpectedBucket(NamedTuple):
-    """A bucket as ``FakeAPI.buckets`` predicts it: totals keyed by grouping values."""
-
-    start_time: int
-    end_time: int
-    results: dict[tuple[Dim, ...], dict[str, Number]]
-
-
-@dataclass
-class _Attempts:
-    counts: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def next(self, key: str) -> int:
-        with self.lock:
-            n = self.counts.get(key, 0) + 1
-            self.counts[key] = n
-            return n
 
 
 class FakeAPI:
@@ -502,30 +459,6 @@ class FakeAPI:
             headers=headers,
             **kwargs,  # type: ignore[arg-type]
         )
-
-
-def _unix(when: float | datetime) -> int:
-    if isinstance(when, datetime):
-        # Naive is UTC, as everywhere in the package (and as the API's buckets are).
-        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-        return int(aware.timestamp())
-    return int(when)
-
-
-def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
-    if not headers:
-        return None
-    for k, v in headers.items():
-        if k.lower() == name:
-            return v
-    return None
-
-
-def _params_view(pairs: Sequence[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    out: dict[str, tuple[str, ...]] = {}
-    for k, v in pairs:
-        out[k] = (*out.get(k, ()), v)
-    return out
 
 
 __all__ = [

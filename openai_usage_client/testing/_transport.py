@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
-    from ._api import FakeAPI, FakeResponse
+    from ._api import FakeAPI
+    from ._wire import FakeResponse
 
 
 class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):

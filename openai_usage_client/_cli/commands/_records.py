@@ -3,17 +3,14 @@
 The usage commands write ``rows()``; the directory commands write flat records with their
 own columns, through the same ``--format``/``--output`` options and the same rules: table on
 a terminal, CSV and JSON with every column, times as ISO-8601 UTC, a file written whole or
-not at all.
+not at all (``_output.write_atomically``: one implementation of ``--output`` for every command).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,13 +18,13 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from .._output import reader_may_leave
+from .._output import check_output, choose_format, reader_may_leave, write_atomically
 from .._state import state_of
 
 if TYPE_CHECKING:
     from ... import UsageClient
 
-__all__ = ["client_of", "emit_records", "iso"]
+__all__ = ["client_of", "emit_records", "iso", "output_format"]
 
 
 def client_of(ctx: click.Context) -> UsageClient:
@@ -84,24 +81,52 @@ def _write(records: Sequence[Record], columns: Sequence[str], fmt: str, handle: 
             handle.write(json.dumps({c: r.get(c) for c in columns}) + "\n")
 
 
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """The format to write, checked with ``--output`` before any request (exit 2): the
+    folder exists, the extension or ``--format`` names a format, parquet can be written."""
+    check_output(output)
+    return choose_format(fmt, output, sys.stdout)
+
+
+def _write_parquet(records: Sequence[Record], columns: Sequence[str], handle: IO[bytes]) -> None:
+    import pyarrow as pa  # choose_format checked it is installed
+    import pyarrow.parquet as pq
+
+    # Every directory column is text except booleans; all-empty columns stay text too.
+    types = {
+        c: pa.bool_()
+        if any(isinstance(r.get(c), bool) for r in records)
+        else pa.int64()
+        if records
+        and all(isinstance(r.get(c), int | None) for r in records)
+        and any(r.get(c) is not None for r in records)
+        else pa.string()
+        for c in columns
+    }
+    schema = pa.schema([(c, types[c]) for c in columns])
+    table = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in records], schema)
+    pq.write_table(table, handle)
+
+
 def emit_records(
     records: Sequence[Record], columns: Sequence[str], fmt: str, output: Path | None
 ) -> int:
-    """Write ``records`` to ``output`` (atomically) or stdout in ``fmt``; returns the count."""
+    """Write ``records`` to ``output`` or stdout in ``fmt``; returns the count. A file is
+    written by ``_output.write_atomically``, as the usage commands write theirs (whole or not at
+    all, mode 0666 minus the umask)."""
     if output is None:
+        if fmt == "parquet":
+            raise click.BadParameter("parquet is written to a file: add --output FILE.parquet")
         with reader_may_leave():
             _write(records, columns, fmt, sys.stdout)
             sys.stdout.flush()
         return len(records)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{output.name}.", suffix=".partial", dir=output.resolve().parent
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+
+    def write(handle: Any) -> int:
+        if fmt == "parquet":
+            _write_parquet(records, columns, handle)
+        else:
             _write(records, columns, fmt, handle)
-        os.replace(tmp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return len(records)
+        return len(records)
+
+    return write_atomically(output, write, binary=fmt == "parquet")

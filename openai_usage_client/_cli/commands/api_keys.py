@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Final
 
 import click
 
 from .._help import COMMAND_EPILOG
-from .._output import choose_format, output_params
-from ._records import client_of, emit_records, iso
+from .._output import output_params
+from ._records import client_of, emit_records, iso, output_format
 
 __all__ = ["api_keys", "commands"]
 
@@ -49,6 +48,7 @@ def api_keys(
     The key's ID is what usage and costs report as api_key_id. Deleted keys are not listed
     (the API forgets them; their spend stays). The projects' lists are fetched concurrently.
     """
+    fmt = output_format(fmt, output)  # refused before any request
     client = client_of(ctx)
     directory = client.directory()
     wanted = set(project_ids)
@@ -68,7 +68,7 @@ def api_keys(
         for k in directory.api_keys.values()
         if not wanted or k.project_id in wanted
     ]
-    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+    emit_records(records, COLUMNS, fmt, output)
 
 
 def commands() -> list[click.Command]:

@@ -12,11 +12,13 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final
 
 import click
+from click.core import ParameterSource
 
 from ..._endpoints import ENDPOINTS, EndpointSpec
 from ..._periods import local_midnight
 from ..._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
+from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
 from .._help import COMMAND_EPILOG
 from .._names import project_ids_named
 from .._output import (
@@ -194,6 +196,7 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         defaults=("default: 7 days before today", "default: now"),
         note=state.range_note(),
     )
+    want_names, db = options.pop("names", False), options.pop("db", None)
     fmt, output, quiet = options.pop("fmt"), options.pop("output"), options.pop("quiet")
     check_output(output)
     fmt = choose_format(fmt, output, sys.stdout)
@@ -201,8 +204,11 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     filters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
     filters = {k: v for k, v in filters.items() if v not in (None, [])}
     if names:
-        named = project_ids_named(state.client().directory(), names)
+        # With --db the store's names: no request.
+        known = store_directory(db) if db is not None else state.client().directory()
+        named = project_ids_named(known, names)
         filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
+        options["project_ids"] = tuple(filters["project_ids"])
     params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
     shaped = fmt == "table" or shape.reshapes()
     if shaped and fmt == "parquet":
@@ -215,27 +221,36 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     warning = future_warning(start, end, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
-    # The client checks every parameter before sending anything.
-    stream = state.client().endpoint(spec.name)(**params)
-    query = stream.query
-    total: int | None = requests_needed(query.start_time, end, query.width_seconds, query.limit)
-    if total is not None and total <= LOTS_OF_REQUESTS:
-        total = None  # a short fetch: no announcement, no countdown
-    elif not quiet:
-        click.echo(
-            f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
-            f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
-            err=True,
-        )
-    progress = Progress.for_terminal(name, quiet=quiet, total=total)
-    items = fetch_rows(stream, spec.name, progress)
+    if db is not None:  # a local store instead of the API (_data_source)
+        given = {p for p in options if ctx.get_parameter_source(p) is not ParameterSource.DEFAULT}
+        span = (params["start_time"], params.get("end_time") or end)
+        items, directory, grouping = store_rows(spec, db, *span, options, given, want_names)
+    else:
+        # The client checks every parameter before sending anything.
+        stream = state.client().endpoint(spec.name)(**params)
+        query = stream.query
+        needed = requests_needed(query.start_time, end, query.width_seconds, query.limit)
+        total: int | None = needed
+        if needed <= LOTS_OF_REQUESTS:
+            total = None  # a short fetch: no announcement, no countdown
+        elif not quiet:
+            click.echo(
+                f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
+                f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
+                err=True,
+            )
+        progress = Progress.for_terminal(name, quiet=quiet, total=total)
+        directory = api_names(state) if want_names else None
+        items = fetch_rows(stream, spec.name, progress)
+        grouping = list(params.get("group_by") or [])
     if not shaped:
-        emit(items, spec.name, fmt, output)
+        emit(items, spec.name, fmt, output, names=directory)
         return
     try:
-        result = shape.apply(
-            spec.name, items, from_unix(start), from_unix(end), list(params.get("group_by") or [])
-        )
+        result = name_shaped(
+            shape, directory,
+            spec.name, items, from_unix(start), from_unix(end), grouping,
+        )  # fmt: skip
     except ValueError as error:  # a bucket across a period, several currencies
         raise click.UsageError(str(error)) from None
     if fmt != "table" and shape.columns is None:
@@ -250,7 +265,12 @@ def _command(spec: EndpointSpec) -> click.Command:
     summary = summary_of(spec)
     return click.Command(
         name=command_name(spec.name),
-        params=[*_endpoint_params(spec), *analysis_params(spec), *output_params()],
+        params=[
+            *_endpoint_params(spec),
+            *analysis_params(spec),
+            *output_params(),
+            *source_params(),
+        ],
         callback=callback,
         help=f"{summary}\n\nOne row per bucket and group; grouping fields not grouped by "
         "are empty. Times are read and shown in --tz (default UTC); buckets are UTC-aligned.",

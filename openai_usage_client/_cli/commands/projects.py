@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Final
 
 import click
 
 from .._help import COMMAND_EPILOG
-from .._output import choose_format, output_params
-from ._records import client_of, emit_records, iso
+from .._output import output_params
+from ._records import client_of, emit_records, iso, output_format
 
 __all__ = ["commands", "projects"]
 
@@ -32,6 +31,7 @@ def projects(
     Archived projects are left out unless --include-archived is given. Needs an admin key
     that may read the organization's projects.
     """
+    fmt = output_format(fmt, output)  # refused before any request
     client = client_of(ctx)
     records = [
         {
@@ -43,7 +43,7 @@ def projects(
         }
         for p in client.projects.list(include_archived=include_archived)
     ]
-    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+    emit_records(records, COLUMNS, fmt, output)
 
 
 def commands() -> list[click.Command]:

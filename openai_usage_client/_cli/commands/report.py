@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any, Final
 import click
 
 from ..._periods import local_midnight, period_range, zone, zone_name
+from ..._report_labels import UNLISTED_KEY
 from ..._report_views import ReportView, dumps, render_markdown, report_document
 from ...report import DEFAULT_DAYS, Report, ReportFilters, ReportQuery, build_report, chart_data
+from .._db import open_store, refuse
 from .._help import COMMAND_EPILOG
-from .._names import project_ids_named
+from .._names import lookup_names, project_ids_named, warn
 from .._output import Progress, fetch_rows, money, number, reader_may_leave
 from .._state import state_of
 from .._times import TIME_HELP, check_range, future_warning, parse_time
@@ -31,6 +33,10 @@ __all__ = ["commands", "render_report", "report"]
 
 _BAR: Final = 24
 _CHART_SUFFIXES: Final = (".png", ".html", ".htm", ".svg")
+#: Labels of archived projects and deleted keys (``_report_labels``).
+_FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
+#: The report query whose data each named section shows (``Report.unavailable`` keys).
+_QUERY_OF: Final = {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}
 
 
 def _bar(value: Decimal | None, peak: Decimal, block: str) -> str:
@@ -50,17 +56,28 @@ def _label(value: object, missing: str) -> str:
 def _money_section(
     report: Report, title: str, items: list[Row], column: str, missing: str, top: int, block: str
 ) -> list[str]:
-    shown = items[:top]
+    # Names (archived and deleted marked) where the report has them; labels of the whole
+    # list, so a name that repeats anywhere in it gets its ID beside it.
+    every = report.labels(column, [r[column] for r in items], missing)
+    # Beyond the top, archived projects and deleted keys are still shown: what is gone is
+    # what a reader looks for.
+    picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
+    shown = [items[i] for i in picked]
+    labels = [every[i] for i in picked]
     more = f" (top {top} of {len(items)})" if len(items) > top else ""
+    if len(picked) > top:
+        more = f" (top {top} of {len(items)}, and {len(picked) - top} archived or deleted)"
     lines = [f"{title}{more}"]
+    if why := report.unavailable.get(_QUERY_OF.get(column, "")):
+        return [*lines, f"  ({why})", ""]
     if not shown:
         return [*lines, "  (nothing)", ""]
-    width = max(len(_label(r[column], missing)) for r in shown)
+    width = max(len(text) for text in labels)
     peak = max((r["amount_value"] or Decimal(0) for r in shown), default=Decimal(0))
-    for r in shown:
+    for r, text in zip(shown, labels, strict=True):
         value = r["amount_value"]
         lines.append(
-            f"  {_label(r[column], missing):<{width}}  {money(value, report.currency):>12}"
+            f"  {text:<{width}}  {money(value, report.currency):>12}"
             f"  {_share(value, report.total)}  {_bar(value, peak, block)}".rstrip()
         )
     return [*lines, ""]
@@ -84,6 +101,8 @@ def render_report(
         f"Source: {report.source}",
         *([f"Filters: {view.filters.describe()}"] if view.filters.as_params() else []),
         *(f"Note: {notice}" for notice in view.notices),
+        *report.notes,
+        *([f"Names: {report.names_note}"] if report.names_note else []),
         "",
     ]
     per_day = report.total / Decimal(max(1, len(report.daily)))
@@ -110,7 +129,10 @@ def render_report(
     )
     for title, items, column, missing in sections:
         lines += _money_section(report, title, items, column, missing, top, block)
-    lines += _tokens_section(report.tokens[:top])
+    if why := report.unavailable.get("tokens"):
+        lines += ["Tokens by model (completions)", f"  ({why})", ""]
+    else:
+        lines += _tokens_section(report.tokens[:top])
     lines += _top_by_model_section(report, top)
     lines += _daily_section(report, block)
     return lines
@@ -123,11 +145,15 @@ def _top_by_model_section(report: Report, top: int) -> list[str]:
     width = max(len(str(t.model)) for t in report.top_by_model[:top])
     for t in report.top_by_model[:top]:
         lines.append(f"  {t.model!s:<{width}}  {money(t.amount, report.currency):>12}")
-        for name, spent, missing in (
-            ("keys: ", t.api_keys, "(no key)"),
-            ("users:", t.users, "(no user)"),
+        for name, spent, column, missing in (
+            ("keys: ", t.api_keys, "api_key_id", "(no key)"),
+            ("users:", t.users, "user_id", "(no user)"),
         ):
-            who = ", ".join(f"{_label(k, missing)} {money(a, report.currency)}" for k, a in spent)
+            labels = report.labels(column, [k for k, _ in spent], missing)
+            who = ", ".join(
+                f"{text} {money(a, report.currency)}"
+                for text, (_, a) in zip(labels, spent, strict=True)
+            )
             lines.append(f"    {name} {who}")
     return [*lines, ""]
 
@@ -160,9 +186,10 @@ def _daily_section(report: Report, block: str) -> list[str]:
     totals = {d: sum(v.values(), Decimal(0)) for d, v in sorted(report.daily.items())}
     peak = max(totals.values(), default=Decimal(0))
     for day, value in totals.items():
+        mark = "  (provisional)" if day in report.provisional else ""
         lines.append(
             f"  {day:%Y-%m-%d %a}  {money(value, report.currency):>12}  "
-            f"{_bar(value, peak, block)}".rstrip()
+            f"{_bar(value, peak, block)}{mark}".rstrip()
         )
     return lines
 
@@ -257,6 +284,19 @@ def _block_for(stream: Any) -> str:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 @click.option(
+    "--names/--no-names",
+    default=True,
+    show_default=True,
+    help="Show project, API key and user names (archived projects and deleted keys marked; "
+    "the ID beside a name that repeats). --no-names skips the directory look-up.",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Build the report from this local store ('openai-usage sync --db PATH') without "
+    "calling the API, saying how fresh it is; names come from the store. Not with filters.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -282,6 +322,8 @@ def report(
     top: int,
     chart: Path | None,
     quiet: bool,
+    names: bool = True,
+    db: Path | None = None,
     config_path: Path | None = None,
 ) -> None:
     """Spend by project, line item, model, API key and user; tokens by model; daily trend.
@@ -317,6 +359,15 @@ def report(
         click.echo(f"openai-usage: warning: {warning}", err=True)
     from .._report_spend import open_spend
 
+    if db is not None:
+        view = ReportView(zone_, period)
+        _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
+        data = _from_store(db, start_at, end_at, names)
+        spend = open_spend(ctx, state, config_path, db)
+        if spend is not None:  # teams and budgets from the same store
+            data.spend = spend.sections(start_at, end_at, now, ReportFilters())
+        _write(data, view, fmt, top, chart)
+        return
     spend = open_spend(ctx, state, config_path)
     if spend is not None and user_ids:
         raise click.UsageError(
@@ -347,10 +398,46 @@ def report(
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
     view = ReportView(zone_, period, filters, notices)
-    source = spend.source() if spend is not None and several else state.source()
-    data = build_report(client, start_at, end_at, source=source, fetch=fetch, filters=filters)
+    if spend is not None and several:
+        directory, note = spend.names(state) if names else (None, None)
+    else:
+        directory, note = lookup_names(state) if names else (None, None)
+    data = build_report(
+        client,
+        start_at,
+        end_at,
+        source=spend.source() if spend is not None and several else state.source(),
+        fetch=fetch,
+        filters=filters,
+        names=directory,
+    )
+    data.names_note = note
     if spend is not None:
         data.spend = spend.sections(start_at, end_at, now, filters)
+    _write(data, view, fmt, top, chart)
+
+
+def _refuse_filters(*given: tuple[str, ...]) -> None:
+    options = ("--project-id", "--project", "--api-key-id", "--user-id", "--model")
+    for option, values in zip(options, given, strict=True):
+        if values:
+            refuse(option, "the report from a store is not filtered; use the API or export")
+
+
+def _from_store(db: Path, start_at: int, end_at: int, names: bool) -> Report:
+    from ...report import report_from_store
+
+    for moment, option in ((start_at, "--start"), (end_at, "--end")):
+        if moment % 86400:
+            refuse(option, "the store holds daily costs: give a UTC midnight (a date)")
+    with open_store(db) as store:
+        data = report_from_store(store, start_at, end_at, names=names)
+    if data.names_note:
+        warn(data.names_note)
+    return data
+
+
+def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | None) -> None:
     if fmt == "json":
         _echo([dumps(report_document(data, view)).rstrip("\n")])
     elif fmt == "markdown":

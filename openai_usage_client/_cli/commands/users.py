@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Final
 
 import click
 
 from .._help import COMMAND_EPILOG
-from .._output import choose_format, output_params
-from ._records import client_of, emit_records, iso
+from .._output import output_params
+from ._records import client_of, emit_records, iso, output_format
 
 __all__ = ["commands", "users"]
 
@@ -26,12 +25,13 @@ def users(
     ctx: click.Context, emails: tuple[str, ...], fmt: str | None, output: Path | None, quiet: bool
 ) -> None:
     """List the organization's users: ID (as usage reports it), name, email, role."""
+    fmt = output_format(fmt, output)  # refused before any request
     client = client_of(ctx)
     records = [
         {"id": u.id, "name": u.name, "email": u.email, "role": u.role, "added_at": iso(u.added_at)}
         for u in client.users.list(emails=list(emails) or None)
     ]
-    emit_records(records, COLUMNS, choose_format(fmt, output, sys.stdout), output)
+    emit_records(records, COLUMNS, fmt, output)
 
 
 def commands() -> list[click.Command]:

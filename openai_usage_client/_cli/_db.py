@@ -1,0 +1,35 @@
+"""``--db PATH``: commands that read a local store (``openai-usage sync``) instead of the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = ["DB_HELP", "open_store", "refuse"]
+
+DB_HELP = (
+    "Read from this local store (kept current by 'openai-usage sync --db PATH') instead of "
+    "the API: no request is sent."
+)
+
+
+def open_store(db: Path) -> Store:
+    """The store at ``db``; a missing file is refused (exit 2) rather than created empty."""
+    if not db.is_file():
+        raise click.BadParameter(
+            f"no store at {db}: create it with 'openai-usage sync --db {db} --start YYYY-MM-DD'",
+            param_hint="--db",
+        )
+    from ..store import Store
+
+    return Store(db)
+
+
+def refuse(option: str, why: str) -> Any:
+    """Exit 2 for an option the store cannot honour."""
+    raise click.BadParameter(f"cannot be used with --db: {why}", param_hint=option)

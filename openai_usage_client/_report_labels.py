@@ -1,0 +1,79 @@
+"""How a report names what it totals: project, key and user names instead of bare IDs.
+
+``labels(report, column, values)`` gives one display label per value of an ID column
+(``project_id``, ``api_key_id``, ``user_id``), from the report's ``names`` (a ``Directory``,
+or anything with its ``project``/``api_key``/``user`` look-ups):
+
+- a known ID shows its name; where two IDs of the list share a name, the ID follows it in
+  brackets, so every line stays told apart;
+- an archived project is marked ``(archived)``; a record the directory kept although no list
+  returns it any more (``Directory.merge``) is marked ``(deleted)``;
+- an API key ID the directory does not know at all (no list returns it, and no older
+  directory named it) shows its ID marked ``(deleted: not listed)``: ``client.directory()``
+  lists every project's keys, archived projects included (an archived project whose key list
+  the API refuses is the one case where a live key can read so);
+- without names (``--no-names``, or a key that may not read the directory) the ID is shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, Final
+
+__all__ = ["NAMED_COLUMNS", "UNLISTED_KEY", "label_of", "labels"]
+
+#: The ID columns a report can name.
+NAMED_COLUMNS: Final = ("project_id", "api_key_id", "user_id")
+_LOOKUP: Final = {"project_id": "project", "api_key_id": "api_key", "user_id": "user"}
+UNLISTED_KEY: Final = "deleted: not listed"
+
+
+def _record(names: Any, column: str, value: str) -> Any:
+    return getattr(names, _LOOKUP[column])(value)
+
+
+def _name(column: str, record: Any) -> str | None:
+    if record is None:
+        return None
+    name = getattr(record, "name", None)
+    if not name and column == "user_id":
+        name = getattr(record, "email", None)
+    return str(name) if name else None
+
+
+def _marks(column: str, record: Any) -> list[str]:
+    if record is None:
+        return [UNLISTED_KEY] if column == "api_key_id" else []
+    marks = []
+    if column == "project_id" and getattr(record, "archived", False):
+        marks.append("archived")
+    if getattr(record, "deleted", False):
+        marks.append("deleted")
+    return marks
+
+
+def labels(names: Any, column: str, values: Sequence[Any], missing: str) -> list[str]:
+    """Display labels for ``values`` of ``column`` (see the module docstring); ``None``
+    values read ``missing``. ``names=None`` labels with the IDs themselves."""
+    if names is None or column not in _LOOKUP:
+        return [missing if v is None else str(v) for v in values]
+    records = [None if v is None else _record(names, column, str(v)) for v in values]
+    found = [_name(column, r) for r in records]
+    repeated = Counter(n for n in found if n is not None)
+    out = []
+    for value, record, name in zip(values, records, found, strict=True):
+        if value is None:
+            out.append(missing)
+            continue
+        text = str(value) if name is None else name
+        if name is not None and repeated[name] > 1:
+            text += f" [{value}]"
+        marks = _marks(column, record)
+        out.append(text + (f" ({', '.join(marks)})" if marks else ""))
+    return out
+
+
+def label_of(names: Any, column: str, value: Any, missing: str) -> str:
+    """The label of one value, on its own (no repeated-name check)."""
+    return labels(names, column, [value], missing)[0]

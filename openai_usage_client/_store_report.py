@@ -1,0 +1,231 @@
+"""The report from a local store: the four report queries answered by ``Store.summarize``.
+
+A store holds each endpoint as series (one bucket width and grouping each). Every query of
+``REPORT_QUERIES`` is answered from a stored series whose grouping covers the query's
+(summing a finer grouping gives the same totals: the API's groups partition the same
+results), daily series first. A query no series covers (costs by user: the default sync keeps
+costs by project, line item and key) is left empty and listed in ``Report.unavailable``.
+
+The names come from the store's directory tables (``directory_from_store``): a record that
+the last directory update no longer listed is marked ``deleted``, so a deleted key keeps its
+name. ``Report.notes`` says how fresh the data is; ``Report.provisional`` holds the period's
+days whose costs may still change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+from ._report_views import top_by_model
+from .directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
+from .report import _MONEY, _TOKENS, REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
+from .store import StoreError
+
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = ["MissingDataError", "directory_from_store", "report_from_store", "series_for"]
+
+_DAY: Final = 86_400
+_WIDTH_ORDER: Final = {"1d": 0, "1h": 1, "1m": 2}
+
+
+class MissingDataError(StoreError):
+    """The store holds no costs series: nothing to report (run a sync first)."""
+
+
+def series_for(store: Store, query: ReportQuery) -> tuple[str, tuple[str, ...]] | None:
+    """``(bucket_width, group_by)`` of the stored series that answers ``query`` best: its
+    grouping covers the query's, daily before hourly, the coarsest grouping first."""
+    found = []
+    for width, grouping in store.connection.execute(
+        "SELECT DISTINCT bucket_width, grouping FROM series WHERE endpoint = ?", (query.endpoint,)
+    ):
+        group_by = tuple(g for g in grouping.split(",") if g)
+        if set(query.group_by) <= set(group_by):
+            found.append((_WIDTH_ORDER.get(width, 9), len(group_by), width, group_by))
+    if not found:
+        return None
+    _, _, width, group_by = min(found)
+    return width, group_by
+
+
+def _day(seconds: int) -> date:
+    return datetime.fromtimestamp(seconds, UTC).date()
+
+
+def _coverage(
+    store: Store, endpoint: str, width: str, group_by: tuple[str, ...], start: int, end: int
+) -> tuple[set[int], set[date], int | None]:
+    """Stored bucket starts in ``[start, end)``, the provisional days, the last fetch."""
+    grouping = ",".join(group_by)
+    stored: set[int] = set()
+    provisional: set[date] = set()
+    last: int | None = None
+    for bucket_start, state, fetched in store.connection.execute(
+        "SELECT bucket_start, state, fetched_at FROM coverage WHERE endpoint = ? AND "
+        "bucket_width = ? AND grouping = ? AND bucket_start >= ? AND bucket_start < ?",
+        (endpoint, width, grouping, start, end),
+    ):
+        stored.add(bucket_start)
+        if state == "provisional":
+            provisional.add(_day(bucket_start))
+        last = fetched if last is None else max(last, fetched)
+    return stored, provisional, last
+
+
+def _missing_days(stored: set[int], start: int, end: int) -> list[date]:
+    days = []
+    t = start - start % _DAY
+    while t < end:
+        if t not in stored:
+            days.append(_day(t))
+        t += _DAY
+    return days
+
+
+def _spans(days: list[date]) -> str:
+    if len(days) <= 3:
+        return ", ".join(f"{d:%Y-%m-%d}" for d in days)
+    return f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d} ({len(days)} days)"
+
+
+def report_from_store(
+    store: Store, start_time: int, end_time: int, *, names: bool = True, source: str | None = None
+) -> Report:
+    """See ``openai_usage_client.report.report_from_store``."""
+    chosen = {q.key: series_for(store, q) for q in REPORT_QUERIES}
+    costs_series = chosen["costs"]
+    if costs_series is None:
+        raise MissingDataError(
+            f"{store.path} holds no costs by project and line item: run "
+            f"'openai-usage sync --db {store.path} --start YYYY-MM-DD' first"
+        )
+    report = Report(
+        datetime.fromtimestamp(start_time, UTC),
+        datetime.fromtimestamp(end_time, UTC),
+        source or f"local store {store.path} (no API call)",
+    )
+
+    def total(query_key: str, by: list[str], fields: list[str]) -> list[dict[str, Any]]:
+        query = next(q for q in REPORT_QUERIES if q.key == query_key)
+        series = chosen[query_key]
+        if series is None:
+            return []
+        width, group_by = series
+        out: list[dict[str, Any]] = store.summarize(
+            query.endpoint, by, fields, start=start_time, end=end_time,
+            bucket_width=width, group_by=group_by,
+        )  # fmt: skip
+        for row in out:
+            row.pop("rows", None)  # counts of stored rows: another grouping than the API's
+        return out
+
+    currencies = total("costs", ["amount_currency"], _MONEY)
+    found = {r["amount_currency"] for r in currencies if r["amount_currency"]}
+    if len(found) > 1:
+        raise MixedCurrencyError(found)
+    report.currency = found.pop() if found else "usd"
+    report.total = sum((r["amount_value"] or Decimal(0) for r in currencies), Decimal(0))
+    report.by_project = total("costs", ["project_id"], _MONEY)
+    report.by_line_item = total("costs", ["line_item"], _MONEY)
+    report.by_model = total("costs", ["model"], _MONEY)
+    report.by_key = total("costs_by_key", ["api_key_id"], _MONEY)
+    report.by_user = total("costs_by_user", ["user_id"], _MONEY)
+    report.tokens = total("tokens", ["model"], _TOKENS)
+    # Per model, the keys and users that spent most: from their totals by line item.
+    report.top_by_model = top_by_model(
+        total("costs_by_key", ["api_key_id", "line_item"], _MONEY),
+        total("costs_by_user", ["user_id", "line_item"], _MONEY),
+    )
+    day = report.start.date()
+    while day < report.end.date() or (day == report.end.date() and report.end.hour):
+        report.daily[day] = {}
+        day += timedelta(days=1)
+    for row in total("costs", ["date", "project_id"], _MONEY):
+        if row["amount_value"] is not None:
+            report.daily.setdefault(row["date"], {})[row["project_id"]] = row["amount_value"]
+    for query in REPORT_QUERIES:
+        if chosen[query.key] is None:
+            report.unavailable[query.key] = (
+                f"not in the store: no {query.endpoint} series grouped by "
+                f"{', '.join(query.group_by)}"
+            )
+    _freshness(store, report, costs_series, start_time, end_time)
+    if names:
+        directory = directory_from_store(store)
+        report.names = directory if len(directory) else None
+        if report.names is None:
+            report.names_note = "names skipped: the store holds no names (sync with --names)"
+    return report
+
+
+def _freshness(
+    store: Store, report: Report, series: tuple[str, tuple[str, ...]], start: int, end: int
+) -> None:
+    width, group_by = series
+    stored, provisional, last = _coverage(store, "costs", width, group_by, start, end)
+    report.provisional = provisional
+    when = "never" if last is None else f"{datetime.fromtimestamp(last, UTC):%Y-%m-%d %H:%M} UTC"
+    text = f"Data as of the last sync: {when}"
+    if provisional:
+        text += f"; provisional (may still change): {_spans(sorted(provisional))}"
+    report.notes.append(text)
+    missing = _missing_days(stored, start, end)
+    if missing:
+        report.notes.append(
+            f"Not in the store: costs of {_spans(missing)} (counted as nothing): run "
+            "'openai-usage sync' (with --start for days before the first one stored)"
+        )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def directory_from_store(store: Store, organization: str | None = None) -> Directory:
+    """The directory a store keeps (every organization's unless one is given). A record the
+    last update of its table did not list any more is marked ``deleted``."""
+    conn = store.connection
+    where, params = ("WHERE organization = ?", (organization,)) if organization else ("", ())
+
+    def rows(table: str, fields: str) -> list[tuple[Any, ...]]:
+        latest = dict(
+            conn.execute(
+                f"SELECT organization, MAX(last_seen) FROM {table} {where} GROUP BY organization",
+                params,
+            ).fetchall()
+        )
+        return [
+            (*r[:-2], r[-1] < latest[r[-2]])
+            for r in conn.execute(
+                f"SELECT {fields}, organization, last_seen FROM {table} {where}", params
+            )
+        ]
+
+    d = Directory()
+    for pid, name, status, archived_at, created, gone in rows(
+        "projects", "id, name, status, archived_at, created_at"
+    ):
+        d.projects[pid] = ProjectRecord(pid, name, status, _int(created), _int(archived_at), gone)
+    for uid, name, email, role, gone in rows("users", "id, name, email, role"):
+        d.users[uid] = UserRecord(uid, name, email, role, gone)
+    for sid, name, pid, role, gone in rows("service_accounts", "id, name, project_id, role"):
+        d.service_accounts[sid] = ServiceAccountRecord(sid, name, pid, role, gone)
+    for kid, name, redacted, pid, otype, oid, oname, created, gone in rows(
+        "api_keys",
+        "id, name, redacted_value, project_id, owner_type, owner_id, owner_name, created_at",
+    ):
+        user = d.users.get(oid) if oid else None
+        d.api_keys[kid] = ApiKeyRecord(
+            kid, name, redacted, pid, otype, oid,
+            user.name if user and otype == "user" else oname,
+            user.email if user and otype == "user" else None,
+            _int(created), None, gone,
+        )  # fmt: skip
+    return d

@@ -1,0 +1,371 @@
+"""Names in the report (issue 12) and the report from a local store (issue 13, ``--db``).
+
+Every expected value is computed here from the fake's own data (``fake.totals`` and
+``fake.directory``), not from the code under test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openai_usage_client._cli import main
+from openai_usage_client._cli._output import money
+from openai_usage_client.directory import ApiKeyRecord, Directory, ProjectRecord
+from openai_usage_client.report import REPORT_QUERIES, build_report, report_from_store
+from openai_usage_client.store import Store
+from openai_usage_client.testing import (
+    DEFAULT_ADMIN_KEY,
+    DEFAULT_NOW,
+    USAGE_ONLY_ADMIN_KEY,
+    FakeAPI,
+    FakeServer,
+)
+from tests._store_helpers import client_for
+
+DAY = 86_400
+NOW = DEFAULT_NOW
+START = NOW - 30 * DAY
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeAPI:
+    return FakeAPI(seed=0)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start + 1 : end]
+
+
+def ranked(fake: FakeAPI, column: str) -> list[tuple[Any, Decimal]]:
+    totals = fake.totals("costs", start_time=START, end_time=NOW, group_by=[column])
+    items = [(key[0], v["amount"]) for key, v in totals.items()]
+    return sorted(items, key=lambda kv: kv[1], reverse=True)
+
+
+def user_names(fake: FakeAPI) -> dict[str, str]:
+    names = {u["id"]: u["name"] for u in fake.directory.users}
+    for keys in fake.directory.api_keys.values():
+        for k in keys:
+            if user := k["owner"].get("user"):
+                names.setdefault(user["id"], user["name"])
+    return names
+
+
+def key_names(fake: FakeAPI) -> dict[str, str]:
+    return {k["id"]: k["name"] for keys in fake.directory.api_keys.values() for k in keys}
+
+
+# --- the report with names --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def named_report() -> tuple[int, str, str]:
+    return run("--fake", "report", "--top", "20")
+
+
+def test_fake_report_names_projects_and_marks_the_archived_one(
+    named_report: tuple[int, str, str], fake: FakeAPI
+) -> None:
+    code, out, err = named_report
+    assert code == 0 and err == ""
+    projects = {p["id"]: p for p in fake.directory.projects}
+    want = []
+    for pid, amount in ranked(fake, "project_id"):
+        p = projects[pid]
+        label = p["name"] + (" (archived)" if p["archived_at"] is not None else "")
+        want.append((label, money(amount, "usd")))
+    got = [(line[2:].split("  ")[0], line.split()[-3]) for line in section(out, "Spend by project")]
+    assert got == want
+    assert any(label.endswith("(archived)") for label, _ in got)
+
+
+def test_fake_report_names_keys_and_labels_the_deleted_one(
+    named_report: tuple[int, str, str], fake: FakeAPI
+) -> None:
+    _, out, _ = named_report
+    names = key_names(fake)
+    deleted = fake.directory.deleted_key
+    assert deleted is not None and deleted["id"] not in names
+    want = []
+    for kid, amount in ranked(fake, "api_key_id"):
+        if kid is None:
+            label = "(no key)"
+        elif kid == deleted["id"]:
+            label = f"{deleted['name']} (deleted)"
+        else:
+            label = names[kid]
+        want.append((label, money(amount, "usd")))
+    lines = section(out, "Top API keys by spend")
+    got = [(line[2:].split("  ")[0], line.split()[-3]) for line in lines]
+    assert got == want
+
+
+def test_fake_report_names_users(named_report: tuple[int, str, str], fake: FakeAPI) -> None:
+    _, out, _ = named_report
+    names = user_names(fake)
+    want = [
+        ("(no user)" if uid is None else names[uid], money(amount, "usd"))
+        for uid, amount in ranked(fake, "user_id")
+    ]
+    lines = section(out, "Top users by spend")
+    assert [(line[2:].split("  ")[0], line.split()[-3]) for line in lines] == want
+
+
+def test_the_deleted_key_is_shown_beyond_the_top(fake: FakeAPI) -> None:
+    code, out, _ = run("--fake", "report", "--top", "2")
+    assert code == 0
+    lines = section(out, "Top API keys by spend (top 2 of")
+    deleted = fake.directory.deleted_key
+    assert deleted is not None
+    assert len(lines) == 3 and lines[-1].lstrip().startswith(f"{deleted['name']} (deleted)")
+    archived = next(p for p in fake.directory.projects if p["archived_at"] is not None)
+    assert any(f"{archived['name']} (archived)" in line for line in section(out, "Spend by proj"))
+
+
+def test_no_names_shows_ids(fake: FakeAPI) -> None:
+    code, out, _ = run("--fake", "report", "--no-names")
+    assert code == 0
+    first = section(out, "Spend by project")[0]
+    assert first.split()[0] == ranked(fake, "project_id")[0][0]
+    assert "(archived)" not in out and "(deleted" not in out
+
+
+def test_repeated_names_get_their_ids_and_unknown_keys_read_deleted() -> None:
+    from openai_usage_client.report import Report
+
+    d = Directory(
+        projects={
+            "proj_a": ProjectRecord("proj_a", "Same"),
+            "proj_b": ProjectRecord("proj_b", "Same", status="archived"),
+            "proj_c": ProjectRecord("proj_c", "Other"),
+        },
+        api_keys={"key_a": ApiKeyRecord("key_a", "gone", None, "proj_a", deleted=True)},
+    )
+    report = Report(start=None, end=None, source="", names=d)  # type: ignore[arg-type]
+    assert report.labels("project_id", ["proj_a", "proj_b", "proj_c", "proj_x", None], "-") == [
+        "Same [proj_a]",
+        "Same [proj_b] (archived)",
+        "Other",
+        "proj_x",
+        "-",
+    ]
+    assert report.labels("api_key_id", ["key_a", "key_zz"], "-") == [
+        "gone (deleted)",
+        "key_zz (deleted: not listed)",
+    ]
+
+
+# --- a key that may not read the directory ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeServer]:
+    with FakeServer(FakeAPI(now=int(time.time()))) as srv:
+        yield srv
+
+
+def _directory_requests(server: FakeServer) -> int:
+    return sum(
+        1
+        for r in server.fake.request_log
+        if r.path.startswith(("/v1/organization/projects", "/v1/organization/users"))
+    )
+
+
+def test_usage_only_key_report_warns_once_and_says_so(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", USAGE_ONLY_ADMIN_KEY)
+    code, out, err = run("--base-url", server.base_url, "report", "-q", "--days", "7")
+    assert code == 0
+    assert err.count("warning: names skipped") == 1 and err.count("\n") == 1
+    assert USAGE_ONLY_ADMIN_KEY not in err + out
+    assert "Names: names skipped: this key may not read" in out
+    assert "Total spend: $" in out and "proj_" in section(out, "Spend by project")[0]
+
+
+def test_no_names_sends_no_directory_request(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
+    server.fake.request_log.clear()
+    assert run("--base-url", server.base_url, "report", "-q", "--no-names", "--days", "2")[0] == 0
+    assert _directory_requests(server) == 0 and len(server.fake.request_log) == 4
+    server.fake.request_log.clear()
+    assert run("--base-url", server.base_url, "report", "-q", "--days", "2")[0] == 0
+    assert _directory_requests(server) > 0
+
+
+def test_library_report_names_true_with_a_usage_only_key(fake: FakeAPI) -> None:
+    import httpx
+
+    from openai_usage_client import UsageClient
+    from openai_usage_client.testing import BASE_URL
+
+    http = httpx.Client(transport=fake.transport())
+    with UsageClient(USAGE_ONLY_ADMIN_KEY, base_url=BASE_URL, http_client=http) as client:
+        report = build_report(client, NOW - 3 * DAY, NOW, names=True)
+    assert report.names is None and report.names_note is not None
+    assert "HTTP 403" in report.names_note
+    want = fake.totals("costs", start_time=NOW - 3 * DAY, end_time=NOW)[()]["amount"]
+    assert report.total == want
+
+
+# --- the report from a local store -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory, fake: FakeAPI) -> Path:
+    path = tmp_path_factory.mktemp("store") / "usage.db"
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=START - 3 * DAY, directory=True, now=NOW)
+        # Costs by user: a series of its own (the API may refuse it with the project grouping).
+        store.sync(
+            client, endpoints=["costs"], group_by={"costs": ["user_id", "line_item"]}, now=NOW
+        )
+    return path
+
+
+def _values(report: Any) -> dict[str, Any]:
+    return {
+        "total": report.total,
+        "currency": report.currency,
+        **{
+            name: getattr(report, name)
+            for name in ("by_project", "by_line_item", "by_model", "by_key", "by_user", "tokens")
+        },
+        "daily": report.daily,
+        "top_by_model": report.top_by_model,
+    }
+
+
+def test_report_from_store_equals_the_api_report_exactly(fake: FakeAPI, store_path: Path) -> None:
+    with client_for(fake) as client:
+        live = build_report(client, START, NOW)
+    with Store(store_path) as store:
+        local = report_from_store(store, START, NOW, names=False)
+    for items in (*_values(live).values(),):
+        if isinstance(items, list):
+            for row in items:
+                if isinstance(row, dict):
+                    row.pop("rows", None)  # row counts depend on the grouping fetched
+    assert _values(local) == _values(live)
+    assert local.total == fake.totals("costs", start_time=START, end_time=NOW)[()]["amount"]
+    assert local.unavailable == {}
+    assert local.top_by_model and all(t.users for t in local.top_by_model)
+    assert [q.key for q in REPORT_QUERIES] == ["costs", "costs_by_key", "costs_by_user", "tokens"]
+
+
+def test_report_db_cli_equals_the_api_report_and_marks_provisional_days(
+    store_path: Path,
+) -> None:
+    code, live, _ = run("--fake", "report", "--no-names")
+    assert code == 0
+    # No --fake, no key: any request would fail; --db reads the file only.
+    start, end = "2026-10-02", "2026-11-01"
+    code, local, err = run("report", "--db", str(store_path), "--no-names", "--start", start,
+                           "--end", end)  # fmt: skip
+    assert code == 0, err
+    lines = local.splitlines()
+    assert lines[1] == f"Source: local store {store_path} (no API call)"
+    assert lines[2].startswith("Data as of the last sync: ")
+    assert lines[2].endswith("provisional (may still change): 2026-10-30, 2026-10-31")
+    marked = [line for line in lines if line.endswith("(provisional)")]
+    assert [m.split()[0] for m in marked] == ["2026-10-30", "2026-10-31"]
+    body = [line.removesuffix("  (provisional)") for line in lines[3:]]
+    assert body == live.splitlines()[2:]
+
+
+def test_report_db_names_come_from_the_store(store_path: Path, fake: FakeAPI) -> None:
+    code, out, err = run("report", "--db", str(store_path), "--start", "2026-10-02",
+                         "--end", "2026-11-01")  # fmt: skip
+    assert code == 0 and err == ""
+    projects = {p["id"]: p for p in fake.directory.projects}
+    top = ranked(fake, "project_id")[0][0]
+    assert section(out, "Spend by project")[0].split("  ")[1] == projects[top]["name"]
+    archived = next(p for p in fake.directory.projects if p["archived_at"] is not None)
+    assert f"{archived['name']} (archived)" in out
+    # The store was first synced after the deletion: the key is unnamed, and said to be gone.
+    assert f"{fake.directory.deleted_key_id} (deleted: not listed)" in out
+    names = user_names(fake)
+    first_user = next(u for u, _ in ranked(fake, "user_id") if u is not None)
+    assert any(line.lstrip().startswith(names[first_user]) for line in section(out, "Top users"))
+
+
+def test_report_db_without_costs_by_user_says_so(tmp_path: Path, fake: FakeAPI) -> None:
+    path = tmp_path / "u.db"
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=NOW - 5 * DAY, endpoints=["costs"], now=NOW)
+    code, out, err = run("report", "--db", str(path), "--days", "3", "--end", "2026-11-01")
+    assert code == 0
+    # Synced without names: one warning, one line in the report, the IDs shown.
+    assert err.count("warning: names skipped: the store holds no names") == 1
+    assert "Names: names skipped: the store holds no names" in out
+    assert section(out, "Top users by spend") == [
+        "  (not in the store: no costs series grouped by user_id, line_item)"
+    ]
+    assert "Tokens by model (completions)\n  (not in the store" in out
+
+
+def test_report_db_says_which_days_are_missing(store_path: Path) -> None:
+    code, out, _ = run("report", "--db", str(store_path), "--start", "2026-09-01",
+                       "--end", "2026-09-03", "--no-names")  # fmt: skip
+    assert code == 0
+    assert "Not in the store: costs of 2026-09-01, 2026-09-02 (counted as nothing)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2026-10-02T12:00"], "--start: cannot be used with --db: the store holds"),
+        ([], "no store at"),
+    ],
+)
+def test_report_db_refusals(
+    tmp_path: Path, store_path: Path, args: list[str], message: str
+) -> None:
+    db = str(store_path) if args else str(tmp_path / "none.db")
+    code, _, err = run("report", "--db", db, *args)
+    assert code == 2 and message in err
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_a_deleted_key_keeps_its_name_in_the_store_report(tmp_path: Path, fake: FakeAPI) -> None:
+    deleted = fake.directory.deleted_key
+    assert deleted is not None
+    with client_for(fake) as client, Store(tmp_path / "u.db") as store:
+        # What a sync before the deletion stored, then a sync that no longer lists the key.
+        store.update_directory(fake.directory.saved_before_deletion(), seen_at=NOW - 20 * DAY)
+        store.sync(client, start=START, directory=True, now=NOW)
+        report = report_from_store(store, START, NOW)
+    labels = report.labels("api_key_id", [r["api_key_id"] for r in report.by_key], "(no key)")
+    row = next(r for r in report.by_key if r["api_key_id"] == deleted["id"])
+    assert labels[report.by_key.index(row)] == f"{deleted['name']} (deleted)"
+    want = fake.totals("costs", start_time=START, end_time=NOW, group_by=["api_key_id"])
+    assert row["amount_value"] == want[(deleted["id"],)]["amount"]
+    others = [t for t in labels if t.endswith("(deleted)")]
+    assert others == [f"{deleted['name']} (deleted)"]  # the listed keys are not marked
