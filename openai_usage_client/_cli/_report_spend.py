@@ -118,14 +118,24 @@ class ReportSpend:
 
 
 def open_spend(
-    ctx: click.Context, state: State, config_path: Path | None, db: Path | None = None
+    ctx: click.Context,
+    state: State,
+    config_path: Path | None,
+    db: Path | None = None,
+    *,
+    user_ids: tuple[str, ...] = (),
 ) -> ReportSpend | None:
     """The spend config (``--config``, else ``openai-usage.toml`` here when there is one) and
     its organizations (read from the local store ``db`` when given), closed with the command;
-    ``None`` without a config or with an empty one."""
+    ``None`` without a config or with an empty one. A user filter is refused with a config."""
     config = _load(config_path)
     if not (config.organization or config.team or config.budget):
         return None
+    if user_ids:
+        raise click.UsageError(
+            f"--user-id: not with a spend config ({config.path}): teams are read from "
+            "costs by project and API key, which have no user"
+        )
     organizations = ctx.with_resource(_organizations(state, config, db))
     return ReportSpend(config, organizations, state.fake)
 

@@ -368,18 +368,13 @@ def report(
             data.spend = spend.sections(start_at, end_at, now, ReportFilters())
         _write(data, view, fmt, top, chart)
         return
-    spend = open_spend(ctx, state, config_path)
-    if spend is not None and user_ids:
-        raise click.UsageError(
-            f"--user-id: not with a spend config ({spend.config.path}): teams are read from "
-            "costs by project and API key, which have no user"
-        )
-    several = spend is not None and spend.configured  # the config's organizations, not the key's
-    client = spend.clients()[0] if spend is not None and several else state.client()
+    spend = open_spend(ctx, state, config_path, user_ids=user_ids)
+    several = spend if spend is not None and spend.configured else None  # the config's orgs
+    client = several.clients()[0] if several else state.client()
 
     def fetch(query: ReportQuery, params: dict[str, Any]) -> list[Row]:
-        if spend is not None and several:
-            return spend.fetch(query, params, quiet)
+        if several:
+            return several.fetch(query, params, quiet)
         progress = Progress.for_terminal(query.label, quiet=quiet)
         stream = client.endpoint(query.endpoint)(**params)
         return list(fetch_rows(stream, query.endpoint, progress))
@@ -398,15 +393,13 @@ def report(
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
     view = ReportView(zone_, period, filters, notices)
-    if spend is not None and several:
-        directory, note = spend.names(state) if names else (None, None)
-    else:
-        directory, note = lookup_names(state) if names else (None, None)
+    names_of = several.names if several else lookup_names
+    directory, note = names_of(state) if names else (None, None)
     data = build_report(
         client,
         start_at,
         end_at,
-        source=spend.source() if spend is not None and several else state.source(),
+        source=several.source() if several else state.source(),
         fetch=fetch,
         filters=filters,
         names=directory,
