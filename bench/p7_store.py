@@ -114,6 +114,24 @@ def report_from_store_rows(path: Path) -> tuple[Any, ...]:
         )
 
 
+def whole_report_from_store(path: Path) -> Any:
+    """What ``openai-usage report --db`` builds: ``report_from_store`` (names off on both
+    sides, so the API side makes only the report's own requests)."""
+    from openai_usage_client.report import report_from_store
+    from openai_usage_client.store import Store
+
+    with Store(path) as store:
+        return report_from_store(store, YEAR_START, FAKE_NOW, names=False).total
+
+
+def whole_report_from_api(base_url: str) -> Any:
+    """What ``openai-usage report`` builds: ``build_report`` over the API."""
+    from openai_usage_client.report import build_report
+
+    with _client(base_url) as client:
+        return build_report(client, YEAR_START, FAKE_NOW, names=False).total
+
+
 def next_day_requests(path: Path) -> dict[str, int]:
     import httpx
 
@@ -238,6 +256,29 @@ def run(rounds: int) -> Section:
                 f"all three give ${total} over {lines} project/line-item groups and {tokens} "
                 "completions input tokens"
             )
+
+        whole = {
+            "store": lambda: whole_report_from_store(last),
+            "api": lambda: whole_report_from_api(base_url),
+        }
+        spans: dict[str, list[float]] = {name: [] for name in whole}
+        totals = set()
+        for i in range(rounds):
+            for name in rotated(list(whole), i):
+                began = time.perf_counter()
+                totals.add(whole[name]())
+                spans[name].append(time.perf_counter() - began)
+        w = {k: statistics.median(v) for k, v in spans.items()}
+        section.rows.append(
+            Row("the whole report of a year from the store (report --db)", w["store"],
+                "the same report from the API (report)", w["api"], ">= 20x faster",
+                w["api"] / w["store"] >= 20 and len(totals) == 1, unit="s", kind="speedup")
+        )  # fmt: skip
+        section.notes.append(
+            f"both reports total {next(iter(totals))}"
+            if len(totals) == 1
+            else f"VOID: the two reports' totals differ: {sorted(totals)}"
+        )
 
         per_endpoint = next_day_requests(last)
         worst = max(per_endpoint.values())

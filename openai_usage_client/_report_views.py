@@ -181,6 +181,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
     """
     view = view or ReportView()
     days = len(report.daily) or 1
+    spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
     return {
         "schema": SCHEMA,
         "period": {
@@ -221,6 +222,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             }
             for day, per in sorted(report.daily.items())
         ],
+        **({"spend": spend.to_dict()} if spend is not None else {}),
     }
 
 
@@ -271,6 +273,9 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         f"**Total spend: {_cash(report.total, cur)}**",
         "",
     ]
+    spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
+    if spend is not None:
+        lines += spend.markdown()
     sections = (
         ("Spend by project", report.by_project, "project_id", "(no project)"),
         ("Spend by line item", report.by_line_item, "line_item", "(none)"),

@@ -33,6 +33,7 @@ from ._summary import summarize
 
 if TYPE_CHECKING:
     from ._exports import Row
+    from .spend.report import SpendSections
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -119,6 +120,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
+    spend: SpendSections | None = None
 
     def labels(self, column: str, values: list[Any], missing: str) -> list[str]:
         """Display labels of ``values`` of an ID column: names when the report has them

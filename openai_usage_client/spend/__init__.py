@@ -8,6 +8,7 @@ No click here: the ``openai-usage check`` command renders what this package comp
 * ``anomaly``: days far above their recent history (median and MAD), per project, model, key.
 * ``check``: budget statuses ``ok`` / ``warn`` / ``over`` / ``forecast-over`` and ``notify``.
 * ``totals``: several organizations side by side and combined per currency.
+* ``report``: the report's sections of a config: teams, organizations, budget lines.
 
 Data comes through small protocols (``RowSource``: the API via ``ClientSource``, or a local
 store; ``DirectoryLike``: names), so the same code runs on the API, a store or test doubles.
@@ -41,6 +42,7 @@ from .config import (
     parse_config,
 )
 from .forecast import Forecast, daily_totals, forecast_month, linear_projection
+from .report import SpendSections, TeamSpend, spend_sections, team_spend
 from .totals import OrganizationTotals, SpendTotals, organization_totals
 
 __all__ = [
@@ -65,11 +67,13 @@ __all__ = [
     "RowSource",
     "SettingsSource",
     "SpendConfig",
+    "SpendSections",
     "SpendSetting",
     "SpendTotals",
     "StoreLike",
     "StoreSource",
     "TeamConfig",
+    "TeamSpend",
     "allocate",
     "budget_status",
     "check",
@@ -83,4 +87,6 @@ __all__ = [
     "open_organizations",
     "organization_totals",
     "parse_config",
+    "spend_sections",
+    "team_spend",
 ]

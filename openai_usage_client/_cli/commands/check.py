@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ... import UsageClient
     from ...spend import CheckResult, OrgSource, SpendConfig
 
-__all__ = ["check_command", "commands"]
+__all__ = ["budget_lines", "check_command", "commands"]
 
 
 class _Dollars(click.ParamType[Decimal, Any]):
@@ -158,7 +158,9 @@ def _fake_org(state: State, config: SpendConfig, index: int, name: str) -> OrgSo
     return _with_names_and_settings(OrgSource(name, ClientSource(client)), client, config)
 
 
-def _table(result: CheckResult) -> list[str]:
+def budget_lines(result: CheckResult) -> list[str]:
+    """The budget lines of a check: a heading, one line per budget, the notes and OpenAI's
+    settings of each scope (also the 'Budgets' section of ``report --config``)."""
     first = result.budgets[0].forecast if result.budgets else None
     head = f"Budgets for {result.month:%Y-%m}, as of {result.as_of:%Y-%m-%d %H:%M} UTC"
     if first is not None:
@@ -198,6 +200,11 @@ def _table(result: CheckResult) -> list[str]:
         for s in b.settings:
             how = "hard limit" if s.hard else ("limit" if s.kind == "limit" else "alert")
             lines.append(f"  {b.scope}: OpenAI {how} {money(s.amount_usd, 'usd')} ({s.scope})")
+    return lines
+
+
+def _table(result: CheckResult) -> list[str]:
+    lines = budget_lines(result)
     lines.append("")
     lines.append("Anomalies (last 7 days)")
     if not result.anomalies:

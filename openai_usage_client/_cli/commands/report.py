@@ -111,6 +111,10 @@ def render_report(
         f"(average {money(per_day, report.currency)} a day)",
         "",
     ]
+    if report.spend is not None:  # report --config: teams, organizations, budgets
+        from .._report_spend import spend_text
+
+        lines += spend_text(report.spend, block)
     sections = (
         ("Spend by project", report.by_project, "project_id", "(no project)"),
         ("Spend by line item", report.by_line_item, "line_item", "(none)"),
@@ -292,6 +296,14 @@ def _block_for(stream: Any) -> str:
     help="Build the report from this local store ('openai-usage sync --db PATH') without "
     "calling the API, saying how fresh it is; names come from the store. Not with filters.",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Spend config (TOML, as for 'check'): adds spend by team, the budget lines, and with "
+    "several [[organization]] tables the report covers them all, side by side. Default: "
+    "openai-usage.toml in the current directory, if there is one.",
+)
 @click.pass_context
 def report(
     ctx: click.Context,
@@ -312,6 +324,7 @@ def report(
     quiet: bool,
     names: bool = True,
     db: Path | None = None,
+    config_path: Path | None = None,
 ) -> None:
     """Spend by project, line item, model, API key and user; tokens by model; daily trend.
 
@@ -344,15 +357,24 @@ def report(
     warning = future_warning(start_at, end_at, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
+    from .._report_spend import open_spend
+
     if db is not None:
         view = ReportView(zone_, period)
         _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
         data = _from_store(db, start_at, end_at, names)
+        spend = open_spend(ctx, state, config_path, db)
+        if spend is not None:  # teams and budgets from the same store
+            data.spend = spend.sections(start_at, end_at, now, ReportFilters())
         _write(data, view, fmt, top, chart)
         return
-    client = state.client()
+    spend = open_spend(ctx, state, config_path, user_ids=user_ids)
+    several = spend if spend is not None and spend.configured else None  # the config's orgs
+    client = several.clients()[0] if several else state.client()
 
     def fetch(query: ReportQuery, params: dict[str, Any]) -> list[Row]:
+        if several:
+            return several.fetch(query, params, quiet)
         progress = Progress.for_terminal(query.label, quiet=quiet)
         stream = client.endpoint(query.endpoint)(**params)
         return list(fetch_rows(stream, query.endpoint, progress))
@@ -371,17 +393,20 @@ def report(
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
     view = ReportView(zone_, period, filters, notices)
-    directory, note = lookup_names(state) if names else (None, None)
+    names_of = several.names if several else lookup_names
+    directory, note = names_of(state) if names else (None, None)
     data = build_report(
         client,
         start_at,
         end_at,
-        source=state.source(),
+        source=several.source() if several else state.source(),
         fetch=fetch,
         filters=filters,
         names=directory,
     )
     data.names_note = note
+    if spend is not None:
+        data.spend = spend.sections(start_at, end_at, now, filters)
     _write(data, view, fmt, top, chart)
 
 

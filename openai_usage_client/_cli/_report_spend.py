@@ -1,0 +1,181 @@
+"""``report --config``: the organizations a spend config names, and the report's spend
+sections (teams, organizations, budgets) as text.
+
+The figures come from ``openai_usage_client.spend.report``; the organizations are opened as
+``check`` opens them (a fake per configured organization under ``--fake``, seeds 0, 1, ...;
+one client per ``[[organization]]`` otherwise; the default client without any), so the budget
+lines are the ones ``check`` prints for the same config and clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .._format import money
+from ._output import Progress, fetch_rows
+from .commands.check import _load, _organizations, budget_lines
+
+if TYPE_CHECKING:
+    from .. import UsageClient
+    from .._exports import Row
+    from .._report_views import ReportFilters
+    from ..directory import Directory
+    from ..report import ReportQuery
+    from ..spend import OrgSource, SpendConfig, SpendSections
+    from ._state import State
+
+__all__ = ["ReportSpend", "open_spend", "spend_text"]
+
+_BAR = 24
+
+
+@dataclass
+class ReportSpend:
+    """The config and its organizations, open for the report command's lifetime."""
+
+    config: SpendConfig
+    organizations: list[OrgSource]
+    fake: bool
+
+    @property
+    def configured(self) -> bool:
+        """The config lists ``[[organization]]`` tables: the whole report covers them."""
+        return bool(self.config.organization)
+
+    def clients(self) -> list[UsageClient]:
+        from ..spend import ClientSource
+
+        out = []
+        for org in self.organizations:
+            assert isinstance(org.source, ClientSource)  # the API or the fake, never a store
+            out.append(org.source.client)
+        return out
+
+    def source(self) -> str:
+        """The report's ``Source:``: each organization's name and where it is read from."""
+        where = [
+            f"offline fake organization (--fake, seed {i})" if self.fake else str(c.base_url)
+            for i, c in enumerate(self.clients())
+        ]
+        return "; ".join(f"{o.name}: {w}" for o, w in zip(self.organizations, where, strict=True))
+
+    def names(self, state: State) -> tuple[Directory | None, str | None]:
+        """The names of every organization together (IDs are unique across organizations),
+        or ``(None, note)`` after warning when a key may not read its organization's names."""
+        from ..directory import Directory, try_directory
+        from ._names import warn
+
+        merged = Directory()
+        for org, client in zip(self.organizations, self.clients(), strict=True):
+            found, note = try_directory(client)
+            if found is None:
+                note = f"{org.name}: {note or 'names skipped'}"
+                warn(note)
+                return None, note
+            if self.fake and client is state.client():  # --fake's own: deleted keys' names
+                found = found.merge(state.fake_api().directory.saved_before_deletion())
+            for kind in ("projects", "api_keys", "users", "service_accounts"):
+                getattr(merged, kind).update(getattr(found, kind))
+        return merged, None
+
+    def fetch(self, query: ReportQuery, params: dict[str, Any], quiet: bool) -> list[Row]:
+        """One report query in every organization, the rows of all of them together."""
+        rows: list[Row] = []
+        for org, client in zip(self.organizations, self.clients(), strict=True):
+            label = query.label if len(self.organizations) == 1 else f"{query.label} ({org.name})"
+            progress = Progress.for_terminal(label, quiet=quiet)
+            rows += fetch_rows(client.endpoint(query.endpoint)(**params), query.endpoint, progress)
+        return rows
+
+    def sections(
+        self, start: int, end: int, now: datetime, filters: ReportFilters
+    ) -> SpendSections:
+        from ..spend import spend_sections
+
+        wanted = {
+            column: values
+            for column, values in (
+                ("project_id", filters.project_ids),
+                ("api_key_id", filters.api_key_ids),
+                ("model", filters.models),
+            )
+            if values
+        }
+        return spend_sections(
+            self.config,
+            self.organizations,
+            datetime.fromtimestamp(start, UTC),
+            datetime.fromtimestamp(end, UTC),
+            now=now,
+            filters=wanted,
+        )
+
+
+def open_spend(
+    ctx: click.Context,
+    state: State,
+    config_path: Path | None,
+    db: Path | None = None,
+    *,
+    user_ids: tuple[str, ...] = (),
+) -> ReportSpend | None:
+    """The spend config (``--config``, else ``openai-usage.toml`` here when there is one) and
+    its organizations (read from the local store ``db`` when given), closed with the command;
+    ``None`` without a config or with an empty one. A user filter is refused with a config."""
+    config = _load(config_path)
+    if not (config.organization or config.team or config.budget):
+        return None
+    if user_ids:
+        raise click.UsageError(
+            f"--user-id: not with a spend config ({config.path}): teams are read from "
+            "costs by project and API key, which have no user"
+        )
+    organizations = ctx.with_resource(_organizations(state, config, db))
+    return ReportSpend(config, organizations, state.fake)
+
+
+def _share(share: Decimal | None) -> str:
+    return "     -" if share is None else f"{100 * float(share):5.1f}%"
+
+
+def _amounts(by_currency: dict[str, Decimal]) -> str:
+    text = ", ".join(money(v, c) for c, v in sorted(by_currency.items()))
+    return text or money(Decimal(0), "usd")
+
+
+def spend_text(sections: SpendSections, block: str) -> list[str]:
+    """The spend sections as lines of text, each section followed by a blank line."""
+    lines: list[str] = []
+    if sections.teams:
+        lines.append(f"Spend by team ({sections.config})")
+        width = max(len(t.team) for t in sections.teams)
+        peak: dict[str, Decimal] = {}
+        for t in sections.teams:
+            peak[t.currency] = max(peak.get(t.currency, Decimal(0)), t.amount)
+        for t in sections.teams:
+            top = peak[t.currency]  # more than 0 whenever t.amount is
+            bar = block * max(1, round(_BAR * float(t.amount / top))) if t.amount > 0 else ""
+            lines.append(
+                f"  {t.team:<{width}}  {money(t.amount, t.currency):>12}  {_share(t.share)}  "
+                f"{bar}".rstrip()
+            )
+        lines.append("")
+    totals = sections.organizations
+    if len(totals.organizations) > 1:
+        lines.append("Spend by organization")
+        names = [o.organization for o in totals.organizations]
+        width = max(len(n) for n in [*names, "all organizations"])
+        lines += [
+            f"  {o.organization:<{width}}  {_amounts(o.by_currency)}" for o in totals.organizations
+        ]
+        lines += [f"  {'all organizations':<{width}}  {_amounts(totals.combined)}", ""]
+    if sections.budgets is not None:
+        lines += [*budget_lines(sections.budgets), ""]
+    lines += [f"Note: {note}" for note in sections.notes]
+    return [*lines, ""] if sections.notes else lines
