@@ -191,7 +191,7 @@ def run(rounds: int) -> Section:
     section = Section(
         "P7",
         "local store",
-        "costs + completions, 1d, default groupings (costs by project, line item, key; "
+        "costs + completions, 1d, default groupings (costs by project, line item, key, user; "
         "completions by project, user, key, model), 2025-11-01 to 2026-11-01; fake HTTP "
         f"server in a child process at {LATENCY * 1000:.0f} ms per request; median of "
         "interleaved rounds, client creation included; a new store file per round.",

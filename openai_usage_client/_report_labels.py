@@ -13,6 +13,9 @@ or anything with its ``project``/``api_key``/``user`` look-ups):
   lists every project's keys, archived projects included (an archived project whose key list
   the API refuses is the one case where a live key can read so);
 - without names (``--no-names``, or a key that may not read the directory) the ID is shown.
+
+``label_fields`` gives the same labels with the name and the marks as separate fields, for
+the report's JSON document.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
 
-__all__ = ["NAMED_COLUMNS", "UNLISTED_KEY", "label_of", "labels"]
+__all__ = ["NAMED_COLUMNS", "UNLISTED_KEY", "label_fields", "label_of", "labels"]
 
 #: The ID columns a report can name.
 NAMED_COLUMNS: Final = ("project_id", "api_key_id", "user_id")
@@ -77,3 +80,25 @@ def labels(names: Any, column: str, values: Sequence[Any], missing: str) -> list
 def label_of(names: Any, column: str, value: Any, missing: str) -> str:
     """The label of one value, on its own (no repeated-name check)."""
     return labels(names, column, [value], missing)[0]
+
+
+def label_fields(
+    names: Any, column: str, values: Sequence[Any], missing: str
+) -> list[dict[str, Any]]:
+    """Per value of an ID column: ``name`` (the directory's, else ``None``), ``label`` (as
+    ``labels`` gives it, so as the text report shows it), ``archived`` (projects only) and
+    ``deleted`` (``True`` for a record no list returns any more, and for an API key the
+    directory does not know at all). The flags are ``None`` when nothing can be said: no
+    names, or no ID."""
+    shown = labels(names, column, values, missing)
+    out = []
+    for value, label in zip(values, shown, strict=True):
+        known = names is not None and value is not None and column in _LOOKUP
+        record = _record(names, column, str(value)) if known else None
+        fields: dict[str, Any] = {"name": _name(column, record), "label": label}
+        marks = _marks(column, record) if known else []
+        if column == "project_id":
+            fields["archived"] = "archived" in marks if known else None
+        fields["deleted"] = any(m.startswith("deleted") for m in marks) if known else None
+        out.append(fields)
+    return out

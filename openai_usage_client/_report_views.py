@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ._format import money
 from ._periods import zone_name
+from ._report_labels import UNLISTED_KEY, label_fields, labels
 from ._summary import model_from_line_item, summarize
 
 if TYPE_CHECKING:
@@ -36,6 +37,12 @@ __all__ = [
 
 #: The ``schema`` value of the JSON document; bumped on any incompatible change.
 SCHEMA: Final = "openai-usage-report/1"
+#: How a missing ID reads (as in the text report).
+_MISSING: Final = {"project_id": "(no project)", "api_key_id": "(no key)", "user_id": "(no user)"}
+#: Labels of archived projects and deleted keys, shown beyond the top (as in the text report).
+_FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
+#: Markdown column heads of the ID columns when the report has names.
+_NAMED_HEAD: Final = {"project_id": "project", "api_key_id": "API key", "user_id": "user"}
 _TOKEN_FIELDS: Final = (
     "input_tokens",
     "input_cached_tokens",
@@ -163,15 +170,31 @@ def _iso(value: datetime, tz: tzinfo) -> str:
     return local.isoformat(timespec="seconds")
 
 
-def _spend(items: Sequence[Row], column: str, total: Decimal) -> list[dict[str, Any]]:
+def _named(names: Any, column: str, ids: Sequence[Any]) -> list[dict[str, Any]]:
+    """``{column: id, "name", "label", ("archived",) "deleted"}`` per ID (``label_fields``);
+    ``{column: value}`` for columns that are not IDs."""
+    if column not in _MISSING:
+        return [{column: v} for v in ids]
+    fields = label_fields(names, column, ids, _MISSING[column])
+    return [{column: v, **f} for v, f in zip(ids, fields, strict=True)]
+
+
+def _spend(
+    items: Sequence[Row], column: str, total: Decimal, names: Any = None
+) -> list[dict[str, Any]]:
     return [
         {
-            column: r[column],
+            **who,
             "amount": _money(r["amount_value"]),
             "share": _share(r["amount_value"], total),
         }
-        for r in items
+        for r, who in zip(items, _named(names, column, [r[column] for r in items]), strict=True)
     ]
+
+
+def _spenders(names: Any, column: str, spent: Sequence[tuple[Any, Decimal]]) -> list[Any]:
+    who = _named(names, column, [k for k, _ in spent])
+    return [{**w, "amount": _money(a)} for w, (_, a) in zip(who, spent, strict=True)]
 
 
 def report_document(report: ReportLike, view: ReportView | None = None) -> dict[str, Any]:
@@ -182,6 +205,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
     view = view or ReportView()
     days = len(report.daily) or 1
     spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
+    names = getattr(report, "names", None)  # a Directory when the report has names
     return {
         "schema": SCHEMA,
         "period": {
@@ -197,11 +221,11 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
         "currency": report.currency,
         "total": _money(report.total),
         "average_per_day": _money((report.total / Decimal(days)).quantize(Decimal("0.000001"))),
-        "by_project": _spend(report.by_project, "project_id", report.total),
+        "by_project": _spend(report.by_project, "project_id", report.total, names),
         "by_line_item": _spend(report.by_line_item, "line_item", report.total),
         "by_model": _spend(report.by_model, "model", report.total),
-        "by_api_key": _spend(report.by_key, "api_key_id", report.total),
-        "by_user": _spend(report.by_user, "user_id", report.total),
+        "by_api_key": _spend(report.by_key, "api_key_id", report.total, names),
+        "by_user": _spend(report.by_user, "user_id", report.total, names),
         "tokens_by_model": [
             {"model": r["model"], **{f: r.get(f) for f in _TOKEN_FIELDS}} for r in report.tokens
         ],
@@ -209,8 +233,8 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             {
                 "model": t.model,
                 "amount": _money(t.amount),
-                "api_keys": [{"api_key_id": k, "amount": _money(a)} for k, a in t.api_keys],
-                "users": [{"user_id": u, "amount": _money(a)} for u, a in t.users],
+                "api_keys": _spenders(names, "api_key_id", t.api_keys),
+                "users": _spenders(names, "user_id", t.users),
             }
             for t in report.top_by_model
         ],
@@ -222,6 +246,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             }
             for day, per in sorted(report.daily.items())
         ],
+        "unavailable": dict(getattr(report, "unavailable", None) or {}),
         **({"spend": spend.to_dict()} if spend is not None else {}),
     }
 
@@ -256,6 +281,13 @@ def _percent(value: Decimal | None, total: Decimal) -> str:
     return f"{100 * float(value / total):.1f}%" if value and total else "-"
 
 
+def _who(names: Any, column: str, spent: Sequence[tuple[Any, Decimal]], currency: str) -> str:
+    shown = labels(names, column, [k for k, _ in spent], _MISSING[column])
+    return ", ".join(
+        f"{text} {_cash(a, currency)}" for text, (_, a) in zip(shown, spent, strict=True)
+    )
+
+
 def render_markdown(report: ReportLike, view: ReportView | None = None, top: int = 10) -> list[str]:
     """The report as Markdown lines (headings and tables), for tickets and wikis."""
     view = view or ReportView()
@@ -283,17 +315,29 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         ("Top API keys", report.by_key, "api_key_id", "(no key)"),
         ("Top users", report.by_user, "user_id", "(no user)"),
     )
+    names = getattr(report, "names", None)  # labels as in the text report (_report_labels)
+    unavailable = getattr(report, "unavailable", None) or {}
     for title, items, column, missing in sections:
         lines += [f"## {title}", ""]
+        why = unavailable.get(
+            {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}.get(column)
+        )
+        if why:  # a store without this grouping
+            lines += [f"_({_md(why)})_", ""]
+            continue
+        # As the text report: labels of the whole list, and archived projects and deleted
+        # keys shown beyond the top too.
+        every = labels(names, column, [r[column] for r in items], missing)
+        picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
         lines += _table(
-            [column, "spend", "share"],
+            [_NAMED_HEAD.get(column, column) if names is not None else column, "spend", "share"],
             (
                 (
-                    missing if r[column] is None else r[column],
-                    _cash(r["amount_value"], cur),
-                    _percent(r["amount_value"], report.total),
+                    every[i],
+                    _cash(items[i]["amount_value"], cur),
+                    _percent(items[i]["amount_value"], report.total),
                 )
-                for r in items[:top]
+                for i in picked
             ),
         )
         lines.append("")
@@ -310,8 +354,8 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
             (
                 t.model,
                 _cash(t.amount, cur),
-                ", ".join(f"{k or '(no key)'} {_cash(a, cur)}" for k, a in t.api_keys),
-                ", ".join(f"{u or '(no user)'} {_cash(a, cur)}" for u, a in t.users),
+                _who(names, "api_key_id", t.api_keys, cur),
+                _who(names, "user_id", t.users, cur),
             )
             for t in report.top_by_model[:top]
         ),

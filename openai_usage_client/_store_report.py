@@ -3,8 +3,10 @@
 A store holds each endpoint as series (one bucket width and grouping each). Every query of
 ``REPORT_QUERIES`` is answered from a stored series whose grouping covers the query's
 (summing a finer grouping gives the same totals: the API's groups partition the same
-results), daily series first. A query no series covers (costs by user: the default sync keeps
-costs by project, line item and key) is left empty and listed in ``Report.unavailable``.
+results), the series synced last first (an older series is no longer kept current), then
+daily ones. A query no series covers (costs by user, when the organization refused costs
+grouped by user and project, so the sync fell back to project, line item and key) is left
+empty and listed in ``Report.unavailable``.
 
 The names come from the store's directory tables (``directory_from_store``): a record that
 the last directory update no longer listed is marked ``deleted``, so a deleted key keeps its
@@ -38,17 +40,20 @@ class MissingDataError(StoreError):
 
 def series_for(store: Store, query: ReportQuery) -> tuple[str, tuple[str, ...]] | None:
     """``(bucket_width, group_by)`` of the stored series that answers ``query`` best: its
-    grouping covers the query's, daily before hourly, the coarsest grouping first."""
+    grouping covers the query's; the one synced last (the others are no longer kept
+    current: a grouping change), then daily before hourly, then the coarsest grouping."""
     found = []
-    for width, grouping in store.connection.execute(
-        "SELECT DISTINCT bucket_width, grouping FROM series WHERE endpoint = ?", (query.endpoint,)
+    for width, grouping, last_run in store.connection.execute(
+        "SELECT bucket_width, grouping, MAX(last_run) FROM series WHERE endpoint = ? "
+        "GROUP BY bucket_width, grouping",
+        (query.endpoint,),
     ):
         group_by = tuple(g for g in grouping.split(",") if g)
         if set(query.group_by) <= set(group_by):
-            found.append((_WIDTH_ORDER.get(width, 9), len(group_by), width, group_by))
+            found.append((-last_run, _WIDTH_ORDER.get(width, 9), len(group_by), width, group_by))
     if not found:
         return None
-    _, _, width, group_by = min(found)
+    *_, width, group_by = min(found)
     return width, group_by
 
 

@@ -159,6 +159,9 @@ def test_names_with_a_usage_only_key_keep_empty_columns(
 
 # --- --db on the data commands ----------------------------------------------------------------
 
+#: The store's default costs grouping.
+COSTS_GROUPING = "project_id,line_item,api_key_id,user_id"
+
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory, fake: FakeAPI) -> Path:
@@ -169,9 +172,8 @@ def db(tmp_path_factory: pytest.TempPathFactory, fake: FakeAPI) -> Path:
 
 
 def test_db_rows_equal_the_api_rows(db: Path) -> None:
-    # The store keeps costs by project, line item and key: the same fetch from the API.
-    code, live, _ = run("--fake", "costs", *RANGE, "--group-by", "project_id,line_item,api_key_id",
-                        "-f", "csv")  # fmt: skip
+    # The store keeps costs by project, line item, key and user: the same fetch from the API.
+    code, live, _ = run("--fake", "costs", *RANGE, "--group-by", COSTS_GROUPING, "-f", "csv")
     assert code == 0
     code, local, err = run("costs", "--db", str(db), *RANGE, "-f", "csv")
     assert code == 0, err
@@ -262,8 +264,7 @@ def test_records_parquet(tmp_path: Path, fake: FakeAPI) -> None:
 
 
 def test_db_rows_go_through_the_analysis_options(db: Path, fake: FakeAPI) -> None:
-    grouping = "project_id,line_item,api_key_id"
-    code, live, _ = run("--fake", "costs", *RANGE, "--group-by", grouping, "--totals",
+    code, live, _ = run("--fake", "costs", *RANGE, "--group-by", COSTS_GROUPING, "--totals",
                         "-f", "csv")  # fmt: skip
     code2, local, err = run("costs", "--db", str(db), *RANGE, "--totals", "-f", "csv")
     assert code == code2 == 0, err

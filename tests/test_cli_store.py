@@ -33,7 +33,8 @@ def test_sync_then_resync_then_export(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0, err
     assert out.startswith(f"{db}: 3 request(s), 64 bucket(s) fetched in 3 window(s)")
     assert (
-        "costs (1d, by project_id, line_item, api_key_id): 2026-10-01 to 2026-11-01, settled "
+        "costs (1d, by project_id, line_item, api_key_id, user_id): 2026-10-01 to 2026-11-01, "
+        "settled "
         "through 2026-10-29, provisional: 2026-10-30, 2026-10-31, 2026-11-01"
     ) in out
     # The next run needs no --start and sends one request per endpoint.

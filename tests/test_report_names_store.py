@@ -318,8 +318,11 @@ def test_report_db_names_come_from_the_store(store_path: Path, fake: FakeAPI) ->
 
 def test_report_db_without_costs_by_user_says_so(tmp_path: Path, fake: FakeAPI) -> None:
     path = tmp_path / "u.db"
+    # Costs without users (what an organization that refuses them gets: test_store_refusal).
+    without_users = {"costs": ["project_id", "line_item", "api_key_id"]}
     with client_for(fake) as client, Store(path) as store:
-        store.sync(client, start=NOW - 5 * DAY, endpoints=["costs"], now=NOW)
+        store.sync(client, start=NOW - 5 * DAY, endpoints=["costs"], now=NOW,
+                   group_by=without_users)  # fmt: skip
     code, out, err = run("report", "--db", str(path), "--days", "3", "--end", "2026-11-01")
     assert code == 0
     # Synced without names: one warning, one line in the report, the IDs shown.

@@ -14,6 +14,8 @@ from openai_usage_client.testing import FakeAPI
 
 NOW = ts("2026-10-10")
 START = ts("2026-10-01")
+#: The default costs grouping when version 1 shipped (``user_id`` joined it later).
+V1_COSTS = ["project_id", "line_item", "api_key_id"]
 
 #: Version 1 of the schema, as it shipped: one series per endpoint (default groupings), a
 #: settled flag in coverage, a shorter run log, no directory and no views.
@@ -46,9 +48,7 @@ def _v1_file(path: Path, fake: FakeAPI) -> int:
         + ")"
     )
     with client_for(fake) as client:
-        stream = client.endpoint("costs")(
-            start_time=START, end_time=NOW, group_by=list(default_group_by("costs"))
-        )
+        stream = client.endpoint("costs")(start_time=START, end_time=NOW, group_by=V1_COSTS)
         count = 0
         for pos, row in enumerate(rows(stream)):
             start = int(row["start_time"].timestamp())
@@ -97,11 +97,7 @@ def test_migrates_a_version_1_file(tmp_path: Path) -> None:
         # The data is kept and reads as the live rows.
         with client_for(fake) as client:
             live = list(
-                rows(
-                    client.endpoint("costs")(
-                        start_time=START, end_time=NOW, group_by=list(default_group_by("costs"))
-                    )
-                )
+                rows(client.endpoint("costs")(start_time=START, end_time=NOW, group_by=V1_COSTS))
             )
         assert list(store.rows("costs")) == live and len(live) == count
         # Coverage kept its settled/provisional split, now as a state with the grouping.
@@ -117,12 +113,26 @@ def test_migrates_a_version_1_file(tmp_path: Path) -> None:
         for table in ("projects", "api_keys", "users", "service_accounts", "completions"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,)
         assert conn.execute("SELECT COUNT(*) FROM daily_cost_by_project").fetchone()[0] > 0
-        # The next sync continues from the migrated coverage: only unsettled buckets.
+        # A sync of the migrated grouping continues from its coverage: only unsettled buckets.
         with client_for(fake) as client:
-            summary = store.sync(client, now=NOW, endpoints=["costs"])
+            summary = store.sync(client, now=NOW, endpoints=["costs"],
+                                 group_by={"costs": V1_COSTS})  # fmt: skip
         assert summary.buckets_fetched == 3  # 10-08, 10-09 (provisional) and 10-10 (open)
         assert summary.rows_inserted == summary.rows_revised == summary.rows_removed == 0
+        assert summary.notes == []
+        # The default grouping now has user_id: a new series over the stored range, said so;
+        # the migrated one is kept as it was, never mixed in.
+        with client_for(fake) as client:
+            upgraded = store.sync(client, now=NOW, endpoints=["costs"])
+        assert upgraded.buckets_fetched == 10 and upgraded.requests == 1
+        assert upgraded.notes == [
+            "costs: now 1d by project_id, line_item, api_key_id, user_id, a new series fetched "
+            "from 2026-10-01; the series 1d by project_id, line_item, api_key_id is kept as it "
+            "was (store.rows(..., group_by=...) reads it)"
+        ]
+        assert default_group_by("costs") == (*V1_COSTS, "user_id")
         assert_equal_truth(store, fake, ["costs"], START, NOW)
+        assert list(store.rows("costs", group_by=V1_COSTS)) == live
     with Store(path) as again:
         assert again.migrated_from == SCHEMA_VERSION
 

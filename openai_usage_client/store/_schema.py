@@ -2,7 +2,9 @@
 
 Version 2 (current)::
 
-    meta             key -> value: schema_version, created_at
+    meta             key -> value: schema_version, created_at, and per (endpoint,
+                     organization) a default grouping the API refused
+                     (``refused_grouping:<endpoint>:<organization>``, JSON; see ``_refusal``)
     series           one row per (endpoint, organization, bucket_width, grouping) ever synced;
                      last_run says which one a sync used last (the "current" series)
     coverage         one row per fetched bucket of a series: bucket_start/end (Unix seconds
@@ -81,11 +83,20 @@ def quote(name: str) -> str:
 
 
 def default_group_by(endpoint: str) -> tuple[str, ...]:
-    """Costs: project, line item, API key; usage: project, model, API key, user (each endpoint's
-    supported subset), in the order the endpoint lists them."""
+    """Costs: project, line item, API key, user; usage: project, model, API key, user (each
+    endpoint's supported subset), in the order the endpoint lists them.
+
+    The API may refuse costs by user with the project grouping, depending on the
+    organization: a sync then falls back to the grouping without ``user_id`` and remembers it
+    (``_refusal``)."""
     supported = ENDPOINTS[endpoint].group_by
-    wanted = ("project_id", "line_item", "api_key_id") if endpoint == "costs" else _WANTED
-    return tuple(g for g in supported if g in wanted)
+    return tuple(g for g in supported if g in _WANTED)
+
+
+def _v1_group_by(endpoint: str) -> tuple[str, ...]:
+    """The grouping version-1 files were synced with (costs had no ``user_id`` then)."""
+    found = default_group_by(endpoint)
+    return tuple(g for g in found if g != "user_id") if endpoint == "costs" else found
 
 
 def grouping_text(endpoint: str, group_by: Iterable[str]) -> str:
@@ -307,7 +318,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     for endpoint in ENDPOINTS:
         if endpoint not in have:
             continue
-        grouping = grouping_text(endpoint, default_group_by(endpoint))
+        grouping = grouping_text(endpoint, _v1_group_by(endpoint))
         t = quote(endpoint)
         conn.execute(f"ALTER TABLE {t} ADD COLUMN grouping TEXT NOT NULL DEFAULT ''")
         conn.execute(f"ALTER TABLE {t} ADD COLUMN row_key TEXT NOT NULL DEFAULT ''")
@@ -323,7 +334,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE coverage RENAME TO coverage_v1")
     conn.execute("ALTER TABLE sync_runs RENAME TO sync_runs_v1")
     _create_current(conn)
-    groupings = {e: grouping_text(e, default_group_by(e)) for e in ENDPOINTS}
+    groupings = {e: grouping_text(e, _v1_group_by(e)) for e in ENDPOINTS}
     conn.create_function("v1_grouping", 1, lambda e: groupings.get(e, ""), deterministic=True)
     conn.execute(
         "INSERT INTO coverage SELECT endpoint, organization, bucket_width, v1_grouping(endpoint), "

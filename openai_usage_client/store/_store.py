@@ -113,6 +113,7 @@ class Store:
         window: int | None = None,
         lock_timeout: float | None = None,
         progress: Callable[[str, SyncSummary], None] | None = None,
+        retry_refused: bool = False,
     ) -> SyncSummary:
         """Bring the store up to date with a ``UsageClient``; returns what was done.
 
@@ -121,12 +122,17 @@ class Store:
         open bucket holding ``now`` (default: the clock) that is not stored yet or not
         settled: a bucket settles once it ended ``settle_days`` days before ``now``.
         ``bucket_width`` (``1d`` or ``1h``) applies to usage endpoints; costs are daily.
-        ``group_by`` maps an endpoint to its group-bys (default: project, line item and key
-        for costs; project, model, key and user, as supported, for usage); another grouping
-        is stored as its own series. ``window`` is the number of buckets per request and per
-        transaction (default: the most one page holds). ``directory=True`` also stores the
-        names ``client.directory()`` returns, when the client has it. ``progress`` is called
-        with the endpoint and the summary so far after every page and every window written.
+        ``group_by`` maps an endpoint to its group-bys (default: project, line item, key and
+        user for costs; project, model, key and user, as supported, for usage); another
+        grouping is stored as its own series, the old one kept. When the API refuses the
+        default costs grouping (HTTP 400: some organizations may not group costs by user with
+        projects), costs are stored without ``user_id``, ``summary.warnings`` says so and the
+        store remembers it: later syncs do not send the refused request again for 30 days,
+        unless ``retry_refused=True``. A grouping given in ``group_by`` is never replaced.
+        ``window`` is the number of buckets per request and per transaction (default: the
+        most one page holds). ``directory=True`` also stores the names ``client.directory()``
+        returns, when the client has it. ``progress`` is called with the endpoint and the
+        summary so far after every page and every window written.
 
         Each window is written in one transaction that replaces its rows. Raises
         ``StoreLockedError`` if another sync holds the file longer than ``lock_timeout``,
@@ -150,6 +156,7 @@ class Store:
             now=now,
             window=window,
             progress=progress,
+            retry_refused=retry_refused,
         )
         with SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout):
             job.prepare()
@@ -169,6 +176,7 @@ class Store:
         window: int | None = None,
         lock_timeout: float | None = None,
         progress: Callable[[str, SyncSummary], None] | None = None,
+        retry_refused: bool = False,
     ) -> SyncSummary:
         """``sync`` for an ``AsyncUsageClient``: the same options, semantics and errors.
         Waiting for the lock and writing happen in worker threads, off the event loop."""
@@ -189,6 +197,7 @@ class Store:
             now=now,
             window=window,
             progress=progress,
+            retry_refused=retry_refused,
         )
         lock = SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout)
         await asyncio.to_thread(lock.acquire)

@@ -15,7 +15,10 @@ class SyncSummary:
     counted again). ``rows_inserted`` are rows the store did not have, ``rows_revised`` rows
     whose values changed (late-settling costs), ``rows_removed`` rows the API no longer
     returns for a re-fetched bucket. ``directory_changes`` counts directory records added or
-    changed (``None`` when the directory was not synced).
+    changed (``None`` when the directory was not synced). ``warnings`` are decisions this sync
+    made that the user should hear about once (the API refused a default grouping, so a
+    fallback was used and remembered); ``notes`` say which grouping was used when it is not
+    the plain default (a remembered refusal in effect, a new series after a grouping change).
     """
 
     requests: int = 0
@@ -27,6 +30,8 @@ class SyncSummary:
     directory_changes: int | None = None
     #: Per endpoint: how many requests and buckets (for the progress line and the log).
     endpoints: dict[str, tuple[int, int]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

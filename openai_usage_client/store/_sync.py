@@ -16,11 +16,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import InvalidParameterError, OpenAIUsageError, PermissionDeniedError, rows
+from .. import (
+    BadRequestError,
+    InvalidParameterError,
+    OpenAIUsageError,
+    PermissionDeniedError,
+    rows,
+)
 from .._endpoints import ENDPOINTS
 from ._errors import SyncIncompleteError
 from ._plan import Series, Window, plan, ranges
-from ._schema import default_group_by, grouping_text, now_iso
+from ._refusal import Refusal, fallback, forget, remember, remembered
+from ._schema import default_group_by, grouping_text, now_iso, quote
 from ._summary import SyncSummary
 from ._write import Writer, update_directory
 
@@ -41,6 +48,10 @@ class SyncOptions:
     group_by: Mapping[str, tuple[str, ...]]
     window: int | None
     directory: bool
+    #: The endpoints synced with their default grouping (only those may fall back).
+    defaulted: frozenset[str] = frozenset()
+    #: Try a default grouping the API refused before, without waiting ``RETRY_AFTER_DAYS``.
+    retry_refused: bool = False
 
     @staticmethod
     def check(
@@ -53,6 +64,7 @@ class SyncOptions:
         group_by: Mapping[str, Sequence[str]] | None,
         window: int | None,
         directory: bool,
+        retry_refused: bool = False,
     ) -> SyncOptions:
         names = tuple(dict.fromkeys(endpoints or ("costs", "completions")))
         for name in names:
@@ -91,7 +103,23 @@ class SyncOptions:
             group_by=groups,
             window=window,
             directory=directory,
+            defaulted=frozenset(n for n in names if n not in (group_by or {})),
+            retry_refused=bool(retry_refused),
         )
+
+
+def _day(t: int) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(t))
+
+
+def _api_message(error: BadRequestError) -> str:
+    """The API's own words (``error.message`` adds the status and request ID)."""
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, str) and message:
+            return message
+    return str(error)
 
 
 @dataclass
@@ -110,37 +138,30 @@ class SyncJob:
     sizes: dict[str, int] = field(default_factory=dict)
     #: Called with the endpoint and the summary so far after every page and every window.
     progress: Callable[[str, SyncSummary], None] | None = None
+    #: Per endpoint, what the summary will say about the grouping used (a new series, a
+    #: remembered refusal).
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    #: ``last_run`` of each planned series before this run (``None``: a new series).
+    previous: dict[tuple[str, str, str, str], int | None] = field(default_factory=dict)
 
     def prepare(self) -> None:
         """Plan every series and open the run's log row (marking crashed runs)."""
         o = self.options
         conn = self.conn
         for name in o.endpoints:
-            width = "1d" if ENDPOINTS[name].is_costs else o.bucket_width
-            series = Series(name, self.organization, width, grouping_text(name, o.group_by[name]))
-            covered = dict(
-                conn.execute(
-                    "SELECT bucket_start, state FROM coverage WHERE endpoint = ? AND "
-                    "organization = ? AND bucket_width = ? AND grouping = ?",
-                    series.key(),
-                )
-            )
-            start = o.start if o.start is not None else self._default_start(series)
-            maximum = ENDPOINTS[name].limits[width].maximum
-            self.sizes[name] = min(o.window or maximum, maximum)
-            self.plans.append(
-                (
-                    series,
-                    plan(
-                        series,
-                        covered,
-                        start=start,
-                        now=o.now,
-                        settle_days=o.settle_days,
-                        window=self.sizes[name],
-                    ),
-                )
-            )
+            group_by = o.group_by[name]
+            refusal = remembered(conn, name, self.organization)
+            if (
+                name in o.defaulted
+                and refusal is not None
+                and refusal.refused == grouping_text(name, group_by)
+                and not o.retry_refused
+                and o.now < refusal.retry_at
+            ):
+                # Refused before: do not send the refused request every day.
+                group_by = tuple(g for g in refusal.instead.split(",") if g)
+                self.notes[name] = [refusal.note()]
+            self.plans.append(self._plan(name, group_by))
         with conn:
             # A run still 'running' while we hold the lock was killed: say so in the log.
             conn.execute("UPDATE sync_runs SET outcome = 'interrupted' WHERE outcome = 'running'")
@@ -148,6 +169,114 @@ class SyncJob:
                 "INSERT INTO sync_runs (started_at, outcome) VALUES (?, 'running')", (now_iso(),)
             )
             self.run_id = int(cursor.lastrowid or 0)
+
+    def _plan(self, name: str, group_by: Sequence[str]) -> tuple[Series, list[Window]]:
+        o = self.options
+        width = "1d" if ENDPOINTS[name].is_costs else o.bucket_width
+        series = Series(name, self.organization, width, grouping_text(name, group_by))
+        covered = dict(
+            self.conn.execute(
+                "SELECT bucket_start, state FROM coverage WHERE endpoint = ? AND "
+                "organization = ? AND bucket_width = ? AND grouping = ?",
+                series.key(),
+            )
+        )
+        start = o.start if o.start is not None else self._default_start(series)
+        maximum = ENDPOINTS[name].limits[width].maximum
+        self.sizes[name] = min(o.window or maximum, maximum)
+        row = self.conn.execute(
+            "SELECT last_run FROM series WHERE endpoint = ? AND organization = ? AND "
+            "bucket_width = ? AND grouping = ?",
+            series.key(),
+        ).fetchone()
+        self.previous[series.key()] = None if row is None else int(row[0])
+        if row is None:
+            self._note_new_series(series, start)
+        windows = plan(
+            series, covered, start=start, now=o.now, settle_days=o.settle_days,
+            window=self.sizes[name],
+        )  # fmt: skip
+        return series, windows
+
+    def _note_new_series(self, series: Series, start: int) -> None:
+        # A grouping (or width) change: say that the stored range is fetched again as a new
+        # series and that the old one is kept, never mixed with it.
+        last = self.conn.execute(
+            "SELECT bucket_width, grouping FROM series WHERE endpoint = ? AND organization = ? "
+            "ORDER BY last_run DESC LIMIT 1",
+            (series.endpoint, series.organization),
+        ).fetchone()
+        if last is None or series.endpoint in self.notes:
+            return
+        self.notes[series.endpoint] = [
+            f"{series.endpoint}: now {series.bucket_width} by "
+            f"{series.grouping.replace(',', ', ') or 'nothing'}, a new series fetched from "
+            f"{_day(start)}; the series {last[0]} by {last[1].replace(',', ', ') or 'nothing'} "
+            "is kept as it was (store.rows(..., group_by=...) reads it)"
+        ]
+
+    def refused(self, index: int, error: BadRequestError) -> tuple[Series, list[Window]] | None:
+        """After a 400 for ``plans[index]``: the plan of the fallback grouping when the
+        series uses a default grouping the API may refuse (the refusal is then remembered and
+        warned about), else ``None`` (the error stands)."""
+        series, _ = self.plans[index]
+        o = self.options
+        instead = fallback(series.endpoint, tuple(series.group_by))
+        if series.endpoint not in o.defaulted or instead is None:
+            return None
+        self.count_request(series.endpoint)  # the refused request was sent
+        refusal = Refusal(
+            series.endpoint, self.organization, series.grouping,
+            grouping_text(series.endpoint, instead), o.now, _api_message(error),
+        )  # fmt: skip
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._discard(series)
+            remember(conn, refusal)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        self.summary.warnings.append(
+            f"{series.endpoint}: the API refused grouping by "
+            f"{series.grouping.replace(',', ', ')} for organization {self.organization} "
+            f"(HTTP 400: {refusal.message}); stored by {refusal.instead.replace(',', ', ')} "
+            f"instead. Remembered: later syncs do not ask again until {_day(refusal.retry_at)} "
+            "(--retry-refused, or retry_refused=True, asks now)"
+        )
+        self.notes.pop(series.endpoint, None)
+        replacement = self._plan(series.endpoint, instead)
+        self.plans[index] = replacement
+        return replacement
+
+    def _discard(self, series: Series) -> None:
+        # Windows of the refused series written before the refusal (a refusal that depends on
+        # the time range): a new series is removed whole, an older one read as before.
+        before = self.previous.get(series.key())
+        where = "organization = ? AND bucket_width = ? AND grouping = ?"
+        key = series.key()
+        if before is not None:
+            self.conn.execute(
+                f"UPDATE series SET last_run = ? WHERE endpoint = ? AND {where}", (before, *key)
+            )
+            return
+        self.conn.execute(f"DELETE FROM {quote(series.endpoint)} WHERE {where}", key[1:])
+        self.conn.execute(f"DELETE FROM coverage WHERE endpoint = ? AND {where}", key)
+        self.conn.execute(f"DELETE FROM series WHERE endpoint = ? AND {where}", key)
+
+    def completed(self, index: int) -> None:
+        """``plans[index]`` was fetched whole: a refusal of its grouping is forgotten."""
+        series, _ = self.plans[index]
+        refusal = remembered(self.conn, series.endpoint, self.organization)
+        if refusal is not None and refusal.refused == series.grouping:
+            with self.conn:
+                forget(self.conn, series.endpoint, self.organization)
+            self.notes.setdefault(series.endpoint, []).append(
+                f"{series.endpoint}: the API accepted grouping by "
+                f"{series.grouping.replace(',', ', ')} this time; its refusal of "
+                f"{_day(refusal.at)} is forgotten"
+            )
 
     def _default_start(self, series: Series) -> int:
         # Later syncs continue where the store starts: this series' first bucket, else the
@@ -216,6 +345,7 @@ class SyncJob:
 
     def finish(self, outcome: str, error: BaseException | None = None) -> None:
         s = self.summary
+        s.notes = [text for name in self.options.endpoints for text in self.notes.get(name, [])]
         missing = [
             {"endpoint": w.series.endpoint, "start": w.start, "end": w.end} for w in self.missing()
         ]
@@ -260,21 +390,32 @@ def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list
     return buckets
 
 
+def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
+    writer = Writer(job.conn, series.endpoint)
+    fetch = client.endpoint(series.endpoint)
+    for lo, hi, group in ranges(windows):
+        pending = list(group)
+        buckets: list[Any] = []
+        for page in fetch(**job.stream_args(series, lo, hi)).pages():
+            job.count_request(series.endpoint)
+            buckets = _buffered(job, writer, pending, [*buckets, *page.data])
+        for window in pending:  # the stream ended: everything left is complete
+            inside = [b for b in buckets if b.start_time < window.end]
+            job.write(writer, window, inside)
+            buckets = buckets[len(inside) :]
+
+
 def run_sync(job: SyncJob, client: Any) -> SyncSummary:
     try:
-        for series, windows in job.plans:
-            writer = Writer(job.conn, series.endpoint)
-            fetch = client.endpoint(series.endpoint)
-            for lo, hi, group in ranges(windows):
-                pending = list(group)
-                buckets: list[Any] = []
-                for page in fetch(**job.stream_args(series, lo, hi)).pages():
-                    job.count_request(series.endpoint)
-                    buckets = _buffered(job, writer, pending, [*buckets, *page.data])
-                for window in pending:  # the stream ended: everything left is complete
-                    inside = [b for b in buckets if b.start_time < window.end]
-                    job.write(writer, window, inside)
-                    buckets = buckets[len(inside) :]
+        for index in range(len(job.plans)):
+            try:
+                _fetch(job, client, *job.plans[index])
+            except BadRequestError as error:
+                replacement = job.refused(index, error)
+                if replacement is None:
+                    raise
+                _fetch(job, client, *replacement)
+            job.completed(index)
         if job.options.directory and hasattr(client, "directory"):
             _directory(job, client.directory)
     except BaseException as error:
@@ -283,24 +424,35 @@ def run_sync(job: SyncJob, client: Any) -> SyncSummary:
     return job.summary
 
 
+async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
+    writer = Writer(job.conn, series.endpoint)
+    fetch = client.endpoint(series.endpoint)
+    for lo, hi, group in ranges(windows):
+        pending = list(group)
+        buckets: list[Any] = []
+        async for page in fetch(**job.stream_args(series, lo, hi)).pages():
+            job.count_request(series.endpoint)
+            # Writing is short and local; a thread keeps the event loop responsive.
+            buckets = await asyncio.to_thread(
+                _buffered, job, writer, pending, [*buckets, *page.data]
+            )
+        for window in pending:
+            inside = [b for b in buckets if b.start_time < window.end]
+            await asyncio.to_thread(job.write, writer, window, inside)
+            buckets = buckets[len(inside) :]
+
+
 async def run_async(job: SyncJob, client: Any) -> SyncSummary:
     try:
-        for series, windows in job.plans:
-            writer = Writer(job.conn, series.endpoint)
-            fetch = client.endpoint(series.endpoint)
-            for lo, hi, group in ranges(windows):
-                pending = list(group)
-                buckets: list[Any] = []
-                async for page in fetch(**job.stream_args(series, lo, hi)).pages():
-                    job.count_request(series.endpoint)
-                    # Writing is short and local; a thread keeps the event loop responsive.
-                    buckets = await asyncio.to_thread(
-                        _buffered, job, writer, pending, [*buckets, *page.data]
-                    )
-                for window in pending:
-                    inside = [b for b in buckets if b.start_time < window.end]
-                    await asyncio.to_thread(job.write, writer, window, inside)
-                    buckets = buckets[len(inside) :]
+        for index in range(len(job.plans)):
+            try:
+                await _fetch_async(job, client, *job.plans[index])
+            except BadRequestError as error:
+                replacement = await asyncio.to_thread(job.refused, index, error)
+                if replacement is None:
+                    raise
+                await _fetch_async(job, client, *replacement)
+            await asyncio.to_thread(job.completed, index)
         if job.options.directory and hasattr(client, "directory"):
             found = client.directory()
             if inspect.isawaitable(found):

@@ -21,6 +21,7 @@ from ._params import (
     QueryInput,
     bucket_bounds,
     canonical_query,
+    costs_user_refusal,
     encode_cursor,
     endpoint_for,
     parse_query,
@@ -78,6 +79,9 @@ class FakeAPI:
     late: the buckets of the last ``settle_days`` days before ``now`` come out lower (and some
     lines missing) and grow to their final values as ``now`` advances (see ``_settle``);
     ``totals``/``buckets`` always give the final values.
+    ``refuse_costs_user_with_project`` answers costs grouped by ``user_id`` together with a
+    ``project_id`` grouping or a ``project_ids`` filter with the HTTP 400 some organizations
+    get from the live API (``live-api-facts.md`` section 1).
     """
 
     def __init__(
@@ -91,6 +95,7 @@ class FakeAPI:
         money_as_string: _render.MoneyMode = "sometimes",
         max_cached_days: int = 8192,
         settle_days: int = 0,
+        refuse_costs_user_with_project: bool = False,
     ) -> None:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
@@ -103,6 +108,7 @@ class FakeAPI:
         if settle_days < 0:
             raise ValueError("settle_days must be >= 0")
         self.settle_days = settle_days
+        self.refuse_costs_user_with_project = refuse_costs_user_with_project
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
@@ -202,6 +208,8 @@ class FakeAPI:
             parsed = parse_query(spec, pairs, self.now)
         except ApiError as exc:
             parsed = exc
+        if self.refuse_costs_user_with_project and not isinstance(parsed, ApiError):
+            parsed = costs_user_refusal(parsed) or parsed
         info = RequestInfo(
             path=path,
             params=_params_view(pairs),

@@ -230,3 +230,25 @@ def bucket_bounds(q: Query) -> tuple[list[tuple[int, int]], int | None]:
         bounds.append((t, nxt))
         t = nxt
     return bounds, (t if t < q.end else None)
+
+
+#: What an organization that may not group costs by user together with projects answers (our
+#: wording: the live API's text is not public; its status and error type are what clients see).
+COSTS_USER_REFUSAL: Final = (
+    "Grouping costs by 'user_id' is not supported together with 'project_id' grouping or a "
+    "'project_ids' filter for this organization."
+)
+
+
+def costs_user_refusal(q: Query) -> ApiError | None:
+    """The 400 a costs query grouped by ``user_id`` and grouped or filtered by project gets
+    from an organization that refuses it (``FakeAPI(refuse_costs_user_with_project=True)``);
+    ``None`` for any other query."""
+    if not q.spec.is_costs:
+        return None
+    dims = q.spec.group_by
+    grouped = {dims[i] for i in q.group}
+    filtered = {dims[i] for i, _ in q.filters}
+    if "user_id" in grouped and "project_id" in grouped | filtered:
+        return ApiError(400, COSTS_USER_REFUSAL, "group_by")
+    return None

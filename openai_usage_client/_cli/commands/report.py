@@ -272,8 +272,9 @@ def _block_for(stream: Any) -> str:
     type=click.Choice(("table", "json", "markdown")),
     default="table",
     show_default=True,
-    help="table: text for the terminal; json: every section, money as exact decimal strings "
-    "(docs/report-json.md); markdown: for tickets and wikis.",
+    help="table: text for the terminal; json: every section, money as exact decimal strings, "
+    "names next to the IDs (docs/report-json.md); markdown: for tickets and wikis, with the "
+    "table's names.",
 )
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per list.")
 @click.option(

@@ -13,6 +13,7 @@ import click
 from ..._endpoints import ENDPOINTS
 from .._errors import EXIT_LOCKED, exit_code_for
 from .._help import COMMAND_EPILOG
+from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
 
@@ -136,6 +137,12 @@ def _open(db: Path, lock_timeout: float) -> Store:
     show_default=True,
     help="Seconds to wait for another sync on the same file before giving up (exit 8).",
 )
+@click.option(
+    "--retry-refused",
+    is_flag=True,
+    help="Try again a default grouping the API refused (costs by user with projects) now, "
+    "instead of 30 days after the refusal.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
 @click.pass_obj
 def command(
@@ -147,6 +154,7 @@ def command(
     bucket_width: str,
     names: bool,
     lock_timeout: float,
+    retry_refused: bool,
     quiet: bool,
 ) -> int:
     """Bring a local SQLite copy of usage and costs up to date.
@@ -154,7 +162,10 @@ def command(
     Fetches only what the file is missing, plus the last --settle-days days (costs are revised
     for a day or two) and today's open bucket (marked provisional). Each window is written in
     one transaction: running it twice changes nothing, and a crash or Ctrl-C leaves whole
-    windows only; the next run finishes the job. Run it from cron:
+    windows only; the next run finishes the job. Costs are stored by project, line item, key
+    and user; when the API refuses costs by user with projects (some organizations), by
+    project, line item and key: said once as a warning, remembered, and tried again after 30
+    days (or with --retry-refused). Run it from cron:
 
     \b
       15 6 * * *  OPENAI_ADMIN_KEY=... openai-usage sync --db ~/usage.db
@@ -167,6 +178,7 @@ def command(
         "bucket_width": bucket_width,
         "directory": names,
         "now": int(now.timestamp()),
+        "retry_refused": retry_refused,
     }
     with _open(db, lock_timeout) as store:
         return _run(state, store, options, quiet)
@@ -184,7 +196,11 @@ def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> in
         return fail(str(error), exit_code_for(error.cause))
     finally:
         line.close()
+    for text in summary.warnings:  # once, on the sync that decided (cron mails stderr)
+        warn(text)
     click.echo(f"{store.path}: {summary}")
+    for text in summary.notes:
+        click.echo(f"  note: {text}")
     for text in freshness_lines(store.freshness()):
         click.echo(f"  {text}")
     return 0
