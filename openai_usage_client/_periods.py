@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ._exceptions import InvalidParameterError
 
 __all__ = [
+    "DEFAULT_DAYS",
     "PERIOD_WORDS",
     "TIME_FORMS",
     "By",
@@ -48,6 +49,9 @@ __all__ = [
 By = Literal["day", "week", "month"]
 
 #: Words naming a calendar period, in the order the help lists them.
+#: The report's default period: this many complete days (``openai_usage_client.report``).
+DEFAULT_DAYS: Final = 30
+
 PERIOD_WORDS: Final = (
     "today",
     "yesterday",

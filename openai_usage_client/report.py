@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from ._analysis import client_side, filter_rows
 from ._charts import ChartData, write_chart
 from ._exceptions import OpenAIUsageError
+from ._periods import DEFAULT_DAYS
 from ._report_views import ModelTop, ReportFilters, top_by_model
 from ._summary import summarize
 
@@ -52,8 +53,6 @@ __all__ = [
     "write_chart",
 ]
 
-#: The default period: this many complete UTC days.
-DEFAULT_DAYS: Final = 30
 #: Projects drawn one by one in the chart; the rest are stacked as "other".
 _CHART_PROJECTS: Final = 7
 _MONEY: Final = ["amount_value"]

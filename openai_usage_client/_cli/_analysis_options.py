@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
 from .._analysis import pivot_dimensions
 from .._endpoints import EndpointSpec
-from .._periods import zone
-from ._shape import Shape, Shaped
-from ._table import Layout, kinds_of, render, write_csv, write_json, write_jsonl
+
+if TYPE_CHECKING:
+    from ._shape import Shape, Shaped
 
 __all__ = ["ANALYSIS_KEYS", "analysis_params", "shape_from", "table_width", "write_shaped"]
 
@@ -86,6 +86,11 @@ def analysis_params(spec: EndpointSpec) -> list[click.Parameter]:
 
 def shape_from(options: dict[str, Any]) -> Shape:
     """Pop the analysis options out of ``options`` (a command's keyword arguments)."""
+    # Imported here, not at the top: every command is built for `openai-usage --help`,
+    # which must not pay for the analysis machinery (bench P5).
+    from .._periods import zone
+    from ._shape import Shape
+
     values = {k: options.pop(k, None) for k in ANALYSIS_KEYS}
     return Shape(
         totals=bool(values["totals"]),
@@ -118,6 +123,8 @@ def _ellipsis(stream: IO[str]) -> str:
 
 
 def write_shaped(shaped: Shaped, fmt: str, handle: IO[str], shape: Shape) -> int:
+    from ._table import Layout, kinds_of, render, write_csv, write_json, write_jsonl
+
     """Write ``shaped`` as ``fmt`` (table, csv, json, jsonl) to ``handle``; returns the rows.
 
     Tables start with the title (which names the zone) and any notices; other formats hold
