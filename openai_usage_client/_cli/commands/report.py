@@ -4,6 +4,7 @@ when the command runs, so that ``openai-usage --help`` does not pay for it (benc
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -117,55 +118,17 @@ __all__ = ["commands", "report"]
     "openai-usage.toml in the current directory, if there is one.",
 )
 @click.pass_context
-def report(
-    ctx: click.Context,
-    start: str | None,
-    end: str | None,
-    days: int,
-    last_month: bool,
-    this_month: bool,
-    tz: str,
-    project_ids: tuple[str, ...],
-    project_names: tuple[str, ...],
-    api_key_ids: tuple[str, ...],
-    user_ids: tuple[str, ...],
-    models: tuple[str, ...],
-    fmt: str,
-    top: int,
-    chart: Path | None,
-    quiet: bool,
-    names: bool = True,
-    db: Path | None = None,
-    config_path: Path | None = None,
-) -> None:
+def report(ctx: click.Context, /, **options: Any) -> None:
     """Spend by project, line item, model, API key and user; tokens by model; daily trend.
 
     Money comes from the costs endpoint (what is billed). The default period is the last 30
     complete UTC days; with --fake, "now" is the fake's 2026-11-01T00:00Z (see --fake-now).
     """
+    # The options, typed, are run_report's parameters; it is imported only when the
+    # command runs (see the module docstring).
     from .._report_run import run_report
 
-    run_report(
-        ctx,
-        start=start,
-        end=end,
-        days=days,
-        last_month=last_month,
-        this_month=this_month,
-        tz=tz,
-        project_ids=project_ids,
-        project_names=project_names,
-        api_key_ids=api_key_ids,
-        user_ids=user_ids,
-        models=models,
-        fmt=fmt,
-        top=top,
-        chart=chart,
-        quiet=quiet,
-        names=names,
-        db=db,
-        config_path=config_path,
-    )
+    run_report(ctx, **options)
 
 
 def commands() -> list[click.Command]:
