@@ -101,7 +101,7 @@ def _checksum(page: Any) -> tuple[int, int]:
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
 
     section = Section(
         "P1",
@@ -188,7 +188,7 @@ def _diagnose(misses: list[tuple[str, bytes]], rounds: int) -> str:
     """What the gap to ``json.loads`` is made of: the cyclic GC, and the model instances."""
     from pydantic import TypeAdapter
 
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
 
     floor = TypeAdapter(dict[str, Any])
     lines = []
@@ -229,7 +229,7 @@ def _diagnose(misses: list[tuple[str, bytes]], rounds: int) -> str:
 
 def _client_parse(raw: bytes) -> object:
     """What ``_base.parse_page`` does: validate the bytes (the cyclic GC is left alone)."""
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
 
     return Page.model_validate_json(raw)
 
@@ -273,7 +273,7 @@ def _collections(fn: Callable[[], object]) -> str:
 
 
 def _python_mode(raw: bytes) -> object:
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
 
     return Page.model_validate(json.loads(raw))
 

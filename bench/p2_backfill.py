@@ -93,7 +93,7 @@ def truth() -> Checksum:
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._base import DEFAULT_CONCURRENCY
+    from openai_usage_client._core._base import DEFAULT_CONCURRENCY
 
     pages = math.ceil(BUCKETS / LIMIT)
     default = DEFAULT_CONCURRENCY
@@ -199,7 +199,7 @@ def _diagnose(base_url: str, measured: float, ideal8: float, rounds: int) -> str
     """Where the time beyond the ideal goes: parsing (GIL-bound) and the no-latency floor."""
     import json
 
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
 
     bodies, queries = _bodies(base_url)
     server = _server_cpu(queries)

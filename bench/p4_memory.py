@@ -65,7 +65,7 @@ def _measure(base_url: str, days: int, concurrency: int | None = None) -> dict[s
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._base import DEFAULT_CONCURRENCY
+    from openai_usage_client._core._base import DEFAULT_CONCURRENCY
     from openai_usage_client.testing import FakeAPI
 
     section = Section(
@@ -142,7 +142,7 @@ def _page_size(base_url: str) -> tuple[float, float]:
 
     import httpx
 
-    from openai_usage_client._models import Page
+    from openai_usage_client._core._models import Page
     from openai_usage_client.testing import DEFAULT_ADMIN_KEY
 
     params: dict[str, Any] = {

@@ -34,7 +34,7 @@ def _client(base_url: str) -> Any:
 def without_store(base_url: str) -> int:
     """The same fetch the store makes, rows kept in memory: the baseline."""
     from openai_usage_client import rows
-    from openai_usage_client._endpoints import ENDPOINTS as SPECS
+    from openai_usage_client._core._endpoints import ENDPOINTS as SPECS
     from openai_usage_client.store import default_group_by
 
     kept: list[Any] = []

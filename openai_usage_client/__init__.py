@@ -18,35 +18,42 @@ if _typing.TYPE_CHECKING:
     # ``X as X``: an explicit re-export for type checkers (this file has no static __all__).
     from ._client import AsyncUsageClient as AsyncUsageClient
     from ._client import UsageClient as UsageClient
-    from ._cursor_list import AsyncCursorList as AsyncCursorList
-    from ._cursor_list import CursorList as CursorList
-    from ._exceptions import APIConnectionError as APIConnectionError
-    from ._exceptions import APIError as APIError
-    from ._exceptions import APIResponseValidationError as APIResponseValidationError
-    from ._exceptions import APIStatusError as APIStatusError
-    from ._exceptions import APITimeoutError as APITimeoutError
-    from ._exceptions import AuthenticationError as AuthenticationError
-    from ._exceptions import BadRequestError as BadRequestError
-    from ._exceptions import ConflictError as ConflictError
-    from ._exceptions import InsecureBaseURLError as InsecureBaseURLError
-    from ._exceptions import InternalServerError as InternalServerError
-    from ._exceptions import InvalidParameterError as InvalidParameterError
-    from ._exceptions import MissingAdminKeyError as MissingAdminKeyError
-    from ._exceptions import NotFoundError as NotFoundError
-    from ._exceptions import OpenAIUsageError as OpenAIUsageError
-    from ._exceptions import PaginationError as PaginationError
-    from ._exceptions import PermissionDeniedError as PermissionDeniedError
-    from ._exceptions import RateLimitError as RateLimitError
-    from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
-    from ._exports import Row as Row
-    from ._exports import columns as columns
-    from ._exports import rows as rows
-    from ._exports import to_csv as to_csv
-    from ._exports import to_json as to_json
-    from ._exports import to_jsonl as to_jsonl
-    from ._exports import to_pandas as to_pandas
-    from ._exports import to_parquet as to_parquet
-    from ._exports import to_polars as to_polars
+    from ._core._cursor_list import AsyncCursorList as AsyncCursorList
+    from ._core._cursor_list import CursorList as CursorList
+    from ._core._exceptions import APIConnectionError as APIConnectionError
+    from ._core._exceptions import APIError as APIError
+    from ._core._exceptions import APIResponseValidationError as APIResponseValidationError
+    from ._core._exceptions import APIStatusError as APIStatusError
+    from ._core._exceptions import APITimeoutError as APITimeoutError
+    from ._core._exceptions import AuthenticationError as AuthenticationError
+    from ._core._exceptions import BadRequestError as BadRequestError
+    from ._core._exceptions import ConflictError as ConflictError
+    from ._core._exceptions import InsecureBaseURLError as InsecureBaseURLError
+    from ._core._exceptions import InternalServerError as InternalServerError
+    from ._core._exceptions import InvalidParameterError as InvalidParameterError
+    from ._core._exceptions import MissingAdminKeyError as MissingAdminKeyError
+    from ._core._exceptions import NotFoundError as NotFoundError
+    from ._core._exceptions import OpenAIUsageError as OpenAIUsageError
+    from ._core._exceptions import PaginationError as PaginationError
+    from ._core._exceptions import PermissionDeniedError as PermissionDeniedError
+    from ._core._exceptions import RateLimitError as RateLimitError
+    from ._core._exceptions import UnprocessableEntityError as UnprocessableEntityError
+    from ._core._exports import Row as Row
+    from ._core._exports import columns as columns
+    from ._core._exports import rows as rows
+    from ._core._exports import to_csv as to_csv
+    from ._core._exports import to_json as to_json
+    from ._core._exports import to_jsonl as to_jsonl
+    from ._core._exports import to_pandas as to_pandas
+    from ._core._exports import to_parquet as to_parquet
+    from ._core._exports import to_polars as to_polars
+    from ._core._models import Bucket as Bucket
+    from ._core._models import Page as Page
+    from ._core._models import Result as Result
+    from ._core._streams import AsyncBucketStream as AsyncBucketStream
+    from ._core._streams import BucketStream as BucketStream
+    from ._core._summary import model_from_line_item as model_from_line_item
+    from ._core._summary import summarize as summarize
     from ._generated.models import CostsResult as CostsResult
     from ._generated.models import CostsResultAmount as CostsResultAmount
     from ._generated.models import UnknownResult as UnknownResult
@@ -63,13 +70,6 @@ if _typing.TYPE_CHECKING:
     from ._generated.models import UsageModerationsResult as UsageModerationsResult
     from ._generated.models import UsageVectorStoresResult as UsageVectorStoresResult
     from ._generated.models import UsageWebSearchCallsResult as UsageWebSearchCallsResult
-    from ._models import Bucket as Bucket
-    from ._models import Page as Page
-    from ._models import Result as Result
-    from ._streams import AsyncBucketStream as AsyncBucketStream
-    from ._streams import BucketStream as BucketStream
-    from ._summary import model_from_line_item as model_from_line_item
-    from ._summary import summarize as summarize
     from ._version import __version__ as __version__
     from .directory import Directory as Directory
 
@@ -77,37 +77,37 @@ if _typing.TYPE_CHECKING:
 #: package's names: ``__all__`` is derived from it, and a test checks that the
 #: ``TYPE_CHECKING`` imports above name exactly these.
 _LAZY = {
-    "AsyncCursorList": "._cursor_list",
-    "CursorList": "._cursor_list",
+    "AsyncCursorList": "._core._cursor_list",
+    "CursorList": "._core._cursor_list",
     "Directory": ".directory",
-    "APIConnectionError": "._exceptions",
-    "APIError": "._exceptions",
-    "APIResponseValidationError": "._exceptions",
-    "APIStatusError": "._exceptions",
-    "APITimeoutError": "._exceptions",
-    "AsyncBucketStream": "._streams",
+    "APIConnectionError": "._core._exceptions",
+    "APIError": "._core._exceptions",
+    "APIResponseValidationError": "._core._exceptions",
+    "APIStatusError": "._core._exceptions",
+    "APITimeoutError": "._core._exceptions",
+    "AsyncBucketStream": "._core._streams",
     "AsyncUsageClient": "._client",
-    "AuthenticationError": "._exceptions",
-    "BadRequestError": "._exceptions",
-    "Bucket": "._models",
-    "BucketStream": "._streams",
-    "ConflictError": "._exceptions",
+    "AuthenticationError": "._core._exceptions",
+    "BadRequestError": "._core._exceptions",
+    "Bucket": "._core._models",
+    "BucketStream": "._core._streams",
+    "ConflictError": "._core._exceptions",
     "CostsResult": "._generated.models",
     "CostsResultAmount": "._generated.models",
-    "InsecureBaseURLError": "._exceptions",
-    "InternalServerError": "._exceptions",
-    "InvalidParameterError": "._exceptions",
-    "MissingAdminKeyError": "._exceptions",
-    "NotFoundError": "._exceptions",
-    "OpenAIUsageError": "._exceptions",
-    "Page": "._models",
-    "PaginationError": "._exceptions",
-    "PermissionDeniedError": "._exceptions",
-    "RateLimitError": "._exceptions",
-    "Result": "._models",
-    "Row": "._exports",
+    "InsecureBaseURLError": "._core._exceptions",
+    "InternalServerError": "._core._exceptions",
+    "InvalidParameterError": "._core._exceptions",
+    "MissingAdminKeyError": "._core._exceptions",
+    "NotFoundError": "._core._exceptions",
+    "OpenAIUsageError": "._core._exceptions",
+    "Page": "._core._models",
+    "PaginationError": "._core._exceptions",
+    "PermissionDeniedError": "._core._exceptions",
+    "RateLimitError": "._core._exceptions",
+    "Result": "._core._models",
+    "Row": "._core._exports",
     "UnknownResult": "._generated.models",
-    "UnprocessableEntityError": "._exceptions",
+    "UnprocessableEntityError": "._core._exceptions",
     "UsageAudioSpeechesResult": "._generated.models",
     "UsageAudioTranscriptionsResult": "._generated.models",
     "UsageClient": "._client",
@@ -121,16 +121,16 @@ _LAZY = {
     "UsageVectorStoresResult": "._generated.models",
     "UsageWebSearchCallsResult": "._generated.models",
     "__version__": "._version",
-    "columns": "._exports",
-    "model_from_line_item": "._summary",
-    "rows": "._exports",
-    "summarize": "._summary",
-    "to_csv": "._exports",
-    "to_json": "._exports",
-    "to_jsonl": "._exports",
-    "to_pandas": "._exports",
-    "to_parquet": "._exports",
-    "to_polars": "._exports",
+    "columns": "._core._exports",
+    "model_from_line_item": "._core._summary",
+    "rows": "._core._exports",
+    "summarize": "._core._summary",
+    "to_csv": "._core._exports",
+    "to_json": "._core._exports",
+    "to_jsonl": "._core._exports",
+    "to_pandas": "._core._exports",
+    "to_parquet": "._core._exports",
+    "to_polars": "._core._exports",
 }
 
 __all__ = sorted(_LAZY)  # noqa: PLE0605 (derived from the one table; a test checks it)

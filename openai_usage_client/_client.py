@@ -17,7 +17,7 @@ from typing import Any, Self, overload
 import httpx
 import pydantic
 
-from ._base import (
+from ._core._base import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     HTTPX_ERRORS,
@@ -32,13 +32,13 @@ from ._base import (
     parse_model,
     parse_page,
 )
+from ._core._endpoints import ENDPOINTS
+from ._core._exceptions import InvalidParameterError
+from ._core._models import Page
+from ._core._params import Query, accepted_params, build_query
+from ._core._resources import Costs, Usage
+from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 from ._directory_mixin import AsyncDirectoryResources, DirectoryResources
-from ._endpoints import ENDPOINTS
-from ._exceptions import InvalidParameterError
-from ._models import Page
-from ._params import Query, accepted_params, build_query
-from ._resources import Costs, Usage
-from ._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 
 __all__ = ["AsyncUsageClient", "UsageClient"]
 

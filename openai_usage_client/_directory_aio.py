@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._cursor_list import AsyncCursorList, CursorPage
+from ._core._cursor_list import AsyncCursorList, CursorPage
 from ._directory_models import (
     OrganizationSpendAlert,
     OrganizationSpendLimit,

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import pydantic
 
-from ._cursor_list import CursorList, CursorPage, check_limit
+from ._core._cursor_list import CursorList, CursorPage, check_limit
+from ._core._exceptions import InvalidParameterError
 from ._directory_models import (
     OrganizationSpendAlert,
     OrganizationSpendAlertPage,
@@ -26,7 +27,6 @@ from ._directory_models import (
     ProjectSpendAlertPage,
     ProjectSpendLimit,
 )
-from ._exceptions import InvalidParameterError
 from ._generated.api.directory import (
     list_admin_api_keys,
     list_organization_spend_alerts,

@@ -35,7 +35,7 @@ from ._analysis import (
     rollup,
     totals,
 )
-from ._periods import (
+from ._core._periods import (
     PERIOD_WORDS,
     local_midnight,
     parse_local,

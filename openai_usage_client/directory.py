@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from ._exceptions import AuthenticationError, BadRequestError, PermissionDeniedError
+from ._core._exceptions import AuthenticationError, BadRequestError, PermissionDeniedError
 
 if TYPE_CHECKING:
     from ._client import AsyncUsageClient, UsageClient

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ._analysis import client_side, filter_rows
 from ._charts import ChartData, write_chart
-from ._exceptions import OpenAIUsageError
-from ._periods import DEFAULT_DAYS
+from ._core._exceptions import OpenAIUsageError
+from ._core._periods import DEFAULT_DAYS
+from ._core._summary import summarize
 from ._report_views import ModelTop, ReportFilters, top_by_model
-from ._summary import summarize
 
 if TYPE_CHECKING:
-    from ._exports import Row
+    from ._core._exports import Row
     from .spend.report import SpendSections
 
 __all__ = [

@@ -32,6 +32,7 @@ does not name yet) and ``to_dict()`` (wire names) work on every one.
 
 from __future__ import annotations
 
+from ._core._models import Bucket, Page, Result
 from ._directory_models import (
     OrganizationSpendAlert,
     OrganizationSpendLimit,
@@ -86,7 +87,6 @@ from ._generated.params import (
     WebSearchCallsGroupBy,
     WebSearchCallsParams,
 )
-from ._models import Bucket, Page, Result
 
 __all__ = [
     "AdminApiKey",

@@ -130,7 +130,7 @@ def _endpoints_module(table: list[dict[str, Any]]) -> str:
             widths[width] = _width_seconds(width)
     ordered = dict(sorted(widths.items(), key=lambda kv: kv[1]))
     entries = "".join(f"    {facts!r},\n" for facts in table)
-    return f'''"""The bucketed operations of ``openapi.yaml`` as plain data (see ``_endpoints.py``).
+    return f'''"""The bucketed operations of ``openapi.yaml`` (read by ``_core/_endpoints.py``).
 
 One entry per operation with ``x-result-object``, in the spec's order: its path, result
 ``object``, ``group_by`` values (in the spec's order), filters (``kind`` and closed
@@ -140,7 +140,12 @@ One entry per operation with ``x-result-object``, in the spec's order: its path,
 {_HEADER}
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Final, Literal, TypedDict
+
+#: What a time parameter takes: the spec's Unix seconds, or what ``_core._time.to_unix`` turns
+#: into them (defined here so the generated ``params.py`` needs nothing above this package).
+TimeInput = int | float | datetime | date | str
 
 
 class FilterFacts(TypedDict):
@@ -249,7 +254,7 @@ def _params_module(
         "from __future__ import annotations\n\n"
         "from collections.abc import Sequence\n"
         "from typing import Literal, Required, TypedDict\n\n"
-        "from .._time import TimeInput\n" + "".join(f"{line}\n" for line in imports) + "\n"
+        "from .endpoints import TimeInput\n" + "".join(f"{line}\n" for line in imports) + "\n"
         f"__all__ = [\n{all_names}]\n\n"
         + "\n".join(a for a in aliases if a)
         + "\n\n\n"

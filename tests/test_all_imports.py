@@ -20,9 +20,9 @@ from pathlib import Path
 
 import openai_usage_client as ouc
 from openai_usage_client import types
-from openai_usage_client._endpoints import ENDPOINTS
+from openai_usage_client._core._endpoints import ENDPOINTS
+from openai_usage_client._core._models import Result
 from openai_usage_client._generated import models as generated_models
-from openai_usage_client._models import Result
 
 PACKAGE = Path(ouc.__file__).parent
 RESULT_MODELS = sorted(n for n in ouc.__all__ if n.endswith("Result") or n == "CostsResultAmount")
@@ -51,7 +51,7 @@ def test_lean_import() -> None:
     code = """
 import json, sys
 import openai_usage_client as o
-from openai_usage_client._params import build_query
+from openai_usage_client._core._params import build_query
 client = o.UsageClient("sk-admin-x")
 aclient = o.AsyncUsageClient("sk-admin-x")
 models = [getattr(o, name) for name in MODELS]

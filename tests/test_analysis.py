@@ -26,7 +26,7 @@ from openai_usage_client._analysis import (
     rollup,
     totals,
 )
-from openai_usage_client._rows import Row, rows
+from openai_usage_client._core._rows import Row, rows
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -19,9 +19,9 @@ from openai_usage_client._cli._app import cli
 from openai_usage_client._cli._output import Progress
 from openai_usage_client._cli._times import parse_time
 from openai_usage_client._cli.commands.endpoints import command_name
-from openai_usage_client._endpoints import ENDPOINTS
-from openai_usage_client._exceptions import InvalidParameterError
-from openai_usage_client._exports import columns
+from openai_usage_client._core._endpoints import ENDPOINTS
+from openai_usage_client._core._exceptions import InvalidParameterError
+from openai_usage_client._core._exports import columns
 from openai_usage_client.testing import FakeAPI
 
 NOW = 1_793_491_200  # the fake's now, 2026-11-01T00:00Z

@@ -10,7 +10,7 @@ import pytest
 import respx
 
 from openai_usage_client._cli import EXIT_CODES, exit_code_for, main
-from openai_usage_client._exceptions import OpenAIUsageError
+from openai_usage_client._core._exceptions import OpenAIUsageError
 
 KEY = "sk-admin-SECRET-do-not-print-4242"
 URL = "https://api.openai.com/v1/organization/usage/completions"
@@ -143,7 +143,7 @@ def test_unexpected_errors_exit_1_in_one_line(
 
 
 def test_exit_code_table_covers_the_error_tree() -> None:
-    from openai_usage_client import _exceptions
+    from openai_usage_client._core import _exceptions
 
     for name in _exceptions.__all__:
         cls = getattr(_exceptions, name)

@@ -15,7 +15,7 @@ import openai_usage_client._cli as cli_package
 from openai_usage_client._cli import _output, main
 from openai_usage_client._cli._app import build_cli, cli
 from openai_usage_client._cli.commands import COMMANDS
-from openai_usage_client._endpoints import ENDPOINTS
+from openai_usage_client._core._endpoints import ENDPOINTS
 
 CLI_DIR = Path(cli_package.__file__).parent
 PACKAGE_ROOT = CLI_DIR.parent.parent
@@ -157,7 +157,7 @@ def test_endpoint_help_comes_from_the_endpoint_table() -> None:
 
 
 def test_dead_code_is_gone() -> None:
-    import openai_usage_client._summary as summary
+    import openai_usage_client._core._summary as summary
 
     assert not hasattr(_output, "output_options")
     assert not hasattr(summary, "daily")

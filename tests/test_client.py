@@ -24,7 +24,7 @@ from _client_helpers import (
 from _sleeps import Sleeps
 
 import openai_usage_client as ouc
-from openai_usage_client._endpoints import ENDPOINTS
+from openai_usage_client._core._endpoints import ENDPOINTS
 
 KINDS = ["sync", "async"]
 START = 1759276800  # 2025-10-01T00:00:00Z

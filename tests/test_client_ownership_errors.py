@@ -15,7 +15,7 @@ from _sleeps import NO_WAIT
 
 import openai_usage_client as ouc
 from openai_usage_client import AsyncUsageClient, OpenAIUsageError, UsageClient
-from openai_usage_client._streams import AsyncGate, ThreadGate
+from openai_usage_client._core._streams import AsyncGate, ThreadGate
 from openai_usage_client.testing import FakeAPI, Faults, Persistent
 from openai_usage_client.testing._faults import FAILURE_KINDS
 

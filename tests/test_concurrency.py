@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from openai_usage_client import AsyncUsageClient, Bucket, UsageClient
-from openai_usage_client._pagination import AIMD, plan_windows
-from openai_usage_client._params import build_query
+from openai_usage_client._core._pagination import AIMD, plan_windows
+from openai_usage_client._core._params import build_query
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
 
 DAY = 86400

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from openai_usage_client import AsyncUsageClient, UsageClient, rows
-from openai_usage_client._names import NAME_COLUMNS, add_names, with_name_columns
+from openai_usage_client._core._names import NAME_COLUMNS, add_names, with_name_columns
 from openai_usage_client.directory import (
     ApiKeyRecord,
     Directory,

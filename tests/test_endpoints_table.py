@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from _shared import DATA, shared_file
 
-from openai_usage_client._endpoints import ENDPOINTS, USAGE_KINDS
+from openai_usage_client._core._endpoints import ENDPOINTS, USAGE_KINDS
 
 FACTS = "reference/live-api-facts.md"
 LIVE: dict[str, dict[str, Any]] = json.loads((DATA / "live_api_endpoints.json").read_text())[

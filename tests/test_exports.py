@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from openai_usage_client import Bucket, UsageClient
-from openai_usage_client._endpoints import ENDPOINTS
-from openai_usage_client._exports import (
+from openai_usage_client._core._endpoints import ENDPOINTS
+from openai_usage_client._core._exports import (
     column_types,
     columns,
     rows,
@@ -28,7 +28,7 @@ from openai_usage_client._exports import (
     to_parquet,
     to_polars,
 )
-from openai_usage_client._summary import model_from_line_item, summarize
+from openai_usage_client._core._summary import model_from_line_item, summarize
 from openai_usage_client.testing import (
     DEFAULT_ADMIN_KEY,
     UNKNOWN_FIELD,
@@ -353,7 +353,7 @@ def test_parquet_round_trip_in_row_groups(
 ) -> None:
     import pyarrow.parquet as pq
 
-    from openai_usage_client import _exports
+    from openai_usage_client._core import _exports
 
     monkeypatch.setattr(_exports, "_PARQUET_BATCH", 50)
     path = tmp_path / "costs.parquet"

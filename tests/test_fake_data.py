@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from openai_usage_client._endpoints import ENDPOINTS
+from openai_usage_client._core._endpoints import ENDPOINTS
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_ADMIN_KEY}"}

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from openai_usage_client._endpoints import ENDPOINTS
+from openai_usage_client._core._endpoints import ENDPOINTS
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 NOW = 1_793_491_200

@@ -89,7 +89,7 @@ def test_generation_is_independent_of_the_working_directory(tmp_path: Path) -> N
 PROBE = """
 import json, sys
 from openai_usage_client._cli import main
-from openai_usage_client._params import build_query
+from openai_usage_client._core._params import build_query
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
 
 query = build_query(

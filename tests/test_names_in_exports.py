@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from openai_usage_client import AsyncUsageClient, UsageClient, columns, rows, to_csv
-from openai_usage_client._names import NAME_COLUMNS
+from openai_usage_client._core._names import NAME_COLUMNS
 from openai_usage_client.directory import Directory
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI
 

@@ -9,7 +9,7 @@ import pytest
 
 from openai_usage_client import InvalidParameterError
 from openai_usage_client._analysis import plan
-from openai_usage_client._periods import (
+from openai_usage_client._core._periods import (
     local_midnight,
     parse_local,
     period_bounds,
@@ -153,7 +153,7 @@ def test_plan_picks_the_widest_bucket_inside_local_periods() -> None:
 
 
 def test_the_one_time_parser_knows_the_new_words_and_zones() -> None:
-    from openai_usage_client._time import to_unix
+    from openai_usage_client._core._time import to_unix
 
     assert to_unix("this-week", "start_time", now=NOW) == utc(2026, 10, 26)
     assert to_unix("last_week", "start_time", now=NOW) == utc(2026, 10, 19)

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from openai_usage_client import UsageClient, summarize
+from openai_usage_client._core._rows import Row, rows
 from openai_usage_client._report_views import (
     SCHEMA,
     ReportView,
@@ -23,7 +24,6 @@ from openai_usage_client._report_views import (
     render_markdown,
     report_document,
 )
-from openai_usage_client._rows import Row, rows
 from openai_usage_client.report import ReportFilters, build_report
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 

@@ -14,7 +14,7 @@ import pytest
 from _store_helpers import DAY, assert_equal_truth, client_for, no_duplicates, ts
 
 from openai_usage_client import AsyncUsageClient, InvalidParameterError, rows
-from openai_usage_client._names import NAME_COLUMNS
+from openai_usage_client._core._names import NAME_COLUMNS
 from openai_usage_client.store import (
     Store,
     StoreLockedError,

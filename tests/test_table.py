@@ -25,7 +25,7 @@ from openai_usage_client._cli._table import (
     write_json,
     write_jsonl,
 )
-from openai_usage_client._rows import Row, columns, rows
+from openai_usage_client._core._rows import Row, columns, rows
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 DAY = datetime(2026, 10, 31, tzinfo=UTC)

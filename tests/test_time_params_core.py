@@ -16,11 +16,12 @@ import respx
 from _client_helpers import BASE, KEY, bucket, collect, json_response, page
 
 import openai_usage_client as ouc
-from openai_usage_client import InvalidParameterError, _client, _rows
-from openai_usage_client._base import Runtime
+from openai_usage_client import InvalidParameterError, _client
 from openai_usage_client._cli._times import parse_time as cli_parse_time
-from openai_usage_client._params import Query
-from openai_usage_client._time import describe, to_unix
+from openai_usage_client._core import _rows
+from openai_usage_client._core._base import Runtime
+from openai_usage_client._core._params import Query
+from openai_usage_client._core._time import describe, to_unix
 
 KINDS = ["sync", "async"]
 #: 2026-11-29T22:30:00Z: what "now" is in these tests.

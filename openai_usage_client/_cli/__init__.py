@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from .. import _exceptions as exc
+from .._core import _exceptions as exc
 from ._errors import EXIT_CODES, exit_code_for
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import click
 
 from .._analysis import pivot_dimensions
-from .._endpoints import EndpointSpec
+from .._core._endpoints import EndpointSpec
 
 if TYPE_CHECKING:
     from ._shape import Shape, Shaped
@@ -88,7 +88,7 @@ def shape_from(options: dict[str, Any]) -> Shape:
     """Pop the analysis options out of ``options`` (a command's keyword arguments)."""
     # Imported here, not at the top: every command is built for `openai-usage --help`,
     # which must not pay for the analysis machinery (bench P5).
-    from .._periods import zone
+    from .._core._periods import zone
     from ._shape import Shape
 
     values = {k: options.pop(k, None) for k in ANALYSIS_KEYS}

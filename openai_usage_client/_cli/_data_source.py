@@ -20,7 +20,7 @@ from ._db import DB_HELP, open_store, refuse
 from ._names import NAMES_HELP, lookup_names, warn
 
 if TYPE_CHECKING:
-    from .._endpoints import EndpointSpec
+    from .._core._endpoints import EndpointSpec
     from ..directory import Directory
     from ._shape import Shape, Shaped
     from ._state import State
@@ -166,7 +166,7 @@ def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped
     totals across IDs: it is left as it is."""
     from dataclasses import replace
 
-    from .._names import names_of, with_name_columns
+    from .._core._names import names_of, with_name_columns
     from ._table import pick_columns
 
     if directory is None or shape.pivot is not None:

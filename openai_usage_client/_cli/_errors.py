@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import Final
 
-from .. import _exceptions as exc
+from .._core import _exceptions as exc
 
 __all__ = ["EXIT_BUDGET", "EXIT_CODES", "EXIT_LOCKED", "exit_code_for"]
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._exceptions import InvalidParameterError
+from .._core._exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
     from ..directory import Directory

@@ -24,10 +24,10 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
-from .._format import money, number
+from .._core._format import money, number
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
 
 __all__ = [
     "FORMATS",
@@ -182,7 +182,7 @@ class Progress:
 
 def fetch_rows(stream: Any, endpoint: str, progress: Progress) -> Iterator[Row]:
     """The rows of a ``BucketStream``, page by page, reporting each page to ``progress``."""
-    from .._exports import rows
+    from .._core._exports import rows
 
     try:
         for page in stream.pages():
@@ -198,7 +198,7 @@ def fetch_rows(stream: Any, endpoint: str, progress: Progress) -> Iterator[Row]:
 def _writer(fmt: str) -> Callable[..., int]:
     # Imported here: the exports pull in pydantic and the generated models, which
     # ``openai-usage --help`` should not pay for.
-    from .._exports import to_csv, to_json, to_jsonl, to_parquet
+    from .._core._exports import to_csv, to_json, to_jsonl, to_parquet
 
     writers: dict[str, Callable[..., int]] = {
         "csv": to_csv,

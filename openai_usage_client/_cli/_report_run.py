@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from .._periods import local_midnight, period_range, zone, zone_name
+from .._core._periods import local_midnight, period_range, zone, zone_name
 from .._report_labels import UNLISTED_KEY
 from .._report_views import ReportView, dumps, render_markdown, report_document
 from ..report import DEFAULT_DAYS, Report, ReportFilters, ReportQuery, build_report, chart_data
@@ -28,7 +28,7 @@ from ._state import state_of
 from ._times import check_range, future_warning, parse_time
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
 
 __all__ = ["render_report", "run_report"]
 

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._format import money
+from .._core._format import money
 from ._output import Progress, fetch_rows
 from .commands.check import _load, _organizations, budget_lines
 
 if TYPE_CHECKING:
     from .. import UsageClient
-    from .._exports import Row
+    from .._core._exports import Row
     from .._report_views import ReportFilters
     from ..directory import Directory
     from ..report import ReportQuery

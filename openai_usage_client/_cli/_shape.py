@@ -26,13 +26,13 @@ from .._analysis import (
     rollup,
     totals,
 )
-from .._endpoints import ENDPOINTS
-from .._exceptions import InvalidParameterError
-from .._periods import By, zone_name
+from .._core._endpoints import ENDPOINTS
+from .._core._exceptions import InvalidParameterError
+from .._core._periods import By, zone_name
 from ._table import all_columns, default_columns, pick_columns
 
 if TYPE_CHECKING:
-    from .._rows import Row
+    from .._core._rows import Row
 
 __all__ = ["Shape", "Shaped"]
 
@@ -154,7 +154,7 @@ class Shape:
         group_by: list[str],
     ) -> Shaped:
         """The rows as printed: totals, periods, a pivot, or the rows themselves."""
-        from .._rows import columns as endpoint_columns
+        from .._core._rows import columns as endpoint_columns
 
         items: Iterable[Row] = filter_rows(rows, self._local) if self._local else rows
         if self._span is not None:
@@ -219,6 +219,6 @@ class Shape:
 
 
 def _counters(endpoint: str) -> list[str]:
-    from .._rows import column_types
+    from .._core._rows import column_types
 
     return [c for c, k in column_types(endpoint).items() if k in ("int", "decimal")]

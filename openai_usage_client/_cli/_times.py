@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from .._exceptions import InvalidParameterError
-from .._time import TIME_HELP, iso, start_of_day, to_unix
+from .._core._exceptions import InvalidParameterError
+from .._core._time import TIME_HELP, iso, start_of_day, to_unix
 
 __all__ = [
     "TIME_HELP",

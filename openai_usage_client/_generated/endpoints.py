@@ -1,4 +1,4 @@
-"""The bucketed operations of ``openapi.yaml`` as plain data (see ``_endpoints.py``).
+"""The bucketed operations of ``openapi.yaml`` (read by ``_core/_endpoints.py``).
 
 One entry per operation with ``x-result-object``, in the spec's order: its path, result
 ``object``, ``group_by`` values (in the spec's order), filters (``kind`` and closed
@@ -9,7 +9,12 @@ One entry per operation with ``x-result-object``, in the spec's order: its path,
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Final, Literal, TypedDict
+
+#: What a time parameter takes: the spec's Unix seconds, or what ``_core._time.to_unix`` turns
+#: into them (defined here so the generated ``params.py`` needs nothing above this package).
+TimeInput = int | float | datetime | date | str
 
 
 class FilterFacts(TypedDict):

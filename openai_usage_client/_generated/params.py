@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Required, TypedDict
 
-from .._time import TimeInput
+from .endpoints import TimeInput
 from .models.audio_speeches_bucket_width import AudioSpeechesBucketWidth
 from .models.audio_speeches_group_by_item import AudioSpeechesGroupByItem
 from .models.audio_transcriptions_bucket_width import AudioTranscriptionsBucketWidth

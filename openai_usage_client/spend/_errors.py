@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from .._exceptions import InvalidParameterError, OpenAIUsageError
+from .._core._exceptions import InvalidParameterError, OpenAIUsageError
 
 __all__ = ["ConfigError", "NotifyError"]
 

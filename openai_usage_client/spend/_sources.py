@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkab
 
 if TYPE_CHECKING:
     from .. import UsageClient
-    from .._exports import Row
+    from .._core._exports import Row
     from .config import SpendConfig
 
 __all__ = [
@@ -86,7 +86,7 @@ class ClientSource:
     def rows(
         self, endpoint: str, start: datetime | None = None, end: datetime | None = None
     ) -> Iterable[Row]:
-        from .._exports import rows
+        from .._core._exports import rows
 
         if endpoint != "costs":
             raise ValueError(f"ClientSource serves costs only, not {endpoint!r}")
@@ -155,7 +155,7 @@ class ClientSettings:
         self._projects: dict[str, list[SpendSetting]] = {}
 
     def _read(self, what: str, read: Callable[[], list[SpendSetting]]) -> list[SpendSetting]:
-        from .._exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
+        from .._core._exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
 
         if self.warnings:  # the key may not read settings: one note is enough
             return []
@@ -280,7 +280,7 @@ def open_organizations(
                 )
                 if config.organization:
                     raise config.error("organization", i, problem, org.admin_key_env)
-                from .._exceptions import MissingAdminKeyError
+                from .._core._exceptions import MissingAdminKeyError
 
                 raise MissingAdminKeyError(problem)
             options = dict(client_options)

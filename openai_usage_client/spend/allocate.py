@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._sources import DirectoryLike, directory_records
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
     from .config import TeamConfig
 
 __all__ = ["UNALLOCATED", "Allocator", "allocate"]

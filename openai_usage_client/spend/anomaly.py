@@ -29,11 +29,11 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
-from .._summary import model_from_line_item
+from .._core._summary import model_from_line_item
 from .forecast import is_weekend
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
 
 __all__ = ["DIMENSIONS", "Anomaly", "find_anomalies"]
 

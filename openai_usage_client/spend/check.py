@@ -44,7 +44,7 @@ from .totals import SpendTotals, organization_totals
 if TYPE_CHECKING:
     import httpx
 
-    from .._exports import Row
+    from .._core._exports import Row
     from ._sources import OrgSource, SpendSetting
 
 __all__ = [

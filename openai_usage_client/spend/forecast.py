@@ -41,7 +41,7 @@ from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
 
 __all__ = [
     "Forecast",

@@ -25,14 +25,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._format import money
+from .._core._format import money
 from .allocate import UNALLOCATED, Allocator
 from .check import CheckResult, check
 from .config import check_against_directory
 from .totals import SpendTotals, organization_totals
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
     from ._sources import OrgSource
     from .config import SpendConfig
 

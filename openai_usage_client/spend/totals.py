@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .._exports import Row
+    from .._core._exports import Row
 
 __all__ = ["OrganizationTotals", "SpendTotals", "organization_totals"]
 

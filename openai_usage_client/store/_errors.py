@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from .._exceptions import OpenAIUsageError
+from .._core._exceptions import OpenAIUsageError
 
 if TYPE_CHECKING:
     from ._plan import Window

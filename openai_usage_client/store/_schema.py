@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from .. import columns
-from .._endpoints import ENDPOINTS
+from .._core._endpoints import ENDPOINTS
 from ._errors import StoreVersionError
 
 __all__ = [

@@ -278,7 +278,7 @@ class Store:
         bucket_width: str | None,
         group_by: Sequence[str] | None,
     ) -> list[tuple[str, str, str]]:
-        from .._endpoints import ENDPOINTS
+        from .._core._endpoints import ENDPOINTS
 
         if endpoint not in ENDPOINTS:
             raise InvalidParameterError("endpoint", endpoint, f"one of {', '.join(ENDPOINTS)}")

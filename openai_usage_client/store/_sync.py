@@ -23,7 +23,7 @@ from .. import (
     PermissionDeniedError,
     rows,
 )
-from .._endpoints import ENDPOINTS
+from .._core._endpoints import ENDPOINTS
 from ._errors import SyncIncompleteError
 from ._plan import Series, Window, plan, ranges
 from ._refusal import Refusal, fallback, forget, remember, remembered

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .. import columns
-from .._endpoints import ENDPOINTS
+from .._core._endpoints import ENDPOINTS
 from ._plan import Window, state_of
 from ._schema import (
     DIRECTORY_TABLES,

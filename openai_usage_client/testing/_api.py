@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Final
 from urllib.parse import urlencode
 
-from .._endpoints import ENDPOINTS, EndpointSpec
+from .._core._endpoints import ENDPOINTS, EndpointSpec
 from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
 from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route

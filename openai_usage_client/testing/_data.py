@@ -18,7 +18,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Final, Generic, TypeVar
 
-from .._endpoints import ENDPOINTS
+from .._core._endpoints import ENDPOINTS
 from ._gen import COUNTERS, DayData, generate_day
 from ._org import (
     BATCH_DISCOUNT,

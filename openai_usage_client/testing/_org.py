@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from .._endpoints import ENDPOINTS
+from .._core._endpoints import ENDPOINTS
 
 Dim = str | bool | None
 

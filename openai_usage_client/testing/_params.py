@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import parse_qsl
 
-from .._endpoints import ENDPOINTS, EndpointSpec
+from .._core._endpoints import ENDPOINTS, EndpointSpec
 from .._generated.endpoints import WIDTH_SECONDS
 from ._data import FilterKey
 from ._org import Dim

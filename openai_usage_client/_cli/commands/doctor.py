@@ -96,7 +96,7 @@ def _base_url_check(state: State) -> tuple[Check, str]:
 
 
 def _api_failure(name: str, error: Exception, base_url: str) -> Check:
-    from ... import _exceptions as exc
+    from ..._core import _exceptions as exc
 
     if isinstance(error, exc.AuthenticationError):
         return Check(name, "FAIL", "the key was refused (HTTP 401)", _FIX_KEY, KEY_PROBLEM)
@@ -137,7 +137,7 @@ def _api_checks(
 ) -> None:
     import httpx
 
-    from ... import _exceptions as exc
+    from ..._core import _exceptions as exc
 
     day = now - now % 86_400 - 86_400
     date: str | None = None

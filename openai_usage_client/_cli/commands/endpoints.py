@@ -14,9 +14,9 @@ from typing import Any, Final
 import click
 from click.core import ParameterSource
 
-from ..._endpoints import ENDPOINTS, EndpointSpec
-from ..._periods import local_midnight
-from ..._time import from_unix
+from ..._core._endpoints import ENDPOINTS, EndpointSpec
+from ..._core._periods import local_midnight
+from ..._core._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
 from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
 from .._help import COMMAND_EPILOG

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..._endpoints import ENDPOINTS
+from ..._core._endpoints import ENDPOINTS
 from .sync import STORE_EXIT_HELP, fail
 
 __all__ = ["command", "commands"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..._periods import DEFAULT_DAYS
+from ..._core._periods import DEFAULT_DAYS
 from .._help import COMMAND_EPILOG
 from .._times import TIME_HELP
 

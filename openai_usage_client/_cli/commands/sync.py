@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from ..._endpoints import ENDPOINTS
+from ..._core._endpoints import ENDPOINTS
 from .._errors import EXIT_LOCKED, exit_code_for
 from .._help import COMMAND_EPILOG
 from .._names import warn

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ._generated import endpoints as _facts
+from .._generated import endpoints as _facts
 
 __all__ = [
     "ENDPOINTS",

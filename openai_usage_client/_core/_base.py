@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import httpx
 import pydantic
 
+from .._version import __version__
 from . import _exceptions as exc
 from ._models import Page
 from ._params import check_concurrency
-from ._version import __version__
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

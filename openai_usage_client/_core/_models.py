@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ._generated.models.usage_response import UsageResponse
-from ._generated.models.usage_time_bucket import UsageTimeBucket, UsageTimeBucketResultsItem
+from .._generated.models.usage_response import UsageResponse
+from .._generated.models.usage_time_bucket import UsageTimeBucket, UsageTimeBucketResultsItem
 from ._time import from_unix
 
 __all__ = ["Bucket", "Page", "Result"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, Unpack
 if TYPE_CHECKING:
     # For type checkers only: at run time ``build_query`` checks the arguments, and loading
     # every endpoint's literal types would slow down ``import openai_usage_client`` (P5).
-    from ._generated.params import (
+    from .._generated.params import (
         AudioSpeechesParams,
         AudioTranscriptionsParams,
         CodeInterpreterSessionsParams,

@@ -33,9 +33,9 @@ from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from .._generated import models as generated_models
+from .._generated.models.usage_time_bucket import UsageTimeBucket
 from ._endpoints import ENDPOINTS
-from ._generated import models as generated_models
-from ._generated.models.usage_time_bucket import UsageTimeBucket
 from ._names import NAME_COLUMNS, Names, add_names, with_name_columns
 from ._time import from_unix
 

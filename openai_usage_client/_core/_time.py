@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Final
 
+from .._generated.endpoints import WIDTH_SECONDS, TimeInput
 from ._exceptions import InvalidParameterError
-from ._generated.endpoints import WIDTH_SECONDS
 
 __all__ = [
     "TIME_HELP",
@@ -36,7 +36,6 @@ __all__ = [
     "to_unix",
 ]
 
-TimeInput = int | float | datetime | date | str
 #: Unix seconds of "now"; ``time.time`` unless a test fixes it.
 Clock = Callable[[], float]
 

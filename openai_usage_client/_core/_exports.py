@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # ``Row``, ``columns``, ``column_types`` and ``rows`` live in ``_rows``; they are re-exported
-# here so that ``from openai_usage_client._exports import rows`` keeps working.
+# here so that ``from openai_usage_client._core._exports import rows`` keeps working.
 __all__ = [
     "PathOrFile",
     "Row",
