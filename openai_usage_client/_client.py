@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from types import ModuleType, TracebackType
 from typing import Any, Self, overload
 
@@ -36,16 +36,15 @@ from ._core._endpoints import ENDPOINTS
 from ._core._exceptions import InvalidParameterError
 from ._core._models import Page
 from ._core._params import Query, accepted_params, build_query
+from ._core._requester import Params
 from ._core._resources import Costs, Usage
 from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
-from ._directory_mixin import AsyncDirectoryResources, DirectoryResources
+from .directory._mixin import AsyncDirectoryResources, DirectoryResources
 
 __all__ = ["AsyncUsageClient", "UsageClient"]
 
 _UNSET: Any = object()
 
-#: Query parameters for ``get``: a mapping or ``(name, value)`` pairs (repeat a name for arrays).
-Params = Mapping[str, Any] | Sequence[tuple[str, Any]] | None
 #: Turns a 2xx response into what the caller asked for.
 Parse = Callable[[httpx.Response, ClientSettings], Any]
 

@@ -33,12 +33,6 @@ does not name yet) and ``to_dict()`` (wire names) work on every one.
 from __future__ import annotations
 
 from ._core._models import Bucket, Page, Result
-from ._directory_models import (
-    OrganizationSpendAlert,
-    OrganizationSpendLimit,
-    ProjectSpendAlert,
-    ProjectSpendLimit,
-)
 from ._generated.models import (
     AdminApiKey,
     CostsResult,
@@ -86,6 +80,12 @@ from ._generated.params import (
     VectorStoresParams,
     WebSearchCallsGroupBy,
     WebSearchCallsParams,
+)
+from .directory._models import (
+    OrganizationSpendAlert,
+    OrganizationSpendLimit,
+    ProjectSpendAlert,
+    ProjectSpendLimit,
 )
 
 __all__ = [

@@ -154,7 +154,7 @@ print(json.dumps([before, sorted(sys.modules)]))
     assert "asyncio" not in before
     assert "openai_usage_client._generated.params" not in before
     directory = {
-        "openai_usage_client._directory_resources",
+        "openai_usage_client.directory._resources",
         "openai_usage_client._generated.models.project",
     }
     assert directory & before == set()

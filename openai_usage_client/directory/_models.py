@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ._generated.models.organization_spend_alert import (
+from .._generated.models.organization_spend_alert import (
     OrganizationSpendAlert as _OrganizationSpendAlert,
 )
-from ._generated.models.organization_spend_alert_list import (
+from .._generated.models.organization_spend_alert_list import (
     OrganizationSpendAlertList as _OrganizationSpendAlertList,
 )
-from ._generated.models.organization_spend_limit import (
+from .._generated.models.organization_spend_limit import (
     OrganizationSpendLimit as _OrganizationSpendLimit,
 )
-from ._generated.models.project_spend_alert import ProjectSpendAlert as _ProjectSpendAlert
-from ._generated.models.project_spend_alert_list import (
+from .._generated.models.project_spend_alert import ProjectSpendAlert as _ProjectSpendAlert
+from .._generated.models.project_spend_alert_list import (
     ProjectSpendAlertList as _ProjectSpendAlertList,
 )
-from ._generated.models.project_spend_limit import ProjectSpendLimit as _ProjectSpendLimit
+from .._generated.models.project_spend_limit import ProjectSpendLimit as _ProjectSpendLimit
 
 __all__ = [
     "OrganizationSpendAlert",

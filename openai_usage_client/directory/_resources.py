@@ -17,17 +17,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import pydantic
 
-from ._core._cursor_list import CursorList, CursorPage, check_limit
-from ._core._exceptions import InvalidParameterError
-from ._directory_models import (
-    OrganizationSpendAlert,
-    OrganizationSpendAlertPage,
-    OrganizationSpendLimit,
-    ProjectSpendAlert,
-    ProjectSpendAlertPage,
-    ProjectSpendLimit,
-)
-from ._generated.api.directory import (
+from .._core._cursor_list import CursorList, CursorPage, check_limit
+from .._core._exceptions import InvalidParameterError
+from .._generated.api.directory import (
     list_admin_api_keys,
     list_organization_spend_alerts,
     list_project_api_keys,
@@ -41,7 +33,7 @@ from ._generated.api.directory import (
     retrieve_project_spend_limit,
     retrieve_user,
 )
-from ._generated.models import (
+from .._generated.models import (
     AdminApiKey,
     AdminApiKeyList,
     Project,
@@ -55,10 +47,18 @@ from ._generated.models import (
     User,
     UserList,
 )
-from ._generated.types import UNSET
+from .._generated.types import UNSET
+from ._models import (
+    OrganizationSpendAlert,
+    OrganizationSpendAlertPage,
+    OrganizationSpendLimit,
+    ProjectSpendAlert,
+    ProjectSpendAlertPage,
+    ProjectSpendLimit,
+)
 
 if TYPE_CHECKING:
-    from ._client import UsageClient
+    from .._core._requester import Requester
 
 __all__ = [
     "AdminApiKeys",
@@ -184,7 +184,7 @@ def _url(kwargs: Mapping[str, Any]) -> str:
 # --- sync -----------------------------------------------------------------------------------
 
 
-def _list(client: UsageClient, route: Route, after: object) -> CursorList[Any]:
+def _list(client: Requester, route: Route, after: object) -> CursorList[Any]:
     path, params, model = route
 
     def fetch(path: str, params: Mapping[str, Any]) -> CursorPage[Any]:
@@ -197,7 +197,7 @@ def _list(client: UsageClient, route: Route, after: object) -> CursorList[Any]:
 class ProjectApiKeys:
     """``client.projects.api_keys``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -215,7 +215,7 @@ class ProjectApiKeys:
 class ProjectServiceAccounts:
     """``client.projects.service_accounts``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -228,7 +228,7 @@ class ProjectServiceAccounts:
 class ProjectUsers:
     """``client.projects.users``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -241,7 +241,7 @@ class ProjectUsers:
 class ProjectSpendLimits:
     """``client.projects.spend_limit``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def retrieve(self, project_id: str) -> ProjectSpendLimit:
@@ -253,7 +253,7 @@ class ProjectSpendLimits:
 class ProjectSpendAlerts:
     """``client.projects.spend_alerts``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -272,7 +272,7 @@ class ProjectSpendAlerts:
 class Projects:
     """``client.projects``: the projects and, per project, its keys, accounts and limits."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
         self.api_keys = ProjectApiKeys(client)
         self.service_accounts = ProjectServiceAccounts(client)
@@ -299,7 +299,7 @@ class Projects:
 class Users:
     """``client.users``: the organization's users."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -321,7 +321,7 @@ class Users:
 class AdminApiKeys:
     """``client.admin_api_keys``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(
@@ -334,7 +334,7 @@ class AdminApiKeys:
 class SpendLimit:
     """``client.spend_limit``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def retrieve(self) -> OrganizationSpendLimit:
@@ -346,7 +346,7 @@ class SpendLimit:
 class SpendAlerts:
     """``client.spend_alerts``."""
 
-    def __init__(self, client: UsageClient) -> None:
+    def __init__(self, client: Requester) -> None:
         self._client = client
 
     def list(

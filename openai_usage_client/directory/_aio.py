@@ -1,4 +1,4 @@
-"""The async client's directory resources: ``AsyncUsageClient.projects``, ``.users``, ...
+"""The async client's directory resources: ``AsyncRequester.projects``, ``.users``, ...
 
 Twins of ``_directory_resources`` (which holds the routes both use and the checks); each
 list returns an ``AsyncCursorList`` (``async for item in ...``), each retrieve a coroutine.
@@ -9,14 +9,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._core._cursor_list import AsyncCursorList, CursorPage
-from ._directory_models import (
+from .._core._cursor_list import AsyncCursorList, CursorPage
+from .._generated.api.directory import (
+    retrieve_organization_spend_limit,
+    retrieve_project,
+    retrieve_project_spend_limit,
+    retrieve_user,
+)
+from .._generated.models import (
+    AdminApiKey,
+    Project,
+    ProjectApiKey,
+    ProjectServiceAccount,
+    ProjectUser,
+    User,
+)
+from ._models import (
     OrganizationSpendAlert,
     OrganizationSpendLimit,
     ProjectSpendAlert,
     ProjectSpendLimit,
 )
-from ._directory_resources import (
+from ._resources import (
     Order,
     OwnerAccess,
     Route,
@@ -32,23 +46,9 @@ from ._directory_resources import (
     _route_users,
     _url,
 )
-from ._generated.api.directory import (
-    retrieve_organization_spend_limit,
-    retrieve_project,
-    retrieve_project_spend_limit,
-    retrieve_user,
-)
-from ._generated.models import (
-    AdminApiKey,
-    Project,
-    ProjectApiKey,
-    ProjectServiceAccount,
-    ProjectUser,
-    User,
-)
 
 if TYPE_CHECKING:
-    from ._client import AsyncUsageClient
+    from .._core._requester import AsyncRequester
 
 __all__ = [
     "AsyncAdminApiKeys",
@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 
-def _alist(client: AsyncUsageClient, route: Route, after: object) -> AsyncCursorList[Any]:
+def _alist(client: AsyncRequester, route: Route, after: object) -> AsyncCursorList[Any]:
     path, params, model = route
 
     async def fetch(path: str, params: Mapping[str, Any]) -> CursorPage[Any]:
@@ -72,7 +72,7 @@ def _alist(client: AsyncUsageClient, route: Route, after: object) -> AsyncCursor
 class AsyncProjectApiKeys:
     """``client.projects.api_keys`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -91,7 +91,7 @@ class AsyncProjectApiKeys:
 class AsyncProjectServiceAccounts:
     """``client.projects.service_accounts`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -104,7 +104,7 @@ class AsyncProjectServiceAccounts:
 class AsyncProjectUsers:
     """``client.projects.users`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -117,7 +117,7 @@ class AsyncProjectUsers:
 class AsyncProjectSpendLimits:
     """``client.projects.spend_limit`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     async def retrieve(self, project_id: str) -> ProjectSpendLimit:
@@ -129,7 +129,7 @@ class AsyncProjectSpendLimits:
 class AsyncProjectSpendAlerts:
     """``client.projects.spend_alerts`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -148,7 +148,7 @@ class AsyncProjectSpendAlerts:
 class AsyncProjects:
     """``client.projects`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
         self.api_keys = AsyncProjectApiKeys(client)
         self.service_accounts = AsyncProjectServiceAccounts(client)
@@ -175,7 +175,7 @@ class AsyncProjects:
 class AsyncUsers:
     """``client.users`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -197,7 +197,7 @@ class AsyncUsers:
 class AsyncAdminApiKeys:
     """``client.admin_api_keys`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(
@@ -210,7 +210,7 @@ class AsyncAdminApiKeys:
 class AsyncSpendLimit:
     """``client.spend_limit`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     async def retrieve(self) -> OrganizationSpendLimit:
@@ -222,7 +222,7 @@ class AsyncSpendLimit:
 class AsyncSpendAlerts:
     """``client.spend_alerts`` of the async client."""
 
-    def __init__(self, client: AsyncUsageClient) -> None:
+    def __init__(self, client: AsyncRequester) -> None:
         self._client = client
 
     def list(

@@ -30,13 +30,14 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
-from ._core._exceptions import AuthenticationError, BadRequestError, PermissionDeniedError
+from .._core._exceptions import AuthenticationError, BadRequestError, PermissionDeniedError
 
 if TYPE_CHECKING:
-    from ._client import AsyncUsageClient, UsageClient
-    from ._generated.models import Project, ProjectApiKey, ProjectServiceAccount, User
+    from .._generated.models import Project, ProjectApiKey, ProjectServiceAccount, User
+    from ._aio import AsyncProjects, AsyncUsers
+    from ._resources import Projects, Users
 
 __all__ = [
     "ApiKeyRecord",
@@ -292,7 +293,38 @@ def _assemble(
     return d
 
 
-def fetch_directory(client: UsageClient) -> Directory:
+class _Lister(Protocol):
+    """``UsageClient`` as ``fetch_directory`` sees it (the clients are assembled above this
+    layer, so they are described here rather than imported)."""
+
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def projects(self) -> Projects: ...
+    @property
+    def users(self) -> Users: ...
+
+
+class _AsyncLister(Protocol):
+    """``AsyncUsageClient`` as ``afetch_directory`` sees it."""
+
+    @property
+    def concurrency(self) -> int: ...
+    @property
+    def projects(self) -> AsyncProjects: ...
+    @property
+    def users(self) -> AsyncUsers: ...
+
+
+class _Named(Protocol):
+    def directory(self) -> Directory: ...
+
+
+class _AsyncNamed(Protocol):
+    async def directory(self) -> Directory: ...
+
+
+def fetch_directory(client: _Lister) -> Directory:
     """``client.directory()``: the lists, ``client.concurrency`` requests at a time."""
 
     def keys_of(pid: str) -> list[ProjectApiKey]:
@@ -336,7 +368,7 @@ def fetch_directory(client: UsageClient) -> Directory:
         )
 
 
-async def afetch_directory(client: AsyncUsageClient) -> Directory:
+async def afetch_directory(client: _AsyncLister) -> Directory:
     """``await client.directory()``: the lists, ``client.concurrency`` requests at a time."""
     slots = asyncio.Semaphore(client.concurrency)
 
@@ -398,7 +430,7 @@ def _warning(error: AuthenticationError | PermissionDeniedError) -> str:
     )
 
 
-def try_directory(client: UsageClient) -> tuple[Directory | None, str | None]:
+def try_directory(client: _Named) -> tuple[Directory | None, str | None]:
     """``(client.directory(), None)``, or ``(None, warning)`` when the key may not read it.
 
     Only a 401 or 403 becomes a warning (a restricted admin key with the usage scope alone
@@ -410,7 +442,7 @@ def try_directory(client: UsageClient) -> tuple[Directory | None, str | None]:
         return None, _warning(error)
 
 
-async def atry_directory(client: AsyncUsageClient) -> tuple[Directory | None, str | None]:
+async def atry_directory(client: _AsyncNamed) -> tuple[Directory | None, str | None]:
     """The asynchronous twin of ``try_directory``."""
     try:
         return await client.directory(), None

@@ -10,15 +10,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._directory_aio import (
+    from ._aio import (
         AsyncAdminApiKeys,
         AsyncProjects,
         AsyncSpendAlerts,
         AsyncSpendLimit,
         AsyncUsers,
     )
-    from ._directory_resources import AdminApiKeys, Projects, SpendAlerts, SpendLimit, Users
-    from .directory import Directory
+    from ._fetch import Directory
+    from ._resources import AdminApiKeys, Projects, SpendAlerts, SpendLimit, Users
 
 __all__ = ["AsyncDirectoryResources", "DirectoryResources"]
 
@@ -29,35 +29,35 @@ class DirectoryResources:
     @cached_property
     def projects(self) -> Projects:
         """Projects, and per project its API keys, service accounts, users and spend settings."""
-        from ._directory_resources import Projects
+        from ._resources import Projects
 
         return Projects(self._as_client())
 
     @cached_property
     def users(self) -> Users:
         """The organization's users."""
-        from ._directory_resources import Users
+        from ._resources import Users
 
         return Users(self._as_client())
 
     @cached_property
     def admin_api_keys(self) -> AdminApiKeys:
         """The organization's admin API keys."""
-        from ._directory_resources import AdminApiKeys
+        from ._resources import AdminApiKeys
 
         return AdminApiKeys(self._as_client())
 
     @cached_property
     def spend_limit(self) -> SpendLimit:
         """The organization's hard spend limit."""
-        from ._directory_resources import SpendLimit
+        from ._resources import SpendLimit
 
         return SpendLimit(self._as_client())
 
     @cached_property
     def spend_alerts(self) -> SpendAlerts:
         """The organization's spend alerts."""
-        from ._directory_resources import SpendAlerts
+        from ._resources import SpendAlerts
 
         return SpendAlerts(self._as_client())
 
@@ -69,7 +69,7 @@ class DirectoryResources:
         time. A key that may not read the directory raises ``PermissionDeniedError``; see
         ``openai_usage_client.directory.try_directory`` to get a warning instead.
         """
-        from .directory import fetch_directory
+        from ._fetch import fetch_directory
 
         return fetch_directory(self._as_client())
 
@@ -83,41 +83,41 @@ class AsyncDirectoryResources:
     @cached_property
     def projects(self) -> AsyncProjects:
         """Projects, and per project its API keys, service accounts, users and spend settings."""
-        from ._directory_aio import AsyncProjects
+        from ._aio import AsyncProjects
 
         return AsyncProjects(self._as_client())
 
     @cached_property
     def users(self) -> AsyncUsers:
         """The organization's users."""
-        from ._directory_aio import AsyncUsers
+        from ._aio import AsyncUsers
 
         return AsyncUsers(self._as_client())
 
     @cached_property
     def admin_api_keys(self) -> AsyncAdminApiKeys:
         """The organization's admin API keys."""
-        from ._directory_aio import AsyncAdminApiKeys
+        from ._aio import AsyncAdminApiKeys
 
         return AsyncAdminApiKeys(self._as_client())
 
     @cached_property
     def spend_limit(self) -> AsyncSpendLimit:
         """The organization's hard spend limit."""
-        from ._directory_aio import AsyncSpendLimit
+        from ._aio import AsyncSpendLimit
 
         return AsyncSpendLimit(self._as_client())
 
     @cached_property
     def spend_alerts(self) -> AsyncSpendAlerts:
         """The organization's spend alerts."""
-        from ._directory_aio import AsyncSpendAlerts
+        from ._aio import AsyncSpendAlerts
 
         return AsyncSpendAlerts(self._as_client())
 
     async def directory(self) -> Directory:
         """The asynchronous twin of ``UsageClient.directory()``."""
-        from .directory import afetch_directory
+        from ._fetch import afetch_directory
 
         return await afetch_directory(self._as_client())
 
