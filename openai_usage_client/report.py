@@ -25,12 +25,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ._analysis import client_side, filter_rows
 from ._charts import ChartData, write_chart
 from ._core._exceptions import OpenAIUsageError
 from ._core._periods import DEFAULT_DAYS
 from ._core._summary import summarize
 from ._report_views import ModelTop, ReportFilters, top_by_model
+from .analysis._analysis import client_side, filter_rows
 
 if TYPE_CHECKING:
     from ._core._exports import Row

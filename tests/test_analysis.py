@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
-from openai_usage_client._analysis import (
+from openai_usage_client._core._rows import Row, rows
+from openai_usage_client.analysis._analysis import (
     client_side,
     filter_rows,
     measure,
@@ -26,7 +27,6 @@ from openai_usage_client._analysis import (
     rollup,
     totals,
 )
-from openai_usage_client._core._rows import Row, rows
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -14,8 +14,8 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
-from .._analysis import pivot_dimensions
 from .._core._endpoints import EndpointSpec
+from ..analysis._analysis import pivot_dimensions
 
 if TYPE_CHECKING:
     from ._shape import Shape, Shaped

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from .._analysis import (
+from .._core._endpoints import ENDPOINTS
+from .._core._exceptions import InvalidParameterError
+from .._core._periods import By, zone_name
+from ..analysis._analysis import (
     TIME_DIMENSIONS,
     client_side,
     filter_rows,
@@ -26,9 +29,6 @@ from .._analysis import (
     rollup,
     totals,
 )
-from .._core._endpoints import ENDPOINTS
-from .._core._exceptions import InvalidParameterError
-from .._core._periods import By, zone_name
 from ._table import all_columns, default_columns, pick_columns
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ store), gives every row a team (``allocate.py``) and totals them:
 * **budgets**: the config's ``[[budget]]`` lines exactly as ``check`` computes them (month to
   date and forecast as of ``now``, whatever the report's period), or ``None`` without budgets.
 
-``filters`` (``{column: values}``, as ``openai_usage_client._analysis.filter_rows`` takes them)
+``filters`` (``{column: values}``, as ``openai_usage_client.analysis.filter_rows`` takes them)
 narrows the teams and organizations to the report's filters; budgets are about their own
 scope and are never filtered. ``SpendSections.to_dict()`` is the ``spend`` object of the
 report's JSON document (``docs/report-json.md``); ``markdown()`` its Markdown sections.
@@ -220,7 +220,7 @@ def spend_sections(
 ) -> SpendSections:
     """The teams, organizations and budgets of ``config`` for a report over ``[start, end)``
     (see the module docstring). ``now`` (default: the clock) is when the budgets stand."""
-    from .._analysis import filter_rows
+    from ..analysis._analysis import filter_rows
 
     if not organizations:
         raise ValueError("spend_sections needs at least one organization")

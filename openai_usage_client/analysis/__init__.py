@@ -1,4 +1,5 @@
-"""Totals, calendar periods (in any time zone) and pivots of rows, exactly: the public names.
+"""Totals, calendar periods (in any time zone) and pivots of rows, exactly. This layer
+imports ``_core`` only: it works on rows, wherever they come from (API, store, files).
 
 What ``openai-usage ... --totals/--by/--pivot/--tz`` does, for Python::
 
@@ -14,11 +15,20 @@ What ``openai-usage ... --totals/--by/--pivot/--tz`` does, for Python::
 
 ``plan(endpoint, by, tz, start, end)`` says which bucket width fits local periods (costs:
 ``1d`` only, so UTC days); ``parse_local``/``period_range`` read times and period words
-(``last-week``, ``this-year``, ...) in a zone. See ``_analysis`` and ``_periods``.
+(``last-week``, ``this-year``, ...) in a zone. See ``_analysis`` and ``_core._periods``.
 """
 
 from __future__ import annotations
 
+from .._core._periods import (
+    PERIOD_WORDS,
+    local_midnight,
+    parse_local,
+    period_bounds,
+    period_label,
+    period_range,
+    zone,
+)
 from ._analysis import (
     Measure,
     Pivot,
@@ -34,15 +44,6 @@ from ._analysis import (
     plan,
     rollup,
     totals,
-)
-from ._core._periods import (
-    PERIOD_WORDS,
-    local_midnight,
-    parse_local,
-    period_bounds,
-    period_label,
-    period_range,
-    zone,
 )
 
 __all__ = [

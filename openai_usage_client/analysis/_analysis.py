@@ -27,13 +27,13 @@ from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from ._core._endpoints import ENDPOINTS
-from ._core._exceptions import InvalidParameterError
-from ._core._periods import By, period_bounds, period_label, period_starts, zone_name
-from ._core._summary import model_from_line_item, summarize
+from .._core._endpoints import ENDPOINTS
+from .._core._exceptions import InvalidParameterError
+from .._core._periods import By, period_bounds, period_label, period_starts, zone_name
+from .._core._summary import model_from_line_item, summarize
 
 if TYPE_CHECKING:
-    from ._core._rows import Row
+    from .._core._rows import Row
 
 __all__ = [
     "TIME_DIMENSIONS",
@@ -64,7 +64,7 @@ _COSTS_CLIENT_FILTERS: Final = {
 
 
 def _numeric_columns(endpoint: str) -> list[str]:
-    from ._core._rows import column_types
+    from .._core._rows import column_types
 
     return [c for c, k in column_types(endpoint).items() if k in ("int", "decimal")]
 
