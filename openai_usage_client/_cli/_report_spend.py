@@ -22,7 +22,7 @@ from ._output import Progress, fetch_rows
 from .commands.check import _load, _organizations, budget_lines
 
 if TYPE_CHECKING:
-    from .. import UsageClient
+    from .._client import UsageClient
     from .._core._exports import Row
     from .._report_views import ReportFilters
     from ..directory import Directory

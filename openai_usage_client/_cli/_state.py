@@ -22,7 +22,7 @@ import click
 from ._times import TIME_HELP, iso, parse_time
 
 if TYPE_CHECKING:
-    from .. import UsageClient
+    from .._client import UsageClient
     from ..testing import FakeAPI
 
 __all__ = ["State", "global_params", "state_of"]
@@ -102,7 +102,7 @@ class State:
             return self._client
         import httpx
 
-        from .. import UsageClient
+        from .._client import UsageClient
 
         self.now()  # refuses --fake-now without --fake
         options: dict[str, Any] = {"base_url": self.base_url}

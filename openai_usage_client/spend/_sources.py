@@ -22,7 +22,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from .. import UsageClient
+    from .._client import UsageClient
     from .._core._exports import Row
     from .config import SpendConfig
 
@@ -265,7 +265,7 @@ def open_organizations(
     Each key is read from the environment variable the organization names
     (``admin_key_env``); a missing one is a ``ConfigError`` naming the variable.
     """
-    from .. import UsageClient
+    from .._client import UsageClient
 
     env = os.environ if environ is None else environ
     clients: list[UsageClient] = []

@@ -21,12 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ._read import NAME_COLUMNS, current_series, read_rows
 
 if TYPE_CHECKING:
-    from ._store import Store
+    import sqlite3
 
 __all__ = ["MANIFEST", "ExportSummary", "export_parquet"]
 
@@ -34,6 +34,14 @@ MANIFEST: Final = "_openai_usage_manifest.json"
 DECIMAL_PRECISION: Final = 38
 DECIMAL_SCALE: Final = 24
 _DAY: Final = 86_400
+
+
+class _Exportable(Protocol):
+    """What the export reads of ``store.Store`` (which calls it: ``Store.export_parquet``)."""
+
+    @property
+    def connection(self) -> sqlite3.Connection: ...
+    def endpoints(self) -> list[str]: ...
 
 
 @dataclass
@@ -73,8 +81,8 @@ def _arrow_type(pa: Any, kind: str | None) -> Any:
     }.get(kind or "str", pa.string())
 
 
-def _schema(pa: Any, store: Store, endpoint: str, named: bool) -> Any:
-    from .. import columns
+def _schema(pa: Any, store: _Exportable, endpoint: str, named: bool) -> Any:
+    from .._core._exports import columns
 
     kinds = dict(
         store.connection.execute(
@@ -92,7 +100,7 @@ def _schema(pa: Any, store: Store, endpoint: str, named: bool) -> Any:
     return pa.schema(fields)
 
 
-def _days(store: Store, endpoint: str, series: list[tuple[str, str, str]]) -> list[int]:
+def _days(store: _Exportable, endpoint: str, series: list[tuple[str, str, str]]) -> list[int]:
     days: set[int] = set()
     for organization, width, grouping in series:
         days.update(
@@ -122,7 +130,7 @@ def _write_atomic(path: Path, write: Any) -> None:
 
 
 def export_parquet(
-    store: Store, directory: str | os.PathLike[str], endpoints: Iterable[str] | None
+    store: _Exportable, directory: str | os.PathLike[str], endpoints: Iterable[str] | None
 ) -> ExportSummary:
     pa, pq = _pyarrow()
     root = Path(directory)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from .. import columns
+from .._core._exports import columns
 from ._schema import quote
 
 __all__ = ["NAME_COLUMNS", "Freshness", "current_series", "read_rows", "to_unix"]

@@ -33,8 +33,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from .. import columns
 from .._core._endpoints import ENDPOINTS
+from .._core._exports import columns
 from ._errors import StoreVersionError
 
 __all__ = [

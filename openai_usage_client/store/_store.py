@@ -10,7 +10,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from .. import InvalidParameterError
+from .._core._exceptions import InvalidParameterError
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
 from ._schema import ensure_schema, grouping_text
@@ -139,7 +139,7 @@ class Store:
         and ``SyncIncompleteError`` (with ``missing`` and the cause) when a request fails
         after its retries: what was written is kept, and running the sync again finishes.
         """
-        from .. import AsyncUsageClient
+        from .._client import AsyncUsageClient
 
         if isinstance(client, AsyncUsageClient):
             raise InvalidParameterError(
@@ -180,7 +180,7 @@ class Store:
     ) -> SyncSummary:
         """``sync`` for an ``AsyncUsageClient``: the same options, semantics and errors.
         Waiting for the lock and writing happen in worker threads, off the event loop."""
-        from .. import UsageClient
+        from .._client import UsageClient
 
         if isinstance(client, UsageClient):
             raise InvalidParameterError(

@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import (
+from .._core._endpoints import ENDPOINTS
+from .._core._exceptions import (
     BadRequestError,
     InvalidParameterError,
     OpenAIUsageError,
     PermissionDeniedError,
-    rows,
 )
-from .._core._endpoints import ENDPOINTS
+from .._core._exports import rows
 from ._errors import SyncIncompleteError
 from ._plan import Series, Window, plan, ranges
 from ._refusal import Refusal, fallback, forget, remember, remembered

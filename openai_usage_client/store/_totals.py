@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime
 from decimal import Context, Decimal
 from typing import Any
 
-from .. import columns, summarize
+from .._core._exports import columns
+from .._core._summary import summarize
 from ._read import _reader, _where, kinds_of, read_rows
 from ._schema import MODEL_SQL, SPLIT, quote
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from .. import columns
 from .._core._endpoints import ENDPOINTS
+from .._core._exports import columns
 from ._plan import Window, state_of
 from ._schema import (
     DIRECTORY_TABLES,

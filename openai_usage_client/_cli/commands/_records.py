@@ -22,7 +22,7 @@ from .._output import check_output, choose_format, reader_may_leave, write_atomi
 from .._state import state_of
 
 if TYPE_CHECKING:
-    from ... import UsageClient
+    from ..._client import UsageClient
 
 __all__ = ["client_of", "emit_records", "iso", "output_format"]
 

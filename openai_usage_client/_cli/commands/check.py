@@ -23,7 +23,7 @@ from .._state import State, state_of
 from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
-    from ... import UsageClient
+    from ..._client import UsageClient
     from ...spend import CheckResult, OrgSource, SpendConfig
 
 __all__ = ["budget_lines", "check_command", "commands"]
@@ -144,7 +144,7 @@ def _fake_org(state: State, config: SpendConfig, index: int, name: str) -> OrgSo
     """The fake organization of seed ``index`` (seed 0 is ``--fake``'s own), same clock."""
     import httpx
 
-    from ... import UsageClient
+    from ..._client import UsageClient
     from ...spend import ClientSource, OrgSource
     from ...testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 

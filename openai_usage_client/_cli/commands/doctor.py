@@ -28,7 +28,7 @@ from .._state import state_of
 if TYPE_CHECKING:
     import httpx
 
-    from ... import UsageClient
+    from ..._client import UsageClient
     from .._state import State
 
 __all__ = ["commands", "doctor"]
@@ -77,7 +77,8 @@ def _key_check(state: State) -> tuple[Check, str | None]:
 
 
 def _base_url_check(state: State) -> tuple[Check, str]:
-    from ... import InsecureBaseURLError, InvalidParameterError, UsageClient
+    from ..._client import UsageClient
+    from ..._core._exceptions import InsecureBaseURLError, InvalidParameterError
 
     url = (state.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     fix = (
