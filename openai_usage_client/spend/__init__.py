@@ -1,4 +1,5 @@
 """Spend control: teams, monthly budgets with a forecast, anomalies, several organizations.
+It imports ``_core``, ``analysis`` and the clients; ``report`` and the CLI show its figures.
 
 No click here: the ``openai-usage check`` command renders what this package computes.
 
@@ -14,12 +15,12 @@ Data comes through small protocols (``RowSource``: the API via ``ClientSource``,
 store; ``DirectoryLike``: names), so the same code runs on the API, a store or test doubles.
 """
 
+from ._directory import DirectoryLike
 from ._errors import ConfigError, NotifyError
 from ._sources import (
     COST_GROUPING,
     ClientSettings,
     ClientSource,
-    DirectoryLike,
     OrgSource,
     RowSource,
     SettingsSource,

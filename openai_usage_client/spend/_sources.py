@@ -26,32 +26,23 @@ if TYPE_CHECKING:
     from .._core._exports import Row
     from .config import SpendConfig
 
+from ._directory import DirectoryLike
+
 __all__ = [
     "COST_GROUPING",
     "ClientSettings",
     "ClientSource",
-    "DirectoryLike",
     "OrgSource",
     "RowSource",
     "SettingsSource",
     "SpendSetting",
     "StoreLike",
     "StoreSource",
-    "directory_records",
     "open_organizations",
 ]
 
 #: How spend rows are fetched from the API: what allocation and anomalies need.
 COST_GROUPING: Final = ("project_id", "line_item", "api_key_id")
-
-
-@runtime_checkable
-class DirectoryLike(Protocol):
-    """Name look-ups of one organization (``client.directory()`` returns one)."""
-
-    def project(self, id: str, /) -> Any: ...
-    def api_key(self, id: str, /) -> Any: ...
-    def user(self, id: str, /) -> Any: ...
 
 
 class RowSource(Protocol):
@@ -60,21 +51,6 @@ class RowSource(Protocol):
     def rows(
         self, endpoint: str, start: datetime | None = None, end: datetime | None = None
     ) -> Iterable[Row]: ...
-
-
-def directory_records(directory: object, kind: str) -> list[Any]:
-    """Every record of ``kind`` (``projects``, ``api_keys``, ``users``) a directory lists.
-
-    Accepts the collection as an attribute or a method, a sequence or a mapping by ID: the
-    directory's iteration is read through this one function.
-    """
-    member = getattr(directory, kind, None)
-    if member is None:
-        return []
-    items = member() if callable(member) else member
-    if isinstance(items, Mapping):
-        items = items.values()
-    return list(items)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from ._sources import DirectoryLike, directory_records
+from ._directory import DirectoryLike, directory_records
 
 if TYPE_CHECKING:
     from .._core._exports import Row

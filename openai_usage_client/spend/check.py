@@ -34,7 +34,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
-from ._sources import SettingsSource, directory_records
+from ._directory import directory_records
+from ._sources import SettingsSource
 from .allocate import Allocator
 from .anomaly import Anomaly, find_anomalies
 from .config import BudgetConfig, SpendConfig, check_against_directory

@@ -39,8 +39,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from ._directory import DirectoryLike, directory_records
 from ._errors import ConfigError
-from ._sources import DirectoryLike, directory_records
 
 __all__ = [
     "DEFAULT_CONFIG",

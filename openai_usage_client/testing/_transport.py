@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
 if TYPE_CHECKING:
-    from ._api import FakeAPI
     from ._wire import FakeResponse
+
+
+class Answering(Protocol):
+    """What the transport serves: ``FakeAPI`` (which hands out transports over itself)."""
+
+    latency: float
+
+    def handle(
+        self, method: str, path: str, query: str, headers: Mapping[str, str]
+    ) -> FakeResponse: ...
 
 
 class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -21,7 +31,7 @@ class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     connection without answering); a ``timeout`` fault raises ``httpx.ReadTimeout`` at once.
     """
 
-    def __init__(self, fake: FakeAPI) -> None:
+    def __init__(self, fake: Answering) -> None:
         self.fake = fake
 
     def _answer(self, request: httpx.Request) -> FakeResponse:
