@@ -1,15 +1,15 @@
-"""The CLI's structure: one module per command, registered in one list, no import cycles,
-help on every command, and the report as library code without click."""
+"""The CLI's structure: one module per command, registered in one list (import circles:
+test_layers.py), help on every command, and the report as library code without click."""
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
 
 import click
 import pytest
+from test_layers import module_name
 
 import openai_usage_client._cli as cli_package
 from openai_usage_client._cli import _output, main
@@ -21,56 +21,8 @@ CLI_DIR = Path(cli_package.__file__).parent
 PACKAGE_ROOT = CLI_DIR.parent.parent
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE_ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
+# Import circles, the CLI's among them, are test_layers.py's.
 CLI_MODULES = sorted(module_name(p) for p in CLI_DIR.rglob("*.py"))
-
-
-def imports_of(path: Path) -> set[str]:
-    """Every module ``path`` imports, at module level or inside functions."""
-    this = module_name(path)
-    package = this if path.name == "__init__.py" else this.rpartition(".")[0]
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package
-            for _ in range(node.level - 1):
-                base = base.rpartition(".")[0]
-            target = node.module or ""
-            if node.level:
-                target = f"{base}.{target}" if target else base
-            found.add(target)
-            # `from . import endpoints` imports the submodule endpoints.
-            found.update(f"{target}.{alias.name}" for alias in node.names)
-    return found
-
-
-def test_the_cli_has_no_import_cycles() -> None:
-    graph = {
-        module_name(p): imports_of(p) & set(CLI_MODULES) - {module_name(p)}
-        for p in CLI_DIR.rglob("*.py")
-    }
-    assert "openai_usage_client._cli.commands.report" in graph
-    state: dict[str, int] = {}  # 1: on the path, 2: done
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for nxt in sorted(graph[node]):
-            if state.get(nxt) == 1:
-                cycle = [*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt]
-                pytest.fail(f"import cycle: {' -> '.join(cycle)}")
-            if nxt not in state:
-                visit(nxt, [*path, nxt])
-        state[node] = 2
-
-    for module in sorted(graph):
-        if module not in state:
-            visit(module, [module])
 
 
 def test_each_cli_module_imports_alone_in_a_fresh_interpreter() -> None:

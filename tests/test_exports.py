@@ -389,7 +389,7 @@ def test_missing_extra_says_what_to_install(
 def test_missing_matplotlib_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from openai_usage_client._charts import ChartData, write_chart
+    from openai_usage_client.report._charts import ChartData, write_chart
 
     for module in ("matplotlib", "matplotlib.figure", "matplotlib.ticker"):
         monkeypatch.setitem(sys.modules, module, None)

@@ -17,14 +17,14 @@ import pytest
 
 from openai_usage_client import UsageClient, summarize
 from openai_usage_client._core._rows import Row, rows
-from openai_usage_client._report_views import (
+from openai_usage_client.report import ReportFilters, build_report
+from openai_usage_client.report._views import (
     SCHEMA,
     ReportView,
     dumps,
     render_markdown,
     report_document,
 )
-from openai_usage_client.report import ReportFilters, build_report
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 START = int(datetime(2026, 10, 1, tzinfo=UTC).timestamp())

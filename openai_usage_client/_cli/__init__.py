@@ -1,4 +1,5 @@
-"""``openai-usage``: the command-line tool (extra ``[cli]``: click).
+"""``openai-usage``: the command-line tool (extra ``[cli]``: click). It may import every
+layer: options in, one library call, print what the library renders.
 
 ``main(argv) -> int`` runs one command in-process and returns its exit code; it is the one
 place where errors become messages and exit codes (see ``EXIT_CODES``). ``run()`` is the

@@ -93,8 +93,8 @@ def store_rows(
                 )
         directory = None
         if names:
-            from .._store_report import directory_from_store
             from ..directory import Directory
+            from ..report._from_store import directory_from_store
 
             directory = directory_from_store(store)
             if not len(directory):
@@ -154,7 +154,7 @@ def _series(
 
 def store_directory(db: Path) -> Directory:
     """The names a store keeps (``--project NAME`` with ``--db``: no request)."""
-    from .._store_report import directory_from_store
+    from ..report._from_store import directory_from_store
 
     with open_store(db) as store:
         return directory_from_store(store)

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["DB_HELP", "open_store", "refuse"]
+from ._help import COMMAND_EPILOG
+
+__all__ = ["DB_HELP", "STORE_EXIT_HELP", "fail", "open_store", "refuse"]
+
+#: The epilog of the commands that write a store (``sync``, ``export``).
+STORE_EXIT_HELP: Final = (
+    COMMAND_EPILOG + "\n\n"
+    "A sync that stops part-way exits with the code of the error that stopped it; what it "
+    "stored is kept, and running it again fetches only what is missing."
+)
 
 DB_HELP = (
     "Read from this local store (kept current by 'openai-usage sync --db PATH') instead of "
@@ -33,3 +42,9 @@ def open_store(db: Path) -> Store:
 def refuse(option: str, why: str) -> Any:
     """Exit 2 for an option the store cannot honour."""
     raise click.BadParameter(f"cannot be used with --db: {why}", param_hint=option)
+
+
+def fail(message: str, code: int) -> int:
+    """Print an error the way ``main`` does and return its exit code."""
+    click.echo(f"openai-usage: error: {' '.join(message.split())}", err=True)
+    return code

@@ -1,5 +1,5 @@
-"""``report --config``: the organizations a spend config names, and the report's spend
-sections (teams, organizations, budgets) as text.
+"""``report --config``: the organizations a spend config names, read for the report, and
+the report's spend sections (teams, organizations, budgets; the library renders them).
 
 The figures come from ``openai_usage_client.spend.report``; the organizations are opened as
 ``check`` opens them (a fake per configured organization under ``--fake``, seeds 0, 1, ...;
@@ -11,28 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._core._format import money
 from ._output import Progress, fetch_rows
-from .commands.check import _load, _organizations, budget_lines
+from ._spend_orgs import load_config, organizations
 
 if TYPE_CHECKING:
     from .._client import UsageClient
     from .._core._exports import Row
-    from .._report_views import ReportFilters
     from ..directory import Directory
     from ..report import ReportQuery
+    from ..report._views import ReportFilters
     from ..spend import OrgSource, SpendConfig, SpendSections
     from ._state import State
 
-__all__ = ["ReportSpend", "open_spend", "spend_text"]
-
-_BAR = 24
+__all__ = ["ReportSpend", "open_spend"]
 
 
 @dataclass
@@ -128,7 +124,7 @@ def open_spend(
     """The spend config (``--config``, else ``openai-usage.toml`` here when there is one) and
     its organizations (read from the local store ``db`` when given), closed with the command;
     ``None`` without a config or with an empty one. A user filter is refused with a config."""
-    config = _load(config_path)
+    config = load_config(config_path)
     if not (config.organization or config.team or config.budget):
         return None
     if user_ids:
@@ -136,46 +132,5 @@ def open_spend(
             f"--user-id: not with a spend config ({config.path}): teams are read from "
             "costs by project and API key, which have no user"
         )
-    organizations = ctx.with_resource(_organizations(state, config, db))
-    return ReportSpend(config, organizations, state.fake)
-
-
-def _share(share: Decimal | None) -> str:
-    return "     -" if share is None else f"{100 * float(share):5.1f}%"
-
-
-def _amounts(by_currency: dict[str, Decimal]) -> str:
-    text = ", ".join(money(v, c) for c, v in sorted(by_currency.items()))
-    return text or money(Decimal(0), "usd")
-
-
-def spend_text(sections: SpendSections, block: str) -> list[str]:
-    """The spend sections as lines of text, each section followed by a blank line."""
-    lines: list[str] = []
-    if sections.teams:
-        lines.append(f"Spend by team ({sections.config})")
-        width = max(len(t.team) for t in sections.teams)
-        peak: dict[str, Decimal] = {}
-        for t in sections.teams:
-            peak[t.currency] = max(peak.get(t.currency, Decimal(0)), t.amount)
-        for t in sections.teams:
-            top = peak[t.currency]  # more than 0 whenever t.amount is
-            bar = block * max(1, round(_BAR * float(t.amount / top))) if t.amount > 0 else ""
-            lines.append(
-                f"  {t.team:<{width}}  {money(t.amount, t.currency):>12}  {_share(t.share)}  "
-                f"{bar}".rstrip()
-            )
-        lines.append("")
-    totals = sections.organizations
-    if len(totals.organizations) > 1:
-        lines.append("Spend by organization")
-        names = [o.organization for o in totals.organizations]
-        width = max(len(n) for n in [*names, "all organizations"])
-        lines += [
-            f"  {o.organization:<{width}}  {_amounts(o.by_currency)}" for o in totals.organizations
-        ]
-        lines += [f"  {'all organizations':<{width}}  {_amounts(totals.combined)}", ""]
-    if sections.budgets is not None:
-        lines += [*budget_lines(sections.budgets), ""]
-    lines += [f"Note: {note}" for note in sections.notes]
-    return [*lines, ""] if sections.notes else lines
+    opened = ctx.with_resource(organizations(state, config, db))
+    return ReportSpend(config, opened, state.fake)

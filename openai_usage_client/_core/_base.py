@@ -27,13 +27,22 @@ from . import _exceptions as exc
 from ._models import Page
 from ._params import check_concurrency
 
+# The clients (``_client.py``) are thin I/O twins over everything listed here.
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
     "HTTPX_ERRORS",
     "ClientSettings",
+    "M",
+    "Outcome",
     "Runtime",
+    "build_request",
+    "httpx_error",
+    "judge",
+    "log_response",
+    "parse_model",
+    "parse_page",
 ]
 
 logger = logging.getLogger("openai_usage_client")

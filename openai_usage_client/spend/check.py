@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
+from .._core._format import money
 from ._directory import directory_records
 from ._sources import SettingsSource
 from .allocate import Allocator
@@ -54,6 +55,7 @@ __all__ = [
     "BudgetResult",
     "CheckResult",
     "Status",
+    "budget_lines",
     "budget_status",
     "check",
     "notify",
@@ -178,6 +180,28 @@ class CheckResult:
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
+    def table(self) -> list[str]:
+        """What ``openai-usage check`` prints: the budget lines, the anomalies of the last 7
+        days, each organization's month to date (when there are several) and the notes."""
+        lines = budget_lines(self)
+        lines.append("")
+        lines.append("Anomalies (last 7 days)")
+        if not self.anomalies:
+            lines.append("  none")
+        for a in self.anomalies:
+            org = f"{a.organization}: " if len(self.totals.organizations) > 1 else ""
+            lines.append(f"  {org}{a.describe()}")
+        if len(self.totals.organizations) > 1:
+            lines += ["", "Month to date by organization"]
+            for totals in self.totals.organizations:
+                spent = ", ".join(money(v, c) for c, v in sorted(totals.by_currency.items()))
+                lines.append(f"  {totals.organization}: {spent or money(Decimal(0), 'usd')}")
+            total = ", ".join(money(v, c) for c, v in sorted(self.totals.combined.items()))
+            lines.append(f"  all organizations: {total or money(Decimal(0), 'usd')}")
+        if self.notes:
+            lines += ["", *(f"note: {n}" for n in self.notes)]
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
@@ -190,6 +214,51 @@ class CheckResult:
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),
         }
+
+
+def budget_lines(result: CheckResult) -> list[str]:
+    """The budget lines of a check: a heading, one line per budget, the notes and OpenAI's
+    settings of each scope (also the 'Budgets' section of ``report --config``)."""
+    first = result.budgets[0].forecast if result.budgets else None
+    head = f"Budgets for {result.month:%Y-%m}, as of {result.as_of:%Y-%m-%d %H:%M} UTC"
+    if first is not None:
+        head += f" ({first.days_elapsed} of {first.days_in_month} days complete)"
+    lines = [head]
+    cells = [["scope", "month to date", "forecast (90% range)", "budget", "used", "status"]]
+    for b in result.budgets:
+        f = b.forecast
+        cells.append(
+            [
+                b.scope,
+                money(f.month_to_date, "usd"),
+                f"{money(f.forecast, 'usd')} ({money(f.low, 'usd')}-{money(f.high, 'usd')})",
+                money(b.budget_usd, "usd"),
+                f"{b.percent:.0f}%",
+                b.status,
+            ]
+        )
+    if not result.budgets:
+        lines.append("  no budgets: give --monthly-budget USD or [[budget]] tables in a config")
+    else:
+        widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+        right = {1, 2, 3, 4}
+        for row in cells:
+            lines.append(
+                "  "
+                + "  ".join(
+                    c.rjust(w) if i in right else c.ljust(w)
+                    for i, (c, w) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
+    notes = [(b.scope, n) for b in result.budgets for n in b.notes]
+    provisional = {n for _, n in notes if n.startswith("provisional")}
+    lines += [f"  {n}" for n in sorted(provisional)]
+    lines += [f"  {scope}: {n}" for scope, n in notes if n not in provisional]
+    for b in result.budgets:
+        for s in b.settings:
+            how = "hard limit" if s.hard else ("limit" if s.kind == "limit" else "alert")
+            lines.append(f"  {b.scope}: OpenAI {how} {money(s.amount_usd, 'usd')} ({s.scope})")
+    return lines
 
 
 def _iso(moment: datetime) -> str:

@@ -14,7 +14,8 @@ store), gives every row a team (``allocate.py``) and totals them:
 ``filters`` (``{column: values}``, as ``openai_usage_client.analysis.filter_rows`` takes them)
 narrows the teams and organizations to the report's filters; budgets are about their own
 scope and are never filtered. ``SpendSections.to_dict()`` is the ``spend`` object of the
-report's JSON document (``docs/report-json.md``); ``markdown()`` its Markdown sections.
+report's JSON document (``docs/report-json.md``); ``markdown()`` and ``text()`` its sections
+in Markdown and as the report's text.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .._core._format import money
 from .allocate import UNALLOCATED, Allocator
-from .check import CheckResult, check
+from .check import CheckResult, budget_lines, check
 from .config import check_against_directory
 from .totals import SpendTotals, organization_totals
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from .config import SpendConfig
 
 __all__ = ["SpendSections", "TeamSpend", "spend_sections", "team_spend"]
+
+#: The width of the longest bar (as the report's other sections).
+_BAR: Final = 24
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,40 @@ class SpendSections:
             "budgets": budgets,
             "notes": list(self.notes),
         }
+
+    def text(self, block: str = "█") -> list[str]:
+        """The sections as lines of text (``report``'s table), each followed by a blank line;
+        the budgets are ``check``'s own lines, word for word."""
+        lines: list[str] = []
+        if self.teams:
+            lines.append(f"Spend by team ({self.config})")
+            width = max(len(t.team) for t in self.teams)
+            peak: dict[str, Decimal] = {}
+            for t in self.teams:
+                peak[t.currency] = max(peak.get(t.currency, Decimal(0)), t.amount)
+            for t in self.teams:
+                top = peak[t.currency]  # more than 0 whenever t.amount is
+                bar = block * max(1, round(_BAR * float(t.amount / top))) if t.amount > 0 else ""
+                share = "     -" if t.share is None else f"{100 * float(t.share):5.1f}%"
+                lines.append(
+                    f"  {t.team:<{width}}  {money(t.amount, t.currency):>12}  {share}  "
+                    f"{bar}".rstrip()
+                )
+            lines.append("")
+        totals = self.organizations
+        if len(totals.organizations) > 1:
+            lines.append("Spend by organization")
+            names = [o.organization for o in totals.organizations]
+            width = max(len(n) for n in [*names, "all organizations"])
+            lines += [
+                f"  {o.organization:<{width}}  {_amounts(o.by_currency)}"
+                for o in totals.organizations
+            ]
+            lines += [f"  {'all organizations':<{width}}  {_amounts(totals.combined)}", ""]
+        if self.budgets is not None:
+            lines += [*budget_lines(self.budgets), ""]
+        lines += [f"Note: {note}" for note in self.notes]
+        return [*lines, ""] if self.notes else lines
 
     def markdown(self) -> list[str]:
         """The sections as Markdown lines (each a heading and a table)."""

@@ -1,4 +1,5 @@
 """A local SQLite copy of usage and costs, kept current by ``sync`` (stdlib ``sqlite3`` only).
+It imports ``_core`` and the clients (``_client``); ``report`` and the CLI read it.
 
 ::
 

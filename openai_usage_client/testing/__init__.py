@@ -1,4 +1,5 @@
 """An offline fake of OpenAI's organization Usage and Costs API, for tests and benchmarks.
+It imports ``_core``, ``directory`` and ``_generated`` only; the CLI serves it (``--fake``).
 
 The fake serves a deterministic synthetic organization (chosen by a seed) on every endpoint
 of the API: ``/v1/organization/usage/<kind>`` for all eleven kinds and

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .sync import STORE_EXIT_HELP, fail
+from .._db import STORE_EXIT_HELP, fail
 
 __all__ = ["command", "commands"]
 

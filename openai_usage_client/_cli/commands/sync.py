@@ -6,13 +6,13 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..._core._endpoints import ENDPOINTS
+from .._db import STORE_EXIT_HELP, fail
 from .._errors import EXIT_LOCKED, exit_code_for
-from .._help import COMMAND_EPILOG
 from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -20,13 +20,7 @@ from .._times import TIME_HELP, parse_time
 if TYPE_CHECKING:
     from ...store import Freshness, Store, SyncSummary
 
-__all__ = ["STORE_EXIT_HELP", "command", "commands", "fail"]
-
-STORE_EXIT_HELP: Final = (
-    COMMAND_EPILOG + "\n\n"
-    "A sync that stops part-way exits with the code of the error that stopped it; what it "
-    "stored is kept, and running it again fetches only what is missing."
-)
+__all__ = ["command", "commands"]
 
 
 class _Line:
@@ -54,12 +48,6 @@ class _Line:
         if self.enabled and self.width:
             sys.stderr.write("\r" + " " * self.width + "\r")
             sys.stderr.flush()
-
-
-def fail(message: str, code: int) -> int:
-    """Print an error the way ``main`` does and return its exit code."""
-    click.echo(f"openai-usage: error: {' '.join(message.split())}", err=True)
-    return code
 
 
 def _day(moment: datetime) -> str:

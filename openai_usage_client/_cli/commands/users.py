@@ -9,7 +9,7 @@ import click
 
 from .._help import COMMAND_EPILOG
 from .._output import output_params
-from ._records import client_of, emit_records, iso, output_format
+from .._records import client_of, emit_records, iso, output_format
 
 __all__ = ["commands", "users"]
 

@@ -16,13 +16,13 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ._core._format import money
-from ._core._periods import zone_name
-from ._core._summary import model_from_line_item, summarize
-from ._report_labels import UNLISTED_KEY, label_fields, labels
+from .._core._format import money
+from .._core._periods import zone_name
+from .._core._summary import model_from_line_item, summarize
+from ._labels import UNLISTED_KEY, label_fields, labels
 
 if TYPE_CHECKING:
-    from ._core._rows import Row
+    from .._core._rows import Row
 
 __all__ = [
     "SCHEMA",

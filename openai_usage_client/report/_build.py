@@ -20,114 +20,24 @@ are in several currencies; whatever the client raises while fetching passes thro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from ._charts import ChartData, write_chart
-from ._core._exceptions import OpenAIUsageError
-from ._core._periods import DEFAULT_DAYS
-from ._core._summary import summarize
-from ._report_views import ModelTop, ReportFilters, top_by_model
-from .analysis._analysis import client_side, filter_rows
+from .._core._periods import DEFAULT_DAYS
+from .._core._summary import summarize
+from ..analysis._analysis import client_side, filter_rows
+from ._charts import ChartData
+from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
+from ._views import ReportFilters, top_by_model
 
 if TYPE_CHECKING:
-    from ._core._exports import Row
-    from .spend.report import SpendSections
+    from .._core._exports import Row
 
-__all__ = [
-    "DEFAULT_DAYS",
-    "REPORT_QUERIES",
-    "ChartData",
-    "MixedCurrencyError",
-    "ModelTop",
-    "Report",
-    "ReportFilters",
-    "ReportQuery",
-    "build_report",
-    "chart_data",
-    "default_period",
-    "report_from_rows",
-    "report_from_store",
-    "write_chart",
-]
+__all__ = ["Fetch", "build_report", "chart_data", "default_period", "report_from_rows"]
 
 #: Projects drawn one by one in the chart; the rest are stacked as "other".
 _CHART_PROJECTS: Final = 7
-_MONEY: Final = ["amount_value"]
-_TOKENS: Final = ["input_tokens", "output_tokens", "input_cached_tokens", "num_model_requests"]
-
-
-class MixedCurrencyError(OpenAIUsageError, ValueError):
-    """The costs of the period are in several currencies; a report totals one."""
-
-    def __init__(self, currencies: Iterable[str]) -> None:
-        self.currencies = sorted(currencies)
-        super().__init__(
-            f"costs are in several currencies ({', '.join(self.currencies)}); the report "
-            "totals one: export the costs (to_csv, or 'openai-usage costs -f csv') instead"
-        )
-
-
-@dataclass(frozen=True)
-class ReportQuery:
-    """One of the calls a report needs: what to call it, the endpoint, and its group-by."""
-
-    key: str
-    label: str
-    endpoint: str
-    group_by: tuple[str, ...]
-
-
-#: The four calls, in the order ``build_report`` makes them.
-REPORT_QUERIES: Final = (
-    ReportQuery("costs", "costs by project and line item", "costs", ("project_id", "line_item")),
-    ReportQuery("costs_by_key", "costs by API key", "costs", ("api_key_id", "line_item")),
-    ReportQuery("costs_by_user", "costs by user", "costs", ("user_id", "line_item")),
-    ReportQuery("tokens", "completions by model", "completions", ("model",)),
-)
-
-
-@dataclass
-class Report:
-    """Totals over ``[start, end)``. Every list is largest first (see ``summarize``)."""
-
-    start: datetime
-    end: datetime
-    #: Where the data came from (a base URL, "offline fake organization", ...).
-    source: str
-    currency: str = "usd"
-    total: Decimal = Decimal(0)
-    by_project: list[Row] = field(default_factory=list)
-    by_line_item: list[Row] = field(default_factory=list)
-    by_model: list[Row] = field(default_factory=list)
-    by_key: list[Row] = field(default_factory=list)
-    by_user: list[Row] = field(default_factory=list)
-    tokens: list[Row] = field(default_factory=list)
-    #: Every day of the period, with its spend per project (absent: nothing spent).
-    daily: dict[date, dict[str | None, Decimal]] = field(default_factory=dict)
-    #: Per model (top 10 by spend), the three API keys and users that spent most on it.
-    top_by_model: list[ModelTop] = field(default_factory=list)
-    #: The names of projects, keys and users (a ``Directory``), or ``None``: IDs are shown.
-    names: Any = None
-    #: Why names were not looked up when they were asked for (a key without permission).
-    names_note: str | None = None
-    #: Days of the period whose costs may still change (a store's provisional buckets).
-    provisional: set[date] = field(default_factory=set)
-    #: Lines about the data itself (a store's freshness), shown under the source.
-    notes: list[str] = field(default_factory=list)
-    #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.
-    unavailable: dict[str, str] = field(default_factory=dict)
-    #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
-    spend: SpendSections | None = None
-
-    def labels(self, column: str, values: list[Any], missing: str) -> list[str]:
-        """Display labels of ``values`` of an ID column: names when the report has them
-        (archived projects and deleted keys marked), else the IDs (``_report_labels``)."""
-        from ._report_labels import labels
-
-        return labels(self.names, column, values, missing)
 
 
 class _Client(Protocol):
@@ -170,7 +80,7 @@ def build_report(
     """
     note = None
     if names is True:
-        from .directory import try_directory
+        from ..directory import try_directory
 
         names, note = try_directory(client)  # type: ignore[arg-type]
 
@@ -218,33 +128,21 @@ def report_from_rows(
         names=names,
     )
     report.total = sum((r["amount_value"] or Decimal(0) for r in costs), Decimal(0))
-    report.by_project = summarize(costs, by=["project_id"], fields=_MONEY)
-    report.by_line_item = summarize(costs, by=["line_item"], fields=_MONEY)
-    report.by_model = summarize(costs, by=["model"], fields=_MONEY)
-    report.by_key = summarize(rows["costs_by_key"], by=["api_key_id"], fields=_MONEY)
-    report.by_user = summarize(rows["costs_by_user"], by=["user_id"], fields=_MONEY)
-    report.tokens = summarize(rows["tokens"], by=["model"], fields=_TOKENS)
+    report.by_project = summarize(costs, by=["project_id"], fields=MONEY)
+    report.by_line_item = summarize(costs, by=["line_item"], fields=MONEY)
+    report.by_model = summarize(costs, by=["model"], fields=MONEY)
+    report.by_key = summarize(rows["costs_by_key"], by=["api_key_id"], fields=MONEY)
+    report.by_user = summarize(rows["costs_by_user"], by=["user_id"], fields=MONEY)
+    report.tokens = summarize(rows["tokens"], by=["model"], fields=TOKENS)
     report.top_by_model = top_by_model(rows["costs_by_key"], rows["costs_by_user"])
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
         report.daily[day] = {}
         day += timedelta(days=1)
-    for total in summarize(costs, by=["date", "project_id"], fields=_MONEY):
+    for total in summarize(costs, by=["date", "project_id"], fields=MONEY):
         if total["amount_value"] is not None:
             report.daily.setdefault(total["date"], {})[total["project_id"]] = total["amount_value"]
     return report
-
-
-def report_from_store(
-    store: Any, start_time: int, end_time: int, *, names: bool = True, source: str | None = None
-) -> Report:
-    """The report of ``[start_time, end_time)`` from a local ``Store``, without the API: the
-    same totals as ``build_report`` over the same range (exact), computed in SQL, with the
-    store's names (``names=True``), how fresh it is (``Report.notes``) and its provisional
-    days (``Report.provisional``). See ``_store_report``."""
-    from ._store_report import report_from_store as from_store
-
-    return from_store(store, start_time, end_time, names=names, source=source)
 
 
 def _currency(costs: list[Row]) -> str:

@@ -20,13 +20,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from ._report_views import top_by_model
-from .directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
-from .report import _MONEY, _TOKENS, REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
-from .store import StoreError
+from ..directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
+from ..store import StoreError
+from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
+from ._views import top_by_model
 
 if TYPE_CHECKING:
-    from .store import Store
+    from ..store import Store
 
 __all__ = ["MissingDataError", "directory_from_store", "report_from_store", "series_for"]
 
@@ -100,7 +100,10 @@ def _spans(days: list[date]) -> str:
 def report_from_store(
     store: Store, start_time: int, end_time: int, *, names: bool = True, source: str | None = None
 ) -> Report:
-    """See ``openai_usage_client.report.report_from_store``."""
+    """The report of ``[start_time, end_time)`` from a local ``Store``, without the API: the
+    same totals as ``build_report`` over the same range (exact), computed in SQL, with the
+    store's names (``names=True``), how fresh it is (``Report.notes``) and its provisional
+    days (``Report.provisional``)."""
     chosen = {q.key: series_for(store, q) for q in REPORT_QUERIES}
     costs_series = chosen["costs"]
     if costs_series is None:
@@ -128,28 +131,28 @@ def report_from_store(
             row.pop("rows", None)  # counts of stored rows: another grouping than the API's
         return out
 
-    currencies = total("costs", ["amount_currency"], _MONEY)
+    currencies = total("costs", ["amount_currency"], MONEY)
     found = {r["amount_currency"] for r in currencies if r["amount_currency"]}
     if len(found) > 1:
         raise MixedCurrencyError(found)
     report.currency = found.pop() if found else "usd"
     report.total = sum((r["amount_value"] or Decimal(0) for r in currencies), Decimal(0))
-    report.by_project = total("costs", ["project_id"], _MONEY)
-    report.by_line_item = total("costs", ["line_item"], _MONEY)
-    report.by_model = total("costs", ["model"], _MONEY)
-    report.by_key = total("costs_by_key", ["api_key_id"], _MONEY)
-    report.by_user = total("costs_by_user", ["user_id"], _MONEY)
-    report.tokens = total("tokens", ["model"], _TOKENS)
+    report.by_project = total("costs", ["project_id"], MONEY)
+    report.by_line_item = total("costs", ["line_item"], MONEY)
+    report.by_model = total("costs", ["model"], MONEY)
+    report.by_key = total("costs_by_key", ["api_key_id"], MONEY)
+    report.by_user = total("costs_by_user", ["user_id"], MONEY)
+    report.tokens = total("tokens", ["model"], TOKENS)
     # Per model, the keys and users that spent most: from their totals by line item.
     report.top_by_model = top_by_model(
-        total("costs_by_key", ["api_key_id", "line_item"], _MONEY),
-        total("costs_by_user", ["user_id", "line_item"], _MONEY),
+        total("costs_by_key", ["api_key_id", "line_item"], MONEY),
+        total("costs_by_user", ["user_id", "line_item"], MONEY),
     )
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
         report.daily[day] = {}
         day += timedelta(days=1)
-    for row in total("costs", ["date", "project_id"], _MONEY):
+    for row in total("costs", ["date", "project_id"], MONEY):
         if row["amount_value"] is not None:
             report.daily.setdefault(row["date"], {})[row["project_id"]] = row["amount_value"]
     for query in REPORT_QUERIES:

@@ -18,11 +18,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from .._output import check_output, choose_format, reader_may_leave, write_atomically
-from .._state import state_of
+from ._output import check_output, choose_format, reader_may_leave, write_atomically
+from ._state import state_of
 
 if TYPE_CHECKING:
-    from ..._client import UsageClient
+    from .._client import UsageClient
 
 __all__ = ["client_of", "emit_records", "iso", "output_format"]
 

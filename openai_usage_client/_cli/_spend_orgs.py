@@ -1,0 +1,133 @@
+"""The organizations a spend config names, opened as ``check`` and ``report --config`` both
+open them: a local store, the fake (one seed per configured organization, same clock), or
+the API (one client per organization), with names and OpenAI's spend settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from .._client import UsageClient
+    from ..spend import OrgSource, SpendConfig
+    from ._state import State
+
+__all__ = ["load_config", "organizations"]
+
+
+def load_config(config_path: Path | None) -> SpendConfig:
+    from ..spend import DEFAULT_CONFIG, SpendConfig
+    from ..spend import load_config as load
+
+    if config_path is not None:
+        return load(config_path)
+    if Path(DEFAULT_CONFIG).is_file():
+        return load(DEFAULT_CONFIG)
+    return SpendConfig()
+
+
+def _needs_names(config: SpendConfig) -> bool:
+    """Teams and project budgets by name need the directory; budgets by ID do not."""
+    by_name = any(b.kind == "project" and not b.target.startswith("proj_") for b in config.budgets)
+    return bool(config.teams) or by_name
+
+
+def _with_names_and_settings(org: OrgSource, client: UsageClient, config: SpendConfig) -> OrgSource:
+    """The organization's directory (when the config needs names) and spend settings."""
+    from ..directory import try_directory
+    from ..spend import ClientSettings
+
+    if _needs_names(config):
+        directory, warning = try_directory(client)
+        org.directory = directory
+        if warning:
+            org.notes.append(f"{org.name}: names not read ({warning})")
+    org.settings = ClientSettings(client)
+    return org
+
+
+@contextmanager
+def organizations(state: State, config: SpendConfig, db: Path | None) -> Iterator[list[OrgSource]]:
+    """One ``OrgSource`` per organization: a local store, the fake (one seed per configured
+    organization), or the API (one client per organization)."""
+    from ..spend import ClientSource, OrgSource, open_organizations
+
+    if db is not None:
+        with _store_organizations(config, db) as orgs:
+            yield orgs
+        return
+    if state.fake:
+        names = [o.name for o in config.organizations]
+        yield [_fake_org(state, config, i, name) for i, name in enumerate(names)]
+        return
+    if not config.organization:
+        client = state.client()
+        yield [_with_names_and_settings(OrgSource("default", ClientSource(client)), client, config)]
+        return
+    options: dict[str, Any] = {}
+    if state.base_url:
+        options["base_url"] = state.base_url
+    if state.timeout is not None:
+        options["timeout"] = state.timeout
+    if state.max_retries is not None:
+        options["max_retries"] = state.max_retries
+    with open_organizations(config, **options) as orgs:
+        for org in orgs:
+            assert isinstance(org.source, ClientSource)
+            _with_names_and_settings(org, org.source.client, config)
+        yield orgs
+
+
+@contextmanager
+def _store_organizations(config: SpendConfig, db: Path) -> Iterator[list[OrgSource]]:
+    """Organizations read from a local store: those of the config (by name), else every
+    organization the store holds costs of. Names come from the store; OpenAI's spend
+    settings are not stored, so they are not shown."""
+    from ..spend import OrgSource, StoreSource
+    from ..store import Store
+
+    with Store(db) as store:
+        held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
+        if not held:
+            raise click.UsageError(
+                f"{db} holds no costs yet: run 'openai-usage sync --db {db} --start ...' first"
+            )
+        if config.organization:
+            for i, org in enumerate(config.organization):
+                if org.name not in held:
+                    raise config.error(
+                        "organization", i, f"organization {org.name!r} is not in the store "
+                        f"{db} (it holds: {', '.join(sorted(held))})", org.name,
+                    )  # fmt: skip
+            names = [o.name for o in config.organization]
+        else:
+            names = sorted(held)
+        orgs = []
+        for name in names:
+            fetched = held[name].fetched_at.strftime("%Y-%m-%d %H:%M")
+            note = f"{name}: costs from the local store {db}, last synced {fetched} UTC"
+            orgs.append(OrgSource(name, StoreSource(store, name), notes=[note]))
+        yield orgs
+
+
+def _fake_org(state: State, config: SpendConfig, index: int, name: str) -> OrgSource:
+    """The fake organization of seed ``index`` (seed 0 is ``--fake``'s own), same clock."""
+    import httpx
+
+    from .._client import UsageClient
+    from ..spend import ClientSource, OrgSource
+    from ..testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
+
+    if index == 0:
+        client = state.client()
+    else:
+        fake = FakeAPI(seed=index, now=state.fake_api().now)
+        http = httpx.Client(transport=fake.transport())
+        client = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http)
+        click.get_current_context().call_on_close(client.close)
+    return _with_names_and_settings(OrgSource(name, ClientSource(client)), client, config)

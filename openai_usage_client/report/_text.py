@@ -1,0 +1,179 @@
+"""The report as text: about 100 columns, bars drawn with ``block`` (``#`` where the
+terminal cannot show the block character). Markdown and JSON are in ``_views``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Final
+
+from .._core._format import money, number
+from .._core._periods import DEFAULT_DAYS, zone_name
+from ._labels import UNLISTED_KEY
+from ._views import ReportView
+
+if TYPE_CHECKING:
+    from .._core._exports import Row
+    from ._model import Report
+
+__all__ = ["render_report"]
+
+_BAR: Final = 24
+#: Labels of archived projects and deleted keys (``_labels``).
+_FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
+#: The report query whose data each named section shows (``Report.unavailable`` keys).
+_QUERY_OF: Final = {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}
+
+
+def _bar(value: Decimal | None, peak: Decimal, block: str) -> str:
+    if not value or not peak or value <= 0:
+        return ""
+    return block * max(1, round(_BAR * float(value / peak)))
+
+
+def _share(value: Decimal | None, total: Decimal) -> str:
+    return f"{100 * float(value / total):5.1f}%" if value and total else "     -"
+
+
+def _label(value: object, missing: str) -> str:
+    return missing if value is None else str(value)
+
+
+def _money_section(
+    report: Report, title: str, items: list[Row], column: str, missing: str, top: int, block: str
+) -> list[str]:
+    # Names (archived and deleted marked) where the report has them; labels of the whole
+    # list, so a name that repeats anywhere in it gets its ID beside it.
+    every = report.labels(column, [r[column] for r in items], missing)
+    # Beyond the top, archived projects and deleted keys are still shown: what is gone is
+    # what a reader looks for.
+    picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
+    shown = [items[i] for i in picked]
+    labels = [every[i] for i in picked]
+    more = f" (top {top} of {len(items)})" if len(items) > top else ""
+    if len(picked) > top:
+        more = f" (top {top} of {len(items)}, and {len(picked) - top} archived or deleted)"
+    lines = [f"{title}{more}"]
+    if why := report.unavailable.get(_QUERY_OF.get(column, "")):
+        return [*lines, f"  ({why})", ""]
+    if not shown:
+        return [*lines, "  (nothing)", ""]
+    width = max(len(text) for text in labels)
+    peak = max((r["amount_value"] or Decimal(0) for r in shown), default=Decimal(0))
+    for r, text in zip(shown, labels, strict=True):
+        value = r["amount_value"]
+        lines.append(
+            f"  {text:<{width}}  {money(value, report.currency):>12}"
+            f"  {_share(value, report.total)}  {_bar(value, peak, block)}".rstrip()
+        )
+    return [*lines, ""]
+
+
+def render_report(
+    report: Report, top: int = 10, block: str = "█", view: ReportView | None = None
+) -> list[str]:
+    """The report as lines of text (about 100 columns wide)."""
+    view = view or ReportView(period=f"last {DEFAULT_DAYS} complete days")
+    start, end = report.start.astimezone(view.tz), report.end.astimezone(view.tz)
+    last = end - timedelta(seconds=1)
+    days = (report.end - report.start).total_seconds() / 86400
+    span = f"{days:g} days, last day {last:%Y-%m-%d}"
+    what = span if view.period.endswith(f" {days:g} complete days") else f"{view.period}: {span}"
+    if view.period.endswith(" complete days"):
+        what = f"{view.period}, last day {last:%Y-%m-%d}"
+    lines = [
+        f"OpenAI usage report: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+        f"{zone_name(view.tz)} ({what})",
+        f"Source: {report.source}",
+        *([f"Filters: {view.filters.describe()}"] if view.filters.as_params() else []),
+        *(f"Note: {notice}" for notice in view.notices),
+        *report.notes,
+        *([f"Names: {report.names_note}"] if report.names_note else []),
+        "",
+    ]
+    per_day = report.total / Decimal(max(1, len(report.daily)))
+    lines += [
+        f"Total spend: {money(report.total, report.currency)}  "
+        f"(average {money(per_day, report.currency)} a day)",
+        "",
+    ]
+    if report.spend is not None:  # report --config: teams, organizations, budgets
+        lines += report.spend.text(block)
+    sections = (
+        ("Spend by project", report.by_project, "project_id", "(no project)"),
+        ("Spend by line item", report.by_line_item, "line_item", "(none)"),
+        (
+            "Spend by model (read from line items)",
+            report.by_model,
+            "model",
+            "(not a model: storage, tools)",
+        ),
+        ("Top API keys by spend", report.by_key, "api_key_id", "(no key)"),
+        ("Top users by spend", report.by_user, "user_id", "(no user)"),
+    )
+    for title, items, column, missing in sections:
+        lines += _money_section(report, title, items, column, missing, top, block)
+    if why := report.unavailable.get("tokens"):
+        lines += ["Tokens by model (completions)", f"  ({why})", ""]
+    else:
+        lines += _tokens_section(report.tokens[:top])
+    lines += _top_by_model_section(report, top)
+    lines += _daily_section(report, block)
+    return lines
+
+
+def _top_by_model_section(report: Report, top: int) -> list[str]:
+    lines = ["Top keys and users by model"]
+    if not report.top_by_model:
+        return [*lines, "  (nothing)", ""]
+    width = max(len(str(t.model)) for t in report.top_by_model[:top])
+    for t in report.top_by_model[:top]:
+        lines.append(f"  {t.model!s:<{width}}  {money(t.amount, report.currency):>12}")
+        for name, spent, column, missing in (
+            ("keys: ", t.api_keys, "api_key_id", "(no key)"),
+            ("users:", t.users, "user_id", "(no user)"),
+        ):
+            labels = report.labels(column, [k for k, _ in spent], missing)
+            who = ", ".join(
+                f"{text} {money(a, report.currency)}"
+                for text, (_, a) in zip(labels, spent, strict=True)
+            )
+            lines.append(f"    {name} {who}")
+    return [*lines, ""]
+
+
+def _tokens_section(tokens: list[Row]) -> list[str]:
+    lines = ["Tokens by model (completions)"]
+    if not tokens:
+        return [*lines, "  (nothing)", ""]
+    heads = ("model", "input", "cached input", "output", "requests")
+    table = [
+        (
+            _label(r["model"], "(unknown)"),
+            number(r["input_tokens"]),
+            number(r["input_cached_tokens"]),
+            number(r["output_tokens"]),
+            number(r["num_model_requests"]),
+        )
+        for r in tokens
+    ]
+    widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(heads)]
+    for cells in (heads, *table):
+        first = f"  {cells[0]:<{widths[0]}}"
+        rest = "".join(f"  {c:>{w}}" for c, w in zip(cells[1:], widths[1:], strict=True))
+        lines.append(first + rest)
+    return [*lines, ""]
+
+
+def _daily_section(report: Report, block: str) -> list[str]:
+    lines = ["Daily spend"]
+    totals = {d: sum(v.values(), Decimal(0)) for d, v in sorted(report.daily.items())}
+    peak = max(totals.values(), default=Decimal(0))
+    for day, value in totals.items():
+        mark = "  (provisional)" if day in report.provisional else ""
+        lines.append(
+            f"  {day:%Y-%m-%d %a}  {money(value, report.currency):>12}  "
+            f"{_bar(value, peak, block)}{mark}".rstrip()
+        )
+    return lines
