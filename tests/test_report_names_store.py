@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -292,11 +293,17 @@ def test_report_db_cli_equals_the_api_report_and_marks_provisional_days(
     assert code == 0, err
     lines = local.splitlines()
     assert lines[1] == f"Source: local store {store_path} (no API call)"
-    assert lines[2].startswith("Data as of the last sync: ")
-    assert lines[2].endswith("provisional (may still change): 2026-10-30, 2026-10-31")
+    # Both syncs finished: one time (the real clock's, when the fixture ran).
+    assert re.fullmatch(
+        r"Data as of the last finished sync: \d{4}-\d\d-\d\d \d\d:\d\d UTC", lines[2]
+    )
+    assert lines[3:5] == [
+        "Provisional: costs 2026-10-30, 2026-10-31 (may still change)",
+        "Provisional: completions 2026-10-30, 2026-10-31 (may still change)",
+    ]
     marked = [line for line in lines if line.endswith("(provisional)")]
     assert [m.split()[0] for m in marked] == ["2026-10-30", "2026-10-31"]
-    body = [line.removesuffix("  (provisional)") for line in lines[3:]]
+    body = [line.removesuffix("  (provisional)") for line in lines[5:]]
     assert body == live.splitlines()[2:]
 
 
@@ -338,7 +345,12 @@ def test_report_db_says_which_days_are_missing(store_path: Path) -> None:
     code, out, _ = run("report", "--db", str(store_path), "--start", "2026-09-01",
                        "--end", "2026-09-03", "--no-names")  # fmt: skip
     assert code == 0
-    assert "Not in the store: costs of 2026-09-01, 2026-09-02 (counted as nothing)" in out
+    assert out.splitlines()[3:5] == [
+        f"Missing: costs 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync --db "
+        f"{store_path} --endpoint costs --start 2026-09-01",
+        f"Missing: completions 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync "
+        f"--db {store_path} --endpoint completions --start 2026-09-01",
+    ]
 
 
 @pytest.mark.parametrize(

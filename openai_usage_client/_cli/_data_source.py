@@ -1,7 +1,8 @@
 """Where a data command's rows come from: the API, or a local store (``--db``); and whether
 they carry names (``--names``). Used by the per-endpoint commands (``commands/endpoints.py``).
 
-With ``--db`` the rows are the stored series' (``Store.rows``): the grouping synced last for
+With ``--db`` the rows are the stored series' (``Store.rows``), and what the store lacks of
+the period is said on stderr (``Store.coverage``): the grouping synced last for
 the endpoint, or the stored one ``--group-by`` names. What the store cannot honour is refused
 before anything is read (exit 2): ``--limit`` and ``--concurrency`` (no pages), a
 ``--bucket-width`` or ``--group-by`` no stored series has, a filter on a field the series is
@@ -69,17 +70,22 @@ def store_rows(
     options: dict[str, Any],
     given: set[str],
     names: bool,
+    now: int,
 ) -> tuple[Iterator[dict[str, Any]], Directory | None, list[str]]:
     """The stored rows of ``[start, end)`` (lazily; the store closes when they are read),
     the store's names for ``--names`` and the series' grouping. ``options``: the command's
     API options (bucket_width, group_by, limit, concurrency and filters); ``given``: those
-    set on the command line."""
+    set on the command line. What the store lacks of the period, and what may still change,
+    is said on stderr first (``Missing: ...``, ``Provisional: ...``): stdout keeps the data."""
     for name in ("limit", "concurrency"):
         if options.get(name) is not None:
             refuse(f"--{name}", "the store is read locally, there are no pages to fetch")
     store = open_store(db)
     try:
         width, group_by = _series(store, spec, options, given)
+        held = store.coverage(spec.name, start, end, now=now, bucket_width=width, group_by=group_by)
+        for line in held.lines():
+            warn(line)
         # The endpoint's filters, and those the CLI adds (--user-id on costs, filtered here).
         filters = {
             k: v for k, v in options.items() if k not in _NOT_FILTERS and v not in (None, [], ())

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from ..directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
-from ..store import StoreError
+from ..store import Coverage, StoreError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._views import top_by_model
 
@@ -61,49 +61,21 @@ def _day(seconds: int) -> date:
     return datetime.fromtimestamp(seconds, UTC).date()
 
 
-def _coverage(
-    store: Store, endpoint: str, width: str, group_by: tuple[str, ...], start: int, end: int
-) -> tuple[set[int], set[date], int | None]:
-    """Stored bucket starts in ``[start, end)``, the provisional days, the last fetch."""
-    grouping = ",".join(group_by)
-    stored: set[int] = set()
-    provisional: set[date] = set()
-    last: int | None = None
-    for bucket_start, state, fetched in store.connection.execute(
-        "SELECT bucket_start, state, fetched_at FROM coverage WHERE endpoint = ? AND "
-        "bucket_width = ? AND grouping = ? AND bucket_start >= ? AND bucket_start < ?",
-        (endpoint, width, grouping, start, end),
-    ):
-        stored.add(bucket_start)
-        if state == "provisional":
-            provisional.add(_day(bucket_start))
-        last = fetched if last is None else max(last, fetched)
-    return stored, provisional, last
-
-
-def _missing_days(stored: set[int], start: int, end: int) -> list[date]:
-    days = []
-    t = start - start % _DAY
-    while t < end:
-        if t not in stored:
-            days.append(_day(t))
-        t += _DAY
-    return days
-
-
-def _spans(days: list[date]) -> str:
-    if len(days) <= 3:
-        return ", ".join(f"{d:%Y-%m-%d}" for d in days)
-    return f"{days[0]:%Y-%m-%d} to {days[-1]:%Y-%m-%d} ({len(days)} days)"
-
-
 def report_from_store(
-    store: Store, start_time: int, end_time: int, *, names: bool = True, source: str | None = None
+    store: Store,
+    start_time: int,
+    end_time: int,
+    *,
+    names: bool = True,
+    source: str | None = None,
+    now: int | None = None,
 ) -> Report:
     """The report of ``[start_time, end_time)`` from a local ``Store``, without the API: the
     same totals as ``build_report`` over the same range (exact), computed in SQL, with the
     store's names (``names=True``), how fresh it is (``Report.notes``) and its provisional
-    days (``Report.provisional``)."""
+    days (``Report.provisional``), and what the store holds of the period per endpoint
+    (``Report.coverage``: missing and provisional spans; buckets from ``now`` on, default
+    the current time, have not happened and are not missing)."""
     chosen = {q.key: series_for(store, q) for q in REPORT_QUERIES}
     costs_series = chosen["costs"]
     if costs_series is None:
@@ -161,7 +133,7 @@ def report_from_store(
                 f"not in the store: no {query.endpoint} series grouped by "
                 f"{', '.join(query.group_by)}"
             )
-    _freshness(store, report, costs_series, start_time, end_time)
+    _freshness(store, report, chosen, start_time, end_time, now)
     if names:
         directory = directory_from_store(store)
         report.names = directory if len(directory) else None
@@ -171,22 +143,33 @@ def report_from_store(
 
 
 def _freshness(
-    store: Store, report: Report, series: tuple[str, tuple[str, ...]], start: int, end: int
+    store: Store,
+    report: Report,
+    chosen: dict[str, tuple[str, tuple[str, ...]] | None],
+    start: int,
+    end: int,
+    now: int | None,
 ) -> None:
-    width, group_by = series
-    stored, provisional, last = _coverage(store, "costs", width, group_by, start, end)
-    report.provisional = provisional
-    when = "never" if last is None else f"{datetime.fromtimestamp(last, UTC):%Y-%m-%d %H:%M} UTC"
-    text = f"Data as of the last sync: {when}"
-    if provisional:
-        text += f"; provisional (may still change): {_spans(sorted(provisional))}"
-    report.notes.append(text)
-    missing = _missing_days(stored, start, end)
-    if missing:
-        report.notes.append(
-            f"Not in the store: costs of {_spans(missing)} (counted as nothing): run "
-            "'openai-usage sync' (with --start for days before the first one stored)"
-        )
+    """The report's coverage (costs in the series it reads, and completions), its "data as
+    of" line, the missing and provisional lines, and the provisional days."""
+    parts = []
+    for key, endpoint in (("costs", "costs"), ("tokens", "completions")):
+        series = chosen[key]
+        if series is None:
+            parts.append(store.coverage(endpoint, start, end, now=now))
+        else:
+            width, group_by = series
+            parts.append(
+                store.coverage(endpoint, start, end, now=now, bucket_width=width, group_by=group_by)
+            )
+    report.coverage = Coverage(store.path, {n: e for c in parts for n, e in c.endpoints.items()})
+    report.provisional = {
+        _day(t)
+        for a, b in report.coverage.endpoints["costs"].provisional
+        for t in range(a, b, _DAY)
+    }
+    report.notes.append(report.coverage.as_of())
+    report.notes += report.coverage.lines()
 
 
 def _int(value: Any) -> int | None:

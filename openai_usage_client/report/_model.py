@@ -17,6 +17,7 @@ from ._views import ModelTop
 
 if TYPE_CHECKING:
     from .._core._exports import Row
+    from ..store import Coverage
 
 __all__ = [
     "MONEY",
@@ -99,6 +100,8 @@ class Report:
     provisional: set[date] = field(default_factory=set)
     #: Lines about the data itself (a store's freshness), shown under the source.
     notes: list[str] = field(default_factory=list)
+    #: What a store holds of the period per endpoint read (``None``: fetched from the API).
+    coverage: Coverage | None = None
     #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.
     unavailable: dict[str, str] = field(default_factory=dict)
     #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).

@@ -206,6 +206,8 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
     days = len(report.daily) or 1
     spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
     names = getattr(report, "names", None)  # a Directory when the report has names
+    coverage = getattr(report, "coverage", None)  # what a store holds of the period
+    provisional = getattr(report, "provisional", None) or set()
     return {
         "schema": SCHEMA,
         "period": {
@@ -216,6 +218,8 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             "days": round((report.end - report.start).total_seconds() / 86400, 4),
         },
         "source": report.source,
+        "notes": list(getattr(report, "notes", None) or []),
+        "coverage": None if coverage is None else coverage.to_dict(),
         "filters": view.filters.as_params(),
         "notices": list(view.notices),
         "currency": report.currency,
@@ -242,6 +246,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             {
                 "date": day.isoformat(),
                 "amount": _money(sum(per.values(), Decimal(0))),
+                "provisional": day in provisional,
                 "by_project": {str(p) if p is not None else "": _money(a) for p, a in per.items()},
             }
             for day, per in sorted(report.daily.items())
@@ -302,6 +307,8 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         "",
         *(f"> {notice}" for notice in view.notices),
         *([""] if view.notices else []),
+        *(f"> {_md(note)}" for note in getattr(report, "notes", None) or []),
+        *([""] if getattr(report, "notes", None) else []),
         f"**Total spend: {_cash(report.total, cur)}**",
         "",
     ]

@@ -29,6 +29,7 @@ Errors (all ``OpenAIUsageError``)::
         └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
 """
 
+from ._coverage import Coverage, EndpointCoverage
 from ._errors import Missing, StoreError, StoreLockedError, StoreVersionError, SyncIncompleteError
 from ._parquet import ExportSummary
 from ._read import NAME_COLUMNS, Freshness
@@ -39,6 +40,8 @@ from ._summary import SyncSummary
 __all__ = [
     "NAME_COLUMNS",
     "SCHEMA_VERSION",
+    "Coverage",
+    "EndpointCoverage",
     "ExportSummary",
     "Freshness",
     "Missing",

@@ -1,6 +1,6 @@
 """The store's SQLite schema, its version and the migrations between versions.
 
-Version 2 (current)::
+Version 3 (current)::
 
     meta             key -> value: schema_version, created_at, and per (endpoint,
                      organization) a default grouping the API refused
@@ -10,7 +10,9 @@ Version 2 (current)::
     coverage         one row per fetched bucket of a series: bucket_start/end (Unix seconds
                      and ISO-8601), fetched_at, state 'settled' | 'provisional', rows
     sync_runs        one row per sync: started/finished, outcome, requests, buckets, rows
-                     inserted/revised/removed, directory changes, error, missing ranges
+                     inserted/revised/removed, directory changes, error, missing ranges, and
+                     the endpoints it syncs (JSON; what "the last finished sync" of an
+                     endpoint is, ``_coverage``)
     column_kinds     (endpoint, column) -> kind seen in the rows: decimal, bool, datetime, ...
     <endpoint>       one table per endpoint (costs, completions, ...): organization,
                      bucket_width, grouping, start_unix, end_unix, pos, row_key, then the
@@ -21,6 +23,7 @@ Version 2 (current)::
     daily_cost_by_project, daily_cost_by_model, daily_tokens_by_model
                      views over the current series
 
+Version 2 did not record a sync's endpoints (its runs count for every endpoint).
 Version 1 had no series, no directory tables and no views; its endpoint tables had no
 ``grouping``/``row_key`` columns (one series per endpoint, the default grouping) and its
 coverage a ``settled`` flag instead of a state. ``migrate`` upgrades it in one transaction.
@@ -47,7 +50,7 @@ __all__ = [
     "row_key",
 ]
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 #: Bookkeeping columns of every endpoint table, before the row columns.
 KEY_COLUMNS: Final = (
     "organization",
@@ -187,7 +190,7 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     outcome TEXT NOT NULL, requests INTEGER NOT NULL DEFAULT 0,
     buckets INTEGER NOT NULL DEFAULT 0, rows_inserted INTEGER NOT NULL DEFAULT 0,
     rows_revised INTEGER NOT NULL DEFAULT 0, rows_removed INTEGER NOT NULL DEFAULT 0,
-    directory_changes INTEGER NOT NULL DEFAULT 0, error TEXT, missing TEXT);
+    directory_changes INTEGER NOT NULL DEFAULT 0, error TEXT, missing TEXT, endpoints TEXT);
 CREATE TABLE IF NOT EXISTS column_kinds (
     endpoint TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
     PRIMARY KEY (endpoint, name));
@@ -361,8 +364,17 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         ensure_split(conn, endpoint, column)
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """v2 -> v3: each sync run records its endpoints (older runs: ``NULL``, every one)."""
+    if "endpoints" not in _table_columns(conn, "sync_runs"):  # a v1 file got it in 1 -> 2
+        conn.execute("ALTER TABLE sync_runs ADD COLUMN endpoints TEXT")
+
+
 #: ``MIGRATIONS[n]`` upgrades a version-``n`` file to ``n + 1``.
-MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {1: _migrate_1_to_2}
+MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+}
 
 
 def _version(conn: sqlite3.Connection) -> int | None:

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
+from ._coverage import Coverage, coverage
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
 from ._schema import ensure_schema, grouping_text
@@ -288,6 +289,37 @@ class Store:
     def endpoints(self) -> list[str]:
         """The endpoints the store holds a series of."""
         return [r[0] for r in self._conn.execute("SELECT DISTINCT endpoint FROM series ORDER BY 1")]
+
+    def coverage(
+        self,
+        endpoints: str | Iterable[str],
+        start: When,
+        end: When,
+        *,
+        now: When | None = None,
+        organization: str | None = None,
+        bucket_width: str | None = None,
+        group_by: Sequence[str] | None = None,
+    ) -> Coverage:
+        """What the store holds of ``[start, end)`` for each endpoint, in the series ``rows``
+        reads: the missing and provisional spans, whether it is complete, and the last sync
+        that finished. ``coverage.lines()`` says it in words (with the sync that fills a
+        gap); ``coverage.to_dict()`` is the ``coverage`` object of JSON output. Buckets that
+        begin at or after ``now`` (default: the current time) have not happened: not missing.
+        """
+        names = [endpoints] if isinstance(endpoints, str) else list(endpoints)
+        lo, hi, moment = to_unix(start), to_unix(end), to_unix(now)
+        if lo is None or hi is None:
+            raise InvalidParameterError("start/end", (start, end), "both times of the period")
+        chosen = {}
+        for name in names:
+            found = self._series(name, organization, bucket_width, group_by)
+            if found and (bucket_width is not None or group_by is not None):
+                chosen[name] = (found[0][1], found[0][2])
+        return coverage(
+            self._conn, self.path, names, lo, hi, now=moment, organization=organization,
+            series=chosen,
+        )  # fmt: skip
 
     def freshness(self) -> list[Freshness]:
         """How current each endpoint's series is: settled through, provisional buckets, last

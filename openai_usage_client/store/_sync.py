@@ -166,7 +166,8 @@ class SyncJob:
             # A run still 'running' while we hold the lock was killed: say so in the log.
             conn.execute("UPDATE sync_runs SET outcome = 'interrupted' WHERE outcome = 'running'")
             cursor = conn.execute(
-                "INSERT INTO sync_runs (started_at, outcome) VALUES (?, 'running')", (now_iso(),)
+                "INSERT INTO sync_runs (started_at, outcome, endpoints) VALUES (?, 'running', ?)",
+                (now_iso(), json.dumps(list(o.endpoints))),
             )
             self.run_id = int(cursor.lastrowid or 0)
 

@@ -224,7 +224,9 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     if db is not None:  # a local store instead of the API (_data_source)
         given = {p for p in options if ctx.get_parameter_source(p) is not ParameterSource.DEFAULT}
         span = (params["start_time"], params.get("end_time") or end)
-        items, directory, grouping = store_rows(spec, db, *span, options, given, want_names)
+        items, directory, grouping = store_rows(
+            spec, db, *span, options, given, want_names, int(now.timestamp())
+        )
     else:
         # The client checks every parameter before sending anything.
         stream = state.client().endpoint(spec.name)(**params)

@@ -1,0 +1,270 @@
+"""What a store holds of a period, per endpoint: the buckets missing, the ones still
+provisional, and the last sync that finished for it.
+
+Every read of a store states its coverage beside its figures (``report --db``, the data
+commands with ``--db``, ``export``, ``check --db``, ``Store.coverage`` in Python): a figure
+over a period the store only partly holds is never shown as if it were complete. A bucket
+that has not begun yet (its start is at or after ``now``) is not missing: it has not happened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from ._read import current_series
+
+__all__ = [
+    "Coverage",
+    "EndpointCoverage",
+    "Span",
+    "coverage",
+    "describe",
+    "last_syncs",
+    "provisional_starts",
+]
+
+_WIDTH: Final = {"1d": 86_400, "1h": 3_600, "1m": 60}
+_DAY: Final = 86_400
+
+#: ``[start, end)`` in Unix seconds.
+Span = tuple[int, int]
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _when(seconds: int) -> str:
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return f"{moment:%Y-%m-%d}" if seconds % _DAY == 0 else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def describe(span: Span) -> str:
+    """``2026-10-01 to 2026-10-31`` (days, the last one included), ``2026-10-30`` (one day),
+    or with hours where a span does not start or end at a UTC midnight."""
+    start, end = span
+    if start % _DAY == 0 and end % _DAY == 0:
+        last = end - _DAY
+        return _when(start) if last == start else f"{_when(start)} to {_when(last)}"
+    return f"{_when(start)} to {_when(end)}"
+
+
+def _days(spans: Sequence[Span]) -> str:
+    """Provisional spans as people read them: single days listed, longer runs as ranges."""
+    parts = []
+    for start, end in spans:
+        if start % _DAY == 0 and end % _DAY == 0 and (end - start) // _DAY <= 2:
+            parts += [_when(day) for day in range(start, end, _DAY)]
+        else:
+            parts.append(describe((start, end)))
+    return ", ".join(parts)
+
+
+def _merge(starts: Iterable[int], width: int) -> list[Span]:
+    spans: list[Span] = []
+    for start in sorted(starts):
+        if spans and spans[-1][1] == start:
+            spans[-1] = (spans[-1][0], start + width)
+        else:
+            spans.append((start, start + width))
+    return spans
+
+
+@dataclass(frozen=True)
+class EndpointCoverage:
+    """One endpoint over ``[start, end)``: what is missing and what may still change.
+
+    ``missing`` and ``provisional`` are ``[start, end)`` spans in Unix seconds, merged and
+    oldest first; ``bucket_width`` is the stored series' (``None`` when the store holds none).
+    """
+
+    endpoint: str
+    start: int
+    end: int
+    bucket_width: str | None
+    missing: tuple[Span, ...]
+    provisional: tuple[Span, ...]
+    #: When the last sync that finished (outcome ``ok``) and included this endpoint ended.
+    last_sync: datetime | None = None
+    #: Syncs of this endpoint that started after ``last_sync`` and did not finish.
+    unfinished: tuple[datetime, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """Every bucket of the period that has begun is in the store."""
+        return not self.missing
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: ISO-8601 UTC times, each span ``[start, end)``."""
+        return {
+            "complete": self.complete,
+            "missing": [[_iso(a), _iso(b)] for a, b in self.missing],
+            "provisional": [[_iso(a), _iso(b)] for a, b in self.provisional],
+            "last_sync": None if self.last_sync is None else _iso(int(self.last_sync.timestamp())),
+        }
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a store holds of one period, per endpoint read (see the module docstring)."""
+
+    path: str
+    endpoints: Mapping[str, EndpointCoverage] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return all(e.complete for e in self.endpoints.values())
+
+    @property
+    def provisional(self) -> bool:
+        return any(e.provisional for e in self.endpoints.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: e.to_dict() for name, e in self.endpoints.items()}
+
+    def lines(self) -> list[str]:
+        """``Missing:`` lines (each with the sync that fills the gap) and ``Provisional:``
+        lines, for text and markdown; none when the period is complete and settled."""
+        out = []
+        for name, e in self.endpoints.items():
+            width = f" --bucket-width {e.bucket_width}" if e.bucket_width == "1h" else ""
+            for start, end in e.missing:
+                out.append(
+                    f"Missing: {name} {describe((start, end))} (not in the store): openai-usage "
+                    f"sync --db {self.path} --endpoint {name}{width} --start {_when(start)}"
+                )
+        for name, e in self.endpoints.items():
+            if e.provisional:
+                out.append(f"Provisional: {name} {_days(e.provisional)} (may still change)")
+        return out
+
+    def as_of(self) -> str:
+        """``Data as of the last finished sync: ...``: one time, or one per endpoint where
+        they differ; a sync that did not finish is named."""
+        found = {name: e.last_sync for name, e in self.endpoints.items()}
+        shown = {
+            name: "no finished sync" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
+            for name, at in found.items()
+        }
+        grouped: dict[str, list[str]] = {}
+        for name, when in shown.items():
+            grouped.setdefault(when, []).append(name)
+        if len(grouped) == 1:
+            text = f"Data as of the last finished sync: {next(iter(grouped))}"
+        else:
+            text = "Data as of the last finished sync: " + "; ".join(
+                f"{', '.join(names)}: {when}" for when, names in grouped.items()
+            )
+        unfinished = sorted({t for e in self.endpoints.values() for t in e.unfinished})
+        if unfinished:
+            text += (
+                f"; a later sync started {unfinished[-1]:%Y-%m-%d %H:%M} UTC did not finish "
+                "(what it fetched is kept)"
+            )
+        return text
+
+
+def last_syncs(
+    conn: sqlite3.Connection, endpoint: str
+) -> tuple[datetime | None, tuple[datetime, ...]]:
+    """When the last sync of ``endpoint`` that finished ended, and when the syncs of it that
+    started later and did not finish (killed, interrupted, failed) started.
+
+    A run logged before the store recorded endpoints (schema 2) counts for every endpoint."""
+    finished: datetime | None = None
+    unfinished: list[datetime] = []
+    for started, ended, outcome, endpoints in conn.execute(
+        "SELECT started_at, finished_at, outcome, endpoints FROM sync_runs ORDER BY id"
+    ):
+        if endpoints is not None and endpoint not in json.loads(endpoints):
+            continue
+        if outcome == "ok" and ended:
+            finished = datetime.fromisoformat(ended)
+            unfinished = []
+        else:
+            unfinished.append(datetime.fromisoformat(started))
+    return finished, tuple(unfinished)
+
+
+def coverage(
+    conn: sqlite3.Connection,
+    path: str,
+    endpoints: Iterable[str],
+    start: int,
+    end: int,
+    *,
+    now: int | None = None,
+    organization: str | None = None,
+    series: Mapping[str, tuple[str, str]] | None = None,
+) -> Coverage:
+    """The coverage of ``[start, end)`` for each endpoint, in the series a read uses: per
+    organization the one synced last, or ``series[endpoint] = (bucket_width, grouping)``.
+    A bucket is missing when any organization read lacks it."""
+    moment = int(time.time()) if now is None else now
+    out: dict[str, EndpointCoverage] = {}
+    for name in dict.fromkeys(endpoints):
+        width, grouping = series[name] if series and name in series else (None, None)
+        chosen = current_series(conn, name, organization, width, grouping)
+        last, unfinished = last_syncs(conn, name)
+        if not chosen:
+            span = (start, min(end, max(start, moment)))
+            gone = (span,) if span[1] > span[0] else ()
+            out[name] = EndpointCoverage(name, start, end, None, gone, (), last, unfinished)
+            continue
+        missing: set[int] = set()
+        provisional: set[int] = set()
+        step = _WIDTH[chosen[0][1]]
+        for org, bucket_width, group in chosen:
+            step = _WIDTH[bucket_width]
+            stored = dict(
+                conn.execute(
+                    "SELECT bucket_start, state FROM coverage WHERE endpoint = ? AND "
+                    "organization = ? AND bucket_width = ? AND grouping = ? AND "
+                    "bucket_start >= ? AND bucket_start < ?",
+                    (name, org, bucket_width, group, start - start % step, end),
+                )
+            )
+            for bucket in range(start - start % step, end, step):
+                if bucket >= moment:
+                    break
+                state = stored.get(bucket)
+                if state is None:
+                    missing.add(bucket)
+                elif state == "provisional":
+                    provisional.add(bucket)
+        out[name] = EndpointCoverage(
+            name,
+            start,
+            end,
+            chosen[0][1],
+            tuple(_clip(_merge(missing, step), start, end)),
+            tuple(_clip(_merge(provisional, step), start, end)),
+            last,
+            unfinished,
+        )
+    return Coverage(path, out)
+
+
+def _clip(spans: list[Span], start: int, end: int) -> list[Span]:
+    return [(max(a, start), min(b, end)) for a, b in spans]
+
+
+def provisional_starts(
+    conn: sqlite3.Connection, endpoint: str
+) -> dict[tuple[str, str, str], set[int]]:
+    """Per stored series (organization, bucket width, grouping), the bucket starts still
+    provisional: what exports mark with ``provisional = true``."""
+    out: dict[tuple[str, str, str], set[int]] = {}
+    for org, width, group, bucket in conn.execute(
+        "SELECT organization, bucket_width, grouping, bucket_start FROM coverage "
+        "WHERE endpoint = ? AND state = 'provisional'",
+        (endpoint,),
+    ):
+        out.setdefault((org, width, group), set()).add(bucket)
+    return out
