@@ -40,6 +40,20 @@ def test_export_is_hive_partitioned_exact_and_incremental(tmp_path: Path) -> Non
         assert isinstance(exact, Decimal)
         assert table.num_rows == sum(1 for _ in store.rows("costs"))
         assert set(table.column("organization").to_pylist()) == {"default"}
+        # Each row says whether its day may still change: the settle window (2 days) of NOW.
+        flags = {
+            (str(d), p)
+            for d, p in zip(
+                table.column("date").to_pylist(),
+                table.column("provisional").to_pylist(),
+                strict=True,
+            )
+        }
+        assert flags == {
+            *((f"2026-10-0{d}", False) for d in range(1, 6)),
+            ("2026-10-06", True),
+            ("2026-10-07", True),
+        }
 
         # Nothing changed: nothing is rewritten.
         again = store.export_parquet(out)
@@ -56,6 +70,17 @@ def test_export_is_hive_partitioned_exact_and_incremental(tmp_path: Path) -> Non
             "date=2026-10-06" in k or "date=2026-10-07" in k or "date=2026-10-08" in k
             for k in changed
         )
+        table = ds.dataset(out / "endpoint=costs", format="parquet", partitioning="hive").to_table()
+        settled = {
+            str(d)
+            for d, p in zip(
+                table.column("date").to_pylist(),
+                table.column("provisional").to_pylist(),
+                strict=True,
+            )
+            if not p
+        }
+        assert "2026-10-06" in settled and "2026-10-07" not in settled
 
 
 def test_polars_reads_the_dataset(tmp_path: Path) -> None:

@@ -113,8 +113,9 @@ def store_rows(
     def rows() -> Iterator[dict[str, Any]]:
         try:
             for row in store.rows(
-                spec.name, start, end, names=False, bucket_width=width, group_by=group_by
-            ):
+                spec.name, start, end, names=False, bucket_width=width, group_by=group_by,
+                provisional=True,
+            ):  # fmt: skip
                 if all(_keep(row[_column(k)], v) for k, v in filters.items()):
                     yield row
         finally:

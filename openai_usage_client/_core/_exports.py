@@ -21,7 +21,7 @@ import importlib
 import json
 import math
 import os
-from collections.abc import AsyncIterable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -113,14 +113,14 @@ def _text_file(path_or_file: PathOrFile, newline: str | None = None) -> Iterator
 # iterator into it and the async streams an async iterator (``write_async``), so the
 # writing logic exists once for both.
 
-Sink = Callable[[Any, str, bool], AbstractContextManager[Callable[[Row], object]]]
+Sink = Callable[..., AbstractContextManager[Callable[[Row], object]]]
 
 
 @contextmanager
 def _csv_sink(
-    path_or_file: PathOrFile, name: str, named: bool
+    path_or_file: PathOrFile, name: str, named: bool, extra: Sequence[str] = ()
 ) -> Iterator[Callable[[Row], object]]:
-    names = columns(name, names=named)
+    names = columns(name, names=named, extra=extra)
     with _text_file(path_or_file, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
@@ -129,7 +129,7 @@ def _csv_sink(
 
 @contextmanager
 def _jsonl_sink(
-    path_or_file: PathOrFile, name: str, named: bool
+    path_or_file: PathOrFile, name: str, named: bool, extra: Sequence[str] = ()
 ) -> Iterator[Callable[[Row], object]]:
     with _text_file(path_or_file) as handle:
         yield lambda row: handle.write(_json_object(row) + "\n")
@@ -137,7 +137,7 @@ def _jsonl_sink(
 
 @contextmanager
 def _json_sink(
-    path_or_file: PathOrFile, name: str, named: bool
+    path_or_file: PathOrFile, name: str, named: bool, extra: Sequence[str] = ()
 ) -> Iterator[Callable[[Row], object]]:
     written = 0
     with _text_file(path_or_file) as handle:
@@ -196,8 +196,8 @@ def to_csv(
     cells are ``None``; booleans are ``true``/``false``; money is exact decimal text. ``names``
     (a ``Directory``) adds the name columns, as in ``rows()``; so does every writer here.
     """
-    name, items, named = prepare(source, endpoint, names)
-    return _drain(items, _csv_sink(path_or_file, name, named))
+    name, items, named, extra = prepare(source, endpoint, names)
+    return _drain(items, _csv_sink(path_or_file, name, named, extra))
 
 
 def to_jsonl(
@@ -208,8 +208,8 @@ def to_jsonl(
     names: Names | None = None,
 ) -> int:
     """Write one JSON object per line, streaming. Returns the row count."""
-    name, items, named = prepare(source, endpoint, names)
-    return _drain(items, _jsonl_sink(path_or_file, name, named))
+    name, items, named, extra = prepare(source, endpoint, names)
+    return _drain(items, _jsonl_sink(path_or_file, name, named, extra))
 
 
 def to_json(
@@ -220,8 +220,8 @@ def to_json(
     names: Names | None = None,
 ) -> int:
     """Write a JSON array of row objects, incrementally (one row at a time). Returns the count."""
-    name, items, named = prepare(source, endpoint, names)
-    return _drain(items, _json_sink(path_or_file, name, named))
+    name, items, named, extra = prepare(source, endpoint, names)
+    return _drain(items, _json_sink(path_or_file, name, named, extra))
 
 
 # --- DataFrames and Parquet ------------------------------------------------------------------
@@ -261,8 +261,8 @@ def to_pandas(
         import pandas as pd
     except ImportError:
         raise _missing("pandas", "pandas") from None
-    name, items, named = prepare(source, endpoint, names)
-    types = column_types(name, names=named)
+    name, items, named, extra = prepare(source, endpoint, names)
+    types = column_types(name, names=named, extra=extra)
     frame = pd.DataFrame.from_records(list(items), columns=list(types))
     dtypes = {
         "str": "string",
@@ -287,8 +287,8 @@ def to_polars(
         import polars as pl
     except ImportError:
         raise _missing("polars", "polars") from None
-    name, items, named = prepare(source, endpoint, names)
-    types = column_types(name, names=named)
+    name, items, named, extra = prepare(source, endpoint, names)
+    types = column_types(name, names=named, extra=extra)
     dtypes: dict[str, pl.DataType | type[pl.DataType]] = {
         "str": pl.String,
         "int": pl.Int64,
@@ -316,8 +316,8 @@ def to_parquet(
     row count.
     """
     _pyarrow()  # the extra is checked before any request
-    name, items, named = prepare(source, endpoint, names)
-    return _drain(items, _parquet_sink(path, name, named))
+    name, items, named, extra = prepare(source, endpoint, names)
+    return _drain(items, _parquet_sink(path, name, named, extra))
 
 
 def require(extra: Literal["pandas", "polars", "parquet"]) -> None:
@@ -342,10 +342,10 @@ def _pyarrow() -> tuple[Any, Any]:
 
 @contextmanager
 def _parquet_sink(
-    path: str | os.PathLike[str] | IO[bytes], name: str, named: bool
+    path: str | os.PathLike[str] | IO[bytes], name: str, named: bool, extra: Sequence[str] = ()
 ) -> Iterator[Callable[[Row], object]]:
     pa, pq = _pyarrow()
-    types = column_types(name, names=named)
+    types = column_types(name, names=named, extra=extra)
     arrow = {
         "str": pa.string(),
         "int": pa.int64(),

@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from inspect import isclass
@@ -40,6 +40,7 @@ from ._names import NAME_COLUMNS, Names, add_names, with_name_columns
 from ._time import from_unix
 
 __all__ = [
+    "EXTRA_COLUMNS",
     "Kind",
     "Names",
     "Row",
@@ -51,6 +52,10 @@ __all__ = [
     "prepare",
     "rows",
 ]
+
+#: Columns a row may carry beyond the endpoint's, written last by every writer when the
+#: first row has them: ``provisional`` (a local store's rows: the bucket may still change).
+EXTRA_COLUMNS: Final[dict[str, Kind]] = {"provisional": "bool"}
 
 Row = dict[str, Any]
 """One flat record: column name to value (see the module docstring for the columns)."""
@@ -144,20 +149,24 @@ def _spec(endpoint: str) -> Any:
         raise ValueError(f"unknown endpoint {endpoint!r}: one of {', '.join(ENDPOINTS)}") from None
 
 
-def columns(endpoint: str, *, names: bool = False) -> list[str]:
+def columns(endpoint: str, *, names: bool = False, extra: Sequence[str] = ()) -> list[str]:
     """The columns of ``rows()`` for ``endpoint`` (e.g. ``"costs"``), in order.
 
     ``names=True``: the columns of ``rows(..., names=directory)``, with the name columns
     (``project_name``, ``api_key_name``, ...) right after the ID columns they describe.
+    ``extra``: columns of ``EXTRA_COLUMNS`` the rows carry, last (a store's ``provisional``).
     """
     plain = [c.name for c in _schema(endpoint)]
-    return with_name_columns(plain) if names else plain
+    return [*(with_name_columns(plain) if names else plain), *extra]
 
 
-def column_types(endpoint: str, *, names: bool = False) -> dict[str, Kind]:
+def column_types(
+    endpoint: str, *, names: bool = False, extra: Sequence[str] = ()
+) -> dict[str, Kind]:
     """Each column's kind: ``str``, ``int``, ``float``, ``bool``, ``decimal`` or ``datetime``."""
     kinds: dict[str, Kind] = {c.name: c.kind for c in _schema(endpoint)}
-    return {c: kinds.get(c, "str") for c in columns(endpoint, names=names)}
+    kinds.update({c: EXTRA_COLUMNS[c] for c in extra})
+    return {c: kinds.get(c, "str") for c in columns(endpoint, names=names, extra=extra)}
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -236,19 +245,21 @@ def endpoint_of(source: object, endpoint: str | None) -> str:
 
 def prepare(
     source: Source, endpoint: str | None, names: Names | None = None
-) -> tuple[str, Iterator[Row], bool]:
-    """What a writer needs: the endpoint, the rows (named when ``names`` is given), and
-    whether they carry the name columns (given ``names``, or rows already named)."""
+) -> tuple[str, Iterator[Row], bool, tuple[str, ...]]:
+    """What a writer needs: the endpoint, the rows (named when ``names`` is given), whether
+    they carry the name columns (given ``names``, or rows already named), and which of
+    ``EXTRA_COLUMNS`` they carry (rows read from a store with ``provisional=True``)."""
     name, items = as_rows(source, endpoint)
     first = next(items, None)
     if first is None:
-        return name, iter(()), names is not None
+        return name, iter(()), names is not None, ()
     items = itertools.chain([first], items)
+    extra = tuple(c for c in EXTRA_COLUMNS if c in first)
     if names is not None:
         if not any(c in first for c in NAME_COLUMNS):
             items = add_names(items, names)
-        return name, items, True
-    return name, items, any(c in first for c in NAME_COLUMNS)
+        return name, items, True, extra
+    return name, items, any(c in first for c in NAME_COLUMNS), extra
 
 
 def as_rows(source: Source, endpoint: str | None) -> tuple[str, Iterator[Row]]:

@@ -26,7 +26,6 @@ __all__ = [
     "coverage",
     "describe",
     "last_syncs",
-    "provisional_starts",
 ]
 
 _WIDTH: Final = {"1d": 86_400, "1h": 3_600, "1m": 60}
@@ -253,18 +252,3 @@ def coverage(
 
 def _clip(spans: list[Span], start: int, end: int) -> list[Span]:
     return [(max(a, start), min(b, end)) for a, b in spans]
-
-
-def provisional_starts(
-    conn: sqlite3.Connection, endpoint: str
-) -> dict[tuple[str, str, str], set[int]]:
-    """Per stored series (organization, bucket width, grouping), the bucket starts still
-    provisional: what exports mark with ``provisional = true``."""
-    out: dict[tuple[str, str, str], set[int]] = {}
-    for org, width, group, bucket in conn.execute(
-        "SELECT organization, bucket_width, grouping, bucket_start FROM coverage "
-        "WHERE endpoint = ? AND state = 'provisional'",
-        (endpoint,),
-    ):
-        out.setdefault((org, width, group), set()).add(bucket)
-    return out

@@ -97,6 +97,9 @@ def _schema(pa: Any, store: _Exportable, endpoint: str, named: bool) -> Any:
         fields.append(pa.field(column, _arrow_type(pa, kinds.get(column))))
         if named and column in NAME_COLUMNS:
             fields += [pa.field(name, pa.string()) for name in NAME_COLUMNS[column]]
+    # Whether the row's bucket may still change: a settled day becomes false once a later
+    # sync fetched it settled, and its partition is then rewritten.
+    fields.append(pa.field("provisional", pa.bool_()))
     return pa.schema(fields)
 
 
@@ -149,7 +152,9 @@ def export_parquet(
         for day in _days(store, endpoint, series):
             rows: list[dict[str, Any]] = []
             for one in series:
-                for row in read_rows(conn, endpoint, [one], day, day + _DAY, names_stored):
+                for row in read_rows(
+                    conn, endpoint, [one], day, day + _DAY, names_stored, provisional=True
+                ):
                     row["organization"] = one[0]
                     rows.append(row)
             if not rows:

@@ -122,8 +122,10 @@ def read_rows(
     start: int | None,
     end: int | None,
     names: bool,
+    provisional: bool = False,
 ) -> Iterator[Row]:
     cols = columns(endpoint)
+    at = cols.index("start_time")
     kinds = kinds_of(conn, endpoint)
     times: dict[int, datetime] = {}
 
@@ -149,15 +151,33 @@ def read_rows(
             out_cols.append(c)
             if named and c in NAME_COLUMNS:
                 out_cols.extend(NAME_COLUMNS[c])
+        unsettled = _provisional(conn, endpoint, organization, width, grouping)
         for record in conn.execute(sql, params):
             values = list(record)
+            bucket = values[at]
             for i, convert in converters:
                 if values[i] is not None:
                     values[i] = convert(values[i])
             row = dict(zip(cols, values, strict=True))
             if named:
                 row = _with_names(row, out_cols, directory)
+            if provisional:
+                row["provisional"] = bucket in unsettled
             yield row
+
+
+def _provisional(
+    conn: sqlite3.Connection, endpoint: str, organization: str, width: str, grouping: str
+) -> set[int]:
+    """Starts of the series' buckets still provisional (fetched before they settled)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT bucket_start FROM coverage WHERE endpoint = ? AND organization = ? AND "
+            "bucket_width = ? AND grouping = ? AND state = 'provisional'",
+            (endpoint, organization, width, grouping),
+        )
+    }
 
 
 def _with_names(

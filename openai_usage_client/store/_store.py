@@ -239,6 +239,7 @@ class Store:
         organization: str | None = None,
         bucket_width: str | None = None,
         group_by: Sequence[str] | None = None,
+        provisional: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """The stored rows of ``endpoint`` with ``start <= start_time < end``, lazily.
 
@@ -247,9 +248,13 @@ class Store:
         columns (``project_name``; ``api_key_name``, ``api_key_redacted_value``,
         ``api_key_owner``; ``user_name``, ``user_email``). The series read is, per
         organization, the one synced last, unless ``bucket_width``/``group_by`` pick another.
+        ``provisional=True`` adds a last column, ``provisional``: whether the row's bucket may
+        still change (what the store's CSV, JSON and Parquet exports carry).
         """
         series = self._series(endpoint, organization, bucket_width, group_by)
-        return read_rows(self._conn, endpoint, series, to_unix(start), to_unix(end), names)
+        return read_rows(
+            self._conn, endpoint, series, to_unix(start), to_unix(end), names, provisional
+        )
 
     def summarize(
         self,
