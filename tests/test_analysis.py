@@ -17,6 +17,7 @@ import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
 from openai_usage_client._core._rows import Row, rows
+from openai_usage_client._core._summary import model_matches
 from openai_usage_client.analysis._analysis import (
     client_side,
     filter_rows,
@@ -229,9 +230,55 @@ def test_costs_by_user_is_filtered_on_our_side(client: UsageClient, fake: FakeAP
     kept = list(filter_rows(fetch(client, "costs", **api), local))
     assert {r["user_id"] for r in kept} == {user}
     assert sum(r["amount_value"] for r in kept) == by_user[(user,)]["amount"]
-    # Usage endpoints have these filters: nothing changes.
+    # Usage endpoints have a user filter: it is sent. Their model filter matches exact
+    # names only, so models are filtered here (snapshots included), grouped by model.
     params = {"start_time": start, "user_ids": [user], "models": ["x"]}
-    assert client_side("completions", params) == (params, {})
+    assert client_side("completions", params) == (
+        {"start_time": start, "user_ids": [user], "group_by": ["model"]},
+        {"model": ["x"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "wanted", "expected"),
+    [
+        ("gpt-4.1", "gpt-4.1", True),
+        ("gpt-4.1-2025-04-14", "gpt-4.1", True),
+        ("gpt-4.1-mini", "gpt-4.1", False),
+        ("gpt-4.1-mini-2025-04-14", "gpt-4.1", False),
+        ("gpt-4.1-2025-04", "gpt-4.1", False),
+        ("gpt-4.1-2025-04-14", "gpt-4.1-2025-04-14", True),
+        ("gpt-4o", "gpt-4.1", False),
+        (None, "gpt-4.1", False),
+    ],
+)
+def test_a_model_matches_its_name_and_dated_snapshots(
+    model: str | None, wanted: str, expected: bool
+) -> None:
+    assert model_matches(model, wanted) is expected
+    row = {"model": model}
+    assert list(filter_rows([row], {"model": [wanted]})) == ([row] if expected else [])
+    # The same rule on costs, whose model is the line item's first part.
+    line = {"line_item": None if model is None else f"{model}, input"}
+    assert list(filter_rows([line], {"model": [wanted]})) == ([line] if expected else [])
+
+
+def test_completions_by_a_model_name_without_its_date(client: UsageClient, fake: FakeAPI) -> None:
+    start = ts(datetime(2026, 10, 1, tzinfo=UTC))
+    end = start + 7 * 86400
+    by_model = fake.totals("completions", start_time=start, end_time=end, group_by=["model"])
+    dated = next(m for (m,) in sorted(by_model, key=str) if m and m[-11:-10] == "-")
+    name = dated[:-11]  # gpt-4o-mini-2024-07-18 -> gpt-4o-mini
+    api, local = client_side(
+        "completions", {"start_time": start, "end_time": end, "models": [name]}
+    )
+    kept = list(filter_rows(fetch(client, "completions", **api), local))
+    assert {r["model"] for r in kept} == {m for (m,) in by_model if m and model_matches(m, name)}
+    assert (
+        sum(r["input_tokens"] for r in kept)
+        == sum(t["input_tokens"] for (m,), t in by_model.items() if model_matches(m, name))
+        > 0
+    )
 
 
 def test_costs_by_model_reads_the_line_item(client: UsageClient, fake: FakeAPI) -> None:

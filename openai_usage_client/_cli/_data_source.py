@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .._core._summary import model_matches
 from ._db import DB_HELP, open_store, refuse
 from ._names import NAMES_HELP, lookup_names, warn
 
@@ -116,7 +117,7 @@ def store_rows(
                 spec.name, start, end, names=False, bucket_width=width, group_by=group_by,
                 provisional=True,
             ):  # fmt: skip
-                if all(_keep(row[_column(k)], v) for k, v in filters.items()):
+                if all(_keep(row[_column(k)], v, _column(k)) for k, v in filters.items()):
                     yield row
         finally:
             store.close()
@@ -124,9 +125,11 @@ def store_rows(
     return rows(), directory, group_by
 
 
-def _keep(value: Any, wanted: Any) -> bool:
+def _keep(value: Any, wanted: Any, column: str) -> bool:
     if isinstance(wanted, bool):
         return value is wanted
+    if column == "model":  # the name or a dated snapshot of it, as the API path matches
+        return any(model_matches(value, w) for w in wanted)
     return value in wanted
 
 

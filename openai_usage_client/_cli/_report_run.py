@@ -29,6 +29,7 @@ from ..report import (
     render_report,
     report_document,
 )
+from ..report._unmatched import describe_unmatched
 from ._db import open_store, refuse
 from ._names import lookup_names, project_ids_named, warn
 from ._output import Progress, fetch_rows, reader_may_leave
@@ -148,6 +149,8 @@ def run_report(
         names=directory,
     )
     data.names_note = note
+    for text in describe_unmatched(data.unmatched):
+        warn(f"filter {text} matched nothing in the period")
     if spend is not None:
         data.spend = spend.sections(start_at, end_at, now, filters)
     _write(data, view, fmt, top, chart)

@@ -110,9 +110,14 @@ class Shape:
         self._notices = []
         self._span = None
         api, self._local = client_side(endpoint, params)
-        if self._local:
+        if self._local and ENDPOINTS[endpoint].is_costs:
             names = ", ".join(self._local)
             self._notices.append(f"filtered by {names} here: the API has no such filter for costs")
+        elif self._local:
+            self._notices.append(
+                "filtered by model here: a model matches its name and dated snapshots "
+                "(gpt-4.1: gpt-4.1-2025-04-14, not gpt-4.1-mini)"
+            )
         by = self._period()
         start, end = api["start_time"], api.get("end_time") or api["start_time"]
         chosen = plan(endpoint, by, self.tz, start, end)
@@ -154,6 +159,7 @@ class Shape:
         group_by: list[str],
     ) -> Shaped:
         """The rows as printed: totals, periods, a pivot, or the rows themselves."""
+        from .._core._rows import EXTRA_COLUMNS
         from .._core._rows import columns as endpoint_columns
 
         items: Iterable[Row] = filter_rows(rows, self._local) if self._local else rows
@@ -193,7 +199,9 @@ class Shape:
                 available,
             )
         shaped = list(items)
-        available = endpoint_columns(endpoint)
+        # Rows from a store carry ``provisional``: kept, last, as the unshaped writers do.
+        extra = [c for c in EXTRA_COLUMNS if shaped and c in shaped[0]]
+        available = endpoint_columns(endpoint, extra=extra)
         return self._finish(
             shaped, default_columns(endpoint, shaped), ["amount_value"], title, available
         )

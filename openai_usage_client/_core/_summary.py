@@ -11,15 +11,19 @@ grouped by even though no row carries them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
     from ._exports import Row
 
-__all__ = ["model_from_line_item", "summarize"]
+__all__ = ["model_from_line_item", "model_matches", "summarize"]
+
+#: A dated snapshot of a model: ``gpt-4.1-2025-04-14`` is ``gpt-4.1`` of that day.
+_SNAPSHOT: Final = re.compile(r"-\d{4}-\d{2}-\d{2}")
 
 
 def model_from_line_item(line_item: str | None) -> str | None:
@@ -32,6 +36,17 @@ def model_from_line_item(line_item: str | None) -> str | None:
         return None
     model = line_item.split(", ", 1)[0].strip()
     return model or None
+
+
+def model_matches(model: str | None, wanted: str) -> bool:
+    """Whether ``model`` (as usage rows and line items name it) is ``wanted``: the name
+    itself or one of its dated snapshots (``gpt-4.1-2025-04-14`` for ``gpt-4.1``), never
+    another model that starts the same way (``gpt-4.1-mini`` is not ``gpt-4.1``)."""
+    if model is None:
+        return False
+    if model == wanted:
+        return True
+    return model.startswith(wanted) and _SNAPSHOT.fullmatch(model[len(wanted) :]) is not None
 
 
 def _value(row: Row, column: str) -> Any:

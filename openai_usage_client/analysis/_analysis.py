@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, period_bounds, period_label, period_starts, zone_name
-from .._core._summary import model_from_line_item, summarize
+from .._core._summary import model_from_line_item, model_matches, summarize
 
 if TYPE_CHECKING:
     from .._core._rows import Row
@@ -165,13 +165,22 @@ def client_side(
     The costs endpoint has no ``user_ids`` or ``models`` filter: these are removed, the
     grouping that yields the column (``user_id``; ``line_item``, whose model part is read by
     ``model_from_line_item``) is added to ``group_by``, and the filter is returned as
-    ``{column: values}``. Other endpoints' parameters pass through unchanged.
+    ``{column: values}``. A model filter is always applied here, on every endpoint: the API
+    matches a model's exact name, and people name a model without its snapshot date
+    (``gpt-4.1`` for ``gpt-4.1-2025-04-14``, see ``model_matches``); usage is grouped by
+    ``model`` for it. Other parameters pass through unchanged.
     """
     api = dict(params)
     local: dict[str, list[str]] = {}
-    if not ENDPOINTS[endpoint].is_costs:
-        return api, local
     group_by = list(api.get("group_by") or [])
+    if not ENDPOINTS[endpoint].is_costs:
+        models = api.pop("models", None)
+        if models:
+            local["model"] = list(models)
+            if "model" not in group_by:
+                group_by.append("model")
+            api["group_by"] = group_by
+        return api, local
     for name, (column, grouping) in _COSTS_CLIENT_FILTERS.items():
         values = api.pop(name, None)
         if not values:
@@ -193,11 +202,18 @@ def _column(row: Row, column: str) -> Any:
 def filter_rows(rows: Iterable[Row], filters: Mapping[str, Collection[Any]]) -> Iterator[Row]:
     """The rows whose ``column`` is one of the values, for every ``column`` in ``filters``.
 
-    ``model`` on costs rows is read from ``line_item``.
+    ``model`` on costs rows is read from ``line_item``; a model matches its name and its
+    dated snapshots (``model_matches``).
     """
     for row in rows:
-        if all(_column(row, c) in values for c, values in filters.items()):
+        if all(_matches(_column(row, c), c, values) for c, values in filters.items()):
             yield row
+
+
+def _matches(value: Any, column: str, wanted: Collection[Any]) -> bool:
+    if column == "model":
+        return any(model_matches(value, w) for w in wanted)
+    return value in wanted
 
 
 # --- totals and periods ----------------------------------------------------------------------

@@ -29,6 +29,7 @@ from .._core._summary import summarize
 from ..analysis._analysis import client_side, filter_rows
 from ._charts import ChartData
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
+from ._unmatched import Seen, unmatched
 from ._views import ReportFilters, top_by_model
 
 if TYPE_CHECKING:
@@ -93,10 +94,13 @@ def build_report(
     span = {"start_time": start_time, "end_time": end_time}
     wanted = (filters or ReportFilters()).as_params()
     fetched: dict[str, list[Row]] = {}
+    seen = Seen()
     for q in REPORT_QUERIES:
         params, local = client_side(q.endpoint, {**span, "group_by": list(q.group_by), **wanted})
-        got = get(q, params)
+        got = list(get(q, params))
+        seen.add(got, kept=False)
         fetched[q.key] = list(filter_rows(got, local) if local else got)
+        seen.add(fetched[q.key], kept=True)
     report = report_from_rows(
         fetched,
         start_time,
@@ -105,6 +109,7 @@ def build_report(
         names=names or None,
     )
     report.names_note = note
+    report.unmatched = unmatched(wanted, seen, names or None)
     return report
 
 

@@ -100,6 +100,9 @@ class Report:
     provisional: set[date] = field(default_factory=set)
     #: Lines about the data itself (a store's freshness), shown under the source.
     notes: list[str] = field(default_factory=list)
+    #: Filter values no row of the period matched, with the closest values seen (per
+    #: filter: ``{"models": {"gpt-4.2": ["gpt-4.1-2025-04-14", ...]}}``).
+    unmatched: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     #: What a store holds of the period per endpoint read (``None``: fetched from the API).
     coverage: Coverage | None = None
     #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.

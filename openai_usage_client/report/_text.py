@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 from .._core._format import money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
 from ._labels import UNLISTED_KEY
+from ._unmatched import describe_unmatched
 from ._views import ReportView
 
 if TYPE_CHECKING:
@@ -87,6 +88,11 @@ def render_report(
         f"{zone_name(view.tz)} ({what})",
         f"Source: {report.source}",
         *([f"Filters: {view.filters.describe()}"] if view.filters.as_params() else []),
+        *(
+            [f"Filters matched nothing: {'; '.join(describe_unmatched(report.unmatched))}"]
+            if report.unmatched
+            else []
+        ),
         *(f"Note: {notice}" for notice in view.notices),
         *report.notes,
         *([f"Names: {report.names_note}"] if report.names_note else []),

@@ -20,6 +20,7 @@ from .._core._format import money
 from .._core._periods import zone_name
 from .._core._summary import model_from_line_item, summarize
 from ._labels import UNLISTED_KEY, label_fields, labels
+from ._unmatched import describe_unmatched
 
 if TYPE_CHECKING:
     from .._core._rows import Row
@@ -221,6 +222,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
         "notes": list(getattr(report, "notes", None) or []),
         "coverage": None if coverage is None else coverage.to_dict(),
         "filters": view.filters.as_params(),
+        "filters_matched_nothing": dict(getattr(report, "unmatched", None) or {}),
         "notices": list(view.notices),
         "currency": report.currency,
         "total": _money(report.total),
@@ -307,6 +309,11 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         "",
         *(f"> {notice}" for notice in view.notices),
         *([""] if view.notices else []),
+        *(
+            [f"> Filters matched nothing: {_md('; '.join(describe_unmatched(unmatched_)))}", ""]
+            if (unmatched_ := getattr(report, "unmatched", None))
+            else []
+        ),
         *(f"> {_md(note)}" for note in getattr(report, "notes", None) or []),
         *([""] if getattr(report, "notes", None) else []),
         f"**Total spend: {_cash(report.total, cur)}**",
