@@ -269,10 +269,16 @@ def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake
     )
     code, out, _ = run(capsys, "report", "--last-month", "--tz", "Europe/Berlin", "--top", "2")
     first = out.splitlines()[0]
+    # Costs come in UTC days: October in Berlin (31 days and an hour) is read as the 31
+    # UTC days of October, and the header says so (report/_period.py).
     assert first == (
-        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 Europe/Berlin "
-        "(calendar month October 2026: 31.0417 days, last day 2026-10-31)"
+        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC "
+        "(calendar month October 2026: 31 days, last day 2026-10-31)"
     )
+    assert (
+        "Note: costs come in UTC days: the report covers the UTC days 2026-10-01 to "
+        "2026-10-31, the dates of the period in Europe/Berlin"
+    ) in out.splitlines()
     assert "Top keys and users by model" in out
     code, out, err = run(capsys, "report", "--last-month", "--start", "7d")
     assert code == 2 and "--last-month names the period" in err

@@ -353,20 +353,25 @@ def test_report_db_says_which_days_are_missing(store_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["--start", "2026-10-02T12:00"], "--start: cannot be used with --db: the store holds"),
-        ([], "no store at"),
-    ],
-)
-def test_report_db_refusals(
-    tmp_path: Path, store_path: Path, args: list[str], message: str
-) -> None:
-    db = str(store_path) if args else str(tmp_path / "none.db")
-    code, _, err = run("report", "--db", db, *args)
-    assert code == 2 and message in err
+def test_report_db_refuses_a_missing_store(tmp_path: Path) -> None:
+    code, _, err = run("report", "--db", str(tmp_path / "none.db"))
+    assert code == 2 and "no store at" in err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_report_db_reads_whole_utc_days_and_says_so(store_path: Path) -> None:
+    # A time of day the store cannot honour: the whole day is read, and the header says it.
+    code, out, _ = run("report", "--db", str(store_path), "--no-names", "--start",
+                       "2026-10-02T12:00", "--end", "2026-10-05")  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        "OpenAI usage report: 2026-10-02 00:00 to 2026-10-05 00:00 UTC "
+        "(--start/--end: 3 days, last day 2026-10-04)"
+    )
+    assert (
+        "Note: the store holds whole UTC days: the report covers 2026-10-02 to 2026-10-04" in lines
+    )
 
 
 def test_a_deleted_key_keeps_its_name_in_the_store_report(tmp_path: Path, fake: FakeAPI) -> None:

@@ -160,7 +160,8 @@ def test_filters_go_to_the_api_or_are_applied_here(client: UsageClient, fake: Fa
                 "group_by": ["model"],
                 "project_ids": [project],
                 "user_ids": [user],
-                "models": [model],
+                # No models: the API matches exact names only; the model is filtered here,
+                # its dated snapshots included (model_matches).
             },
         ),
     ]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from .._core._periods import local_midnight, period_range, zone, zone_name
+from .._core._periods import local_midnight, period_range, zone
 from ..report import (
     Report,
     ReportFilters,
@@ -29,12 +29,13 @@ from ..report import (
     render_report,
     report_document,
 )
+from ..report._period import report_period
 from ..report._unmatched import describe_unmatched
 from ._db import open_store, refuse
 from ._names import lookup_names, project_ids_named, warn
 from ._output import Progress, fetch_rows, reader_may_leave
 from ._state import state_of
-from ._times import check_range, future_warning, parse_time
+from ._times import check_range, parse_time
 
 if TYPE_CHECKING:
     from .._core._exports import Row
@@ -98,18 +99,25 @@ def run_report(
             raise click.BadParameter("must end in .png, .html or .svg", param_hint="--chart")
         if not chart.parent.is_dir():
             raise click.BadParameter(f"folder {chart.parent} does not exist", param_hint="--chart")
-    warning = future_warning(start_at, end_at, now, state.clock_name())
-    if warning:
-        click.echo(f"openai-usage: warning: {warning}", err=True)
+    # The future has not happened; costs come in UTC days (report/_period.py).
+    chosen = report_period(start_at, end_at, int(now.timestamp()), zone_, whole_days=bool(db))
+    start_at, end_at = chosen.start, chosen.end
+    shown = UTC if chosen.utc_days else zone_
+    # Budgets are monthly: as of now, unless the period ended before this month began
+    # (--last-month): then as of its last moment, last month's budgets against its spend.
+    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    as_of = now
+    if end_at <= month_start.timestamp():
+        as_of = datetime.fromtimestamp(end_at - 1, UTC)
     from ._report_spend import open_spend
 
     if db is not None:
-        view = ReportView(zone_, period)
+        view = ReportView(shown, period, notices=list(chosen.notices))
         _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
         data = _from_store(db, start_at, end_at, names, int(now.timestamp()))
         spend = open_spend(ctx, state, config_path, db)
         if spend is not None:  # teams and budgets from the same store
-            data.spend = spend.sections(start_at, end_at, now, ReportFilters())
+            data.spend = spend.sections(start_at, end_at, as_of, ReportFilters())
         _write(data, view, fmt, top, chart)
         return
     spend = open_spend(ctx, state, config_path, user_ids=user_ids)
@@ -131,12 +139,10 @@ def run_report(
             for given in (project_ids, api_key_ids, user_ids, models)
         )
     )
-    notices = []
-    if zone_name(zone_) != "UTC":
-        notices.append("costs come in UTC days: the daily spend lists UTC days")
+    notices = list(chosen.notices)
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
-    view = ReportView(zone_, period, filters, notices)
+    view = ReportView(shown, period, filters, notices)
     names_of = several.names if several else lookup_names
     directory, note = names_of(state) if names else (None, None)
     data = build_report(
@@ -152,7 +158,7 @@ def run_report(
     for text in describe_unmatched(data.unmatched):
         warn(f"filter {text} matched nothing in the period")
     if spend is not None:
-        data.spend = spend.sections(start_at, end_at, now, filters)
+        data.spend = spend.sections(start_at, end_at, as_of, filters)
     _write(data, view, fmt, top, chart)
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final
 from .._core._format import money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
 from ._labels import UNLISTED_KEY
+from ._period import duration
 from ._unmatched import describe_unmatched
 from ._views import ReportView
 
@@ -78,9 +79,8 @@ def render_report(
     view = view or ReportView(period=f"last {DEFAULT_DAYS} complete days")
     start, end = report.start.astimezone(view.tz), report.end.astimezone(view.tz)
     last = end - timedelta(seconds=1)
-    days = (report.end - report.start).total_seconds() / 86400
-    span = f"{days:g} days, last day {last:%Y-%m-%d}"
-    what = span if view.period.endswith(f" {days:g} complete days") else f"{view.period}: {span}"
+    span = f"{duration((report.end - report.start).total_seconds())}, last day {last:%Y-%m-%d}"
+    what = f"{view.period}: {span}"
     if view.period.endswith(" complete days"):
         what = f"{view.period}, last day {last:%Y-%m-%d}"
     lines = [
