@@ -31,6 +31,7 @@ if _typing.TYPE_CHECKING:
     from ._core._exceptions import InsecureBaseURLError as InsecureBaseURLError
     from ._core._exceptions import InternalServerError as InternalServerError
     from ._core._exceptions import InvalidParameterError as InvalidParameterError
+    from ._core._exceptions import MalformedResponseError as MalformedResponseError
     from ._core._exceptions import MissingAdminKeyError as MissingAdminKeyError
     from ._core._exceptions import NotFoundError as NotFoundError
     from ._core._exceptions import OpenAIUsageError as OpenAIUsageError
@@ -97,6 +98,7 @@ _LAZY = {
     "InsecureBaseURLError": "._core._exceptions",
     "InternalServerError": "._core._exceptions",
     "InvalidParameterError": "._core._exceptions",
+    "MalformedResponseError": "._core._exceptions",
     "MissingAdminKeyError": "._core._exceptions",
     "NotFoundError": "._core._exceptions",
     "OpenAIUsageError": "._core._exceptions",

@@ -177,11 +177,15 @@ def test_a_range_past_the_fakes_clock_warns(capsys: pytest.CaptureFixture[str]) 
         "wholly after the fake's clock, 2026-11-01T00:00:00Z (set it with --fake-now): there "
         "is no usage in it\n"
     )
+    # A report of days that have not happened is refused (issue 25): not $0.00 a day.
     code, _, err = run(
         capsys, "--fake", "report", "-q", "--start", "2027-01-01", "--end", "2027-01-04"
     )
-    assert code == 0
-    assert err.startswith("openai-usage: warning: the range 2027-01-01T00:00:00Z")
+    assert code == 2
+    assert err.startswith(
+        "openai-usage: error: invalid start='2027-01-01 00:00 UTC': a time before the fake's "
+        "clock (set it with --fake-now) (2026-11-01 00:00 UTC): the period has not happened yet"
+    )
 
 
 def test_a_range_in_the_real_future_says_so() -> None:

@@ -115,7 +115,11 @@ def test_a_period_wholly_in_the_future_is_an_error_naming_now() -> None:
     )
     code, out, err = run("--fake", "report", "--start", "2027-01-01", "--end", "2027-02-01")
     assert (code, out) == (2, "")
-    assert "a time before now (2026-11-01 00:00 UTC): the period has not happened yet" in err
+    assert err == (
+        "openai-usage: error: invalid start='2027-01-01 00:00 UTC': a time before the fake's "
+        "clock (set it with --fake-now) (2026-11-01 00:00 UTC): the period has not happened "
+        "yet\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -170,3 +174,20 @@ def test_last_months_report_checks_last_months_budgets(tmp_path: Path) -> None:
     code, out, _ = run("--fake", "--fake-now", "2026-11-06T12:00Z", "report", "--this-month",
                        "--config", str(config), "-f", "json", "--no-names")  # fmt: skip
     assert json.loads(out)["spend"]["budgets"]["month"] == "2026-11"
+
+
+def test_the_future_rule_on_a_store(store_path: Path) -> None:
+    code, out, err = run(*AT_NOON, "report", "--db", str(store_path), "--start", "2026-11-01",
+                         "--end", "2126-11-01", "--no-names", "-f", "json")  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out)
+    assert (document["period"]["start"], document["period"]["end"]) == (
+        "2026-11-01T00:00:00Z",
+        "2026-11-07T00:00:00Z",
+    )
+    assert document["notices"][:1] == ["ends at 2026-11-06 12:00 UTC: later days have not happened"]
+    assert len(document["daily"]) == 6
+    code, out, err = run(*AT_NOON, "report", "--db", str(store_path), "--start", "2027-01-01",
+                         "--end", "2027-02-01")  # fmt: skip
+    assert (code, out) == (2, "")
+    assert "the period has not happened yet" in err

@@ -20,7 +20,7 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
     (exc.PermissionDeniedError, 3),
     (exc.RateLimitError, 4),
     (exc.APIResponseValidationError, 6),
-    (exc.PaginationError, 6),
+    (exc.MalformedResponseError, 6),  # PaginationError among them
     (exc.InternalServerError, 5),
     (exc.APIConnectionError, 5),
     (exc.APIStatusError, 5),

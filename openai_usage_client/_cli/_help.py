@@ -14,7 +14,8 @@ EXIT_CODES_HELP: Final = (
     "  3  authentication: no OPENAI_ADMIN_KEY, key refused (401) or not an admin key (403)\n"
     "  4  rate limited (429) after every retry\n"
     "  5  server or network error (5xx, other HTTP errors, connection failures, timeouts)\n"
-    "  6  malformed response (invalid body, repeated pagination cursor)\n"
+    "  6  malformed response (invalid body, repeated pagination cursor, a bucket outside\n"
+    "     the asked period)\n"
     "  7  check: a budget is over, or forecast to be over, this month\n"
     "  8  sync/export: another sync holds the store (waited --lock-timeout seconds)"
 )

@@ -100,7 +100,10 @@ def run_report(
         if not chart.parent.is_dir():
             raise click.BadParameter(f"folder {chart.parent} does not exist", param_hint="--chart")
     # The future has not happened; costs come in UTC days (report/_period.py).
-    chosen = report_period(start_at, end_at, int(now.timestamp()), zone_, whole_days=bool(db))
+    clock = "now" if not state.fake else "the fake's clock (set it with --fake-now)"
+    chosen = report_period(
+        start_at, end_at, int(now.timestamp()), zone_, whole_days=bool(db), clock=clock
+    )
     start_at, end_at = chosen.start, chosen.end
     shown = UTC if chosen.utc_days else zone_
     # Budgets are monthly: as of now, unless the period ended before this month began

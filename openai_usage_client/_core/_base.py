@@ -328,7 +328,20 @@ def connection_error(
     detail = settings.redact(str(error)) or type(error).__name__
     if isinstance(error, httpx.DecodingError):
         detail = f"the response body could not be decoded as its headers say ({detail})"
+    elif _was_reset(error):
+        detail = f"connection reset by the server: {detail}"
     return exc.APIConnectionError(f"Connection error: {detail}", request=request)
+
+
+def _was_reset(error: Exception) -> bool:
+    """The server dropped the connection: a TCP reset, or a close before any response."""
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "disconnected" in str(error).lower()
+    if isinstance(error, httpx.ReadError | httpx.WriteError | httpx.ConnectError):
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, ConnectionResetError) or "reset" in str(error).lower():
+            return True
+    return False
 
 
 def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettings) -> exc.APIError:

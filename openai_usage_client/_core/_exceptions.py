@@ -6,7 +6,9 @@ Every exception derives from ``OpenAIUsageError``; catch that to catch them all:
     ├── InvalidParameterError (also a ValueError)  bad input, refused before any request
     ├── MissingAdminKeyError                       no key argument and no OPENAI_ADMIN_KEY
     ├── InsecureBaseURLError (also a ValueError)   http:// to a host that is not loopback
-    ├── PaginationError                            the server repeated a cursor or a bucket
+    ├── MalformedResponseError                     a bucket outside the asked window, or one
+    │   │                                          the same fetch already had
+    │   └── PaginationError                        the server repeated a cursor or a bucket
     └── APIError                                   something went wrong talking to the API
         ├── APIConnectionError                     no usable response: DNS, refused, reset,
         │   │                                      a body that cannot be decoded (corrupt
@@ -52,6 +54,7 @@ __all__ = [
     "InsecureBaseURLError",
     "InternalServerError",
     "InvalidParameterError",
+    "MalformedResponseError",
     "MissingAdminKeyError",
     "NotFoundError",
     "OpenAIUsageError",
@@ -93,13 +96,37 @@ class InsecureBaseURLError(OpenAIUsageError, ValueError):
     """The base URL would send the admin key in clear text to a host that is not loopback."""
 
 
-class PaginationError(OpenAIUsageError):
+class MalformedResponseError(OpenAIUsageError):
+    """The server answered, but not with the buckets asked for: one starts before the asked
+    start, ends after the asked end (beyond the open bucket of now), or repeats a start the
+    same fetch already had. Counting it would show data of another period as this one's, so
+    the fetch stops; nothing of the page that held it is delivered.
+
+    ``bucket_start`` is the offending bucket's start (Unix seconds), ``reason`` why it was
+    refused.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        bucket_start: int | None = None,
+        reason: str = "",
+        cursor: str | None = None,
+        last_cursor: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.bucket_start = bucket_start
+        self.reason = reason
+        self.cursor = cursor
+        self.last_cursor = last_cursor
+
+
+class PaginationError(MalformedResponseError):
     """The server sent a cursor (or buckets) it had already sent: following it would loop."""
 
     def __init__(self, message: str, *, cursor: str | None, last_cursor: str | None) -> None:
-        super().__init__(message)
-        self.cursor = cursor
-        self.last_cursor = last_cursor
+        super().__init__(message, cursor=cursor, last_cursor=last_cursor)
 
 
 class APIError(OpenAIUsageError):

@@ -12,6 +12,7 @@ from ._exceptions import (
     APIError,
     APIStatusError,
     InvalidParameterError,
+    MalformedResponseError,
     OpenAIUsageError,
     PaginationError,
 )
@@ -50,6 +51,7 @@ class CursorChain:
     def accept(self, page: Page, cursor: str | None) -> str | None:
         """Check a page fetched with ``cursor``; return the cursor of the next page, if any."""
         for bucket in page.data:
+            self._in_window(bucket.start_time, bucket.end_time, cursor)
             if self.last_start is not None and bucket.start_time <= self.last_start:
                 raise PaginationError(
                     f"The server sent the bucket starting "
@@ -82,6 +84,44 @@ class CursorChain:
             )
         self.seen.add(nxt)
         return nxt
+
+    def _in_window(self, start: int, end: int, cursor: str | None) -> None:
+        """Refuse a bucket of another period: before the asked start (the first bucket may
+        be partial, never earlier than the start's own bucket), after the asked end, or,
+        without an end, after the open bucket of now (an hour allowed for the server's clock)."""
+        query = self.query
+        width = query.width_seconds
+        first = align_down(query.start_time, width)
+        why = ""
+        if start < first:
+            why = f"it starts before the asked start {_iso(query.start_time)}"
+        elif query.end_time is not None and start >= query.end_time:
+            why = f"it starts at or after the asked end {_iso(query.end_time)}"
+        elif query.end_time is not None and end > align_down(query.end_time - 1, width) + width:
+            why = f"it ends after the asked end {_iso(query.end_time)}"
+        elif query.end_time is None and start > time.time() + _CLOCK_SKEW:
+            why = "it starts after the open bucket of now"
+        elif end <= start:
+            why = "it ends before it starts"
+        if why:
+            raise MalformedResponseError(
+                f"The server sent a bucket of {_iso(start)} to {_iso(end)} in answer to "
+                f"{_iso(query.start_time)} to "
+                f"{_iso(query.end_time) if query.end_time is not None else 'now'}: {why}; "
+                "stopping rather than counting another period's data as this one's.",
+                bucket_start=start,
+                reason=why,
+                cursor=cursor,
+                last_cursor=self.last_cursor,
+            )
+
+
+#: How far ahead of this machine's clock the server's may be.
+_CLOCK_SKEW = 3600
+
+
+def _iso(seconds: int) -> str:
+    return f"{from_unix(seconds):%Y-%m-%dT%H:%M:%SZ}"
 
 
 def plan_windows(query: Query) -> list[Query]:

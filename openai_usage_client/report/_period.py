@@ -54,15 +54,22 @@ def _next_midnight(seconds: int) -> int:
 
 
 def report_period(
-    start: int, end: int, now: int, tz: tzinfo, *, whole_days: bool = False
+    start: int,
+    end: int,
+    now: int,
+    tz: tzinfo,
+    *,
+    whole_days: bool = False,
+    clock: str = "now",
 ) -> ReportPeriod:
     """The period to read for ``[start, end)`` asked in zone ``tz`` at ``now`` (see the
-    module docstring); ``whole_days``: the data is read in whole UTC days (a local store)."""
+    module docstring); ``whole_days``: the data is read in whole UTC days (a local store);
+    ``clock`` names where ``now`` comes from in the error (``the fake's clock``)."""
     if start >= now:
         raise InvalidParameterError(
             "start",
             _when(start),
-            f"a time before now ({_when(now)}): the period has not happened yet",
+            f"a time before {clock} ({_when(now)}): the period has not happened yet",
         )
     notices: list[str] = []
     if end > now:

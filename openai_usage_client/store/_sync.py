@@ -309,6 +309,7 @@ class SyncJob:
         }
 
     def write(self, writer: Writer, window: Window, buckets: list[Any]) -> None:
+        present = {b.start_time for b in buckets}
         result = writer.write(
             window,
             rows(buckets, window.series.endpoint),
@@ -316,15 +317,17 @@ class SyncJob:
             settle_days=self.options.settle_days,
             fetched_at=int(time.time()),
             run_id=self.run_id,
+            present=present,
         )
+        got = sum(1 for b in window.bucket_starts() if b in present)
         s = self.summary
         s.windows_written += 1
-        s.buckets_fetched += len(window.bucket_starts())
+        s.buckets_fetched += got
         s.rows_inserted += result.inserted
         s.rows_revised += result.revised
         s.rows_removed += result.removed
         sent, fetched = s.endpoints.get(window.series.endpoint, (0, 0))
-        s.endpoints[window.series.endpoint] = (sent, fetched + len(window.bucket_starts()))
+        s.endpoints[window.series.endpoint] = (sent, fetched + got)
         self.done.add(window)
         if self.progress is not None:
             self.progress(window.series.endpoint, s)

@@ -125,7 +125,12 @@ class Writer:
         settle_days: int,
         fetched_at: int,
         run_id: int,
+        present: set[int] | None = None,
     ) -> WindowResult:
+        """Replace the window's rows with ``rows`` in one transaction, and mark its buckets
+        covered: those the response held (``present``: every bucket start it had, empty
+        ones included; ``None``: all of them). A bucket the server left out is not covered:
+        it reads as missing, and the next sync asks for it again."""
         s = window.series
         cols = self.columns
         items = list(rows)
@@ -218,6 +223,7 @@ class Writer:
                         per_bucket.get(b, 0),
                     )
                     for b in window.bucket_starts()
+                    if present is None or b in present
                 ],
             )
             conn.execute(
