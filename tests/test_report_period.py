@@ -191,3 +191,34 @@ def test_the_future_rule_on_a_store(store_path: Path) -> None:
                          "--end", "2027-02-01")  # fmt: skip
     assert (code, out) == (2, "")
     assert "the period has not happened yet" in err
+
+
+@pytest.mark.parametrize(
+    ("word", "now", "first", "following"),
+    [
+        ("this-quarter", "2026-11-06T12:00:00+00:00", "2026-10-01", "2027-01-01"),
+        ("last-quarter", "2026-11-06T12:00:00+00:00", "2026-07-01", "2026-10-01"),
+        ("this-quarter", "2026-03-31T23:00:00+00:00", "2026-01-01", "2026-04-01"),
+        ("last-quarter", "2026-01-15T00:00:00+00:00", "2025-10-01", "2026-01-01"),
+    ],
+)
+def test_quarters_are_calendar_quarters(word: str, now: str, first: str, following: str) -> None:
+    from openai_usage_client.analysis import period_range
+
+    assert period_range(word, datetime.fromisoformat(now), UTC) == (ts(first), ts(following))
+
+
+def test_last_quarter_on_the_command_line() -> None:
+    code, out, err = run("--fake", "report", "--start", "last-quarter", "--end", "this-quarter",
+                         "-f", "json", "--no-names")  # fmt: skip
+    assert code == 0, err
+    period = json.loads(out)["period"]
+    assert (period["start"], period["end"]) == ("2026-07-01T00:00:00Z", "2026-10-01T00:00:00Z")
+
+
+def test_help_says_utc_and_names_tz_only_where_the_command_has_it() -> None:
+    _, sync_help, _ = run("sync", "--help")
+    _, report_help, _ = run("report", "--help")
+    flat = " ".join(sync_help.split())
+    assert "All times are UTC." in flat and "unless --tz" not in flat
+    assert "All times are UTC unless --tz says otherwise." in " ".join(report_help.split())

@@ -210,3 +210,13 @@ def test_data_commands_over_a_store_say_what_it_lacks_on_stderr(partial: Path) -
     code, _, err = run("costs", "--db", str(partial), "--start", "2026-09-10",
                        "--end", "2026-09-20", "-f", "csv")  # fmt: skip
     assert (code, err) == (0, "")  # complete and settled: nothing to say
+
+
+def test_sync_and_check_quiet_print_nothing_on_success(tmp_path: Path) -> None:
+    db = str(tmp_path / "q.db")
+    code, out, err = run("--fake", "sync", "--db", db, "--start", "2026-10-25", "--quiet")
+    assert (code, out, err) == (0, "", "")
+    code, out, err = run("--fake", "check", "--monthly-budget", "1", "--quiet")
+    assert (code, out, err) == (7, "", "")  # over budget: the exit code says it
+    code, out, err = run("--fake", "check", "--monthly-budget", "1000000", "-q")
+    assert (code, out, err) == (0, "", "")

@@ -162,3 +162,15 @@ def test_json_and_jsonl_keep_every_digit() -> None:
     out = io.StringIO()
     write_json([], ["x"], out)
     assert out.getvalue() == "[]\n"
+
+
+def test_every_endpoints_table_titles_each_column_once() -> None:
+    """web_search_calls has ``num_requests`` (calls) and ``num_model_requests`` (requests):
+    two columns titled ``requests`` could not be told apart (issue 20)."""
+    from openai_usage_client._cli._table import HEADERS
+    from openai_usage_client._core._endpoints import ENDPOINTS
+
+    for endpoint in ENDPOINTS:
+        titles = [HEADERS.get(c, c) for c in columns(endpoint)]
+        assert len(titles) == len(set(titles)), endpoint
+    assert HEADERS["num_requests"] == "calls"

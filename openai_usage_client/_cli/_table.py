@@ -70,7 +70,7 @@ HEADERS: Final = {
     "input_cached_tokens": "cached input",
     "output_tokens": "output",
     "num_model_requests": "requests",
-    "num_requests": "requests",
+    "num_requests": "calls",  # file and web search calls; "requests" are model requests
     "num_sessions": "sessions",
     "amount_value": "amount",
     "amount_currency": "currency",

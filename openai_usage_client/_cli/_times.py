@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from .._core._exceptions import InvalidParameterError
-from .._core._time import TIME_HELP, iso, start_of_day, to_unix
+from .._core._time import TIME_HELP, TIME_HELP_TZ, iso, start_of_day, to_unix
 
 __all__ = [
     "TIME_HELP",
+    "TIME_HELP_TZ",
     "TimeRangeError",
     "check_range",
     "future_warning",
@@ -35,7 +36,8 @@ def parse_time(text: str, now: datetime, param: str = "--start", tz: tzinfo | No
         return to_unix(text, param, now=now, tz=tz)
     except InvalidParameterError as error:
         # The CLI's list of forms, unless the time was read but is out of range.
-        allowed = error.allowed if error.allowed.startswith("a time from") else TIME_HELP
+        forms = TIME_HELP_TZ if tz is not None else TIME_HELP
+        allowed = error.allowed if error.allowed.startswith("a time from") else forms
         raise InvalidParameterError(param, text, allowed) from None
 
 

@@ -8,9 +8,10 @@ days the clocks change, and a period boundary is always the first instant of the
 * ``zone("Europe/Berlin")``: the zone, or ``InvalidParameterError`` naming ``--tz``.
 * ``parse_local(text, now, tz)``: Unix seconds for an absolute time, Unix seconds, a relative
   age (``30m``, ``24h``, ``7d``, ``2w``) or a period word (``today``, ``yesterday``,
-  ``this-week``, ``last-week``, ``this-month``, ``last-month``, ``this-year``,
-  ``last-year``; a word means the first instant of that period). Dates and datetimes without
-  an offset are read in ``tz``; with an offset (``Z``, ``+02:00``) they mean what they say.
+  ``this-week``, ``last-week``, ``this-month``, ``last-month``, ``this-quarter``,
+  ``last-quarter``, ``this-year``, ``last-year``; a word means the first instant of that
+  period). Dates and datetimes without an offset are read in ``tz``; with an offset (``Z``,
+  ``+02:00``) they mean what they say.
 * ``period_range(word, now, tz)``: ``[start, end)`` of a named period (``last-month`` is the
   whole of last calendar month), for options such as ``report --last-month``.
 * ``period_bounds(instant, by, tz)`` and ``period_label(start, by)``: the local day, ISO week
@@ -59,6 +60,8 @@ PERIOD_WORDS: Final = (
     "last-week",
     "this-month",
     "last-month",
+    "this-quarter",
+    "last-quarter",
     "this-year",
     "last-year",
 )
@@ -173,6 +176,7 @@ def period_starts(start: int, end: int, by: By, tz: tzinfo) -> list[int]:
 
 def _named(word: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
     today = now.astimezone(tz).date()
+    quarter = (today.month - 1) // 3 * 3 + 1
     spans: dict[str, tuple[date, By, int]] = {
         "today": (today, "day", 0),
         "yesterday": (today, "day", -1),
@@ -180,6 +184,9 @@ def _named(word: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | 
         "last-week": (today, "week", -1),
         "this-month": (today, "month", 0),
         "last-month": (today, "month", -1),
+        # Calendar quarters: January, April, July and October begin one.
+        "this-quarter": (today.replace(month=quarter, day=1), "month", 0),
+        "last-quarter": (today.replace(month=quarter, day=1), "month", -3),
         "this-year": (today.replace(month=1, day=1), "month", 0),
         "last-year": (today.replace(month=1, day=1), "month", -12),
     }
@@ -194,7 +201,7 @@ def _named(word: str, now: datetime, tz: tzinfo) -> tuple[datetime, datetime] | 
         first += timedelta(weeks=shift)
     else:
         first = _add_months(first, shift)
-    months = 12 if word.endswith("-year") else 1
+    months = 12 if word.endswith("-year") else 3 if word.endswith("-quarter") else 1
     following = _add_months(first, months) if by == "month" else _next_first_day(first, by)
     return local_midnight(first, tz), local_midnight(following, tz)
 

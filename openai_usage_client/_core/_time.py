@@ -24,6 +24,7 @@ from ._exceptions import InvalidParameterError
 
 __all__ = [
     "TIME_HELP",
+    "TIME_HELP_TZ",
     "WIDTH_SECONDS",
     "Clock",
     "TimeInput",
@@ -41,17 +42,21 @@ Clock = Callable[[], float]
 
 _YEAR_10000: Final = 253402300800
 
-TIME_HELP: Final = (
+_TIME_FORMS: Final = (
     "a date (2026-10-01), a datetime (2026-10-01T12:00Z), Unix seconds, or relative: "
     "now, today, yesterday, this-week, last-week (ISO weeks), this-month, last-month, "
-    "this-year, last-year, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w). "
-    "All times are UTC unless --tz says otherwise."
+    "this-quarter, last-quarter, this-year, last-year, or Nm/Nh/Nd/Nw ago (30m, 24h, 7d, 2w)."
 )
+#: The time forms, for an option of a command that has no --tz.
+TIME_HELP: Final = _TIME_FORMS + " All times are UTC."
+#: The same, for a command with --tz.
+TIME_HELP_TZ: Final = _TIME_FORMS + " All times are UTC unless --tz says otherwise."
 _ALLOWED: Final = (
     "Unix seconds (int), a datetime (naive is taken as UTC), a date (UTC midnight), "
     "an ISO-8601 string such as '2026-10-01' or '2026-10-01T12:00:00Z', or relative: "
     "'now', 'today', 'yesterday', 'this-week', 'last-week', 'this-month', 'last-month', "
-    "'this-year', 'last-year', or 'Nm'/'Nh'/'Nd'/'Nw' ago ('30m', '24h', '7d', '2w'). "
+    "'this-quarter', 'last-quarter', 'this-year', 'last-year', or 'Nm'/'Nh'/'Nd'/'Nw' ago "
+    "('30m', '24h', '7d', '2w'). "
     "All times are UTC."
 )
 

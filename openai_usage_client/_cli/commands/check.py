@@ -85,6 +85,13 @@ class _Dollars(click.ParamType[Decimal, Any]):
     help="Check as things stood at TIME (costs after it are ignored), e.g. to re-run "
     f"yesterday's check. Default: now. {TIME_HELP}",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print nothing: the exit code says it (0 ok or warn, 7 over or forecast over). "
+    "Errors still go to stderr.",
+)
 @click.pass_context
 def check_command(
     ctx: click.Context,
@@ -95,6 +102,7 @@ def check_command(
     fmt: str,
     notify_url: str | None,
     as_of: str | None,
+    quiet: bool,
 ) -> int:
     """Check monthly budgets: month to date, forecast to month end, recent anomalies.
 
@@ -123,15 +131,13 @@ def check_command(
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
     with organizations(state, config, db) as orgs:
         result = check(config, orgs, now=now)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    else:
-        click.echo("\n".join(result.table()))
+    if not quiet:
+        text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.table()
+        click.echo(text if isinstance(text, str) else "\n".join(text))
     if notify_url:
-        if notify(notify_url, result, timeout=state.timeout or 10.0):
-            click.echo("notified the webhook", err=True)
-        else:
-            click.echo("all ok: no notification sent", err=True)
+        sent = notify(notify_url, result, timeout=state.timeout or 10.0)
+        if not quiet:
+            click.echo("notified the webhook" if sent else "all ok: no notification sent", err=True)
     sys.stdout.flush()
     return result.exit_code
 

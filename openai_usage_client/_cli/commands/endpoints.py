@@ -33,7 +33,7 @@ from .._output import (
     write_atomically,
 )
 from .._state import state_of
-from .._times import TIME_HELP, check_range, future_warning, iso, parse_time
+from .._times import TIME_HELP_TZ, check_range, future_warning, iso, parse_time
 
 __all__ = ["command_name", "commands"]
 
@@ -81,7 +81,7 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
         click.Option(
             ["--start"],
             metavar="TIME",
-            help=f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP}",
+            help=f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP_TZ}",
         ),
         click.Option(
             ["--end"],

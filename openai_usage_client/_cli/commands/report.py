@@ -10,13 +10,13 @@ import click
 
 from ..._core._periods import DEFAULT_DAYS
 from .._help import COMMAND_EPILOG
-from .._times import TIME_HELP
+from .._times import TIME_HELP_TZ
 
 __all__ = ["commands", "report"]
 
 
 @click.command("report", epilog=COMMAND_EPILOG)
-@click.option("--start", metavar="TIME", help=f"Start of the period. {TIME_HELP}")
+@click.option("--start", metavar="TIME", help=f"Start of the period. {TIME_HELP_TZ}")
 @click.option("--end", metavar="TIME", help="End of the period (exclusive).")
 @click.option(
     "--days",

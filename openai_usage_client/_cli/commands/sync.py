@@ -131,7 +131,13 @@ def _open(db: Path, lock_timeout: float) -> Store:
     help="Try again a default grouping the API refused (costs by user with projects) now, "
     "instead of 30 days after the refusal.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Print nothing on success (no progress line, no summary): for cron, which mails "
+    "any output. Warnings and errors still go to stderr.",
+)
 @click.pass_obj
 def command(
     state: State,
@@ -186,6 +192,8 @@ def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> in
         line.close()
     for text in summary.warnings:  # once, on the sync that decided (cron mails stderr)
         warn(text)
+    if quiet:
+        return 0
     click.echo(f"{store.path}: {summary}")
     for text in summary.notes:
         click.echo(f"  note: {text}")
