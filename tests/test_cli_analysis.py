@@ -58,6 +58,18 @@ def test_costs_totals_per_project(capsys: pytest.CaptureFixture[str], fake: Fake
         p: v["amount"] for (p,), v in truth.items()
     }
     assert {r["start_time"] for r in rows} == {"2026-10-01T00:00:00Z"}
+    # Money totals say their currency, and every decimal is written without trailing zeros.
+    assert list(rows[0]) == [
+        "start_time", "end_time", "project_id", "amount_value", "amount_currency", "rows",
+    ]  # fmt: skip
+    assert {r["amount_currency"] for r in rows} == {"usd"}
+    for r in rows:
+        assert r["amount_value"] == format(Decimal(r["amount_value"]).normalize(), "f")
+        assert not r["amount_value"].endswith("0")
+    code, out, _ = run(
+        capsys, "costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "json"
+    )
+    assert list(json.loads(out)[0])[3:5] == ["amount_value", "amount_currency"]
     # The table: one row per project, money in cents, and the exact total.
     code, out, _ = run(
         capsys, "costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "table"

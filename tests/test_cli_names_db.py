@@ -219,7 +219,7 @@ def test_db_names_come_from_the_store(db: Path, fake: FakeAPI) -> None:
     [
         (["costs", "--limit", "5"], "--limit: cannot be used with --db"),
         (["costs", "--concurrency", "2"], "--concurrency: cannot be used with --db"),
-        (["costs", "--group-by", "user_id"], "the store holds costs as: 1d by project_id"),
+        (["completions", "--group-by", "batch"], "; it has no batch: sync --endpoint completions"),
         (["completions", "--bucket-width", "1h"], "--bucket-width: cannot be used with --db"),
         (["completions", "--batch"], "the stored completions are not grouped by batch"),
         (["embeddings"], "holds no embeddings: sync it with --endpoint embeddings"),
@@ -306,3 +306,36 @@ def test_report_db_refuses_filters(db: Path) -> None:
     code, out, err = run("report", "--db", str(db), "--project-id", "proj_x", "--days", "3",
                          "--end", "2026-11-01")  # fmt: skip
     assert code == 2 and "--project-id: cannot be used with --db" in err and out == ""
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "grouping"),
+    [("costs", "project_id"), ("costs", "line_item"), ("completions", "model"),
+     ("completions", "project_id,model")],
+)  # fmt: skip
+def test_db_reads_a_coarser_grouping_as_the_api_sums_it(
+    db: Path, endpoint: str, grouping: str
+) -> None:
+    """The store keeps the finest default grouping; a coarser one is summed from it, exactly
+    as the API answers it (issue 20: `costs --db --group-by project_id --totals` was refused)."""
+    args = [endpoint, *RANGE, "--group-by", grouping, "-f", "csv"]
+    code, live, _ = run("--fake", *args)
+    code2, local, err = run(*args[:1], "--db", str(db), *args[1:])
+    assert code == code2 == 0, err
+    stored = [line.rpartition(",")[0] for line in local.splitlines()]  # without provisional
+    assert sorted(stored[1:]) == sorted(live.splitlines()[1:])
+    assert stored[0] == live.splitlines()[0] and len(stored) > 5
+    code, totals, _ = run(*args[:1], "--db", str(db), *args[1:], "--totals")
+    code2, live_totals, _ = run("--fake", *args, "--totals")
+    assert code == code2 == 0 and totals == live_totals
+
+
+def test_db_names_what_it_lacks_for_a_grouping(tmp_path: Path, fake: FakeAPI) -> None:
+    path = tmp_path / "narrow.db"
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=NOW - 3 * DAY, endpoints=["costs"], now=NOW, directory=False,
+                   group_by={"costs": ["project_id"]})  # fmt: skip
+    code, _, err = run("costs", "--db", str(path), *RANGE, "--group-by", "line_item")
+    assert code == 2
+    assert "the store holds costs as: 1d by project_id; it has no line_item" in err
+    assert "sync --endpoint costs keeps costs by project_id, line_item, api_key_id, user_id" in err

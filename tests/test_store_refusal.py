@@ -345,7 +345,7 @@ def test_cli_sync_warns_once_then_notes_and_report_db_says_users_are_missing(
     monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
     fake = FakeAPI(seed=0, now=int(time.time()), refuse_costs_user_with_project=True)
     with FakeServer(fake) as server:
-        sync = ["--base-url", server.base_url, "sync", "--db", db, "--endpoint", "costs", "-q"]
+        sync = ["--base-url", server.base_url, "sync", "--db", db, "--endpoint", "costs"]
         code, out, err = run(*sync, "--start", start)
         assert code == 0, err
         day = time.strftime("%Y-%m-%d", time.gmtime(time.time()))

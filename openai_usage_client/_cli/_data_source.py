@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .._core._summary import model_matches
+from ..store import default_group_by
+from ..store._regroup import coarser
 from ._db import DB_HELP, open_store, refuse
 from ._names import NAMES_HELP, lookup_names, warn
 
@@ -111,18 +113,23 @@ def store_rows(
         store.close()
         raise
 
+    asked = [g for g in group_by if g in set(options.get("group_by") or group_by)]
+
     def rows() -> Iterator[dict[str, Any]]:
         try:
-            for row in store.rows(
-                spec.name, start, end, names=False, bucket_width=width, group_by=group_by,
-                provisional=True,
-            ):  # fmt: skip
-                if all(_keep(row[_column(k)], v, _column(k)) for k, v in filters.items()):
-                    yield row
+            kept = (
+                row
+                for row in store.rows(
+                    spec.name, start, end, names=False, bucket_width=width, group_by=group_by,
+                    provisional=True,
+                )
+                if all(_keep(row[_column(k)], v, _column(k)) for k, v in filters.items())
+            )  # fmt: skip
+            yield from kept if asked == group_by else coarser(kept, spec.name, asked)
         finally:
             store.close()
 
-    return rows(), directory, group_by
+    return rows(), directory, asked
 
 
 def _keep(value: Any, wanted: Any, column: str) -> bool:
@@ -155,9 +162,20 @@ def _series(
             refuse("--bucket-width", f"the store holds {spec.name} as: {described}")
     if options.get("group_by"):
         wanted = set(options["group_by"])
-        candidates = [s for s in candidates if set(s[1]) == wanted]
+        # The same grouping, else the finest one that has every asked field: its rows are
+        # summed to the asked grouping (what the API would have summed).
+        exact = [c for c in candidates if set(c[1]) == wanted]
+        finer = sorted((c for c in candidates if wanted < set(c[1])), key=lambda c: len(c[1]))
+        candidates = exact or finer
         if not candidates:
-            refuse("--group-by", f"the store holds {spec.name} as: {described}")
+            held = {g for _, grouping, _ in stored for g in grouping}
+            lacking = ", ".join(sorted(wanted - held)) or "that combination"
+            refuse(
+                "--group-by",
+                f"the store holds {spec.name} as: {described}; it has no {lacking}: sync "
+                f"--endpoint {spec.name} keeps {spec.name} by "
+                f"{', '.join(default_group_by(spec.name))}",
+            )
     width, group_by, _ = candidates[0]
     return width, group_by
 

@@ -182,14 +182,16 @@ class Shape:
             return result
         if self.totals:
             shaped = totals(items, grouping, counters, start=start, end=end)
-            available = ["start_time", "end_time", *grouping, *counters, "rows"]
+            available = ["start_time", "end_time", *grouping, *_with_currency(counters), "rows"]
             title += ", totals"
             # Every row covers the whole range (the title says which): no time column.
             default = default_columns(endpoint, shaped, leading=[])
             return self._finish(shaped, default, ["amount_value"], title, available)
         if self.by is not None:
             shaped = rollup(items, self.by, tz, grouping, counters, start=start, end=end)
-            available = ["period", "start_time", "end_time", *grouping, *counters, "rows"]
+            available = [
+                "period", "start_time", "end_time", *grouping, *_with_currency(counters), "rows",
+            ]  # fmt: skip
             title += f", by {self.by}"
             return self._finish(
                 shaped,
@@ -224,6 +226,17 @@ class Shape:
             chosen = default
         currency = next((r["amount_currency"] for r in rows if r.get("amount_currency")), "usd")
         return Shaped(rows, chosen, money, title, list(self._notices), available, currency)
+
+
+def _with_currency(counters: list[str]) -> list[str]:
+    """Money totals carry their currency, right after the amount (CSV and JSON readers
+    cannot see it in a ``$``)."""
+    out = []
+    for column in counters:
+        out.append(column)
+        if column == "amount_value":
+            out.append("amount_currency")
+    return out
 
 
 def _counters(endpoint: str) -> list[str]:

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
-from .._core._format import money, number
+from .._core._format import decimal_text, money, number
 
 if TYPE_CHECKING:
     from .._core._rows import Row
@@ -306,7 +306,9 @@ def _text(value: Any, column: str, money_columns: set[str], places: int | None) 
     if isinstance(value, datetime):
         return _iso(value)
     if isinstance(value, Decimal):
-        return format(_decimal(value, places) if column in money_columns else value, "f")
+        if column in money_columns and places is not None:  # --money-decimals: fixed places
+            return format(_decimal(value, places), "f")
+        return decimal_text(value)
     return str(value)
 
 
@@ -335,7 +337,7 @@ def _json_value(value: Any) -> str:
     if isinstance(value, datetime):
         return f'"{_iso(value)}"'
     if isinstance(value, Decimal):
-        return format(value, "f") if value.is_finite() else "null"  # every digit, never a float
+        return decimal_text(value) if value.is_finite() else "null"  # exact, never a float
     return json.dumps(value, ensure_ascii=False, default=str)
 
 

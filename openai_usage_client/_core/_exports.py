@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
+from ._format import decimal_text
 from ._rows import Names, Row, Source, column_types, columns, prepare, rows
 
 if TYPE_CHECKING:
@@ -67,8 +68,8 @@ def _iso(value: datetime) -> str:
 
 
 def _decimal_text(value: Decimal) -> str:
-    # "f" never switches to exponent notation (str(Decimal("1E-7")) would be "1E-7").
-    return format(value, "f")
+    # Never exponent notation (str(Decimal("1E-7")) would be "1E-7"), no trailing zeros.
+    return decimal_text(value)
 
 
 def _csv_cell(value: Any) -> str:

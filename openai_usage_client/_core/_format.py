@@ -5,12 +5,19 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-__all__ = ["money", "number"]
+__all__ = ["decimal_text", "money", "number"]
 
 
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def decimal_text(value: Decimal) -> str:
+    """An exact decimal as every writer shows it: no exponent, no trailing zeros in the
+    fraction (``83.307306625``, ``25.77771416``, ``100``), so the same value reads the same in
+    CSV, JSON and tables whatever digits the API or a sum gave it."""
+    return _plain(value)
 
 
 def number(value: Any) -> str:
