@@ -295,3 +295,20 @@ def test_from_a_local_store_the_same_teams_and_budgets(
         (b["scope"], b["month_to_date"], b["forecast"], b["status"])
         for b in from_api["budgets"]["lines"]
     ]
+
+
+def test_a_project_name_is_looked_up_in_every_organization(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "orgs.toml"
+    path.write_text('[[organization]]\nname = "prod"\n[[organization]]\nname = "lab"\n')
+    wanted: dict[str, Decimal] = {}
+    for seed in (0, 1):
+        fake = FakeAPI(seed=seed, now=NOW)
+        (pid,) = [p["id"] for p in fake.directory.projects if p["name"] == "Web app"]
+        by_project = fake.totals("costs", start_time=START, end_time=END, group_by=["project_id"])
+        wanted[pid] = by_project[(pid,)]["amount"]
+    assert len(wanted) == 2  # one "Web app" in each organization
+    document = report_json(capsys, "--config", str(path), "--project", "Web app")
+    assert sorted(document["filters"]["project_ids"]) == sorted(wanted)
+    assert Decimal(document["total"]) == sum(wanted.values())

@@ -220,3 +220,21 @@ def test_sync_and_check_quiet_print_nothing_on_success(tmp_path: Path) -> None:
     assert (code, out, err) == (7, "", "")  # over budget: the exit code says it
     code, out, err = run("--fake", "check", "--monthly-budget", "1000000", "-q")
     assert (code, out, err) == (0, "", "")
+
+
+def test_export_names_the_days_missing_inside_the_stored_range(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    db = tmp_path / "e.db"
+    with client_for(FakeAPI(seed=0)) as client, Store(db) as store:
+        store.sync(client, start="2026-10-20", endpoints=["costs"], now=NOW, directory=False)
+        store.connection.execute(  # what a sync that failed part-way leaves
+            "DELETE FROM coverage WHERE bucket_start IN (?, ?)",
+            (ts("2026-10-23"), ts("2026-10-24")),
+        )
+    code, out, err = run("export", "--db", str(db), "--parquet-dir", str(tmp_path / "lake"))
+    assert code == 0
+    assert err == (
+        f"openai-usage: warning: Missing: costs 2026-10-23 to 2026-10-24 (not in the store): "
+        f"openai-usage sync --db {db} --endpoint costs --start 2026-10-23\n"
+    )
+    assert out.startswith(f"{tmp_path / 'lake'}: ")

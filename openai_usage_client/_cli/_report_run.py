@@ -135,7 +135,10 @@ def run_report(
         return list(fetch_rows(stream, query.endpoint, progress))
 
     if project_names:
-        project_ids += tuple(project_ids_named(client.directory(), project_names))
+        # Every configured organization's projects, not only the first one's.
+        known = several.names(state)[0] if several else None
+        known = known if known is not None else client.directory()
+        project_ids += tuple(project_ids_named(known, project_names))
     filters = ReportFilters(
         *(
             tuple(p.strip() for v in given for p in v.split(",") if p.strip())

@@ -5,6 +5,7 @@ the API (one client per organization), with names and OpenAI's spend settings.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,7 +59,7 @@ def organizations(state: State, config: SpendConfig, db: Path | None) -> Iterato
     from ..spend import ClientSource, OrgSource, open_organizations
 
     if db is not None:
-        with _store_organizations(config, db) as orgs:
+        with _store_organizations(config, db, int(state.now().timestamp())) as orgs:
             yield orgs
         return
     if state.fake:
@@ -84,10 +85,11 @@ def organizations(state: State, config: SpendConfig, db: Path | None) -> Iterato
 
 
 @contextmanager
-def _store_organizations(config: SpendConfig, db: Path) -> Iterator[list[OrgSource]]:
+def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[list[OrgSource]]:
     """Organizations read from a local store: those of the config (by name), else every
     organization the store holds costs of. Names come from the store; OpenAI's spend
-    settings are not stored, so they are not shown."""
+    settings are not stored, so they are not shown. What the store lacks of this month's
+    costs, or holds as provisional, is noted per organization (``Store.coverage``)."""
     from ..spend import OrgSource, StoreSource
     from ..store import Store
 
@@ -107,11 +109,14 @@ def _store_organizations(config: SpendConfig, db: Path) -> Iterator[list[OrgSour
             names = [o.name for o in config.organization]
         else:
             names = sorted(held)
+        month = now - now % 86_400 - (time.gmtime(now).tm_mday - 1) * 86_400
         orgs = []
         for name in names:
-            fetched = held[name].fetched_at.strftime("%Y-%m-%d %H:%M")
-            note = f"{name}: costs from the local store {db}, last synced {fetched} UTC"
-            orgs.append(OrgSource(name, StoreSource(store, name), notes=[note]))
+            held_now = store.coverage("costs", month, now, now=now, organization=name)
+            note = f"{name}: costs from the local store {db}; {held_now.as_of()[0].lower()}"
+            note += held_now.as_of()[1:]
+            notes = [note, *(f"{name}: {line}" for line in held_now.lines())]
+            orgs.append(OrgSource(name, StoreSource(store, name), notes=notes))
         yield orgs
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..._core._endpoints import ENDPOINTS
 from .._db import STORE_EXIT_HELP, fail
+from .._names import warn
+
+if TYPE_CHECKING:
+    from ...store import Store
 
 __all__ = ["command", "commands"]
 
@@ -37,8 +42,10 @@ def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
 
     DuckDB, polars, Spark, Trino and BigQuery read it as is (one table per endpoint
     directory; money as exact decimal(38, 24), times in UTC). Re-running rewrites only the
-    partitions whose content changed and removes those left without rows. Needs the
-    [parquet] extra (pyarrow).
+    partitions whose content changed and removes those left without rows. Every row has a
+    provisional column (its day may still change); days missing between the first and the
+    last stored one are named on stderr, with the sync that fills them. Needs the [parquet]
+    extra (pyarrow).
     """
     from ...store import Store
 
@@ -47,8 +54,24 @@ def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
             summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
         except ImportError as error:
             return fail(str(error), 2)
+        gaps = _gaps(store, endpoints)
+    for line in gaps:
+        warn(line)
     click.echo(f"{parquet_dir}: {summary}")
     return 0
+
+
+def _gaps(store: Store, endpoints: tuple[str, ...]) -> list[str]:
+    """What the exported range lacks: buckets between the first and the last stored one that
+    are not in the store (a sync that failed part-way). Rows carry ``provisional``."""
+    lines = []
+    for held in store.freshness():
+        if endpoints and held.endpoint not in endpoints:
+            continue
+        first, last = (int(t.timestamp()) for t in (held.first, held.last))
+        found = store.coverage(held.endpoint, first, last, now=last, organization=held.organization)
+        lines += [line for line in found.lines() if line.startswith("Missing:")]
+    return lines
 
 
 def commands() -> list[click.Command]:
