@@ -280,17 +280,17 @@ def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake
         ((p, v["amount"]) for (p,), v in truth.items()), key=lambda kv: -kv[1]
     )
     code, out, _ = run(capsys, "report", "--last-month", "--tz", "Europe/Berlin", "--top", "2")
-    first = out.splitlines()[0]
     # Costs come in UTC days: October in Berlin (31 days and an hour) is read as the 31
     # UTC days of October, and the header says so (report/_period.py).
-    assert first == (
-        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC "
-        "(calendar month October 2026: 31 days, last day 2026-10-31)"
-    )
+    assert out.splitlines()[:2] == [
+        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC",
+        "Period: calendar month October 2026: 31 days, last day 2026-10-31",
+    ]
+    # Wrapped at 80 columns: the output is not a terminal.
     assert (
-        "Note: costs come in UTC days: the report covers the UTC days 2026-10-01 to "
-        "2026-10-31, the dates of the period in Europe/Berlin"
-    ) in out.splitlines()
+        "Note: costs come in UTC days: the report covers the UTC days 2026-10-01 to\n"
+        "  2026-10-31, the dates of the period in Europe/Berlin\n"
+    ) in out
     assert "Top keys and users by model" in out
     code, out, err = run(capsys, "report", "--last-month", "--start", "7d")
     assert code == 2 and "--last-month names the period" in err
@@ -349,3 +349,36 @@ def test_project_names_become_ids(capsys: pytest.CaptureFixture[str], fake: Fake
     assert json.loads(out)["filters"] == {"project_ids": [data_science]}
     code, out, err = run(capsys, "completions", "--project", "Nope")
     assert code == 2 and "invalid --project='Nope': a project name: " in err and "Web app" in err
+
+
+def test_pivot_with_names_and_a_narrow_terminal(
+    capsys: pytest.CaptureFixture[str], fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = {p["id"]: p["name"] for p in fake.directory.projects}
+    code, out, _ = run(capsys, "costs", *OCTOBER, "--pivot", "week:project_id", "-f", "csv",
+                       "--names")  # fmt: skip
+    assert code == 0
+    header = out.splitlines()[0].split(",")
+    assert header[0] == "week" and header[-1] == "total"
+    projects = fake.totals("costs", start_time=OCT1, end_time=NOV1, group_by=["project_id"])
+    assert {h.removesuffix(" (archived)") for h in header[1:-1]} == {
+        names[p] for (p,) in projects if p is not None
+    }
+    # Too narrow for every week: weeks are left out from the right, never the total.
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, _ = run(
+        capsys, "costs", *OCTOBER, "--pivot", "project_id:week", "--names", "-f", "table"
+    )
+    lines = out.splitlines()
+    assert lines[:2] == [  # the title wraps too
+        "costs: 2026-10-01 00:00 to 2026-11-01 00:00 UTC,",
+        "  amount_value by project_id and week",
+    ]
+    assert lines[3].split()[-1] == "total" and max(len(line) for line in lines) <= 60
+    assert lines[-1] == "(not shown: 2026-W43, 2026-W44; see --columns, --wide)"
+    assert lines[5].startswith(names[ranked_first(fake)])
+
+
+def ranked_first(fake: FakeAPI) -> str:
+    projects = fake.totals("costs", start_time=OCT1, end_time=NOV1, group_by=["project_id"])
+    return max((v["amount"], p) for (p,), v in projects.items() if p is not None)[1]

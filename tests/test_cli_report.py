@@ -47,8 +47,8 @@ def section(text: str, title: str) -> list[str]:
 
 def test_report_totals_match_the_fake(report_text: str, fake: FakeAPI) -> None:
     assert report_text.startswith(
-        "OpenAI usage report: 2026-10-02 00:00 to 2026-11-01 00:00 UTC "
-        "(last 30 complete days, last day 2026-10-31)\n"
+        "OpenAI usage report: 2026-10-02 00:00 to 2026-11-01 00:00 UTC\n"
+        "Period: last 30 complete days, last day 2026-10-31\n"
     )
     total = fake.totals("costs", start_time=START, end_time=NOW)[()]["amount"]
     assert f"Total spend: {money(total, 'usd')} " in report_text
@@ -90,13 +90,13 @@ def test_report_period_and_top(capsys: pytest.CaptureFixture[str], fake: FakeAPI
     code = main(["--fake", "report", "--start", "2026-10-25", "--end", "today", "--top", "3"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "2026-10-25 00:00 to 2026-11-01 00:00 UTC (--start/--end: 7 days, last" in out
+    assert "2026-10-25 00:00 to 2026-11-01 00:00 UTC\nPeriod: --start/--end: 7 days, last" in out
     assert len(section(out, "Spend by line item")) == 3
     total = fake.totals("costs", start_time=NOW - 7 * DAY, end_time=NOW)[()]["amount"]
     assert f"Total spend: {money(total, 'usd')} " in out
     code = main(["--fake", "report", "--days", "3", "-q"])
     assert code == 0
-    assert "(last 3 complete days, last day 2026-10-31)" in capsys.readouterr().out
+    assert "Period: last 3 complete days, last day 2026-10-31\n" in capsys.readouterr().out
 
 
 def test_png_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

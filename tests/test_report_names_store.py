@@ -292,19 +292,19 @@ def test_report_db_cli_equals_the_api_report_and_marks_provisional_days(
                            "--end", end)  # fmt: skip
     assert code == 0, err
     lines = local.splitlines()
-    assert lines[1] == f"Source: local store {store_path} (no API call)"
+    assert lines[2] == f"Source: local store {store_path} (no API call)"
     # Both syncs finished: one time (the real clock's, when the fixture ran).
     assert re.fullmatch(
-        r"Data as of the last finished sync: \d{4}-\d\d-\d\d \d\d:\d\d UTC", lines[2]
+        r"Data as of the last finished sync: \d{4}-\d\d-\d\d \d\d:\d\d UTC", lines[3]
     )
-    assert lines[3:5] == [
+    assert lines[4:6] == [
         "Provisional: costs 2026-10-30, 2026-10-31 (may still change)",
         "Provisional: completions 2026-10-30, 2026-10-31 (may still change)",
     ]
     marked = [line for line in lines if line.endswith("(provisional)")]
     assert [m.split()[0] for m in marked] == ["2026-10-30", "2026-10-31"]
-    body = [line.removesuffix("  (provisional)") for line in lines[5:]]
-    assert body == live.splitlines()[2:]
+    body = [line.removesuffix("  (provisional)") for line in lines[6:]]
+    assert body == live.splitlines()[3:]
 
 
 def test_report_db_names_come_from_the_store(store_path: Path, fake: FakeAPI) -> None:
@@ -345,7 +345,7 @@ def test_report_db_says_which_days_are_missing(store_path: Path) -> None:
     code, out, _ = run("report", "--db", str(store_path), "--start", "2026-09-01",
                        "--end", "2026-09-03", "--no-names")  # fmt: skip
     assert code == 0
-    assert out.splitlines()[3:5] == [
+    assert out.splitlines()[4:6] == [
         f"Missing: costs 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync --db "
         f"{store_path} --endpoint costs --start 2026-09-01",
         f"Missing: completions 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync "
@@ -365,10 +365,10 @@ def test_report_db_reads_whole_utc_days_and_says_so(store_path: Path) -> None:
                        "2026-10-02T12:00", "--end", "2026-10-05")  # fmt: skip
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == (
-        "OpenAI usage report: 2026-10-02 00:00 to 2026-10-05 00:00 UTC "
-        "(--start/--end: 3 days, last day 2026-10-04)"
-    )
+    assert lines[:2] == [
+        "OpenAI usage report: 2026-10-02 00:00 to 2026-10-05 00:00 UTC",
+        "Period: --start/--end: 3 days, last day 2026-10-04",
+    ]
     assert (
         "Note: the store holds whole UTC days: the report covers 2026-10-02 to 2026-10-04" in lines
     )

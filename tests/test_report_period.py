@@ -97,10 +97,10 @@ def test_a_period_reaching_past_now_ends_at_now_and_says_so() -> None:
                          "--no-names")  # fmt: skip
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == (
-        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC "
-        "(--start/--end: 31 days, last day 2026-10-31)"
-    )
+    assert lines[:2] == [
+        "OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC",
+        "Period: --start/--end: 31 days, last day 2026-10-31",
+    ]
     assert "Note: ends at 2026-11-01 00:00 UTC: later days have not happened" in lines
     daily = lines[lines.index("Daily spend") + 1 :]
     assert len(daily) == 31  # not 36,500 days of $0.00
@@ -222,3 +222,32 @@ def test_help_says_utc_and_names_tz_only_where_the_command_has_it() -> None:
     flat = " ".join(sync_help.split())
     assert "All times are UTC." in flat and "unless --tz" not in flat
     assert "All times are UTC unless --tz says otherwise." in " ".join(report_help.split())
+
+
+def test_every_report_line_fits_80_columns_when_not_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)
+    code, out, _ = run("--fake", "report", "--last-month", "--tz", "Europe/Berlin", "--model",
+                       "gpt-4.2", "--model", "gpt-4o")  # fmt: skip
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 80
+    code, out, _ = run("--fake", "report")
+    assert max(len(line) for line in out.splitlines()) <= 80
+    # A wider terminal ($COLUMNS) gets wider lines, never cut ones.
+    monkeypatch.setenv("COLUMNS", "200")
+    code, wide, _ = run("--fake", "report")
+    assert (
+        "    keys:  agents runtime $1.35, nightly batch service key $0.89, agents service key $0.50"
+        in wide
+    )
+
+
+def test_labels_cut_to_fit_stay_apart() -> None:
+    from openai_usage_client._core._format import cut_unique
+
+    names = ["Customer analytics platform east", "Customer analytics platform west", "Web"]
+    shown = cut_unique(names, 12)
+    assert len(set(shown)) == 3 and all(len(s) <= 12 for s in shown)
+    assert shown == ["Custo…m east", "Custo…m west", "Web"]
+    assert cut_unique(["abcdefghijklmnop", "xyz"], 8) == ["abcdefg…", "xyz"]

@@ -174,3 +174,16 @@ def test_every_endpoints_table_titles_each_column_once() -> None:
         titles = [HEADERS.get(c, c) for c in columns(endpoint)]
         assert len(titles) == len(set(titles)), endpoint
     assert HEADERS["num_requests"] == "calls"
+
+
+def test_names_cut_to_fit_stay_apart() -> None:
+    from openai_usage_client._cli._table import render
+
+    rows = [
+        {"project_name": "Customer analytics platform (east)", "amount_value": Decimal("2.5")},
+        {"project_name": "Customer analytics platform (west)", "amount_value": Decimal("1.5")},
+    ]
+    lines = render(rows, ["project_name", "amount_value"], width=24)
+    labels = [line.rsplit("  ", 1)[0].strip() for line in lines[2:4]]
+    assert labels == ["Custome…m (east)", "Custome…m (west)"]  # not "Customer an…" twice
+    assert max(len(line) for line in lines) <= 24

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import textwrap
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
@@ -122,6 +123,10 @@ def _ellipsis(stream: IO[str]) -> str:
     return "…"
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False) or [text]
+
+
 def write_shaped(shaped: Shaped, fmt: str, handle: IO[str], shape: Shape) -> int:
     from ._table import Layout, kinds_of, render, write_csv, write_json, write_jsonl
 
@@ -135,7 +140,10 @@ def write_shaped(shaped: Shaped, fmt: str, handle: IO[str], shape: Shape) -> int
         width = None if shape.wide else table_width(handle)
         kinds = kinds_of(rows, columns, shaped.money)
         layout = Layout(tz=shape.tz, currency=shaped.currency, ellipsis=_ellipsis(handle))
-        lines = [shaped.title, *(f"note: {n}" for n in shaped.notices), ""]
+        lines = [shaped.title, *(f"note: {n}" for n in shaped.notices)]
+        if width is not None:  # the title and notes wrap; the table fits by itself
+            lines = [part for text in lines for part in _wrap(text, width)]
+        lines.append("")
         lines += render(rows, columns, width=width, kinds=kinds, layout=layout)
         handle.write("\n".join(lines) + "\n")
         return len(rows)

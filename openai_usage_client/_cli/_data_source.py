@@ -188,6 +188,27 @@ def store_directory(db: Path) -> Directory:
         return directory_from_store(store)
 
 
+def _named_pivot(result: Shaped, directory: Directory, pivot: str, endpoint: str) -> Shaped:
+    """A pivot by project, API key or user with names where the IDs were (``--names``): the
+    labels the report uses (archived and deleted marked, an ID beside a repeated name)."""
+    from ..analysis import parse_pivot
+    from ..report._labels import NAMED_COLUMNS, labels
+
+    row, column = parse_pivot(pivot, endpoint)
+    if row in NAMED_COLUMNS:
+        shown = labels(directory, row, [r.get(row) for r in result.rows], "(none)")
+        for r, text in zip(result.rows, shown, strict=True):
+            r[row] = text
+    if column in NAMED_COLUMNS:
+        keys = [c for c in result.columns if c not in (row, "total")]
+        renamed = dict(zip(keys, labels(directory, column, keys, "(none)"), strict=True))
+        result.rows = [{renamed.get(k, k): v for k, v in r.items()} for r in result.rows]
+        result.columns = [renamed.get(c, c) for c in result.columns]
+        result.available = [renamed.get(c, c) for c in result.available]
+        result.money = [renamed.get(c, c) for c in result.money]
+    return result
+
+
 def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped:
     """``shape.apply(*args)`` with the name columns after the ID columns (``--names``) of the
     rows, totals or periods it makes; ``--columns`` may pick them. A pivot's cells are
@@ -197,8 +218,10 @@ def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped
     from .._core._names import names_of, with_name_columns
     from ._table import pick_columns
 
-    if directory is None or shape.pivot is not None:
+    if directory is None:
         return shape.apply(*args)
+    if shape.pivot is not None:
+        return _named_pivot(shape.apply(*args), directory, shape.pivot, args[0])
     result = replace(shape, columns=None).apply(*args)
     for row in result.rows:
         row.update(names_of(row, directory))

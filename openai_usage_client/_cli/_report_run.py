@@ -31,6 +31,7 @@ from ..report import (
 )
 from ..report._period import report_period
 from ..report._unmatched import describe_unmatched
+from ._analysis_options import table_width
 from ._db import open_store, refuse
 from ._names import lookup_names, project_ids_named, warn
 from ._output import Progress, fetch_rows, reader_may_leave
@@ -194,7 +195,9 @@ def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | Non
     elif fmt == "markdown":
         _echo(render_markdown(data, view, top))
     else:
-        _echo(render_report(data, top, _block_for(sys.stdout), view))
+        # The terminal's width, else 80: a file or a pipe gets lines that print anywhere.
+        width = table_width(sys.stdout) or 80
+        _echo(render_report(data, top, _block_for(sys.stdout), view, width))
     if chart is not None:
         from ..report import write_chart
 

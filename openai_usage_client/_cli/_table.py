@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
-from .._core._format import decimal_text, money, number
+from .._core._format import cut_unique, decimal_text, money, number
 
 if TYPE_CHECKING:
     from .._core._rows import Row
@@ -207,13 +207,20 @@ def _cut(text: str, width: int, ellipsis: str) -> str:
 
 
 def _fit(
-    widths: list[int], header: list[int], body: list[int], kinds: list[Kind], width: int
-) -> tuple[list[int], int]:
-    """Shrink text columns, then number headers; returns the widths and how many columns fit."""
+    widths: list[int],
+    header: list[int],
+    body: list[int],
+    kinds: list[Kind],
+    width: int,
+    keep: Collection[int] = (0,),
+) -> tuple[list[int], list[int]]:
+    """Shrink text columns, then number headers, then leave columns out from the right (never
+    one of ``keep``: the first, a pivot's total); returns the widths and the columns shown."""
     widths = list(widths)
+    shown = list(range(len(widths)))
 
     def used(n: int) -> int:
-        return sum(widths[:n]) + 2 * (n - 1)
+        return sum(widths[i] for i in shown) + 2 * (len(shown) - 1)
 
     n = len(widths)
     # 1. Text columns, widest first, down to a few characters.
@@ -229,10 +236,13 @@ def _fit(
             break
         if kinds[i] != "text" and header[i] > body[i]:
             widths[i] = max(body[i], _MIN_HEADER, widths[i] - (used(n) - width))
-    # 3. Leave out columns from the right (never the first).
-    while n > 1 and used(n) > width:
-        n -= 1
-    return widths, n
+    # 3. Leave out columns from the right (never one to keep).
+    while used(n) > width:
+        droppable = [i for i in shown if i not in keep]
+        if not droppable:
+            break
+        shown.remove(droppable[-1])
+    return widths, shown
 
 
 def render(
@@ -259,26 +269,33 @@ def render(
     body_widths = [max(len(r[i]) for r in body) for i in range(len(columns))]
     natural = [max(len(h), b) for h, b in zip(head, body_widths, strict=True)]
     kind_list = [kinds[c] for c in columns]
+    keep = {0} | {i for i, c in enumerate(columns) if c == "total"}
     if width is None:
-        widths, shown = natural, len(columns)
+        widths, shown = natural, list(range(len(columns)))
     else:
-        widths, shown = _fit(natural, [len(h) for h in head], body_widths, kind_list, width)
+        widths, shown = _fit(natural, [len(h) for h in head], body_widths, kind_list, width, keep)
+    # Text cut to fit stays apart: two names that one cut would make alike keep their ends.
+    for i in shown:
+        if kind_list[i] == "text" and widths[i] < natural[i]:
+            cut = cut_unique([r[i] for r in body], widths[i], layout.ellipsis)
+            for r, text in zip(body, cut, strict=True):
+                r[i] = text
 
     def line(cells: list[str]) -> str:
         parts = []
-        for i in range(shown):
+        for i in shown:
             cell = _cut(cells[i], widths[i], layout.ellipsis)
             parts.append(
                 cell.ljust(widths[i]) if kind_list[i] in ("text", "time") else cell.rjust(widths[i])
             )
         return "  ".join(parts).rstrip()
 
-    rule = "  ".join("-" * w for w in widths[:shown])
+    rule = "  ".join("-" * widths[i] for i in shown)
     out = [line(head), rule, *(line(r) for r in body[: len(rows)])]
     if with_total:
         out += [rule, line(body[-1])]
-    if shown < len(columns):
-        left = ", ".join(columns[shown:])
+    if len(shown) < len(columns):
+        left = ", ".join(c for i, c in enumerate(columns) if i not in shown)
         out.append(_cut(f"(not shown: {left}; see --columns, --wide)", width or 0, layout.ellipsis))
     return out
 

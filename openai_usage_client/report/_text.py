@@ -1,14 +1,16 @@
-"""The report as text: about 100 columns, bars drawn with ``block`` (``#`` where the
-terminal cannot show the block character). Markdown and JSON are in ``_views``.
+"""The report as text, fitted to a width (80 columns when the output is not a terminal),
+bars drawn with ``block`` (``#`` where the terminal cannot show the block character).
+Markdown and JSON are in ``_views``.
 """
 
 from __future__ import annotations
 
+import textwrap
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from .._core._format import money, number
+from .._core._format import cut_unique, money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
 from ._labels import UNLISTED_KEY
 from ._period import duration
@@ -22,16 +24,21 @@ if TYPE_CHECKING:
 __all__ = ["render_report"]
 
 _BAR: Final = 24
+#: A money row without its label and bar: indent, gaps, amount (12), share (6).
+_ROW: Final = 2 + 2 + 12 + 2 + 6 + 2
+#: Narrowest bar and label a row is cut down to.
+_MIN_BAR: Final = 8
+_MIN_LABEL: Final = 12
 #: Labels of archived projects and deleted keys (``_labels``).
 _FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
 #: The report query whose data each named section shows (``Report.unavailable`` keys).
 _QUERY_OF: Final = {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}
 
 
-def _bar(value: Decimal | None, peak: Decimal, block: str) -> str:
+def _bar(value: Decimal | None, peak: Decimal, block: str, length: int = _BAR) -> str:
     if not value or not peak or value <= 0:
         return ""
-    return block * max(1, round(_BAR * float(value / peak)))
+    return block * max(1, round(length * float(value / peak)))
 
 
 def _share(value: Decimal | None, total: Decimal) -> str:
@@ -43,7 +50,14 @@ def _label(value: object, missing: str) -> str:
 
 
 def _money_section(
-    report: Report, title: str, items: list[Row], column: str, missing: str, top: int, block: str
+    report: Report,
+    title: str,
+    items: list[Row],
+    column: str,
+    missing: str,
+    top: int,
+    block: str,
+    room: int | None,
 ) -> list[str]:
     # Names (archived and deleted marked) where the report has them; labels of the whole
     # list, so a name that repeats anywhere in it gets its ID beside it.
@@ -62,20 +76,31 @@ def _money_section(
     if not shown:
         return [*lines, "  (nothing)", ""]
     width = max(len(text) for text in labels)
+    length = _BAR
+    if room is not None:  # labels cut (kept apart) and bars shortened to fit ``room``
+        width = min(width, max(_MIN_LABEL, room - _ROW - _MIN_BAR))
+        labels = cut_unique(labels, width)
+        length = max(1, min(_BAR, room - _ROW - width))
     peak = max((r["amount_value"] or Decimal(0) for r in shown), default=Decimal(0))
     for r, text in zip(shown, labels, strict=True):
         value = r["amount_value"]
         lines.append(
             f"  {text:<{width}}  {money(value, report.currency):>12}"
-            f"  {_share(value, report.total)}  {_bar(value, peak, block)}".rstrip()
+            f"  {_share(value, report.total)}  {_bar(value, peak, block, length)}".rstrip()
         )
     return [*lines, ""]
 
 
 def render_report(
-    report: Report, top: int = 10, block: str = "█", view: ReportView | None = None
+    report: Report,
+    top: int = 10,
+    block: str = "█",
+    view: ReportView | None = None,
+    width: int | None = None,
 ) -> list[str]:
-    """The report as lines of text (about 100 columns wide)."""
+    """The report as lines of text, each at most ``width`` characters (``None``: as wide as
+    the content, about 100): labels are cut (kept apart), bars shortened, long lines wrapped.
+    """
     view = view or ReportView(period=f"last {DEFAULT_DAYS} complete days")
     start, end = report.start.astimezone(view.tz), report.end.astimezone(view.tz)
     last = end - timedelta(seconds=1)
@@ -84,8 +109,8 @@ def render_report(
     if view.period.endswith(" complete days"):
         what = f"{view.period}, last day {last:%Y-%m-%d}"
     lines = [
-        f"OpenAI usage report: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
-        f"{zone_name(view.tz)} ({what})",
+        f"OpenAI usage report: {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} {zone_name(view.tz)}",
+        f"Period: {what}",
         f"Source: {report.source}",
         *([f"Filters: {view.filters.describe()}"] if view.filters.as_params() else []),
         *(
@@ -104,8 +129,7 @@ def render_report(
         f"(average {money(per_day, report.currency)} a day)",
         "",
     ]
-    if report.spend is not None:  # report --config: teams, organizations, budgets
-        lines += report.spend.text(block)
+    spend = report.spend.text(block) if report.spend is not None else []
     sections = (
         ("Spend by project", report.by_project, "project_id", "(no project)"),
         ("Spend by line item", report.by_line_item, "line_item", "(none)"),
@@ -119,14 +143,35 @@ def render_report(
         ("Top users by spend", report.by_user, "user_id", "(no user)"),
     )
     for title, items, column, missing in sections:
-        lines += _money_section(report, title, items, column, missing, top, block)
+        lines += _money_section(report, title, items, column, missing, top, block, width)
     if why := report.unavailable.get("tokens"):
         lines += ["Tokens by model (completions)", f"  ({why})", ""]
     else:
         lines += _tokens_section(report.tokens[:top])
     lines += _top_by_model_section(report, top)
     lines += _daily_section(report, block)
-    return lines
+    if width is not None:
+        lines = [part for line in lines for part in _wrap(line, width)]
+    # The spend sections (report --config) come before the spend by project, unwrapped:
+    # their budget lines are check's own, word for word.
+    at = lines.index("Spend by project") if spend else 0
+    return [*lines[:at], *spend, *lines[at:]]
+
+
+def _wrap(line: str, width: int) -> list[str]:
+    """A line longer than ``width`` as several, the rest indented under its start. A line
+    that carries a command to run (``Missing: ... openai-usage sync ...``) stays whole: a
+    command broken over lines cannot be pasted."""
+    if len(line) <= width or "openai-usage " in line:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()))
+    return textwrap.wrap(
+        line,
+        width,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [line]
 
 
 def _top_by_model_section(report: Report, top: int) -> list[str]:
