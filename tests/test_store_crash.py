@@ -67,6 +67,16 @@ def test_kill_9_at_random_moments_then_rerun(tmp_path: Path) -> None:
             covered = store.connection.execute("SELECT COUNT(*) FROM coverage").fetchone()[0]
             partial += covered < complete
             no_duplicates(store, ENDPOINTS)
+            # What the killed run left says so (issue 20): it is unfinished, no sync
+            # finished, and every bucket it did not store reads as missing.
+            held = store.coverage(ENDPOINTS, START, NOW + DAY, now=NOW + 1)
+            runs = store.connection.execute("SELECT outcome FROM sync_runs").fetchall()
+            if runs:
+                assert runs == [("running",)]
+                assert all(e.last_sync is None and e.unfinished for e in held.endpoints.values())
+                assert "did not finish" in held.as_of()
+            lacking = sum((b - a) // DAY for e in held.endpoints.values() for a, b in e.missing)
+            assert lacking == complete - covered
             fake = FakeAPI(0, now=NOW, settle_days=2)
             with client_for(fake) as client:
                 store.sync(client, start=START, now=NOW, window=2)

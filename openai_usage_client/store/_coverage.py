@@ -212,7 +212,9 @@ def coverage(
         chosen = current_series(conn, name, organization, width, grouping)
         last, unfinished = last_syncs(conn, name)
         if not chosen:
-            span = (start, min(end, max(start, moment)))
+            # Nothing stored: every day of the period that has begun is missing.
+            begun = -(-moment // _DAY) * _DAY
+            span = (start, min(end, max(start, begun)))
             gone = (span,) if span[1] > span[0] else ()
             out[name] = EndpointCoverage(name, start, end, None, gone, (), last, unfinished)
             continue
