@@ -312,3 +312,31 @@ def test_a_project_name_is_looked_up_in_every_organization(
     document = report_json(capsys, "--config", str(path), "--project", "Web app")
     assert sorted(document["filters"]["project_ids"]) == sorted(wanted)
     assert Decimal(document["total"]) == sum(wanted.values())
+
+
+def test_a_report_over_several_organizations_labels_every_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "orgs.toml"
+    path.write_text('[[organization]]\nname = "prod"\n[[organization]]\nname = "lab"\n')
+    document = report_json(capsys, "--config", str(path))
+    for section in ("by_project", "by_line_item", "by_model", "by_api_key", "by_user"):
+        assert {r["organization"] for r in document[section]} == {"prod", "lab"}, section
+    assert {r["organization"] for r in document["tokens_by_model"]} == {"prod", "lab"}
+    # Per organization, its own figures: lab's projects sum to lab's total.
+    lab = FakeAPI(seed=1, now=NOW).totals("costs", start_time=START, end_time=END)[()]["amount"]
+    assert (
+        sum(Decimal(r["amount"]) for r in document["by_project"] if r["organization"] == "lab")
+        == lab
+    )
+    # In the text, every line starts with its organization; a name both share needs no ID.
+    code, out, _ = run(capsys, "report", "--quiet", "--config", str(path))
+    assert code == 0
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Spend by project"))
+    rows = lines[at + 1 : lines.index("", at)]
+    assert rows and all(r.lstrip().startswith(("prod: ", "lab: ")) for r in rows)
+    assert {r.split("  ")[1].strip() for r in rows if "Data science" in r} == {
+        "prod: Data science",
+        "lab: Data science",
+    }

@@ -83,10 +83,15 @@ class ReportSpend:
     def fetch(self, query: ReportQuery, params: dict[str, Any], quiet: bool) -> list[Row]:
         """One report query in every organization, the rows of all of them together."""
         rows: list[Row] = []
+        several = len(self.organizations) > 1
         for org, client in zip(self.organizations, self.clients(), strict=True):
-            label = query.label if len(self.organizations) == 1 else f"{query.label} ({org.name})"
+            label = query.label if not several else f"{query.label} ({org.name})"
             progress = Progress.for_terminal(label, quiet=quiet)
-            rows += fetch_rows(client.endpoint(query.endpoint)(**params), query.endpoint, progress)
+            fetched = fetch_rows(
+                client.endpoint(query.endpoint)(**params), query.endpoint, progress
+            )
+            # Several organizations: every line of the report says whose it is.
+            rows += [{**r, "organization": org.name} for r in fetched] if several else fetched
         return rows
 
     def sections(

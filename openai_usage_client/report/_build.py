@@ -133,12 +133,18 @@ def report_from_rows(
         names=names,
     )
     report.total = sum((r["amount_value"] or Decimal(0) for r in costs), Decimal(0))
-    report.by_project = summarize(costs, by=["project_id"], fields=MONEY)
-    report.by_line_item = summarize(costs, by=["line_item"], fields=MONEY)
-    report.by_model = summarize(costs, by=["model"], fields=MONEY)
-    report.by_key = summarize(rows["costs_by_key"], by=["api_key_id"], fields=MONEY)
-    report.by_user = summarize(rows["costs_by_user"], by=["user_id"], fields=MONEY)
-    report.tokens = summarize(rows["tokens"], by=["model"], fields=TOKENS)
+    # Rows of several organizations (report --config) carry theirs: every line is per
+    # organization, so the same line item or model in two of them is two lines.
+    org = ["organization"] if len({r.get("organization") for r in costs}) > 1 else []
+    report.by_project = summarize(costs, by=[*org, "project_id"], fields=MONEY)
+    report.by_line_item = summarize(costs, by=[*org, "line_item"], fields=MONEY)
+    report.by_model = summarize(costs, by=[*org, "model"], fields=MONEY)
+    report.by_key = summarize(rows["costs_by_key"], by=[*org, "api_key_id"], fields=MONEY)
+    report.by_user = summarize(rows["costs_by_user"], by=[*org, "user_id"], fields=MONEY)
+    tokens = list(rows["tokens"])
+    several = len({r.get("organization") for r in tokens}) > 1
+    report.tokens = summarize(tokens, by=[*(["organization"] if several else []), "model"],
+                              fields=TOKENS)  # fmt: skip
     report.top_by_model = top_by_model(rows["costs_by_key"], rows["costs_by_user"])
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):

@@ -24,7 +24,14 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
 
-__all__ = ["NAMED_COLUMNS", "UNLISTED_KEY", "label_fields", "label_of", "labels"]
+__all__ = [
+    "NAMED_COLUMNS",
+    "UNLISTED_KEY",
+    "label_fields",
+    "label_of",
+    "labels",
+    "labels_by_organization",
+]
 
 #: The ID columns a report can name.
 NAMED_COLUMNS: Final = ("project_id", "api_key_id", "user_id")
@@ -101,4 +108,21 @@ def label_fields(
             fields["archived"] = "archived" in marks if known else None
         fields["deleted"] = any(m.startswith("deleted") for m in marks) if known else None
         out.append(fields)
+    return out
+
+
+def labels_by_organization(names: Any, column: str, rows: Sequence[Any], missing: str) -> list[str]:
+    """``labels`` of ``rows[i][column]``; rows of a report over several organizations carry
+    ``organization``: each one's labels are made among its own rows (a name two
+    organizations share needs no ID beside it) and start with ``prod: ``."""
+    if not any(r.get("organization") for r in rows):
+        return labels(names, column, [r[column] for r in rows], missing)
+    out = [""] * len(rows)
+    groups: dict[Any, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r.get("organization"), []).append(i)
+    for org, indices in groups.items():
+        texts = labels(names, column, [rows[i][column] for i in indices], missing)
+        for i, text in zip(indices, texts, strict=True):
+            out[i] = f"{org}: {text}" if org else text
     return out

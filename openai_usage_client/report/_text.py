@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._core._format import cut_unique, money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
-from ._labels import UNLISTED_KEY
+from ._labels import UNLISTED_KEY, labels_by_organization
 from ._period import duration
 from ._unmatched import describe_unmatched
 from ._views import ReportView
@@ -45,6 +45,11 @@ def _share(value: Decimal | None, total: Decimal) -> str:
     return f"{100 * float(value / total):5.1f}%" if value and total else "     -"
 
 
+def _org(row: Row) -> str:
+    """``prod: `` before a line of a report over several organizations."""
+    return f"{row['organization']}: " if row.get("organization") else ""
+
+
 def _label(value: object, missing: str) -> str:
     return missing if value is None else str(value)
 
@@ -61,7 +66,7 @@ def _money_section(
 ) -> list[str]:
     # Names (archived and deleted marked) where the report has them; labels of the whole
     # list, so a name that repeats anywhere in it gets its ID beside it.
-    every = report.labels(column, [r[column] for r in items], missing)
+    every = labels_by_organization(report.names, column, items, missing)
     # Beyond the top, archived projects and deleted keys are still shown: what is gone is
     # what a reader looks for.
     picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
@@ -154,7 +159,7 @@ def render_report(
         lines = [part for line in lines for part in _wrap(line, width)]
     # The spend sections (report --config) come before the spend by project, unwrapped:
     # their budget lines are check's own, word for word.
-    at = lines.index("Spend by project") if spend else 0
+    at = next(i for i, line in enumerate(lines) if line.startswith("Spend by project"))
     return [*lines[:at], *spend, *lines[at:]]
 
 
@@ -201,7 +206,7 @@ def _tokens_section(tokens: list[Row]) -> list[str]:
     heads = ("model", "input", "cached input", "output", "requests")
     table = [
         (
-            _label(r["model"], "(unknown)"),
+            _org(r) + _label(r["model"], "(unknown)"),
             number(r["input_tokens"]),
             number(r["input_cached_tokens"]),
             number(r["output_tokens"]),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from .._core._format import money
 from .._core._periods import zone_name
 from .._core._summary import model_from_line_item, summarize
-from ._labels import UNLISTED_KEY, label_fields, labels
+from ._labels import UNLISTED_KEY, label_fields, labels, labels_by_organization
 from ._unmatched import describe_unmatched
 
 if TYPE_CHECKING:
@@ -185,6 +185,7 @@ def _spend(
 ) -> list[dict[str, Any]]:
     return [
         {
+            **({"organization": r["organization"]} if r.get("organization") else {}),
             **who,
             "amount": _money(r["amount_value"]),
             "share": _share(r["amount_value"], total),
@@ -233,7 +234,12 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
         "by_api_key": _spend(report.by_key, "api_key_id", report.total, names),
         "by_user": _spend(report.by_user, "user_id", report.total, names),
         "tokens_by_model": [
-            {"model": r["model"], **{f: r.get(f) for f in _TOKEN_FIELDS}} for r in report.tokens
+            {
+                **({"organization": r["organization"]} if r.get("organization") else {}),
+                "model": r["model"],
+                **{f: r.get(f) for f in _TOKEN_FIELDS},
+            }
+            for r in report.tokens
         ],
         "top_by_model": [
             {
@@ -341,7 +347,7 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
             continue
         # As the text report: labels of the whole list, and archived projects and deleted
         # keys shown beyond the top too.
-        every = labels(names, column, [r[column] for r in items], missing)
+        every = labels_by_organization(names, column, items, missing)
         picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
         lines += _table(
             [_NAMED_HEAD.get(column, column) if names is not None else column, "spend", "share"],
