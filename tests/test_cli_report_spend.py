@@ -340,3 +340,25 @@ def test_a_report_over_several_organizations_labels_every_line(
         "prod: Data science",
         "lab: Data science",
     }
+
+
+def test_openai_settings_say_whose_they_are_over_several_organizations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "orgs.toml"
+    path.write_text(
+        '[[organization]]\nname = "prod"\n[[organization]]\nname = "lab"\n'
+        '[[budget]]\nscope = "organization:lab"\nmonthly_usd = 1000\n'
+    )
+    code, out, _ = run(capsys, "check", "--config", str(path))
+    assert code == 0
+    assert "  organization:lab: OpenAI hard limit $5,000.00 (lab: organization)" in out
+    code, out, _ = run(capsys, "check", "--config", str(path), "-f", "json")
+    (line,) = json.loads(out)["budgets"]
+    assert {s["organization"] for s in line["openai_settings"]} == {"lab"}
+    # One organization: no label (its settings are the only ones).
+    single = tmp_path / "one.toml"
+    single.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 1000\n')
+    code, out, _ = run(capsys, "check", "--config", str(single))
+    assert code == 0
+    assert "  organization: OpenAI hard limit $5,000.00 (organization)" in out

@@ -91,6 +91,8 @@ class SpendSetting:
     amount_usd: Decimal
     enforcing: bool = False
     interval: str = "month"
+    #: Whose setting it is, when a check covers several organizations (``None``: one).
+    organization: str | None = None
 
     @property
     def hard(self) -> bool:

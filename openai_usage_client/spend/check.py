@@ -28,7 +28,7 @@ JSON with a Slack-compatible ``text`` field, only when something is not ``ok``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -122,6 +122,7 @@ class BudgetResult:
             "above_hard_limit": self.above_hard_limit,
             "openai_settings": [
                 {
+                    **({"organization": s.organization} if s.organization else {}),
                     "scope": s.scope,
                     "kind": s.kind,
                     "amount": str(s.amount_usd),
@@ -257,7 +258,8 @@ def budget_lines(result: CheckResult) -> list[str]:
     for b in result.budgets:
         for s in b.settings:
             how = "hard limit" if s.hard else ("limit" if s.kind == "limit" else "alert")
-            lines.append(f"  {b.scope}: OpenAI {how} {money(s.amount_usd, 'usd')} ({s.scope})")
+            whose = f"{s.organization}: {s.scope}" if s.organization else s.scope
+            lines.append(f"  {b.scope}: OpenAI {how} {money(s.amount_usd, 'usd')} ({whose})")
     return lines
 
 
@@ -318,12 +320,19 @@ def _scope_rows(
 
 
 def _settings_for(
-    kind: str, chosen: Sequence[OrgSource], project_ids: set[str]
+    kind: str, chosen: Sequence[OrgSource], project_ids: set[str], several: bool
 ) -> list[SpendSetting]:
+    """OpenAI's settings for a budget's scope; with ``several`` organizations each says
+    whose it is (two organizations' hard limits are not one)."""
     wanted = {"organization"} if kind == "organization" else {f"project:{p}" for p in project_ids}
     if kind == "team":
         return []
-    return [s for o in chosen for s in o.spend_settings(project_ids) if s.scope in wanted]
+    return [
+        replace(s, organization=o.name) if several else s
+        for o in chosen
+        for s in o.spend_settings(project_ids)
+        if s.scope in wanted
+    ]
 
 
 def _compare(result: BudgetResult) -> None:
@@ -390,7 +399,7 @@ def check(
             budget.warn_at,
             forecast,
             status,
-            _settings_for(budget.kind, chosen, ids),
+            _settings_for(budget.kind, chosen, ids, len(organizations) > 1),
         )
         _compare(result)
         if forecast.provisional_days:
