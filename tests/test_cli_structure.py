@@ -3,6 +3,7 @@ test_layers.py), help on every command, and the report as library code without c
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,20 @@ def test_dead_code_is_gone() -> None:
     assert not hasattr(_output, "output_options")
     assert not hasattr(summary, "daily")
     assert not (CLI_DIR / "_report.py").exists()
+
+
+def test_building_every_command_for_help_loads_no_product() -> None:
+    """What keeps ``openai-usage --help`` fast (bench P5): building the commands loads the
+    core and click, not the store, the report, the spend library, the analysis or the fake."""
+    code = (
+        "import sys\n"
+        "from openai_usage_client._cli._app import build_cli\n"
+        "build_cli()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('openai_usage_client.')))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    loaded = set(ast.literal_eval(proc.stdout))
+    for product in ("store", "report", "spend", "testing", "directory._fetch"):
+        assert not {m for m in loaded if m.startswith(f"openai_usage_client.{product}")}, product

@@ -17,9 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .._core._summary import model_matches
-from ..store import default_group_by
-from ..store._regroup import coarser
 from ._db import DB_HELP, open_store, refuse
 from ._names import NAMES_HELP, lookup_names, warn
 
@@ -125,7 +122,12 @@ def store_rows(
                 )
                 if all(_keep(row[_column(k)], v, _column(k)) for k, v in filters.items())
             )  # fmt: skip
-            yield from kept if asked == group_by else coarser(kept, spec.name, asked)
+            if asked == group_by:
+                yield from kept
+            else:
+                from ..store._regroup import coarser
+
+                yield from coarser(kept, spec.name, asked)
         finally:
             store.close()
 
@@ -133,6 +135,8 @@ def store_rows(
 
 
 def _keep(value: Any, wanted: Any, column: str) -> bool:
+    from .._core._summary import model_matches
+
     if isinstance(wanted, bool):
         return value is wanted
     if column == "model":  # the name or a dated snapshot of it, as the API path matches
@@ -168,6 +172,8 @@ def _series(
         finer = sorted((c for c in candidates if wanted < set(c[1])), key=lambda c: len(c[1]))
         candidates = exact or finer
         if not candidates:
+            from ..store import default_group_by
+
             held = {g for _, grouping, _ in stored for g in grouping}
             lacking = ", ".join(sorted(wanted - held)) or "that combination"
             refuse(
