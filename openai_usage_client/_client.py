@@ -31,6 +31,7 @@ from ._core._base import (
     log_response,
     parse_model,
     parse_page,
+    server_offset,
 )
 from ._core._endpoints import ENDPOINTS
 from ._core._exceptions import InvalidParameterError
@@ -69,6 +70,8 @@ class _ClientBase:
             admin_key, base_url, organization, timeout, max_retries, concurrency
         )
         self._runtime = runtime if runtime is not None else Runtime()
+        #: The server's clock minus this machine's, from the last answer's ``Date``.
+        self._server_offset: float | None = None
         # Jitter only; seeded per client so nothing global is shared between clients.
         self._rng = random.Random()
 
@@ -87,6 +90,15 @@ class _ClientBase:
     @property
     def max_retries(self) -> int:
         return self._settings.max_retries
+
+    def server_time(self) -> int | None:
+        """The server's "now" (Unix seconds), from the ``Date`` header of its last answer and
+        the time passed since; ``None`` before any answer with one. ``Store.sync`` decides
+        what is settled, provisional or not yet happened by it: the API's clock, not this
+        machine's, says which buckets exist (a fake server's may be fixed in the past)."""
+        if self._server_offset is None:
+            return None
+        return int(time.time() + self._server_offset)
 
     @property
     def concurrency(self) -> int:
@@ -255,6 +267,9 @@ class UsageClient(_ClientBase, DirectoryResources):
         try:
             response = _read(self._http, request)
             log_response(response, time.monotonic() - began, attempt)
+            offset = server_offset(response)
+            if offset is not None:
+                self._server_offset = offset
         except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:
@@ -363,6 +378,9 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
         try:
             response = await _aread(self._http, request)
             log_response(response, time.monotonic() - began, attempt)
+            offset = server_offset(response)
+            if offset is not None:
+                self._server_offset = offset
         except (httpx.TransportError, httpx.DecodingError) as error:
             failure = error
         except HTTPX_ERRORS as error:

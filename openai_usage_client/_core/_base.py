@@ -6,6 +6,7 @@ only knows how to send a request and how to sleep.
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import json
 import logging
@@ -43,6 +44,7 @@ __all__ = [
     "log_response",
     "parse_model",
     "parse_page",
+    "server_offset",
 ]
 
 logger = logging.getLogger("openai_usage_client")
@@ -305,6 +307,21 @@ def parse_model(response: httpx.Response, settings: ClientSettings, model: type[
             body=None,
             excerpt=_excerpt(response.content, settings),
         ) from None
+
+
+def server_offset(response: httpx.Response) -> float | None:
+    """How far the server's clock is ahead of this machine's (seconds), from the response's
+    ``Date`` header (RFC 9110, one-second resolution); ``None`` without a readable one."""
+    text = response.headers.get("date")
+    if not text:
+        return None
+    try:
+        sent = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if sent.tzinfo is None:
+        return None
+    return sent.timestamp() - time.time()
 
 
 def log_response(response: httpx.Response, elapsed: float, attempt: int) -> None:

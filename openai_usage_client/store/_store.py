@@ -98,7 +98,11 @@ class Store:
             **options,
         )
         organization = getattr(client, "organization", None) or "default"
-        return SyncJob(self._conn, self.path, checked, organization, progress=progress)
+        clock = getattr(client, "server_time", None)
+        return SyncJob(
+            self._conn, self.path, checked, organization, progress=progress,
+            server_time=clock if callable(clock) else None,
+        )  # fmt: skip
 
     def sync(
         self,

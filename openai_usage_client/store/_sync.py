@@ -52,6 +52,8 @@ class SyncOptions:
     defaulted: frozenset[str] = frozenset()
     #: Try a default grouping the API refused before, without waiting ``RETRY_AFTER_DAYS``.
     retry_refused: bool = False
+    #: ``now`` was given: it decides what is settled, not the server's clock.
+    clock_given: bool = False
 
     @staticmethod
     def check(
@@ -105,6 +107,7 @@ class SyncOptions:
             directory=directory,
             defaulted=frozenset(n for n in names if n not in (group_by or {})),
             retry_refused=bool(retry_refused),
+            clock_given=now is not None,
         )
 
 
@@ -143,6 +146,18 @@ class SyncJob:
     notes: dict[str, list[str]] = field(default_factory=dict)
     #: ``last_run`` of each planned series before this run (``None``: a new series).
     previous: dict[tuple[str, str, str, str], int | None] = field(default_factory=dict)
+    #: The server's clock (``client.server_time``), when the client reads it.
+    server_time: Callable[[], int | None] | None = None
+
+    def now(self) -> int:
+        """What is settled, provisional or not yet happened is the server's call: its
+        ``Date`` once it answered (a fake server's clock may be fixed in the past; the live
+        API's may differ from this machine's by minutes), unless ``now`` was given."""
+        if not self.options.clock_given and self.server_time is not None:
+            found = self.server_time()
+            if found is not None:
+                return found
+        return self.options.now
 
     def prepare(self) -> None:
         """Plan every series and open the run's log row (marking crashed runs)."""
@@ -313,7 +328,7 @@ class SyncJob:
         result = writer.write(
             window,
             rows(buckets, window.series.endpoint),
-            now=self.options.now,
+            now=self.now(),
             settle_days=self.options.settle_days,
             fetched_at=int(time.time()),
             run_id=self.run_id,

@@ -129,8 +129,8 @@ class Writer:
     ) -> WindowResult:
         """Replace the window's rows with ``rows`` in one transaction, and mark its buckets
         covered: those the response held (``present``: every bucket start it had, empty
-        ones included; ``None``: all of them). A bucket the server left out is not covered:
-        it reads as missing, and the next sync asks for it again."""
+        ones included; ``None``: all of them) that had begun by ``now``. A bucket the server
+        left out is not covered: it reads as missing, and the next sync asks for it again."""
         s = window.series
         cols = self.columns
         items = list(rows)
@@ -223,7 +223,9 @@ class Writer:
                         per_bucket.get(b, 0),
                     )
                     for b in window.bucket_starts()
-                    if present is None or b in present
+                    # Answered, and begun by ``now``: a bucket of the server's future is not
+                    # stored, even when a server sends it (empty), so a later sync fetches it.
+                    if (present is None or b in present) and b <= now
                 ],
             )
             conn.execute(

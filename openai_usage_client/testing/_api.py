@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Final
 from urllib.parse import urlencode
 
 from .._core._endpoints import ENDPOINTS, EndpointSpec
+from .._core._time import iso
 from . import _render
 from ._data import LRU, FilterKey, Number, Store, counter_names
 from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route
@@ -164,6 +166,12 @@ class FakeAPI:
 
     # --- serving ----------------------------------------------------------------------------
 
+    def advance(self, *, days: float = 0, hours: float = 0, seconds: float = 0) -> int:
+        """Move the clock forward (a rehearsal's next day: ``fake.advance(days=1)``); returns
+        the new ``now``. Costs of the days before it settle as they would have."""
+        self.set_now(self.now + int(days * 86_400 + hours * 3_600 + seconds))
+        return self.now
+
     def handle(
         self,
         method: str,
@@ -172,7 +180,21 @@ class FakeAPI:
         headers: Mapping[str, str] | None = None,
     ) -> FakeResponse:
         """Answer one request. ``path`` may carry the ``/v1`` prefix; ``query`` is a query
-        string, a mapping or ``(name, value)`` pairs. Never raises for a bad request."""
+        string, a mapping or ``(name, value)`` pairs. Never raises for a bad request. Every
+        answer carries a ``Date`` header from the fake's clock, as a server's does."""
+        answer = self._handle(method, path, query, headers)
+        answer.headers.setdefault("date", email.utils.formatdate(self.now, usegmt=True))
+        if self.clock is None:  # fixed: say so (``doctor`` does not call it a wrong clock)
+            answer.headers.setdefault("x-fake-clock-fixed", iso(self.now))
+        return answer
+
+    def _handle(
+        self,
+        method: str,
+        path: str,
+        query: QueryInput,
+        headers: Mapping[str, str] | None,
+    ) -> FakeResponse:
         pairs = query_pairs(query)
         if isinstance(query, str | bytes):
             raw = query.decode("ascii", "replace") if isinstance(query, bytes) else query

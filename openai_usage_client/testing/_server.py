@@ -8,6 +8,7 @@ because it accepts any ``sk-admin-`` key and has no business being reachable fro
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import ipaddress
 import socket
 import threading
@@ -18,6 +19,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from ._api import FakeAPI
+from ._clock import CLOCK_PATH, clock_answer
 
 _REASONS: Final = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}
 
@@ -60,13 +62,21 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # The Date header is the fake's clock, not this machine's (clients read it as the
+        # server's "now": what has happened yet).
+        return email.utils.formatdate(self.server.fake.now, usegmt=True)
+
     def _serve(self) -> None:
         fake = self.server.fake
         parts = urlsplit(self.path)
         length = int(self.headers.get("content-length") or 0)
         if length:
             self.rfile.read(length)
-        answer = fake.handle(self.command, parts.path, parts.query, dict(self.headers.items()))
+        if parts.path == CLOCK_PATH:
+            answer = clock_answer(fake, self.command, parts.query)
+        else:
+            answer = fake.handle(self.command, parts.path, parts.query, dict(self.headers.items()))
         if fake.latency:
             time.sleep(fake.latency)
         if answer.fault == "reset":
@@ -79,7 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(answer.delay)
         self.send_response(answer.status, _REASONS.get(answer.status))
         for name, value in answer.headers.items():
-            self.send_header(name, value)
+            if name.lower() != "date":  # send_response sent it (date_time_string)
+                self.send_header(name, value)
         self.send_header("content-length", str(len(answer.body)))
         self.end_headers()
         self.wfile.write(answer.body)

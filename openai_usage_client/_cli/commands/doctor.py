@@ -35,6 +35,8 @@ __all__ = ["commands", "doctor"]
 
 DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 MAX_SKEW: Final = 60.0
+#: Sent by ``openai-usage fake-server`` while its clock is fixed (``--now``), with the time.
+FAKE_CLOCK_HEADER: Final = "x-fake-clock-fixed"
 KEY_PROBLEM: Final = 3
 NETWORK_PROBLEM: Final = 5
 _FIX_KEY: Final = (
@@ -142,6 +144,7 @@ def _api_checks(
 
     day = now - now % 86_400 - 86_400
     date: str | None = None
+    fixed: str | None = None  # a fake server whose clock stands still
 
     def run(name: str, call: Callable[[], str], stop_on_failure: bool = True) -> None:
         try:
@@ -154,20 +157,24 @@ def _api_checks(
         emit(Check(name, "ok", detail))
 
     def answers() -> str:
-        nonlocal date
+        nonlocal date, day, fixed
         try:
+            # No time in it: the server's clock (Date) is read first, and the usage and
+            # costs calls ask for the server's yesterday, not this machine's.
             response: httpx.Response = client.get(
-                "/organization/costs",
-                params={"start_time": day, "limit": 1},
-                cast_to=httpx.Response,
+                "/organization/projects", params={"limit": 1}, cast_to=httpx.Response
             )
         except exc.APIStatusError as error:
             if error.status_code in (401, 403):
                 # It answered: the key problem is reported by the next checks.
-                date = error.response.headers.get("date")
-                return f"{base_url} answered (HTTP {error.status_code})"
-            raise
+                response = error.response
+            else:
+                raise
         date = response.headers.get("date")
+        fixed = response.headers.get(FAKE_CLOCK_HEADER)
+        with contextlib.suppress(TypeError, ValueError):
+            server = int(parsedate_to_datetime(date or "").timestamp())
+            day = server - server % 86_400 - 86_400
         return f"{base_url} answered (HTTP {response.status_code})"
 
     def usage() -> str:
@@ -194,7 +201,10 @@ def _api_checks(
     run("costs", costs)
     run("directory", directory, stop_on_failure=False)
     run("spend limit", spend_limit, stop_on_failure=False)
-    emit(_skew_check(date))
+    if fixed is not None:  # a rehearsal: its clock is meant to differ from this machine's
+        emit(Check("clock", "ok", f"a fake server whose clock is fixed at {fixed}"))
+    else:
+        emit(_skew_check(date))
 
 
 @click.command("doctor", epilog=COMMAND_EPILOG)

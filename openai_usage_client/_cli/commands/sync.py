@@ -171,7 +171,8 @@ def command(
         "settle_days": settle_days,
         "bucket_width": bucket_width,
         "directory": names,
-        "now": int(now.timestamp()),
+        # The server's Date decides what is settled (Store.sync); --fake's clock is its own.
+        "now": int(now.timestamp()) if state.fake else None,
         "retry_refused": retry_refused,
     }
     with _open(db, lock_timeout) as store:
