@@ -151,3 +151,66 @@ def test_the_command_the_fake_server_suggests_shows_its_data() -> None:
         server.wait(timeout=30)
     assert code == 0
     assert "Total spend: $0.00" not in out and "Total spend: $" in out
+
+
+@contextlib.contextmanager
+def cli_server(*options: str) -> Any:
+    """``openai-usage fake-server --port 0 OPTIONS`` in a child process; yields its URL."""
+    import subprocess
+    import sys
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openai_usage_client", "fake-server", "--port", "0", *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+PERIOD = ["--start", "2026-10-25", "--end", "2026-11-01"]
+
+
+@pytest.mark.parametrize(
+    ("key", "options", "code", "message"),
+    [
+        ("not-a-key", (), 3, "401"),
+        ("sk-proj-0000", (), 3, "not an admin key"),
+        (DEFAULT_ADMIN_KEY, ("--fault", "429=1", "--retry-after", "0"), 4, "429"),
+        (DEFAULT_ADMIN_KEY, ("--fault", "503=1"), 5, "503"),
+        (DEFAULT_ADMIN_KEY, ("--fault", "reset=1"), 5, "connection reset by the server"),
+    ],
+    ids=["401", "403", "429", "503", "reset"],
+)
+def test_refusals_and_faults_on_demand_give_the_documented_exit_codes(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    key: str,
+    options: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", key)
+    with cli_server(*options) as url:
+        base = ["--base-url", url, "--max-retries", "0"]
+        for command in (
+            ["costs", *PERIOD],
+            ["report", *PERIOD, "--no-names"],
+            ["sync", "--db", str(tmp_path / "s.db"), "--start", "2026-10-25", "--no-names"],
+        ):
+            got, _, err = run(*base, *command)
+            assert (got, message in err) == (code, True), (command, err)
+            assert key not in err
+        got, out, _ = run(*base, "doctor")
+    # doctor: 3 for a key problem, 5 for anything else (its --help), the cause on the line.
+    assert got == (3 if code == 3 else 5) and "[FAIL]" in out
+
+
+def test_a_bad_fault_option_is_refused() -> None:
+    code, _, err = run("fake-server", "--port", "0", "--fault", "418=0.5")
+    assert code == 2 and "--fault" in err and "429, 429_no_retry_after" in err

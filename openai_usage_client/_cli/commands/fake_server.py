@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
@@ -44,14 +45,42 @@ __all__ = ["commands", "fake_server"]
     help="Costs of the last N days before the clock arrive late and grow until they settle, "
     "as the live API's do (0: final at once, so answers are the same every run).",
 )
+@click.option(
+    "--fault",
+    "faults",
+    metavar="KIND=RATE",
+    multiple=True,
+    help="Fail this share of requests (repeatable; seeded, so the same requests fail every "
+    "run): KIND is 429, 429_no_retry_after, 500, 502, 503, reset, timeout, truncated or "
+    "html, RATE from 0 to 1 (1: every request). E.g. --fault 503=0.2 --fault 429=0.1.",
+)
+@click.option(
+    "--retry-after",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="The Retry-After seconds of a 429.",
+)
 def fake_server(
-    host: str, port: int, seed: int, latency: float, when: str | None, settle_days: int
+    host: str,
+    port: int,
+    seed: int,
+    latency: float,
+    when: str | None,
+    settle_days: int,
+    faults: tuple[str, ...],
+    retry_after: int,
 ) -> None:
     """Serve the offline fake API over HTTP on loopback until interrupted.
 
     Prints the base URL; point this tool (--base-url) or any client at it with any key
     starting with sk-admin-. Every answer's Date header is the fake's clock, which sync
     reads as the server's "now".
+
+    Refusals on demand, by the key a client sends: a key not starting sk- is refused (401),
+    an sk- key that is not sk-admin- is not an admin key (403), and an admin key starting
+    sk-admin-usage-only- may read usage but not the organization's names (403); faults with
+    --fault, slow answers with --latency.
 
     Move the clock of the running server (outside the /v1 API; no key needed), e.g. to
     rehearse a daily sync:
@@ -63,12 +92,18 @@ def fake_server(
     """
     from ...testing import DEFAULT_ADMIN_KEY, DEFAULT_NOW, FakeAPI, FakeServer
 
+    injected = _faults(faults, retry_after)
+
     if when is not None and when.strip().lower() == "now":
-        fake = FakeAPI(seed=seed, latency=latency, clock=time.time, settle_days=settle_days)
+        fake = FakeAPI(
+            seed=seed, latency=latency, clock=time.time, settle_days=settle_days, faults=injected
+        )
         clock = "the real clock"
     else:
         now = DEFAULT_NOW if when is None else parse_time(when, datetime.now(UTC), "--now")
-        fake = FakeAPI(seed=seed, latency=latency, now=now, settle_days=settle_days)
+        fake = FakeAPI(
+            seed=seed, latency=latency, now=now, settle_days=settle_days, faults=injected
+        )
         clock = iso(now)
     # The suggested report covers the fake's days (its clock may be fixed in the past).
     period = "" if fake.clock else f" --end {iso(fake.now)[:10]}"
@@ -95,6 +130,31 @@ def fake_server(
                 pass
         except KeyboardInterrupt:
             click.echo("stopped", err=True)
+
+
+def _faults(given: tuple[str, ...], retry_after: int) -> Any:
+    """``--fault KIND=RATE`` options as the fake's ``Faults`` (exit 2 on a bad one)."""
+    from ...testing import FAILURE_KINDS, Faults
+
+    rates: dict[str, float] = {}
+    for text in given:
+        kind, _, rate = text.partition("=")
+        kind = kind.strip()
+        try:
+            value = float(rate)
+        except ValueError:
+            value = -1.0
+        if kind not in FAILURE_KINDS or not 0.0 <= value <= 1.0:
+            raise click.BadParameter(
+                f"{text!r}: KIND=RATE with KIND one of {', '.join(FAILURE_KINDS)} and RATE "
+                "from 0 to 1",
+                param_hint="--fault",
+            )
+        rates[f"rate_{kind}"] = value
+    try:
+        return Faults(**rates, retry_after=retry_after)  # type: ignore[arg-type]
+    except ValueError as error:  # the rates add up to more than 1
+        raise click.BadParameter(str(error), param_hint="--fault") from None
 
 
 def commands() -> list[click.Command]:
