@@ -22,20 +22,42 @@ def _day(fake: FakeAPI, day: int) -> dict[Any, Decimal]:
         return {(r["project_id"], r["line_item"]): r["amount_value"] for r in rows(stream)}
 
 
-def test_costs_grow_to_their_final_values_as_now_advances() -> None:
+def test_costs_settle_late_line_by_line_and_a_few_downwards() -> None:
     final = _day(FakeAPI(0, now=DAY0 + 10 * DAY), DAY0)
     seen = [_day(FakeAPI(0, now=DAY0 + k * DAY, settle_days=2), DAY0) for k in (1, 2, 3, 4)]
-    # One day after: lower, and some lines not there yet.
+
+    def compared(day: dict[Any, Decimal]) -> tuple[int, int, int]:
+        return (
+            sum(day[k] < final[k] for k in day),
+            sum(day[k] > final[k] for k in day),
+            sum(day[k] == final[k] for k in day),
+        )
+
+    # The day after: lines still arriving, none final; most lower, a few higher.
     assert set(seen[0]) < set(final)
-    assert all(seen[0][k] < final[k] for k in seen[0])
-    # Two days after: every line, still lower.
-    assert set(seen[1]) == set(final) and all(seen[1][k] < final[k] for k in final)
+    assert compared(seen[0]) == (34, 3, 0)
+    # Two days after: every line there; those with a one-day lag final, the others not yet.
+    assert set(seen[1]) == set(final)
+    assert compared(seen[1]) == (18, 2, 30)
+    # A line reported high is revised downwards as it settles.
+    assert any(seen[0][k] > seen[1][k] for k in seen[0])
     # Settled from then on: exactly the final values, which the ground truth gives.
     assert seen[2] == final and seen[3] == final
     truth = FakeAPI(0, now=DAY0 + DAY, settle_days=2).totals(
         "costs", start_time=DAY0, end_time=DAY0 + DAY, group_by=["project_id", "line_item"]
     )
     assert {k: v["amount"] for k, v in truth.items()} == final
+
+
+def test_lags_run_from_one_to_settle_days() -> None:
+    final = _day(FakeAPI(0, now=DAY0 + 10 * DAY), DAY0)
+    final_at = {
+        age: {k for k, v in _day(FakeAPI(0, now=DAY0 + (age + 1) * DAY, settle_days=3),
+                                 DAY0).items() if v == final[k]}
+        for age in (0, 1, 2, 3)
+    }  # fmt: skip
+    assert final_at[0] == set()
+    assert set() < final_at[1] < final_at[2] < final_at[3] == set(final)
 
 
 def test_settling_is_deterministic_and_off_by_default() -> None:

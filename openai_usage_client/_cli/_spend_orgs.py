@@ -53,13 +53,16 @@ def _with_names_and_settings(org: OrgSource, client: UsageClient, config: SpendC
 
 
 @contextmanager
-def organizations(state: State, config: SpendConfig, db: Path | None) -> Iterator[list[OrgSource]]:
+def organizations(
+    state: State, config: SpendConfig, db: Path | None, now: int | None = None
+) -> Iterator[list[OrgSource]]:
     """One ``OrgSource`` per organization: a local store, the fake (one seed per configured
     organization), or the API (one client per organization)."""
     from ..spend import ClientSource, OrgSource, open_organizations
 
     if db is not None:
-        with _store_organizations(config, db, int(state.now().timestamp())) as orgs:
+        moment = int(state.now().timestamp()) if now is None else now
+        with _store_organizations(config, db, moment) as orgs:
             yield orgs
         return
     if state.fake:

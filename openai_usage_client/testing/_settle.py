@@ -2,14 +2,17 @@
 
 The live API reports a day's costs late and revises them for a day or two (``live-api-facts.md``
 section 4: tools re-fetch T-1/T-2). With ``FakeAPI(settle_days=N)`` the costs of a daily bucket
-that ended less than ``N`` days before the fake's ``now`` (and of the open bucket) are not final
-yet:
+that ended less than ``N`` days before the fake's ``now`` (and of the open bucket) may not be
+final yet, each line on its own schedule:
 
-* each line's amount is a fraction of its final value: ``(age + 2) / (N + 2)`` of it, where
-  ``age`` is the number of whole days between the bucket's end and ``now`` (``-1`` for the open
-  bucket), so the amount grows at every step of ``now`` and is final from ``age >= N`` on;
+* each line has a settle lag of 1 to ``N`` days (seeded per line: some line items settle
+  later than others); it is final once ``age`` (whole days from the bucket's end to ``now``,
+  ``-1`` for the open bucket) reaches its lag;
+* before that, most lines report a growing fraction of their final amount,
+  ``(age + 2) / (lag + 2)``, and a few (one in eight) report more than it and are revised
+  downwards as they settle;
 * some lines have not arrived at all: a line is missing while ``age`` is below its seeded
-  arrival delay (0 or 1 day), so a re-fetch both revises and adds rows.
+  arrival delay (0 or 1 day, never past its lag), so a re-fetch both revises and adds rows.
 
 Everything is a pure function of (seed, bucket, line, now): the same request at the same
 ``now`` gets the same answer, and the values only move when ``now`` does. ``FakeAPI.totals``
@@ -53,13 +56,19 @@ def settle_costs(
     if not is_settling(bucket_end, now, settle_days):
         return [(key, list(values)) for key, values in rows]
     age = max(_age(bucket_end, now), -1)
-    share = Decimal(age + 2) / Decimal(settle_days + 2)
     out: list[tuple[K, list[Decimal | int]]] = []
     for key, (quantity, amount) in rows:
-        delay = hash_int(seed, "settle", bucket_start, key) % 2
+        lag = 1 + hash_int(seed, "lag", bucket_start, key) % settle_days
+        if age >= lag:  # this line has settled
+            out.append((key, [quantity, amount]))
+            continue
+        delay = min(hash_int(seed, "settle", bucket_start, key) % 2, lag - 1)
         if age < delay:
             continue  # this line has not arrived yet
-        # Quantize to the final amount's own exponent (or finer): an exact, short decimal.
+        share = Decimal(age + 2) / Decimal(lag + 2)
+        if hash_int(seed, "down", bucket_start, key) % 8 == 0:
+            share = 2 - share  # reported high, revised downwards as it settles
+        # Quantize to a short, exact decimal.
         scaled = (Decimal(amount) * share).quantize(Decimal("1e-10"))
         out.append((key, [quantity, scaled]))
     return out

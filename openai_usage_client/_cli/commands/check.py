@@ -129,7 +129,7 @@ def check_command(
     now = state.now()
     if as_of is not None:
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
-    with organizations(state, config, db) as orgs:
+    with organizations(state, config, db, int(now.timestamp())) as orgs:
         result = check(config, orgs, now=now)
     if not quiet:
         text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.table()
