@@ -13,3 +13,11 @@ def no_sleep() -> Sleeps:
     Only clients given ``_runtime=no_sleep.runtime`` use it: nothing global is patched.
     """
     return Sleeps()
+
+
+@pytest.fixture
+def no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No key or base URL from the environment the tests run in (``pytestmark =
+    pytest.mark.usefixtures("no_ambient_key")`` for a whole module)."""
+    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)

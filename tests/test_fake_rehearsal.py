@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import io
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from _cli_run import run
 
 from openai_usage_client import UsageClient
-from openai_usage_client._cli import main
 from openai_usage_client.store import Store
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI, FakeServer
 from tests._store_helpers import DAY, ts
@@ -26,13 +25,6 @@ T0 = ts("2026-11-01")
 def _key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", DEFAULT_ADMIN_KEY)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def everything(path: Path) -> dict[str, list[dict[str, Any]]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import respx
+from _cli_run import run
 
 from openai_usage_client import (
     AsyncUsageClient,
@@ -29,7 +29,6 @@ from openai_usage_client import (
     PaginationError,
     UsageClient,
 )
-from openai_usage_client._cli import main
 from openai_usage_client.store import Store, SyncIncompleteError
 
 KEY = "sk-admin-window-0000"
@@ -197,13 +196,6 @@ def hostile(answer: Callable[[int, int | None], dict[str, Any]]) -> Iterator[str
     finally:
         server.shutdown()
         server.server_close()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(autouse=True)

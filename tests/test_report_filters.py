@@ -3,32 +3,20 @@ no other model; a filter value that matches nothing is said, with the closest va
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from decimal import Decimal
 
 import pytest
+from _cli_run import run
 
-from openai_usage_client._cli import main
 from openai_usage_client._core._summary import model_from_line_item
 from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
+
 PERIOD = ["--start", "2026-10-25", "--end", "2026-11-01"]
 START, END = DEFAULT_NOW - 7 * 86400, DEFAULT_NOW
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def spend_of(model: str) -> Decimal:

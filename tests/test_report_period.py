@@ -4,8 +4,6 @@ time of day, the future is not zero spend, durations read as people write them."
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -13,31 +11,21 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from _cli_run import run
 
 from openai_usage_client import InvalidParameterError
-from openai_usage_client._cli import main
 from openai_usage_client.report._period import duration, report_period
 from openai_usage_client.store import Store
 from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
 from tests._store_helpers import DAY, client_for, ts
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
+
 BERLIN = ZoneInfo("Europe/Berlin")
 NOON = DEFAULT_NOW + 5 * DAY + 12 * 3600  # 2026-11-06 12:00 UTC
 #: The clock of a report over a store at noon (--fake sets the clock; --db reads the file).
 AT_NOON = ("--fake", "--fake-now", "2026-11-06T12:00Z")
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(

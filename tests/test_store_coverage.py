@@ -3,36 +3,24 @@ endpoint, the last sync that finished, in Python, in the report's text, markdown
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from _cli_run import run
 
-from openai_usage_client._cli import main
 from openai_usage_client.store import SCHEMA_VERSION, Store
 from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
 from tests._store_helpers import DAY, client_for, ts
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
+
 NOW = DEFAULT_NOW  # 2026-11-01T00:00:00Z
 OCTOBER = (ts("2026-10-01"), ts("2026-11-01"))
 SYNCED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,6 @@ the same fake), never from the code under test.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import json
 import time
 from decimal import Decimal
@@ -19,10 +17,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from _cli_run import run
 from _store_helpers import DAY, client_for, no_duplicates
 
 from openai_usage_client import AsyncUsageClient, BadRequestError, rows
-from openai_usage_client._cli import main
 from openai_usage_client.report import build_report, report_from_store
 from openai_usage_client.store import Store, SyncIncompleteError, default_group_by
 from openai_usage_client.testing import (
@@ -32,6 +30,9 @@ from openai_usage_client.testing import (
     FakeAPI,
     FakeServer,
 )
+
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 
 NOW = DEFAULT_NOW  # 2026-11-01T00:00Z
 START = NOW - 30 * DAY  # 2026-10-02
@@ -51,19 +52,6 @@ NOTE = (
     "costs: grouped by project_id, line_item, api_key_id without user_id: the API refused it "
     "for organization default on {day}; tried again from {retry} (or now with --retry-refused)"
 )
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def section(text: str, title: str) -> list[str]:
