@@ -1,0 +1,77 @@
+"""Any client works against the fake (issue 21): the official ``openai`` SDK (dev group, the
+newest version) calls every usage endpoint, costs and the directory reads against a fake
+server on loopback, with their documented parameters, and parses every answer into its own
+types; the figures are the fake's own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from openai_usage_client._core._endpoints import ENDPOINTS
+from openai_usage_client.testing import DEFAULT_ADMIN_KEY, FakeAPI, FakeServer
+
+openai = pytest.importorskip("openai", reason="the official openai SDK is not installed")
+
+START = 1_792_022_400  # 2026-10-15T00:00:00Z
+END = 1_793_491_200  # 2026-11-01T00:00:00Z
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeAPI:
+    return FakeAPI(seed=0)
+
+
+@pytest.fixture(scope="module")
+def sdk(fake: FakeAPI) -> Iterator[Any]:
+    with FakeServer(fake, port=0) as server:
+        client = openai.OpenAI(
+            api_key="sk-unused", admin_api_key=DEFAULT_ADMIN_KEY, base_url=server.base_url
+        )
+        yield client.admin.organization
+        client.close()
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_every_usage_endpoint_and_costs_parse_into_the_sdks_types(
+    sdk: Any, fake: FakeAPI, endpoint: str
+) -> None:
+    spec = ENDPOINTS[endpoint]
+    call = getattr(sdk.usage, endpoint)
+    params: dict[str, Any] = {
+        "start_time": START,
+        "end_time": END,
+        "bucket_width": "1d",
+        "group_by": list(spec.group_by),
+        "limit": 31,
+    }
+    page = call(**params)
+    assert type(page).__module__.startswith("openai.types.admin.organization")
+    assert [b.start_time for b in page.data] == list(range(START, END, 86_400))
+    results = [r for b in page.data for r in b.results]
+    assert results and {r.object for r in results} == {spec.result_object}
+    if spec.is_costs:
+        total = sum(r.amount.value for r in results)
+        truth = fake.totals("costs", start_time=START, end_time=END)[()]["amount"]
+        assert abs(total - float(truth)) < 1e-6
+    # Every filter the endpoint documents is accepted (an empty match is still a page).
+    for name, facts in spec.filters.items():
+        value: Any = True if facts.kind == "bool" else [(facts.choices or ("x",))[0]]
+        assert call(**{**params, name: value}).object == "page"
+
+
+def test_the_directory_reads_parse_into_the_sdks_types(sdk: Any, fake: FakeAPI) -> None:
+    projects = list(sdk.projects.list(include_archived=True))
+    assert {p.id for p in projects} == {p["id"] for p in fake.directory.projects}
+    first = projects[0].id
+    assert sdk.projects.retrieve(first).id == first
+    assert list(sdk.projects.api_keys.list(first))
+    assert list(sdk.projects.service_accounts.list(first)) is not None
+    users = list(sdk.users.list())
+    assert {u.id for u in users} == {u["id"] for u in fake.directory.users}
+    assert list(sdk.admin_api_keys.list())
+    limit = sdk.spend_limit.retrieve()
+    assert limit.object is not None
+    assert list(sdk.spend_alerts.list()) is not None
