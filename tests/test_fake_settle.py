@@ -68,3 +68,20 @@ def test_settling_is_deterministic_and_off_by_default() -> None:
     assert _day(FakeAPI(0, now=now), DAY0) == _day(FakeAPI(0, now=DAY0 + 9 * DAY), DAY0)
     with pytest.raises(ValueError, match="settle_days"):
         FakeAPI(0, settle_days=-1)
+
+
+def test_usage_settles_on_the_same_schedule() -> None:
+    def tokens(now: int, day: int) -> dict[Any, int]:
+        with client_for(FakeAPI(0, now=now, settle_days=2)) as client:
+            stream = client.usage.completions(
+                start_time=day, end_time=day + DAY, group_by=["project_id", "model"]
+            )
+            return {(r["project_id"], r["model"]): r["input_tokens"] for r in rows(stream)}
+
+    final = tokens(DAY0 + 10 * DAY, DAY0)
+    early, later = tokens(DAY0 + DAY, DAY0), tokens(DAY0 + 2 * DAY, DAY0)
+    assert early != final and later != final and early != later  # recent: still moving
+    assert tokens(DAY0 + 3 * DAY, DAY0) == final  # settled
+    # An old day reads the same at both clocks.
+    old = DAY0 - 10 * DAY
+    assert tokens(DAY0 + DAY, old) == tokens(DAY0 + 2 * DAY, old) == tokens(DAY0 + 10 * DAY, old)

@@ -29,7 +29,7 @@ from ._params import (
     parse_query,
     query_pairs,
 )
-from ._settle import is_settling, settle_costs
+from ._settle import is_settling, settle_costs, settle_usage
 from ._wire import ExpectedBucket, FakeResponse, _Attempts, _header, _params_view, _unix
 
 if TYPE_CHECKING:
@@ -314,8 +314,8 @@ class FakeAPI:
         buckets = []
         for lo, hi in bounds:
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
-            # Settling costs depend on ``now`` too: never cached.
-            fresh = shaped or (q.spec.is_costs and is_settling(hi, self.now, self.settle_days))
+            # Settling figures depend on ``now`` too: never cached.
+            fresh = shaped or is_settling(hi, self.now, self.settle_days)
             text = None if fresh else self._results.get(cache_key)
             if text is None:
                 epoch = self._store.epoch
@@ -359,6 +359,15 @@ class FakeAPI:
                 self.seed,
                 lo,
                 quirks,
+            )
+        if self.settle_days:
+            rows = settle_usage(
+                rows,
+                seed=self.seed,
+                bucket_start=lo,
+                bucket_end=hi,
+                now=self.now,
+                settle_days=self.settle_days,
             )
         return _render.usage_results(
             spec.result_object, counter_names(spec.name), spec.group_by, group, rows, quirks

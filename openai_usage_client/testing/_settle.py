@@ -1,4 +1,4 @@
-"""Late-settling costs: what the fake's costs look like before they are final.
+"""Late-settling costs and usage: what the fake's figures look like before they are final.
 
 The live API reports a day's costs late and revises them for a day or two (``live-api-facts.md``
 section 4: tools re-fetch T-1/T-2). With ``FakeAPI(settle_days=N)`` the costs of a daily bucket
@@ -14,6 +14,8 @@ final yet, each line on its own schedule:
 * some lines have not arrived at all: a line is missing while ``age`` is below its seeded
   arrival delay (0 or 1 day, never past its lag), so a re-fetch both revises and adds rows.
 
+Usage settles on the same schedule (``settle_usage``: whole counts).
+
 Everything is a pure function of (seed, bucket, line, now): the same request at the same
 ``now`` gets the same answer, and the values only move when ``now`` does. ``FakeAPI.totals``
 and ``FakeAPI.buckets`` always give the final values (the ground truth a store converges to).
@@ -27,7 +29,7 @@ from typing import Final, TypeVar
 
 from ._org import hash_int
 
-__all__ = ["is_settling", "settle_costs"]
+__all__ = ["is_settling", "settle_costs", "settle_usage"]
 
 DAY: Final = 86_400
 K = TypeVar("K")
@@ -71,4 +73,33 @@ def settle_costs(
         # Quantize to a short, exact decimal.
         scaled = (Decimal(amount) * share).quantize(Decimal("1e-10"))
         out.append((key, [quantity, scaled]))
+    return out
+
+
+def settle_usage(
+    rows: Sequence[tuple[K, Sequence[Decimal | int]]],
+    *,
+    seed: int,
+    bucket_start: int,
+    bucket_end: int,
+    now: int,
+    settle_days: int,
+) -> list[tuple[K, list[Decimal | int]]]:
+    """The usage rows ``(key, counters)`` of one bucket as reported at ``now``: the same
+    schedule as costs (lags, late lines, a few high), on whole counts."""
+    if not is_settling(bucket_end, now, settle_days):
+        return [(key, list(values)) for key, values in rows]
+    age = max(_age(bucket_end, now), -1)
+    out: list[tuple[K, list[Decimal | int]]] = []
+    for key, values in rows:
+        lag = 1 + hash_int(seed, "lag", bucket_start, key) % settle_days
+        if age >= lag:
+            out.append((key, list(values)))
+            continue
+        if age < min(hash_int(seed, "settle", bucket_start, key) % 2, lag - 1):
+            continue
+        share = Decimal(age + 2) / Decimal(lag + 2)
+        if hash_int(seed, "down", bucket_start, key) % 8 == 0:
+            share = 2 - share
+        out.append((key, [int(Decimal(v) * share) for v in values]))
     return out
