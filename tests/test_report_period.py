@@ -239,3 +239,16 @@ def test_labels_cut_to_fit_stay_apart() -> None:
     assert len(set(shown)) == 3 and all(len(s) <= 12 for s in shown)
     assert shown == ["Custo…m east", "Custo…m west", "Web"]
     assert cut_unique(["abcdefghijklmnop", "xyz"], 8) == ["abcdefg…", "xyz"]
+
+
+def test_three_berlin_days_across_the_clock_change_are_three_days() -> None:
+    """25 October 2026 has 25 hours in Berlin: the period of 24, 25 and 26 October is read
+    as those three UTC days, not as three days and an hour or four days."""
+    code, out, err = run("--fake", "--fake-now", "2026-10-27T10:00Z", "report", "--days", "3",
+                         "--tz", "Europe/Berlin", "-f", "json", "--no-names")  # fmt: skip
+    assert code == 0, err
+    document = json.loads(out)
+    assert [d["date"] for d in document["daily"]] == ["2026-10-24", "2026-10-25", "2026-10-26"]
+    assert document["period"]["days"] == 3
+    total = Decimal(document["total"])
+    assert Decimal(document["average_per_day"]) == (total / 3).quantize(Decimal("0.000001"))

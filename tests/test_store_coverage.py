@@ -70,7 +70,7 @@ def test_coverage_per_endpoint_missing_provisional_and_never_synced(partial: Pat
     # Two syncs a moment apart: one time for both, unless a minute began between them.
     assert re.fullmatch(
         r"Data as of the last finished sync: (costs, completions: \S+ \S+ UTC|"
-        r"costs: \S+ \S+ UTC; completions: \S+ \S+ UTC); images: no finished sync",
+        r"costs: \S+ \S+ UTC; completions: \S+ \S+ UTC); images: not in the store",
         as_of,
     ), as_of
 

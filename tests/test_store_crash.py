@@ -74,7 +74,11 @@ def test_kill_9_at_random_moments_then_rerun(tmp_path: Path) -> None:
             if runs:
                 assert runs == [("running",)]
                 assert all(e.last_sync is None and e.unfinished for e in held.endpoints.values())
-                assert "did not finish" in held.as_of()
+                assert held.as_of() == (
+                    "Data as of the last finished sync: none finished (a sync started "
+                    f"{held.endpoints['costs'].unfinished[0]:%Y-%m-%d %H:%M} UTC stopped "
+                    "part-way; what it fetched is kept)"
+                )
             lacking = sum((b - a) // DAY for e in held.endpoints.values() for a, b in e.missing)
             assert lacking == complete - covered
             fake = FakeAPI(0, now=NOW, settle_days=2)

@@ -145,12 +145,10 @@ class Coverage:
 
     def as_of(self) -> str:
         """``Data as of the last finished sync: ...``: one time, or one per endpoint where
-        they differ; a sync that did not finish is named."""
-        found = {name: e.last_sync for name, e in self.endpoints.items()}
-        shown = {
-            name: "no finished sync" if at is None else f"{at:%Y-%m-%d %H:%M} UTC"
-            for name, at in found.items()
-        }
+        they differ. An endpoint no sync finished for says what it holds instead (an
+        unfinished sync's start, or ``not in the store``), never ``never``; a later sync that
+        did not finish is named."""
+        shown = {name: _as_of(e) for name, e in self.endpoints.items()}
         grouped: dict[str, list[str]] = {}
         for name, when in shown.items():
             grouped.setdefault(when, []).append(name)
@@ -160,13 +158,26 @@ class Coverage:
             text = "Data as of the last finished sync: " + "; ".join(
                 f"{', '.join(names)}: {when}" for when, names in grouped.items()
             )
-        unfinished = sorted({t for e in self.endpoints.values() for t in e.unfinished})
-        if unfinished:
+        later = sorted(
+            {t for e in self.endpoints.values() if e.last_sync is not None for t in e.unfinished}
+        )
+        if later:
             text += (
-                f"; a later sync started {unfinished[-1]:%Y-%m-%d %H:%M} UTC did not finish "
+                f"; a later sync started {later[-1]:%Y-%m-%d %H:%M} UTC did not finish "
                 "(what it fetched is kept)"
             )
         return text
+
+
+def _as_of(held: EndpointCoverage) -> str:
+    if held.last_sync is not None:
+        return f"{held.last_sync:%Y-%m-%d %H:%M} UTC"
+    if held.unfinished:
+        return (
+            f"none finished (a sync started {held.unfinished[-1]:%Y-%m-%d %H:%M} UTC stopped "
+            "part-way; what it fetched is kept)"
+        )
+    return "not in the store"
 
 
 def last_syncs(
