@@ -66,6 +66,12 @@ def test_api_keys_across_every_project_with_names(capsys: pytest.CaptureFixture[
     fake = FakeAPI()
     assert len(keys) == len(fake.org.keys) - 1  # all but the deleted key
     by_id = {k["id"]: k for k in keys}
+    # Expiry and the key's own spend limit (SDK 3.63's fields), as the fake sets them.
+    assert by_id["key_33a350a0241c3f5c"]["expires_at"] == "2025-12-13T00:00:00Z"
+    limited = [k for k in keys if k["spend_limit_cents"] is not None]
+    assert limited and {(k["spend_limit_cents"], k["spend_limit_status"]) for k in limited} == {
+        (5000, "inactive")
+    }
     notebooks = by_id["key_fe6816d056a2e4ea"]
     assert notebooks["project_name"] == "Data science"
     assert notebooks["owner"] == "katherine@example.com"

@@ -75,3 +75,26 @@ def test_the_directory_reads_parse_into_the_sdks_types(sdk: Any, fake: FakeAPI) 
     limit = sdk.spend_limit.retrieve()
     assert limit.object is not None
     assert list(sdk.spend_alerts.list()) is not None
+
+
+def test_key_expiry_and_spend_limits_read_alike_by_both_sdks(sdk: Any, fake: FakeAPI) -> None:
+    """``ProjectApiKey.expires_at`` and ``.spend_limit`` (SDK 3.63) are in our spec too."""
+    from openai_usage_client import UsageClient
+
+    theirs = {
+        k.id: (k.expires_at, k.spend_limit and k.spend_limit.threshold_amount)
+        for p in sdk.projects.list(include_archived=True)
+        for k in sdk.projects.api_keys.list(p.id, owner_project_access="any")
+    }
+    with (
+        FakeServer(fake, port=0) as server,
+        UsageClient(DEFAULT_ADMIN_KEY, base_url=server.base_url) as client,
+    ):
+        directory = client.directory()
+    ours = {
+        k.id: (k.expires_at, k.spend_limit_cents)
+        for k in directory.api_keys.values()
+        if k.id in theirs
+    }
+    assert ours == theirs
+    assert any(e for e, _ in ours.values()) and any(c for _, c in ours.values())

@@ -102,6 +102,12 @@ class ApiKeyRecord:
     last_used_at: int | None = None
     #: No longer listed by the API: a deleted key (its spend stays in costs).
     deleted: bool = False
+    #: Unix seconds when the key expires (``None``: it does not, or not known).
+    expires_at: int | None = None
+    #: The key's own monthly hard spend limit, in cents (``None``: none), and whether it
+    #: is blocking the key's requests now.
+    spend_limit_cents: int | None = None
+    spend_limit_enforcing: bool | None = None
 
     @property
     def owner(self) -> str | None:
@@ -257,9 +263,13 @@ def _api_key(k: ProjectApiKey, project_id: str) -> ApiKeyRecord:
         oid, name, email = owner.user.id, owner.user.name, owner.user.email
     elif owner.service_account is not None:
         oid, name = owner.service_account.id, owner.service_account.name
+    limit = k.spend_limit
     return ApiKeyRecord(
         k.id, k.name, k.redacted_value, project_id, kind, oid, name, email,
         k.created_at, k.last_used_at,
+        expires_at=k.expires_at,
+        spend_limit_cents=None if limit is None else limit.threshold_amount,
+        spend_limit_enforcing=None if limit is None else limit.enforcement.status == "enforcing",
     )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from ._org import DAY, Organization, hash_hex
+from ._org import DAY, Organization, hash_hex, hash_int
 
 if TYPE_CHECKING:
     from ..directory import Directory
@@ -356,6 +356,12 @@ def _key(
     seed: int, kid: str, name: str, created: int, owner: dict[str, Any], access: str
 ) -> dict[str, Any]:
     secret = hash_hex(8, seed, "secret", kid)
+    # As the official SDK 3.63 reads them: some keys expire, some have a spend limit.
+    fate = hash_int(seed, "key-limits", kid) % 4
+    limit = None
+    if fate == 1:
+        limit = {"threshold_amount": 5_000, "currency": "USD", "interval": "month",
+                 "enforcement": {"status": "inactive"}}  # fmt: skip
     return {
         "object": "organization.project.api_key",
         "redacted_value": f"sk-proj-{secret[:3]}...{secret[-4:]}",
@@ -365,6 +371,8 @@ def _key(
         "id": kid,
         "owner_project_access": access,
         "owner": owner,
+        "expires_at": created + 365 * 86_400 if fate == 2 else None,
+        "spend_limit": limit,
     }
 
 

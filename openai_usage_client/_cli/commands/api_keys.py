@@ -24,6 +24,9 @@ COLUMNS: Final = (
     "owner_id",
     "created_at",
     "last_used_at",
+    "expires_at",
+    "spend_limit_cents",
+    "spend_limit_status",
 )
 
 
@@ -43,7 +46,7 @@ def api_keys(
     output: Path | None,
     quiet: bool,
 ) -> None:
-    """List the API keys of every project, with the project's name and the key's owner.
+    """List the API keys of every project: project name, owner, expiry and spend limit.
 
     The key's ID is what usage and costs report as api_key_id. Deleted keys are not listed
     (the API forgets them; their spend stays). The projects' lists are fetched concurrently.
@@ -64,6 +67,12 @@ def api_keys(
             "owner_id": k.owner_id,
             "created_at": iso(k.created_at),
             "last_used_at": iso(k.last_used_at),
+            "expires_at": iso(k.expires_at),
+            # The key's own monthly hard limit, in the API's unit: US cents.
+            "spend_limit_cents": k.spend_limit_cents,
+            "spend_limit_status": None
+            if k.spend_limit_enforcing is None
+            else ("enforcing" if k.spend_limit_enforcing else "inactive"),
         }
         for k in directory.api_keys.values()
         if not wanted or k.project_id in wanted

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .project_api_key_owner import ProjectApiKeyOwner
     from .project_api_key_owner_service_account import ProjectApiKeyOwnerServiceAccount
     from .project_api_key_owner_user import ProjectApiKeyOwnerUser
+    from .project_api_key_spend_limit import ProjectApiKeySpendLimit
     from .project_list import ProjectList
     from .project_service_account import ProjectServiceAccount
     from .project_service_account_list import ProjectServiceAccountList
@@ -126,6 +127,7 @@ _MODULES = {
     "ProjectApiKeyOwner": ".project_api_key_owner",
     "ProjectApiKeyOwnerServiceAccount": ".project_api_key_owner_service_account",
     "ProjectApiKeyOwnerUser": ".project_api_key_owner_user",
+    "ProjectApiKeySpendLimit": ".project_api_key_spend_limit",
     "ProjectList": ".project_list",
     "ProjectServiceAccount": ".project_service_account",
     "ProjectServiceAccountList": ".project_service_account_list",
@@ -205,6 +207,7 @@ __all__ = (
     "ProjectApiKeyOwner",
     "ProjectApiKeyOwnerServiceAccount",
     "ProjectApiKeyOwnerUser",
+    "ProjectApiKeySpendLimit",
     "ProjectList",
     "ProjectServiceAccount",
     "ProjectServiceAccountList",

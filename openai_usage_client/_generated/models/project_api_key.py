@@ -6,10 +6,12 @@ from typing import Any, Literal, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StrictInt,
 )
 
 from ..models.project_api_key_owner import ProjectApiKeyOwner
+from ..models.project_api_key_spend_limit import ProjectApiKeySpendLimit
 
 
 class ProjectApiKey(BaseModel):
@@ -37,6 +39,11 @@ class ProjectApiKey(BaseModel):
     """ Whether the key's owner has access to the project (`active`, `inactive`). """
     owner: ProjectApiKeyOwner
     """ Who owns a project API key; `user` or `service_account` is set as `type` says. """
+    expires_at: StrictInt | None = Field(default=None)
+    """ Unix seconds when the key expires; null (or absent) if it does not. """
+    spend_limit: None | ProjectApiKeySpendLimit = Field(default=None)
+    """ The key's own monthly hard spend limit (official SDK 3.63); null (or absent)
+    without one. """
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:

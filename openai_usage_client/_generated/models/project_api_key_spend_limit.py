@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    StrictInt,
+)
+
+from ..models.spend_limit_enforcement import SpendLimitEnforcement
+
+
+class ProjectApiKeySpendLimit(BaseModel):
+    """A project API key's monthly hard spend limit. Money is in cents."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+        # Build the validator on first use, not at import: `import openai_usage_client` and
+        # `openai-usage --help` must not pay for every model (see bench P5).
+        defer_build=True,
+    )
+
+    threshold_amount: StrictInt
+    """ The limit, in cents. """
+    currency: str
+    """ Only `USD` so far (an open set). """
+    interval: str
+    """ Only `month` so far (an open set). """
+    enforcement: SpendLimitEnforcement
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """Validate a decoded JSON object (the generated endpoint functions call this)."""
+        return cls.model_validate(src_dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """This model as a JSON object, under the wire names."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
