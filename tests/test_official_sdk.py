@@ -98,3 +98,24 @@ def test_key_expiry_and_spend_limits_read_alike_by_both_sdks(sdk: Any, fake: Fak
     }
     assert ours == theirs
     assert any(e for e, _ in ours.values()) and any(c for _, c in ours.values())
+
+
+def test_the_spend_limits_notification_channel_reads_alike(sdk: Any, fake: FakeAPI) -> None:
+    from openai_usage_client import UsageClient
+
+    theirs = sdk.spend_limit.retrieve().notification_channel
+    with (
+        FakeServer(fake, port=0) as server,
+        UsageClient(DEFAULT_ADMIN_KEY, base_url=server.base_url) as client,
+    ):
+        ours = client.spend_limit.retrieve().notification_channel
+    assert ours is not None and theirs is not None
+    assert (
+        (ours.type, ours.recipients, ours.subject_prefix)
+        == (
+            theirs.type,
+            theirs.recipients,
+            theirs.subject_prefix,
+        )
+        == ("email", ["finance@example.com"], "OpenAI spend limit")
+    )

@@ -169,7 +169,15 @@ class FakeDirectory:
                 },
             }
         )
-        d.spend_limit = _limit("organization.spend_limit", 500_000, "enforcing")
+        d.spend_limit = {
+            **_limit("organization.spend_limit", 500_000, "enforcing"),
+            # Who else is told (official SDK 3.63); a project's limit tells the owners only.
+            "notification_channel": {
+                "type": "email",
+                "recipients": ["finance@example.com"],
+                "subject_prefix": "OpenAI spend limit",
+            },
+        }
         first = org.projects[0]
         d.project_spend_limits[first] = _limit("project.spend_limit", 150_000, "inactive")
         d.spend_alerts.append(_alert(seed, "organization.spend_alert", 400_000, "org"))

@@ -6,9 +6,11 @@ from typing import Any, Self
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StrictInt,
 )
 
+from ..models.spend_alert_notification_channel import SpendAlertNotificationChannel
 from ..models.spend_limit_enforcement import SpendLimitEnforcement
 
 
@@ -34,6 +36,9 @@ class ProjectSpendLimit(BaseModel):
     interval: str
     """ Only `month` so far (an open set). """
     enforcement: SpendLimitEnforcement
+    notification_channel: None | SpendAlertNotificationChannel = Field(default=None)
+    """ Who is told when the limit is reached besides the owners (official SDK 3.63);
+    null or absent: the owners only. """
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
