@@ -119,3 +119,53 @@ def test_the_spend_limits_notification_channel_reads_alike(sdk: Any, fake: FakeA
         )
         == ("email", ["finance@example.com"], "OpenAI spend limit")
     )
+
+
+def test_every_single_object_read_of_sdk_3_63(sdk: Any, fake: FakeAPI) -> None:
+    """``retrieve`` of an admin key, a project's key, service account, user and spend alert,
+    and an organization spend alert: both SDKs get the object the lists give."""
+    import asyncio
+
+    from openai_usage_client import AsyncUsageClient, NotFoundError, UsageClient
+
+    d = fake.directory
+    pid = next(p for p in d.service_accounts if d.service_accounts[p])
+    account = d.service_accounts[pid][0]["id"]
+    key = next(k for k in d.api_keys[pid])["id"]
+    member = d.project_users[pid][0]["id"]
+    alert_pid, alerts = next((p, a) for p, a in d.project_spend_alerts.items() if a)
+    reads: list[tuple[str, Any, tuple[Any, ...]]] = [
+        ("admin_api_keys", d.admin_api_keys[0]["id"], ()),
+        ("spend_alerts", d.spend_alerts[0]["id"], ()),
+        ("projects.api_keys", key, (pid,)),
+        ("projects.service_accounts", account, (pid,)),
+        ("projects.users", member, (pid,)),
+        ("projects.spend_alerts", alerts[0]["id"], (alert_pid,)),
+    ]
+
+    def resource(root: Any, dotted: str) -> Any:
+        for part in dotted.split("."):
+            root = getattr(root, part)
+        return root
+
+    with (
+        FakeServer(fake, port=0) as server,
+        UsageClient(DEFAULT_ADMIN_KEY, base_url=server.base_url) as client,
+    ):
+        for dotted, item, owner in reads:
+            theirs = (
+                resource(sdk, dotted).retrieve(item, project_id=owner[0])
+                if owner
+                else resource(sdk, dotted).retrieve(item)
+            )
+            ours = resource(client, dotted).retrieve(*owner, item)
+            assert ours.id == theirs.id == item, dotted
+
+        async def async_reads() -> list[str]:
+            async with AsyncUsageClient(DEFAULT_ADMIN_KEY, base_url=server.base_url) as aclient:
+                return [(await resource(aclient, d_).retrieve(*o, i)).id for d_, i, o in reads]
+
+        assert asyncio.run(async_reads()) == [item for _, item, _ in reads]
+        with pytest.raises(NotFoundError) as caught:
+            client.projects.api_keys.retrieve(pid, "key_missing")
+    assert "No api key found with id 'key_missing'." in str(caught.value)

@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 from .._core._cursor_list import AsyncCursorList, CursorPage
 from .._generated.api.directory import (
+    retrieve_admin_api_key,
+    retrieve_organization_spend_alert,
     retrieve_organization_spend_limit,
     retrieve_project,
+    retrieve_project_api_key,
+    retrieve_project_service_account,
+    retrieve_project_spend_alert,
     retrieve_project_spend_limit,
+    retrieve_project_user,
     retrieve_user,
 )
 from .._generated.models import (
@@ -45,6 +51,7 @@ from ._resources import (
     _route_spend_alerts,
     _route_users,
     _url,
+    one,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +94,11 @@ class AsyncProjectApiKeys:
         route = _route_api_keys(project_id, limit, owner_project_access)
         return _alist(self._client, route, after)
 
+    async def retrieve(self, project_id: str, api_key_id: str) -> ProjectApiKey:
+        """One API key of the project."""
+        url = one(retrieve_project_api_key, project_id=project_id, api_key_id=api_key_id)
+        return await self._client.get(url, cast_to=ProjectApiKey)
+
 
 class AsyncProjectServiceAccounts:
     """``client.projects.service_accounts`` of the async client."""
@@ -100,6 +112,15 @@ class AsyncProjectServiceAccounts:
         """The project's service accounts."""
         return _alist(self._client, _route_service_accounts(project_id, limit), after)
 
+    async def retrieve(self, project_id: str, service_account_id: str) -> ProjectServiceAccount:
+        """One service account of the project."""
+        url = one(
+            retrieve_project_service_account,
+            project_id=project_id,
+            service_account_id=service_account_id,
+        )
+        return await self._client.get(url, cast_to=ProjectServiceAccount)
+
 
 class AsyncProjectUsers:
     """``client.projects.users`` of the async client."""
@@ -112,6 +133,11 @@ class AsyncProjectUsers:
     ) -> AsyncCursorList[ProjectUser]:
         """The project's members."""
         return _alist(self._client, _route_project_users(project_id, limit), after)
+
+    async def retrieve(self, project_id: str, user_id: str) -> ProjectUser:
+        """One member of the project."""
+        url = one(retrieve_project_user, project_id=project_id, user_id=user_id)
+        return await self._client.get(url, cast_to=ProjectUser)
 
 
 class AsyncProjectSpendLimits:
@@ -143,6 +169,11 @@ class AsyncProjectSpendAlerts:
         """The project's spend alerts (``threshold_usd``: exact dollars)."""
         route = _route_project_spend_alerts(project_id, order, limit)
         return _alist(self._client, route, after)
+
+    async def retrieve(self, project_id: str, alert_id: str) -> ProjectSpendAlert:
+        """One spend alert of the project (``threshold_usd``: exact dollars)."""
+        url = one(retrieve_project_spend_alert, project_id=project_id, alert_id=alert_id)
+        return await self._client.get(url, cast_to=ProjectSpendAlert)
 
 
 class AsyncProjects:
@@ -206,6 +237,11 @@ class AsyncAdminApiKeys:
         """The organization's admin keys (redacted values only)."""
         return _alist(self._client, _route_admin_keys(order, limit), after)
 
+    async def retrieve(self, key_id: str) -> AdminApiKey:
+        """One admin key (its redacted value only)."""
+        url = one(retrieve_admin_api_key, key_id=key_id)
+        return await self._client.get(url, cast_to=AdminApiKey)
+
 
 class AsyncSpendLimit:
     """``client.spend_limit`` of the async client."""
@@ -230,3 +266,8 @@ class AsyncSpendAlerts:
     ) -> AsyncCursorList[OrganizationSpendAlert]:
         """The organization's spend alerts (``threshold_usd``: exact dollars)."""
         return _alist(self._client, _route_spend_alerts(order, limit), after)
+
+    async def retrieve(self, alert_id: str) -> OrganizationSpendAlert:
+        """One spend alert of the organization (``threshold_usd``: exact dollars)."""
+        url = one(retrieve_organization_spend_alert, alert_id=alert_id)
+        return await self._client.get(url, cast_to=OrganizationSpendAlert)

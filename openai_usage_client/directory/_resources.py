@@ -28,9 +28,15 @@ from .._generated.api.directory import (
     list_project_users,
     list_projects,
     list_users,
+    retrieve_admin_api_key,
+    retrieve_organization_spend_alert,
     retrieve_organization_spend_limit,
     retrieve_project,
+    retrieve_project_api_key,
+    retrieve_project_service_account,
+    retrieve_project_spend_alert,
     retrieve_project_spend_limit,
+    retrieve_project_user,
     retrieve_user,
 )
 from .._generated.models import (
@@ -69,6 +75,7 @@ __all__ = [
     "SpendAlerts",
     "SpendLimit",
     "Users",
+    "one",
 ]
 
 Order = Literal["asc", "desc"]
@@ -88,6 +95,12 @@ def _id(name: str, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidParameterError(name, value, "a non-empty ID string")
     return value
+
+
+def one(builder: Any, **ids: object) -> str:
+    """The URL of a single-object read: each ID checked (a non-empty string), then quoted
+    into the path by the generated builder."""
+    return _url(builder._get_kwargs(**{name: _id(name, v) for name, v in ids.items()}))
 
 
 def _after(value: object) -> str | None:
@@ -211,6 +224,11 @@ class ProjectApiKeys:
         """The project's API keys (deleted keys are not listed; their spend stays)."""
         return _list(self._client, _route_api_keys(project_id, limit, owner_project_access), after)
 
+    def retrieve(self, project_id: str, api_key_id: str) -> ProjectApiKey:
+        """One API key of the project."""
+        url = one(retrieve_project_api_key, project_id=project_id, api_key_id=api_key_id)
+        return self._client.get(url, cast_to=ProjectApiKey)
+
 
 class ProjectServiceAccounts:
     """``client.projects.service_accounts``."""
@@ -224,6 +242,15 @@ class ProjectServiceAccounts:
         """The project's service accounts."""
         return _list(self._client, _route_service_accounts(project_id, limit), after)
 
+    def retrieve(self, project_id: str, service_account_id: str) -> ProjectServiceAccount:
+        """One service account of the project."""
+        url = one(
+            retrieve_project_service_account,
+            project_id=project_id,
+            service_account_id=service_account_id,
+        )
+        return self._client.get(url, cast_to=ProjectServiceAccount)
+
 
 class ProjectUsers:
     """``client.projects.users``."""
@@ -236,6 +263,11 @@ class ProjectUsers:
     ) -> CursorList[ProjectUser]:
         """The project's members."""
         return _list(self._client, _route_project_users(project_id, limit), after)
+
+    def retrieve(self, project_id: str, user_id: str) -> ProjectUser:
+        """One member of the project."""
+        url = one(retrieve_project_user, project_id=project_id, user_id=user_id)
+        return self._client.get(url, cast_to=ProjectUser)
 
 
 class ProjectSpendLimits:
@@ -267,6 +299,11 @@ class ProjectSpendAlerts:
         """The project's spend alerts (``threshold_usd``: exact dollars)."""
         route = _route_project_spend_alerts(project_id, order, limit)
         return _list(self._client, route, after)
+
+    def retrieve(self, project_id: str, alert_id: str) -> ProjectSpendAlert:
+        """One spend alert of the project (``threshold_usd``: exact dollars)."""
+        url = one(retrieve_project_spend_alert, project_id=project_id, alert_id=alert_id)
+        return self._client.get(url, cast_to=ProjectSpendAlert)
 
 
 class Projects:
@@ -330,6 +367,10 @@ class AdminApiKeys:
         """The organization's admin keys (redacted values only)."""
         return _list(self._client, _route_admin_keys(order, limit), after)
 
+    def retrieve(self, key_id: str) -> AdminApiKey:
+        """One admin key (its redacted value only)."""
+        return self._client.get(one(retrieve_admin_api_key, key_id=key_id), cast_to=AdminApiKey)
+
 
 class SpendLimit:
     """``client.spend_limit``."""
@@ -354,3 +395,8 @@ class SpendAlerts:
     ) -> CursorList[OrganizationSpendAlert]:
         """The organization's spend alerts (``threshold_usd``: exact dollars)."""
         return _list(self._client, _route_spend_alerts(order, limit), after)
+
+    def retrieve(self, alert_id: str) -> OrganizationSpendAlert:
+        """One spend alert of the organization (``threshold_usd``: exact dollars)."""
+        url = one(retrieve_organization_spend_alert, alert_id=alert_id)
+        return self._client.get(url, cast_to=OrganizationSpendAlert)

@@ -68,6 +68,8 @@ class Route:
     kind: str
     project_id: str | None = None
     user_id: str | None = None
+    #: The object a single read names (a key, a service account, an alert).
+    item_id: str | None = None
 
 
 _PROJECT_PARTS: Final = {
@@ -83,6 +85,14 @@ _LISTS: Final = frozenset(
         "admin_api_keys", "spend_alerts", "project_spend_alerts",
     }
 )  # fmt: skip
+_ONE: Final = {"admin_api_keys": "admin_api_key", "spend_alerts": "spend_alert"}
+_PROJECT_ONE: Final = {
+    "api_keys": "project_api_key",
+    "service_accounts": "project_service_account",
+    "users": "project_user",
+    "spend_alerts": "project_spend_alert",
+}
+_SINGLE: Final = frozenset({*_ONE.values(), *_PROJECT_ONE.values()})
 _SIMPLE: Final = {
     "projects": "projects",
     "users": "users",
@@ -238,6 +248,11 @@ class FakeDirectory:
             return Route(_PROJECT_PARTS[parts[3]], project_id=parts[2])
         if parts[1] == "users" and len(parts) == 3 and parts[2]:
             return Route("user", user_id=parts[2])
+        # The single-object reads of the official SDK 3.63.
+        if parts[1] in _ONE and len(parts) == 3 and parts[2]:
+            return Route(_ONE[parts[1]], item_id=parts[2])
+        if parts[1] == "projects" and len(parts) == 5 and parts[3] in _PROJECT_ONE and parts[4]:
+            return Route(_PROJECT_ONE[parts[3]], project_id=parts[2], item_id=parts[4])
         return None
 
     def answer(self, route: Route, pairs: Sequence[tuple[str, str]]) -> bytes:
@@ -254,8 +269,31 @@ class FakeDirectory:
                 return p
         raise ApiError(404, f"No project found with id '{project_id}'.", code="not_found")
 
+    def _one(self, route: Route) -> dict[str, Any]:
+        """A single-object read: the record of that ID, or a 404 naming it."""
+        kind = route.kind
+        if kind == "admin_api_key":
+            items = self.admin_api_keys
+        elif kind == "spend_alert":
+            items = self.spend_alerts
+        else:
+            pid = self._project(route.project_id)["id"]
+            items = {
+                "project_api_key": self.api_keys,
+                "project_service_account": self.service_accounts,
+                "project_user": self.project_users,
+                "project_spend_alert": self.project_spend_alerts,
+            }[kind].get(pid, [])
+        for item in items:
+            if item["id"] == route.item_id:
+                return item
+        what = kind.removeprefix("project_").replace("_", " ")
+        raise ApiError(404, f"No {what} found with id '{route.item_id}'.", code="not_found")
+
     def _answer(self, route: Route, params: dict[str, list[str]]) -> Any:
         kind = route.kind
+        if kind in _SINGLE:
+            return self._one(route)
         if kind not in _LISTS:
             if kind == "project":
                 return self._project(route.project_id)
