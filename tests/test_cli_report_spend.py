@@ -354,6 +354,7 @@ def test_openai_settings_say_whose_they_are_over_several_organizations(
     assert code == 0
     assert "  organization:lab: OpenAI hard limit $5,000.00 (lab: organization)" in out
     code, out, _ = run(capsys, "check", "--config", str(path), "-f", "json")
+    assert code == 0
     (line,) = json.loads(out)["budgets"]
     assert {s["organization"] for s in line["openai_settings"]} == {"lab"}
     # One organization: no label (its settings are the only ones).
@@ -362,3 +363,31 @@ def test_openai_settings_say_whose_they_are_over_several_organizations(
     code, out, _ = run(capsys, "check", "--config", str(single))
     assert code == 0
     assert "  organization: OpenAI hard limit $5,000.00 (organization)" in out
+
+
+def test_check_shows_the_keys_own_limits_of_a_project_budget(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """SDK 3.63's per-key spend limits: listed under the budget of the key's project."""
+    fake = FakeAPI(seed=0)
+    limited = [
+        k
+        for keys in fake.directory.api_keys.values()
+        for k in keys
+        if k.get("spend_limit") is not None
+    ]
+    key = limited[0]
+    project = next(p for p, keys in fake.directory.api_keys.items() if key in keys)
+    name = next(p["name"] for p in fake.directory.projects if p["id"] == project)
+    path = tmp_path / "b.toml"
+    path.write_text(f'[[budget]]\nscope = "project:{name}"\nmonthly_usd = 1\n')
+    code, out, _ = run(capsys, "check", "--config", str(path))
+    assert code == 7  # a $1 budget is over
+    assert f"  project:{name}: OpenAI limit $50.00 (key:{key['id']})" in out
+    # A key's own limit does not make the project's budget "above a hard limit".
+    assert "above OpenAI's hard spend limit" not in out
+    code, out, _ = run(capsys, "check", "--config", str(path), "-f", "json")
+    assert code == 7
+    (line,) = json.loads(out)["budgets"]
+    assert {"scope": f"key:{key['id']}", "kind": "limit", "amount": "50",
+            "enforcing": False, "interval": "month"} in line["openai_settings"]  # fmt: skip

@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from .._core._format import money
 from ._directory import directory_records
-from ._sources import SettingsSource
+from ._sources import SettingsSource, SpendSetting
 from .allocate import Allocator
 from .anomaly import Anomaly, find_anomalies
 from .config import BudgetConfig, SpendConfig, check_against_directory
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import httpx
 
     from .._core._exports import Row
-    from ._sources import OrgSource, SpendSetting
+    from ._sources import OrgSource
 
 __all__ = [
     "EXIT_OVER",
@@ -330,13 +330,33 @@ def _settings_for(
     return [
         replace(s, organization=o.name) if several else s
         for o in chosen
-        for s in o.spend_settings(project_ids)
-        if s.scope in wanted
+        for s in [*o.spend_settings(project_ids), *_key_limits(o, project_ids)]
+        if s.scope in wanted or (kind == "project" and s.scope.startswith("key:"))
     ]
 
 
+def _key_limits(org: OrgSource, project_ids: set[str]) -> list[SpendSetting]:
+    """The API keys' own monthly hard limits (SDK 3.63) of the budget's projects, where the
+    organization's names were read: a key stops at its limit whatever the budget says."""
+    out = []
+    for key in directory_records(org.directory, "api_keys"):
+        cents = getattr(key, "spend_limit_cents", None)
+        if cents is None or getattr(key, "project_id", None) not in project_ids:
+            continue
+        out.append(
+            SpendSetting(
+                f"key:{key.id}",
+                "limit",
+                Decimal(cents) / 100,
+                enforcing=bool(getattr(key, "spend_limit_enforcing", False)),
+            )
+        )
+    return out
+
+
 def _compare(result: BudgetResult) -> None:
-    for s in result.settings:
+    # A key's own limit stops that key only: the budget of its project may be above it.
+    for s in (s for s in result.settings if not s.scope.startswith("key:")):
         money = f"${s.amount_usd:,.2f}"
         if s.hard and result.budget_usd > s.amount_usd:
             result.above_hard_limit = True
