@@ -194,6 +194,9 @@ def test_refusals_and_faults_on_demand_give_the_documented_exit_codes(
             ["costs", *PERIOD],
             ["report", *PERIOD, "--no-names"],
             ["sync", "--db", str(tmp_path / "s.db"), "--start", "2026-10-25", "--no-names"],
+            ["check", "--monthly-budget", "10"],
+            ["projects"],
+            ["api-keys"],
         ):
             got, _, err = run(*base, *command)
             assert (got, message in err) == (code, True), (command, err)
