@@ -1,4 +1,5 @@
-"""``openai-usage export``: hand a store to a warehouse as a Hive-partitioned Parquet dataset."""
+"""``openai-usage export``: hand a store to a warehouse as a Hive-partitioned Parquet dataset,
+or to a FOCUS-based cost tool as a FOCUS 1.2 file (``openai_usage_client.focus``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import click
 from ..._core._endpoints import ENDPOINTS
 from .._db import STORE_EXIT_HELP, fail
 from .._names import warn
+from .._state import State
+from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -27,8 +30,22 @@ __all__ = ["command", "commands"]
 @click.option(
     "--parquet-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    required=True,
     help="The dataset directory (created if needed).",
+)
+@click.option(
+    "--focus",
+    "focus_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the costs as a FOCUS 1.2 Cost and Usage file (.csv or .parquet): one row per "
+    "stored cost result, names from the store, teams from --config (docs/focus.md).",
+)
+@click.option("--start", metavar="WHEN", help=f"With --focus: the first day. {TIME_HELP}")
+@click.option("--end", metavar="WHEN", help="With --focus: the end (exclusive). Default: now.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help='With --focus: a spend config whose teams go into Tags as {"team": ...}.',
 )
 @click.option(
     "--endpoint",
@@ -37,7 +54,17 @@ __all__ = ["command", "commands"]
     type=click.Choice(list(ENDPOINTS)),
     help="An endpoint to export (repeatable). Default: every endpoint the store holds.",
 )
-def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
+@click.pass_obj
+def command(
+    state: State,
+    db: Path,
+    parquet_dir: Path | None,
+    focus_file: Path | None,
+    start: str | None,
+    end: str | None,
+    config_path: Path | None,
+    endpoints: tuple[str, ...],
+) -> int:
     """Write the store as Parquet: endpoint=<name>/date=YYYY-MM-DD/part-0.parquet.
 
     DuckDB, polars, Spark, Trino and BigQuery read it as is (one table per endpoint
@@ -49,15 +76,35 @@ def command(db: Path, parquet_dir: Path, endpoints: tuple[str, ...]) -> int:
     """
     from ...store import Store
 
+    if parquet_dir is None and focus_file is None:
+        raise click.UsageError("give --parquet-dir DIR, --focus FILE, or both")
+    for option, value in (("--start", start), ("--end", end), ("--config", config_path)):
+        if value is not None and focus_file is None:
+            raise click.BadParameter("applies to --focus only", param_hint=option)
+    now = state.now()
+    span = [parse_time(t, now, o) if t else None for t, o in ((start, "--start"), (end, "--end"))]
     with Store(db) as store:
         try:
-            summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
+            if parquet_dir is not None:
+                summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
+                click.echo(f"{parquet_dir}: {summary}")
+            if focus_file is not None:
+                from ...focus import write_focus
+                from ...spend import load_config
+
+                config = load_config(config_path) if config_path is not None else None
+                count = write_focus(store, focus_file, *span, config=config)
+                click.echo(f"{focus_file}: {count} FOCUS rows")
+                first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
+                lo, hi = span[0] or first, span[1] or int(now.timestamp())
+                held = store.coverage("costs", lo, hi, now=int(now.timestamp()))
+                for line in held.lines():
+                    warn(line)
         except ImportError as error:
             return fail(str(error), 2)
-        gaps = _gaps(store, endpoints)
+        gaps = _gaps(store, endpoints) if parquet_dir is not None else []
     for line in gaps:
         warn(line)
-    click.echo(f"{parquet_dir}: {summary}")
     return 0
 
 

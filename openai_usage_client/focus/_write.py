@@ -1,0 +1,95 @@
+"""FOCUS files: CSV (plain decimals that read as decimals, UTC times) or Parquet (extra
+``[parquet]``: decimals as ``decimal128(38, 24)``, times as UTC timestamps)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._core._exceptions import InvalidParameterError
+from .._core._format import decimal_text
+from ._columns import FOCUS_COLUMNS, FOCUS_TYPES
+from ._rows import focus_rows, iso
+
+if TYPE_CHECKING:
+    from ..spend import SpendConfig
+    from ..store import Store
+
+__all__ = ["write_focus"]
+
+_FORMATS = (".csv", ".parquet")
+
+
+def write_focus(
+    store: Store,
+    path: str | os.PathLike[str],
+    start: int | datetime | date | str | None = None,
+    end: int | datetime | date | str | None = None,
+    *,
+    config: SpendConfig | None = None,
+) -> int:
+    """Write the FOCUS rows of ``[start, end)`` to ``path`` (``.csv`` or ``.parquet``, chosen
+    by the suffix), whole or not at all; returns the row count."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in _FORMATS:
+        raise InvalidParameterError("path", str(path), "a file ending in .csv or .parquet")
+    rows = focus_rows(store, start, end, config=config)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        count = _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def _cell(value: Any, kind: str) -> str:
+    if value is None:
+        return ""
+    if kind == "decimal":
+        # A validator reads "1" as an integer: a decimal keeps its point ("1.0").
+        text = decimal_text(Decimal(value))
+        return text if "." in text else f"{text}.0"
+    if kind == "datetime":
+        return iso(value)
+    if kind == "bool":
+        return "true" if value else "false"
+    return str(value)
+
+
+def _csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(FOCUS_COLUMNS)
+        for row in rows:
+            writer.writerow([_cell(row[c], FOCUS_TYPES[c]) for c in FOCUS_COLUMNS])
+            count += 1
+    return count
+
+
+def _parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+    from .._core._exports import require
+
+    require("parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    types = {
+        "decimal": pa.decimal128(38, 24),
+        "datetime": pa.timestamp("s", tz="UTC"),
+        "string": pa.string(),
+        "json": pa.string(),
+        "bool": pa.bool_(),
+    }
+    schema = pa.schema([(c, types[FOCUS_TYPES[c]]) for c in FOCUS_COLUMNS])
+    batch = list(rows)
+    pq.write_table(pa.Table.from_pylist(batch, schema=schema), path)
+    return len(batch)
