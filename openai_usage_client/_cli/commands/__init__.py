@@ -18,6 +18,7 @@ from . import (
     endpoints,
     export,
     fake_server,
+    metrics,
     projects,
     report,
     sync,
@@ -39,6 +40,7 @@ COMMANDS: Final[tuple[CommandFactory, ...]] = (
     users.commands,
     sync.commands,
     export.commands,
+    metrics.commands,
     doctor.commands,
     fake_server.commands,
 )

@@ -1,0 +1,117 @@
+"""``openai-usage metrics``: a store as Prometheus metrics (``openai_usage_client.metrics``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .._help import COMMAND_EPILOG
+
+__all__ = ["commands", "metrics"]
+
+
+def _metric_lines() -> str:
+    from ...metrics._collector import METRICS
+
+    suffix = {"counter": "_total", "info": "_info"}
+    return "\n".join(
+        f"  {name}{suffix.get(kind, '')} ({kind}): {text}" for name, (kind, text) in METRICS.items()
+    )
+
+
+_HELP = """Export a store as Prometheus metrics: spend, tokens, budgets and freshness.
+
+Settled spend and tokens are counters (a settled day is never fetched again, so they only
+grow; a revision the API makes after the settle window is not seen); spend still settling
+and calendar periods are gauges. The OpenAI API is never called. Needs the [metrics]
+extra (prometheus-client). Run it from cron after sync with --textfile, or as a
+long-lived exporter with --serve. Metrics (docs/metrics.md):
+"""
+
+
+@click.command("metrics", epilog=COMMAND_EPILOG, help=_HELP + "\n\b\n" + _metric_lines())
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The store (kept current by 'openai-usage sync'); read at every scrape.",
+)
+@click.option(
+    "--textfile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the exposition to this .prom file atomically (node_exporter's textfile "
+    "collector), instead of printing it.",
+)
+@click.option(
+    "--serve",
+    metavar="[HOST:]PORT",
+    help="Serve /metrics over HTTP (loopback unless HOST says otherwise) until interrupted.",
+)
+@click.option(
+    "--labels",
+    metavar="api_key,user",
+    default="",
+    help="Add these labels to openai_cost_usd_total (more series: use with care).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A spend config: adds openai_budget_usd and openai_budget_used_ratio per budget.",
+)
+def metrics(
+    db: Path, textfile: Path | None, serve: str | None, labels: str, config_path: Path | None
+) -> None:
+    """The body of ``openai-usage metrics`` (its help is ``_HELP``)."""
+    from ...metrics import StoreCollector, exposition
+
+    try:
+        import prometheus_client  # noqa: F401
+    except ImportError:
+        raise click.UsageError(
+            "prometheus-client is not installed: pip install 'openai-usage-client[metrics]'"
+        ) from None
+    config = None
+    if config_path is not None:
+        from ...spend import load_config
+
+        config = load_config(config_path)
+    chosen = [part.strip() for part in labels.split(",") if part.strip()]
+    collector = StoreCollector(db, labels=chosen, config=config)
+    if serve is not None:
+        _serve(collector, serve)
+        return
+    text = exposition(collector)
+    if textfile is None:
+        sys.stdout.write(text.decode())
+        return
+    tmp = textfile.with_name(f".{textfile.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(text)
+    os.replace(tmp, textfile)  # a reader sees the old file or the new one, never half
+
+
+def _serve(collector: Any, where: str) -> None:
+    from prometheus_client import CollectorRegistry, start_http_server
+
+    host, _, port = where.rpartition(":")
+    if not port.isdigit():
+        raise click.BadParameter(f"{where!r}: [HOST:]PORT", param_hint="--serve")
+    registry = CollectorRegistry()
+    registry.register(collector)
+    server, _thread = start_http_server(int(port), addr=host or "127.0.0.1", registry=registry)
+    bound_host, bound_port = server.server_address[:2]
+    shown = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
+    click.echo(f"http://{shown}:{bound_port}/metrics", err=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+def commands() -> list[click.Command]:
+    return [metrics]

@@ -1,0 +1,207 @@
+"""The collector: fresh metric families from the store at every scrape."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from ..spend import SpendConfig
+    from ..store import Store
+
+__all__ = ["METRICS", "StoreCollector", "exposition"]
+
+_DAY: Final = 86_400
+#: Every metric, its type and what it is (``--help`` and docs/metrics.md say the same).
+METRICS: Final[dict[str, tuple[str, str]]] = {
+    "openai_cost_usd": ("counter", "Settled spend in US dollars (settled days: it only grows)."),
+    "openai_cost_month_to_date_usd": ("gauge", "Spend this UTC month so far, settling days too."),
+    "openai_cost_today_usd": ("gauge", "Spend of today (UTC) so far: it may still change."),
+    "openai_cost_forecast_usd": ("gauge", "Forecast spend for the month end (weekday-aware)."),
+    "openai_budget_usd": ("gauge", "A spend-config budget for this month."),
+    "openai_budget_used_ratio": ("gauge", "Month to date over the budget (1 = all of it)."),
+    "openai_tokens": ("counter", "Tokens of settled completions usage, by token type."),
+    "openai_requests": ("counter", "Model requests of settled completions usage."),
+    "openai_sync_last_finished_timestamp_seconds": (
+        "gauge",
+        "When the last sync that finished for an endpoint ended.",
+    ),
+    "openai_store_settled_until_timestamp_seconds": ("gauge", "End of the newest settled bucket."),
+    "openai_store_provisional_until_timestamp_seconds": (
+        "gauge",
+        "End of the newest provisional bucket.",
+    ),
+    "openai_store_missing_days": ("gauge", "Days of the last 30 the store lacks."),
+    "openai_project": ("info", "A project's name (join on project)."),
+    "openai_usage_up": ("gauge", "1 when the store could be read at this scrape, else 0."),
+}
+
+
+def _float(value: Decimal | int | None) -> float:
+    return float(value or 0)
+
+
+class StoreCollector:
+    """Reads the store at ``path`` at every ``collect()``: one read-only connection per
+    scrape, nothing cached between them, no API call. ``labels`` may add ``api_key`` and
+    ``user`` to the spend counter (more series); ``config`` adds team budgets."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        labels: Sequence[str] = (),
+        config: SpendConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        unknown = set(labels) - {"api_key", "user"}
+        if unknown:
+            from .._core._exceptions import InvalidParameterError
+
+            raise InvalidParameterError("labels", sorted(unknown), "api_key, user")
+        self.path = os.fspath(path)
+        self.labels = tuple(labels)
+        self.config = config
+        self.clock = clock
+
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import GaugeMetricFamily
+
+        up = GaugeMetricFamily("openai_usage_up", METRICS["openai_usage_up"][1])
+        try:
+            families = self._families()
+        except Exception:  # a missing, locked or corrupt store: say so, never crash
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield from families
+        yield up
+
+    def _families(self) -> list[Any]:
+        from ..store import Store
+
+        if not os.path.isfile(self.path):
+            raise FileNotFoundError(self.path)
+        with Store(self.path) as store:
+            return _read(store, self.labels, self.config, int(self.clock()))
+
+
+def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now: int) -> list[Any]:
+    from prometheus_client.core import (
+        CounterMetricFamily,
+        GaugeMetricFamily,
+        InfoMetricFamily,
+    )
+
+    def family(name: str, kind: str, label_names: list[str]) -> Any:
+        make = {"counter": CounterMetricFamily, "gauge": GaugeMetricFamily}[kind]
+        return make(name, METRICS[name][1], labels=label_names)
+
+    extra = [("api_key_id", "api_key"), ("user_id", "user")]
+    chosen = [(col, label) for col, label in extra if label in labels]
+    cost = family("openai_cost_usd", "counter",
+                  ["organization", "project", "line_item", *(lb for _, lb in chosen)])  # fmt: skip
+    mtd = family("openai_cost_month_to_date_usd", "gauge", ["organization", "project"])
+    today = family("openai_cost_today_usd", "gauge", ["organization", "project"])
+    forecast = family("openai_cost_forecast_usd", "gauge", ["organization"])
+    tokens = family("openai_tokens", "counter",
+                    ["organization", "project", "model", "token_type"])  # fmt: skip
+    requests = family("openai_requests", "counter", ["organization", "project", "model"])
+    synced = family("openai_sync_last_finished_timestamp_seconds", "gauge", ["endpoint"])
+    settled = family("openai_store_settled_until_timestamp_seconds", "gauge",
+                     ["organization", "endpoint"])  # fmt: skip
+    provisional = family("openai_store_provisional_until_timestamp_seconds", "gauge",
+                         ["organization", "endpoint"])  # fmt: skip
+    missing = family("openai_store_missing_days", "gauge", ["organization", "endpoint"])
+    projects = InfoMetricFamily("openai_project", METRICS["openai_project"][1],
+                                labels=["organization", "project"])  # fmt: skip
+    day = now - now % _DAY
+    month = int(datetime.fromtimestamp(day, UTC).replace(day=1).timestamp())
+    from ..report._from_store import directory_from_store
+    from ..spend import daily_totals, forecast_month
+    from ..store._coverage import last_syncs
+
+    for held in store.freshness():
+        org, endpoint = held.organization, held.endpoint
+        until = held.settled_through
+        if until is not None:
+            settled.add_metric([org, endpoint], until.timestamp())
+        if held.provisional:
+            provisional.add_metric([org, endpoint], held.last.timestamp())
+        gaps = store.coverage(endpoint, day - 30 * _DAY, day, now=now, organization=org)
+        lacking = sum((b - a) // _DAY for a, b in gaps.endpoints[endpoint].missing)
+        missing.add_metric([org, endpoint], lacking)
+        end = int(until.timestamp()) if until is not None else None
+        if endpoint == "costs" and end is not None:
+            by = ["project_id", "line_item", *(col for col, _ in chosen)]
+            for r in store.summarize("costs", by, ["amount_value"], end=end, organization=org):
+                if (r.get("amount_currency") or "usd").lower() == "usd":
+                    cost.add_metric([org, r["project_id"] or "", r["line_item"] or "",
+                                     *(r[col] or "" for col, _ in chosen)],
+                                    _float(r["amount_value"]))  # fmt: skip
+        if endpoint == "costs":
+            for r in store.summarize("costs", ["project_id"], ["amount_value"], start=month,
+                                     end=now + _DAY, organization=org):  # fmt: skip
+                mtd.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
+            for r in store.summarize("costs", ["project_id"], ["amount_value"], start=day,
+                                     end=day + _DAY, organization=org):  # fmt: skip
+                today.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
+            rows = store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
+                              organization=org)  # fmt: skip
+            ahead = forecast_month(daily_totals(rows), datetime.fromtimestamp(now, UTC))
+            forecast.add_metric([org], _float(ahead.forecast))
+            names = directory_from_store(store, org)
+            for pid, record in names.projects.items():
+                projects.add_metric([org, pid], {"name": record.name or ""})
+        if endpoint == "completions" and end is not None:
+            fields = ["input_tokens", "output_tokens", "input_cached_tokens",
+                      "num_model_requests"]  # fmt: skip
+            for r in store.summarize("completions", ["project_id", "model"], fields, end=end,
+                                     organization=org):  # fmt: skip
+                key = [org, r["project_id"] or "", r["model"] or ""]
+                for field, kind in (("input_tokens", "input"), ("output_tokens", "output"),
+                                    ("input_cached_tokens", "input_cached")):  # fmt: skip
+                    tokens.add_metric([*key, kind], _float(r.get(field)))
+                requests.add_metric(key, _float(r.get("num_model_requests")))
+    for endpoint in store.endpoints():
+        finished, _ = last_syncs(store.connection, endpoint)
+        if finished is not None:
+            synced.add_metric([endpoint], finished.timestamp())
+    out = [cost, mtd, today, forecast, tokens, requests, synced, settled, provisional,
+           missing, projects]  # fmt: skip
+    if config is not None and config.budgets:
+        out += _budgets(store, config, now)
+    return out
+
+
+def _budgets(store: Store, config: SpendConfig, now: int) -> list[Any]:
+    from prometheus_client.core import GaugeMetricFamily
+
+    from ..spend import OrgSource, StoreSource, check
+
+    names = sorted({f.organization for f in store.freshness() if f.endpoint == "costs"})
+    wanted = [o.name for o in config.organization] or names
+    orgs = [OrgSource(name, StoreSource(store, name)) for name in wanted if name in names]
+    result = check(config, orgs, now=datetime.fromtimestamp(now, UTC))
+    budget = GaugeMetricFamily("openai_budget_usd", METRICS["openai_budget_usd"][1],
+                               labels=["scope"])  # fmt: skip
+    ratio = GaugeMetricFamily("openai_budget_used_ratio", METRICS["openai_budget_used_ratio"][1],
+                              labels=["scope"])  # fmt: skip
+    for b in result.budgets:
+        budget.add_metric([b.scope], _float(b.budget_usd))
+        ratio.add_metric([b.scope], b.percent / 100)
+    return [budget, ratio]
+
+
+def exposition(collector: StoreCollector) -> bytes:
+    """The text exposition of one scrape (what ``metrics`` prints and ``--textfile`` writes)."""
+    from prometheus_client import CollectorRegistry, generate_latest
+
+    registry = CollectorRegistry()
+    registry.register(collector)
+    return generate_latest(registry)

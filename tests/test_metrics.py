@@ -1,0 +1,163 @@
+"""Prometheus metrics over a store (issue 23): the figures equal the store's, settled counters
+never go down across syncs with late revisions, ``--serve`` reads the store at each scrape,
+``--textfile`` replaces its file whole."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from _cli_run import run
+from _store_helpers import DAY, client_for, ts
+
+from openai_usage_client.store import Store
+from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
+
+parser = pytest.importorskip("prometheus_client.parser", reason="the [metrics] extra")
+
+from openai_usage_client.metrics import StoreCollector, exposition  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+START = ts("2026-10-01")
+
+
+def samples(text: str | bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    body = text.decode() if isinstance(text, bytes) else text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in parser.text_string_to_metric_families(body)
+        for s in family.samples
+    }
+
+
+def total(found: dict[Any, float], name: str) -> Decimal:
+    return sum((Decimal(str(v)) for (n, _), v in found.items() if n == name), Decimal(0))
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("metrics") / "s.db"
+    with client_for(FakeAPI(seed=0, settle_days=2)) as client, Store(path) as store:
+        store.sync(client, start=START, now=DEFAULT_NOW, directory=True)
+    return path
+
+
+def test_the_figures_are_the_stores(store_path: Path) -> None:
+    found = samples(exposition(StoreCollector(store_path, clock=lambda: DEFAULT_NOW + 3600)))
+    with Store(store_path) as store:
+        (held,) = [f for f in store.freshness() if f.endpoint == "costs"]
+        settled = int(held.settled_through.timestamp())  # type: ignore[union-attr]
+        (costs,) = store.summarize("costs", [], ["amount_value"], end=settled)
+        (tokens,) = store.summarize("completions", [], ["input_tokens"], end=settled)
+        month = store.summarize("costs", [], ["amount_value"], start=DEFAULT_NOW - 5 * DAY)
+    assert abs(total(found, "openai_cost_usd_total") - costs["amount_value"]) < Decimal("1e-6")
+    inputs = sum(v for (n, lb), v in found.items()
+                 if n == "openai_tokens_total" and ("token_type", "input") in lb)  # fmt: skip
+    assert inputs == tokens["input_tokens"]
+    # At 2026-11-01 01:00 the month has only begun: nothing spent in it yet.
+    assert total(found, "openai_cost_month_to_date_usd") == 0
+    assert month and month[0]["amount_value"] > 0  # (the days before it were)
+    assert found[("openai_usage_up", ())] == 1
+    assert found[("openai_store_settled_until_timestamp_seconds",
+                  (("endpoint", "costs"), ("organization", "default")))] == settled  # fmt: skip
+    names = {dict(lb)["name"] for (n, lb), _ in found.items() if n == "openai_project_info"}
+    assert "Web app" in names
+    # Names are info metrics, never labels of every series.
+    assert all("name" not in dict(lb) for (n, lb), _ in found.items() if n != "openai_project_info")
+
+
+def test_a_store_that_cannot_be_read_is_down_not_an_error(tmp_path: Path) -> None:
+    found = samples(exposition(StoreCollector(tmp_path / "none.db")))
+    assert found == {("openai_usage_up", ()): 0.0}
+
+
+def test_settled_counters_never_go_down_across_daily_syncs_with_late_revisions(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "daily.db"
+    fake = FakeAPI(seed=1, now=DEFAULT_NOW, settle_days=2)
+    seen: dict[Any, float] = {}
+    for _ in range(5):
+        with client_for(fake) as client, Store(db) as store:
+            store.sync(client, start=START, now=fake.now)
+        found = samples(exposition(StoreCollector(db, clock=lambda: fake.now)))
+        for key, value in found.items():
+            if key[0].endswith("_total"):
+                assert value >= seen.get(key, 0.0), key
+                seen[key] = value
+        fake.advance(days=1)
+    assert any(k[0] == "openai_cost_usd_total" for k in seen)
+
+
+def test_labels_and_budgets_on_request(store_path: Path, tmp_path: Path) -> None:
+    config = tmp_path / "b.toml"
+    config.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 100\n')
+    code, out, err = run("metrics", "--db", str(store_path), "--labels", "api_key,user",
+                         "--config", str(config))  # fmt: skip
+    assert code == 0, err
+    found = samples(out)
+    keys = [dict(lb) for (n, lb), _ in found.items() if n == "openai_cost_usd_total"]
+    assert keys and all({"api_key", "user"} <= set(k) for k in keys)
+    assert ("openai_budget_usd", (("scope", "organization"),)) in found
+    code, _, err = run("metrics", "--db", str(store_path), "--labels", "model")
+    assert code == 2 and "labels" in err and "api_key, user" in err
+
+
+def test_textfile_is_written_whole(store_path: Path, tmp_path: Path) -> None:
+    target = tmp_path / "openai.prom"
+    target.write_text("old\n")
+    code, out, _ = run("metrics", "--db", str(store_path), "--textfile", str(target))
+    assert (code, out) == (0, "")
+    assert samples(target.read_text())[("openai_usage_up", ())] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["openai.prom"]  # no temporary left
+
+
+def test_serve_reads_the_store_at_each_scrape(tmp_path: Path) -> None:
+    db = tmp_path / "served.db"
+    fake = FakeAPI(seed=2, now=DEFAULT_NOW)
+    with client_for(fake) as client, Store(db) as store:
+        store.sync(client, start=DEFAULT_NOW - 10 * DAY, now=DEFAULT_NOW, endpoints=["costs"])
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openai_usage_client", "metrics", "--db", str(db), "--serve",
+         "127.0.0.1:0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stderr is not None
+        url = server.stderr.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/metrics")
+        first = samples(httpx.get(url, timeout=30).text)
+        with client_for(fake) as client, Store(db) as store:
+            store.sync(client, start=START, now=DEFAULT_NOW, endpoints=["costs"])
+        second = samples(httpx.get(url, timeout=30).text)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert total(second, "openai_cost_usd_total") > total(first, "openai_cost_usd_total")
+
+
+def test_the_alert_rules_and_dashboard_use_only_exported_metrics(store_path: Path) -> None:
+    import json
+    import re
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent / "docs"
+    rules = yaml.safe_load((root / "prometheus-alerts.yml").read_text())
+    exprs = [r["expr"] for g in rules["groups"] for r in g["rules"]]
+    dashboard = json.loads((root / "grafana-dashboard.json").read_text())
+    exprs += [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {m for e in exprs for m in re.findall(r"\bopenai_[a-z_]+", e)}
+    config = root.parent / "docs" / "spend-example.toml"
+    from openai_usage_client.spend import load_config
+
+    text = exposition(StoreCollector(store_path, config=load_config(config)))
+    exported = {family.name for family in parser.text_string_to_metric_families(text.decode())}
+    exported |= {f"{name}_total" for name in exported} | {f"{name}_info" for name in exported}
+    assert used and used <= exported, used - exported
