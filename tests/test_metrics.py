@@ -161,3 +161,31 @@ def test_the_alert_rules_and_dashboard_use_only_exported_metrics(store_path: Pat
     exported = {family.name for family in parser.text_string_to_metric_families(text.decode())}
     exported |= {f"{name}_total" for name in exported} | {f"{name}_info" for name in exported}
     assert used and used <= exported, used - exported
+
+
+def test_team_spend_this_month_from_a_spend_config(store_path: Path, tmp_path: Path) -> None:
+    from openai_usage_client.report._from_store import directory_from_store
+    from openai_usage_client.spend import load_config
+
+    path = tmp_path / "teams.toml"
+    path.write_text('[[team]]\nname = "product"\nprojects = ["Web app"]\n'
+                    '[[budget]]\nscope = "team:product"\nmonthly_usd = 50\n')  # fmt: skip
+    clock = ts("2026-10-20")
+    collector = StoreCollector(store_path, config=load_config(path), clock=lambda: clock)
+    found = samples(exposition(collector))
+    teams = {dict(lb)["team"]: v for (n, lb), v in found.items()
+             if n == "openai_team_cost_month_to_date_usd"}  # fmt: skip
+    with Store(store_path) as store:
+        web = next(
+            p.id for p in directory_from_store(store).projects.values() if p.name == "Web app"
+        )
+        by_project = {
+            r["project_id"]: r["amount_value"]
+            for r in store.summarize(
+                "costs", ["project_id"], ["amount_value"], start=START, end=clock
+            )
+        }
+    assert set(teams) == {"product", "unallocated"}
+    assert teams["product"] == pytest.approx(float(by_project[web]))
+    assert sum(teams.values()) == pytest.approx(float(sum(by_project.values())))
+    assert found[("openai_budget_usd", (("scope", "team:product"),))] == 50

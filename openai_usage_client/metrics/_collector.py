@@ -23,6 +23,7 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_cost_today_usd": ("gauge", "Spend of today (UTC) so far: it may still change."),
     "openai_cost_forecast_usd": ("gauge", "Forecast spend for the month end (weekday-aware)."),
     "openai_budget_usd": ("gauge", "A spend-config budget for this month."),
+    "openai_team_cost_month_to_date_usd": ("gauge", "A spend-config team's spend this month."),
     "openai_budget_used_ratio": ("gauge", "Month to date over the budget (1 = all of it)."),
     "openai_tokens": ("counter", "Tokens of settled completions usage, by token type."),
     "openai_requests": ("counter", "Model requests of settled completions usage."),
@@ -174,12 +175,13 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
             synced.add_metric([endpoint], finished.timestamp())
     out = [cost, mtd, today, forecast, tokens, requests, synced, settled, provisional,
            missing, projects]  # fmt: skip
-    if config is not None and config.budgets:
-        out += _budgets(store, config, now)
+    if config is not None and (config.budgets or config.teams):
+        out += _spend_config(store, config, now)
     return out
 
 
-def _budgets(store: Store, config: SpendConfig, now: int) -> list[Any]:
+def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
+    """Budgets and their use, and each team's month to date (``check``'s figures)."""
     from prometheus_client.core import GaugeMetricFamily
 
     from ..spend import OrgSource, StoreSource, check
@@ -195,7 +197,15 @@ def _budgets(store: Store, config: SpendConfig, now: int) -> list[Any]:
     for b in result.budgets:
         budget.add_metric([b.scope], _float(b.budget_usd))
         ratio.add_metric([b.scope], b.percent / 100)
-    return [budget, ratio]
+    teams = GaugeMetricFamily(
+        "openai_team_cost_month_to_date_usd",
+        METRICS["openai_team_cost_month_to_date_usd"][1],
+        labels=["organization", "team"],
+    )
+    for org in result.totals.organizations:
+        for team, amounts in sorted(org.by_team.items()):
+            teams.add_metric([org.organization, team], _float(amounts.get("usd")))
+    return [budget, ratio, teams]
 
 
 def exposition(collector: StoreCollector) -> bytes:
