@@ -189,3 +189,38 @@ def test_team_spend_this_month_from_a_spend_config(store_path: Path, tmp_path: P
     assert teams["product"] == pytest.approx(float(by_project[web]))
     assert sum(teams.values()) == pytest.approx(float(sum(by_project.values())))
     assert found[("openai_budget_usd", (("scope", "team:product"),))] == 50
+
+
+def test_forecasts_per_project_and_team_are_checks(store_path: Path, tmp_path: Path) -> None:
+    """The month-end forecast of a project and of a team equals what ``check`` forecasts for a
+    budget on that project or team; the organization's equals its organization budget's."""
+    from datetime import UTC, datetime
+
+    from openai_usage_client.spend import OrgSource, StoreSource, check, load_config
+
+    path = tmp_path / "teams.toml"
+    path.write_text('[[team]]\nname = "product"\nprojects = ["Web app"]\n'
+                    '[[budget]]\nscope = "team:product"\nmonthly_usd = 50\n'
+                    '[[budget]]\nscope = "project:Web app"\nmonthly_usd = 50\n'
+                    '[[budget]]\nscope = "organization"\nmonthly_usd = 500\n')  # fmt: skip
+    config = load_config(path)
+    clock = ts("2026-10-20")
+    found = samples(exposition(StoreCollector(store_path, config=config, clock=lambda: clock)))
+    with Store(store_path) as store:
+        (org,) = {f.organization for f in store.freshness()}
+        result = check(config, [OrgSource(org, StoreSource(store, org))],
+                       now=datetime.fromtimestamp(clock, UTC))  # fmt: skip
+        web = next(p for p in StoreSource(store, org).rows("costs", START, clock)
+                   if p.get("project_name") == "Web app")["project_id"]  # fmt: skip
+    expected = {b.scope: float(b.forecast.forecast) for b in result.budgets}
+    team = found[("openai_team_cost_forecast_usd", (("organization", org), ("team", "product")))]
+    assert team == pytest.approx(expected["team:product"]) and team > 0
+    projects = {dict(lb)["project"]: v for (n, lb), v in found.items()
+                if n == "openai_project_cost_forecast_usd"}  # fmt: skip
+    assert projects[web] == pytest.approx(expected["project:Web app"])
+    assert len(projects) > 1
+    whole = found[("openai_cost_forecast_usd", (("organization", org),))]
+    assert whole == pytest.approx(expected["organization"])
+    teams = {dict(lb)["team"] for (n, lb), _ in found.items()
+             if n == "openai_team_cost_forecast_usd"}  # fmt: skip
+    assert teams == {"product", "unallocated"}

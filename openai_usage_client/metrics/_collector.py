@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
+    from .._core._rows import Row
     from ..spend import SpendConfig
+    from ..spend.forecast import Forecast
     from ..store import Store
 
 __all__ = ["METRICS", "StoreCollector", "exposition"]
@@ -22,8 +24,10 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_cost_month_to_date_usd": ("gauge", "Spend this UTC month so far, settling days too."),
     "openai_cost_today_usd": ("gauge", "Spend of today (UTC) so far: it may still change."),
     "openai_cost_forecast_usd": ("gauge", "Forecast spend for the month end (weekday-aware)."),
+    "openai_project_cost_forecast_usd": ("gauge", "A project's forecast spend for the month end."),
     "openai_budget_usd": ("gauge", "A spend-config budget for this month."),
     "openai_team_cost_month_to_date_usd": ("gauge", "A spend-config team's spend this month."),
+    "openai_team_cost_forecast_usd": ("gauge", "A spend-config team's forecast for the month end."),
     "openai_budget_used_ratio": ("gauge", "Month to date over the budget (1 = all of it)."),
     "openai_tokens": ("counter", "Tokens of settled completions usage, by token type."),
     "openai_requests": ("counter", "Model requests of settled completions usage."),
@@ -110,6 +114,8 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
     mtd = family("openai_cost_month_to_date_usd", "gauge", ["organization", "project"])
     today = family("openai_cost_today_usd", "gauge", ["organization", "project"])
     forecast = family("openai_cost_forecast_usd", "gauge", ["organization"])
+    project_forecast = family("openai_project_cost_forecast_usd", "gauge",
+                              ["organization", "project"])  # fmt: skip
     tokens = family("openai_tokens", "counter",
                     ["organization", "project", "model", "token_type"])  # fmt: skip
     requests = family("openai_requests", "counter", ["organization", "project", "model"])
@@ -152,10 +158,12 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
             for r in store.summarize("costs", ["project_id"], ["amount_value"], start=day,
                                      end=day + _DAY, organization=org):  # fmt: skip
                 today.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
-            rows = store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
-                              organization=org)  # fmt: skip
+            rows = list(store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
+                                   organization=org))  # fmt: skip
             ahead = forecast_month(daily_totals(rows), datetime.fromtimestamp(now, UTC))
             forecast.add_metric([org], _float(ahead.forecast))
+            for pid, ahead in _forecasts(rows, "project_id", now).items():
+                project_forecast.add_metric([org, pid], _float(ahead.forecast))
             names = directory_from_store(store, org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": record.name or ""})
@@ -173,8 +181,8 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
         finished, _ = last_syncs(store.connection, endpoint)
         if finished is not None:
             synced.add_metric([endpoint], finished.timestamp())
-    out = [cost, mtd, today, forecast, tokens, requests, synced, settled, provisional,
-           missing, projects]  # fmt: skip
+    out = [cost, mtd, today, forecast, project_forecast, tokens, requests, synced, settled,
+           provisional, missing, projects]  # fmt: skip
     if config is not None and (config.budgets or config.teams):
         out += _spend_config(store, config, now)
     return out
@@ -185,6 +193,8 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     from prometheus_client.core import GaugeMetricFamily
 
     from ..spend import OrgSource, StoreSource, check
+    from ..spend.allocate import Allocator
+    from ..spend.check import fetch_window
 
     names = sorted({f.organization for f in store.freshness() if f.endpoint == "costs"})
     wanted = [o.name for o in config.organization] or names
@@ -205,7 +215,30 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     for org in result.totals.organizations:
         for team, amounts in sorted(org.by_team.items()):
             teams.add_metric([org.organization, team], _float(amounts.get("usd")))
-    return [budget, ratio, teams]
+    ahead = GaugeMetricFamily(
+        "openai_team_cost_forecast_usd",
+        METRICS["openai_team_cost_forecast_usd"][1],
+        labels=["organization", "team"],
+    )
+    if config.teams:
+        start, end = fetch_window(datetime.fromtimestamp(now, UTC))
+        for source in orgs:
+            rows = Allocator(config.teams).allocate(source.source.rows("costs", start, end))
+            for team, forecast in _forecasts(rows, "team", now).items():
+                ahead.add_metric([source.name, team], _float(forecast.forecast))
+    return [budget, ratio, teams, ahead]
+
+
+def _forecasts(rows: Iterable[Row], column: str, now: int) -> dict[str, Forecast]:
+    """The month-end forecast of each value of ``column`` (US dollar rows only)."""
+    from ..spend import daily_totals, forecast_month
+
+    groups: dict[str, list[Row]] = {}
+    for row in rows:
+        if (row.get("amount_currency") or "usd").lower() == "usd":
+            groups.setdefault(row.get(column) or "", []).append(row)
+    moment = datetime.fromtimestamp(now, UTC)
+    return {key: forecast_month(daily_totals(rows), moment) for key, rows in sorted(groups.items())}
 
 
 def exposition(collector: StoreCollector) -> bytes:
