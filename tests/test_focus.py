@@ -160,3 +160,24 @@ def test_refusals(store_path: Path, tmp_path: Path) -> None:
     code, _, err = run("export", "--db", str(store_path), "--parquet-dir", str(tmp_path / "d"),
                        "--start", "2026-10-01")  # fmt: skip
     assert code == 2 and "--start" in err and "applies to --focus only" in err
+
+
+def test_an_empty_period_and_a_store_without_costs_say_what_is_missing(
+    store_path: Path, tmp_path: Path
+) -> None:
+    out_path = tmp_path / "f.csv"
+    code, out, err = run("--fake", "export", "--db", str(store_path), "--focus", str(out_path),
+                         "--start", "2026-09-01", "--end", "2026-09-03")  # fmt: skip
+    assert (code, out) == (0, f"{out_path}: 0 FOCUS rows\n")
+    assert err == (
+        "openai-usage: warning: Missing: costs 2026-09-01 to 2026-09-02 (not in the store): "
+        f"openai-usage sync --db {store_path} --endpoint costs --start 2026-09-01\n"
+    )
+    assert out_path.read_text(encoding="utf-8") == ",".join(FOCUS_COLUMNS) + "\n"
+    usage_only = tmp_path / "u.db"
+    with client_for(FakeAPI(seed=0)) as client, Store(usage_only) as store:
+        store.sync(client, start=START, endpoints=["completions"], now=DEFAULT_NOW)
+    code, out, err = run("--fake", "export", "--db", str(usage_only), "--focus", str(out_path),
+                         "--start", "2026-10-01", "--end", "2026-10-03")  # fmt: skip
+    assert (code, out) == (0, f"{out_path}: 0 FOCUS rows\n")
+    assert "Missing: costs 2026-10-01 to 2026-10-02 (not in the store)" in err

@@ -117,6 +117,40 @@ def test_textfile_is_written_whole(store_path: Path, tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["openai.prom"]  # no temporary left
 
 
+def test_a_concurrent_reader_never_sees_a_partial_textfile(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """A reader polling the file while it is rewritten 30 times reads a whole exposition
+    every time (the old one or the new one), never a truncated one."""
+    import threading
+
+    from openai_usage_client.metrics import write_textfile
+
+    target = tmp_path / "openai.prom"
+    moment = ts("2026-10-20")  # a fixed clock: every scrape is the same bytes
+    collector = StoreCollector(store_path, clock=lambda: moment)
+    whole = exposition(collector)
+    assert write_textfile(collector, target) == len(whole)
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            seen.append(target.read_bytes())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(30):
+            write_textfile(collector, target)
+    finally:
+        done.set()
+        reader.join()
+    assert seen and {len(body) for body in seen} == {len(whole)}
+    assert all(body.endswith(b"openai_usage_up 1.0\n") for body in seen)
+    assert [p.name for p in tmp_path.iterdir()] == ["openai.prom"]
+
+
 def test_serve_reads_the_store_at_each_scrape(tmp_path: Path) -> None:
     db = tmp_path / "served.db"
     fake = FakeAPI(seed=2, now=DEFAULT_NOW)

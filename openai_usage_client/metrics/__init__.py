@@ -15,6 +15,6 @@ again), spend still settling and calendar periods are gauges. Extra ``[metrics]`
 (``prometheus-client``). ``docs/metrics.md`` describes every metric.
 """
 
-from ._collector import METRICS, StoreCollector, exposition
+from ._collector import METRICS, StoreCollector, exposition, write_textfile
 
-__all__ = ["METRICS", "StoreCollector", "exposition"]
+__all__ = ["METRICS", "StoreCollector", "exposition", "write_textfile"]

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..spend.forecast import Forecast
     from ..store import Store
 
-__all__ = ["METRICS", "StoreCollector", "exposition"]
+__all__ = ["METRICS", "StoreCollector", "exposition", "write_textfile"]
 
 _DAY: Final = 86_400
 #: Every metric, its type and what it is (``--help`` and docs/metrics.md say the same).
@@ -248,3 +248,16 @@ def exposition(collector: StoreCollector) -> bytes:
     registry = CollectorRegistry()
     registry.register(collector)
     return generate_latest(registry)
+
+
+def write_textfile(collector: StoreCollector, path: str | os.PathLike[str]) -> int:
+    """Write one scrape to ``path`` for node_exporter's textfile collector, atomically: a
+    concurrent reader sees the old file or the new one, never half. Returns the bytes written."""
+    text = exposition(collector)
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(text)
+    os.replace(tmp, target)
+    return len(text)

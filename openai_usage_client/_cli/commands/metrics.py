@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -68,7 +67,7 @@ def metrics(
     db: Path, textfile: Path | None, serve: str | None, labels: str, config_path: Path | None
 ) -> None:
     """The body of ``openai-usage metrics`` (its help is ``_HELP``)."""
-    from ...metrics import StoreCollector, exposition
+    from ...metrics import StoreCollector, exposition, write_textfile
 
     try:
         import prometheus_client  # noqa: F401
@@ -86,13 +85,10 @@ def metrics(
     if serve is not None:
         _serve(collector, serve)
         return
-    text = exposition(collector)
     if textfile is None:
-        sys.stdout.write(text.decode())
+        sys.stdout.write(exposition(collector).decode())
         return
-    tmp = textfile.with_name(f".{textfile.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(text)
-    os.replace(tmp, textfile)  # a reader sees the old file or the new one, never half
+    write_textfile(collector, textfile)
 
 
 def _serve(collector: Any, where: str) -> None:
