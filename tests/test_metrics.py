@@ -258,3 +258,29 @@ def test_forecasts_per_project_and_team_are_checks(store_path: Path, tmp_path: P
     teams = {dict(lb)["team"] for (n, lb), _ in found.items()
              if n == "openai_team_cost_forecast_usd"}  # fmt: skip
     assert teams == {"product", "unallocated"}
+
+
+def test_embeddings_tokens_and_requests_join_the_counters(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    with client_for(FakeAPI(seed=1)) as client, Store(path) as store:
+        store.sync(client, start=START, endpoints=["embeddings"], now=DEFAULT_NOW)
+        (held,) = store.freshness()
+        end = int(held.settled_through.timestamp())  # type: ignore[union-attr]
+        by_model = {
+            r["model"]: (r["input_tokens"], r["num_model_requests"])
+            for r in store.summarize("embeddings", ["model"],
+                                     ["input_tokens", "num_model_requests"], end=end)
+        }  # fmt: skip
+    found = samples(exposition(StoreCollector(path, clock=lambda: DEFAULT_NOW)))
+    tokens: dict[str, float] = {}
+    requests: dict[str, float] = {}
+    for (name, labels), value in found.items():
+        model = dict(labels).get("model", "")
+        if name == "openai_tokens_total":
+            assert dict(labels)["token_type"] == "input"
+            tokens[model] = tokens.get(model, 0) + value
+        elif name == "openai_requests_total":
+            requests[model] = requests.get(model, 0) + value
+    assert set(by_model) == {"text-embedding-3-small", "text-embedding-3-large"}
+    assert {m: (tokens[m], requests[m]) for m in by_model} == by_model
+    assert all(t > 0 for t, _ in by_model.values())

@@ -29,8 +29,8 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_team_cost_month_to_date_usd": ("gauge", "A spend-config team's spend this month."),
     "openai_team_cost_forecast_usd": ("gauge", "A spend-config team's forecast for the month end."),
     "openai_budget_used_ratio": ("gauge", "Month to date over the budget (1 = all of it)."),
-    "openai_tokens": ("counter", "Tokens of settled completions usage, by token type."),
-    "openai_requests": ("counter", "Model requests of settled completions usage."),
+    "openai_tokens": ("counter", "Tokens of settled completions and embeddings usage."),
+    "openai_requests": ("counter", "Model requests of settled completions and embeddings usage."),
     "openai_sync_last_finished_timestamp_seconds": (
         "gauge",
         "When the last sync that finished for an endpoint ended.",
@@ -44,6 +44,15 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_project": ("info", "A project's name (join on project)."),
     "openai_usage_up": ("gauge", "1 when the store could be read at this scrape, else 0."),
 }
+
+
+#: The token counters' sources: endpoint -> (field, token_type). Embeddings models have
+#: names of their own, so one series never mixes the two endpoints.
+_TOKENS: Final = {
+    "completions": (("input_tokens", "input"), ("output_tokens", "output"),
+                    ("input_cached_tokens", "input_cached")),
+    "embeddings": (("input_tokens", "input"),),
+}  # fmt: skip
 
 
 def _float(value: Decimal | int | None) -> float:
@@ -167,14 +176,13 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
             names = directory_from_store(store, org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": record.name or ""})
-        if endpoint == "completions" and end is not None:
-            fields = ["input_tokens", "output_tokens", "input_cached_tokens",
-                      "num_model_requests"]  # fmt: skip
-            for r in store.summarize("completions", ["project_id", "model"], fields, end=end,
+        if endpoint in _TOKENS and end is not None:
+            kinds = _TOKENS[endpoint]
+            fields = [field for field, _ in kinds] + ["num_model_requests"]
+            for r in store.summarize(endpoint, ["project_id", "model"], fields, end=end,
                                      organization=org):  # fmt: skip
                 key = [org, r["project_id"] or "", r["model"] or ""]
-                for field, kind in (("input_tokens", "input"), ("output_tokens", "output"),
-                                    ("input_cached_tokens", "input_cached")):  # fmt: skip
+                for field, kind in kinds:
                     tokens.add_metric([*key, kind], _float(r.get(field)))
                 requests.add_metric(key, _float(r.get("num_model_requests")))
     for endpoint in store.endpoints():
