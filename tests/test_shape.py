@@ -12,8 +12,8 @@ import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
 from openai_usage_client._cli._shape import Shape
-from openai_usage_client._cli._table import render
 from openai_usage_client._core._rows import Row, rows
+from openai_usage_client._core._table import render
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 BERLIN = ZoneInfo("Europe/Berlin")

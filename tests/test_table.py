@@ -1,4 +1,4 @@
-"""Terminal tables that fit (``_cli/_table``), money as money, and CSV/JSON with chosen columns."""
+"""Terminal tables that fit (``_core/_table``), money as money, and CSV/JSON with chosen columns."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
-from openai_usage_client._cli._table import (
+from openai_usage_client._core._rows import Row, columns, rows
+from openai_usage_client._core._table import (
     Layout,
     all_columns,
     default_columns,
@@ -25,7 +26,6 @@ from openai_usage_client._cli._table import (
     write_json,
     write_jsonl,
 )
-from openai_usage_client._core._rows import Row, columns, rows
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 DAY = datetime(2026, 10, 31, tzinfo=UTC)
@@ -167,8 +167,8 @@ def test_json_and_jsonl_keep_every_digit() -> None:
 def test_every_endpoints_table_titles_each_column_once() -> None:
     """web_search_calls has ``num_requests`` (calls) and ``num_model_requests`` (requests):
     two columns titled ``requests`` could not be told apart (issue 20)."""
-    from openai_usage_client._cli._table import HEADERS
     from openai_usage_client._core._endpoints import ENDPOINTS
+    from openai_usage_client._core._table import HEADERS
 
     for endpoint in ENDPOINTS:
         titles = [HEADERS.get(c, c) for c in columns(endpoint)]
@@ -177,7 +177,7 @@ def test_every_endpoints_table_titles_each_column_once() -> None:
 
 
 def test_names_cut_to_fit_stay_apart() -> None:
-    from openai_usage_client._cli._table import render
+    from openai_usage_client._core._table import render
 
     rows = [
         {"project_name": "Customer analytics platform (east)", "amount_value": Decimal("2.5")},

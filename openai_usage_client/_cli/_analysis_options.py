@@ -128,7 +128,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def write_shaped(shaped: Shaped, fmt: str, handle: IO[str], shape: Shape) -> int:
-    from ._table import Layout, kinds_of, render, write_csv, write_json, write_jsonl
+    from .._core._table import Layout, kinds_of, render, write_csv, write_json, write_jsonl
 
     """Write ``shaped`` as ``fmt`` (table, csv, json, jsonl) to ``handle``; returns the rows.
 

@@ -222,7 +222,7 @@ def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped
     from dataclasses import replace
 
     from .._core._names import names_of, with_name_columns
-    from ._table import pick_columns
+    from .._core._table import pick_columns
 
     if directory is None:
         return shape.apply(*args)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, zone_name
+from .._core._table import all_columns, default_columns, pick_columns
 from ..analysis._analysis import (
     TIME_DIMENSIONS,
     client_side,
@@ -29,7 +30,6 @@ from ..analysis._analysis import (
     rollup,
     totals,
 )
-from ._table import all_columns, default_columns, pick_columns
 
 if TYPE_CHECKING:
     from .._core._rows import Row

@@ -25,12 +25,12 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
-from .._core._endpoints import ENDPOINTS
-from .._core._exceptions import InvalidParameterError
-from .._core._format import cut_unique, decimal_text, money, number
+from ._endpoints import ENDPOINTS
+from ._exceptions import InvalidParameterError
+from ._format import cut_unique, decimal_text, money, number
 
 if TYPE_CHECKING:
-    from .._core._rows import Row
+    from ._rows import Row
 
 __all__ = [
     "MEASURES",
