@@ -175,7 +175,11 @@ def test_costs_days_sum_to_range_totals_and_follow_usage() -> None:
     decisions = fake.totals("decisions", start_time=start, end_time=end, group_by=["model"])
     for (model,), counters in usage.items():
         extra = decisions.get((model,), {}).get("output_tokens", 0)
-        assert by_line[(f"{model}, output",)]["quantity"] == counters["output_tokens"] + extra
+        billed = sum(
+            by_line.get((f"{model}, {kind}",), {}).get("quantity", 0)
+            for kind in ("output", "batch output")
+        )
+        assert billed == counters["output_tokens"] + extra
     mini_out = by_line[("gpt-4o-mini-2024-07-18, output",)]
     assert isinstance(mini_out["amount"], Decimal)
     assert Decimal("0.0000003") * mini_out["quantity"] <= mini_out["amount"]
@@ -186,9 +190,12 @@ def test_costs_days_sum_to_range_totals_and_follow_usage() -> None:
     assert units["dall-e-3, images"] == "images"
     assert units["tts-1, characters"] == "characters"
     assert units["whisper-1, transcription"] == "duration_seconds"
-    assert {"code interpreter sessions", "file search tool calls", "web search tool calls"} <= set(
-        units
-    )
+    assert units["gpt-4o-mini-2024-07-18, batch input"] == "tokens"
+    web = {f"web search tool calls ({level} context)" for level in ("low", "medium", "high")}
+    assert {"code interpreter sessions", "file search tool calls", *web} <= set(units)
+    # Batch is billed on its own line items at half price.
+    batch = by_line[("gpt-4o-mini-2024-07-18, batch output",)]
+    assert batch["amount"] == Decimal("0.0000003") * batch["quantity"]
 
 
 def test_money_as_string_knob() -> None:

@@ -48,9 +48,12 @@ empty, so sums still agree.
 
 Costs are derived from usage and a price table: daily (``1d`` only), one line per project,
 key, user, API source and line item (``"<model>, input"``, ``"<model>, cached input"``,
-``"<model>, output"``, ``"<model>, images"``, ``"<model>, characters"``, ``"<model>,
-transcription"``, ``"vector store storage"``, ``"code interpreter sessions"``, ``"file search
-tool calls"``, ``"web search tool calls"``). Amounts are exact Decimals, sent as JSON numbers
+``"<model>, output"``, the same three with ``batch`` before the kind for Batch API usage at half
+price, ``"<model>, images"``, ``"<model>, characters"``, ``"<model>, transcription"``,
+``"vector store storage"``, ``"code interpreter sessions"``, ``"file search tool calls"``,
+``"web search tool calls (<low|medium|high> context)"``). Each line item has one unit price
+(the table in ``testing/_org.py``), so reconciling the fake's costs with its usage is exact.
+Amounts are exact Decimals, sent as JSON numbers
 or strings per ``money_as_string``; ``quantity``/``quantity_unit`` are set when grouped by
 ``line_item`` (``tokens``, ``images``, ``characters``, ``duration_seconds``,
 ``gibibyte_hours``, ``sessions``, ``calls``).

@@ -134,13 +134,16 @@ class CostModel:
                     project, user, key, model, batch, _tier, source = d
                     p_in, p_cached, p_out = TOKEN_PRICES[str(model)]
                     f = BATCH_DISCOUNT if batch else Decimal(1)
+                    # Batch is billed on line items of its own, at its own price: one line
+                    # item has one unit price (reconciliation derives it exactly).
+                    prefix = "batch " if batch else ""
                     # Input is billed on uncached + cache-write tokens (indices in _gen order).
                     for kind, idx, price in (
                         ("input", (7, 4), p_in),
                         ("cached input", (3,), p_cached),
                         ("output", (1,), p_out),
                     ):
-                        dims = (project, f"{model}, {kind}", key, user, source)
+                        dims = (project, f"{model}, {prefix}{kind}", key, user, source)
                         lines.append(link(dims, kind, idx, price * f))
                 elif name == "embeddings":
                     project, user, key, model = d
@@ -171,7 +174,8 @@ class CostModel:
                     lines.append(link(dims, "calls", (0,), FILE_SEARCH_PRICE))
                 elif name == "web_search_calls":
                     project, user, key, _model, level, source = d
-                    dims = (project, "web search tool calls", key, user, source)
+                    # One line item per search context size, each at its own price.
+                    dims = (project, f"web search tool calls ({level} context)", key, user, source)
                     lines.append(link(dims, "calls", (1,), WEB_SEARCH_PRICES[str(level)]))
                 # Moderations are free: no cost line.
                 per_stream.append(lines)
