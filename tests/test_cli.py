@@ -58,7 +58,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     names = set(cli.commands)
     directory = {"projects", "api-keys", "users", "doctor"}
-    store = {"sync", "export", "metrics"}
+    store = {"sync", "export", "metrics", "reconcile"}
     assert (
         names
         == {command_name(e) for e in ENDPOINTS}

@@ -83,7 +83,7 @@ def test_every_command_has_help_that_points_at_the_global_options(
 ) -> None:
     extra = {
         "report", "check", "fake-server", "projects", "api-keys", "users", "doctor", "sync",
-        "export", "metrics",
+        "export", "metrics", "reconcile",
     }  # fmt: skip
     assert set(cli.commands) == {name.replace("_", "-") for name in ENDPOINTS} | extra
     for name in cli.commands:
@@ -91,11 +91,17 @@ def test_every_command_has_help_that_points_at_the_global_options(
         out = capsys.readouterr().out
         assert out.startswith(f"Usage: openai-usage {name} [OPTIONS]")
         flat = " ".join(out.split())
-        assert "--fake, --fake-now, --base-url, --timeout, --max-retries, -v, --debug" in flat
+        assert (
+            "--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, --max-retries, -v, "
+            "--debug" in flat
+        )
         assert "Exit codes:" in out
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    for option in ("--fake ", "--fake-now WHEN", "--base-url URL", "--max-retries", "--debug"):
+    for option in (
+        "--fake ", "--fake-now WHEN", "--fake-discrepancies", "--base-url URL", "--max-retries",
+        "--debug",
+    ):  # fmt: skip
         assert option in out
 
 

@@ -27,7 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("analysis",),
     ("store",),
     ("report",),
-    ("spend", "focus", "metrics"),  # spend and the hand-offs
+    ("spend", "focus", "metrics", "reconcile"),  # spend and the hand-offs
     ("testing",),
     ("_cli",),
     # The public faces: they hand on names from every layer and nothing imports them.

@@ -21,7 +21,8 @@ EXIT_CODES_HELP: Final = (
 )
 
 GLOBAL_OPTIONS_NOTE: Final = (
-    "Global options (--fake, --fake-now, --base-url, --timeout, --max-retries, -v, --debug) "
+    "Global options (--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, "
+    "--max-retries, -v, --debug) "
     "may also come after the command: see 'openai-usage --help'."
 )
 

@@ -51,6 +51,8 @@ class State:
     fake: bool = False
     #: ``--fake-now``: the fake's clock (Unix seconds), else the fake's default.
     fake_now: int | None = None
+    #: ``--fake-discrepancies``: the fake bills a few lines wrong on purpose.
+    fake_discrepancies: bool = False
     base_url: str | None = None
     timeout: float | None = None
     max_retries: int | None = None
@@ -65,7 +67,7 @@ class State:
 
         if self._fake_api is None:
             now = DEFAULT_NOW if self.fake_now is None else self.fake_now
-            self._fake_api = FakeAPI(seed=0, now=now)
+            self._fake_api = FakeAPI(seed=0, now=now, discrepancies=self.fake_discrepancies)
         return self._fake_api
 
     def now(self) -> datetime:
@@ -73,6 +75,8 @@ class State:
         clock, in UTC."""
         if self.fake_now is not None and not self.fake:
             raise click.UsageError("--fake-now applies only with --fake")
+        if self.fake_discrepancies and not self.fake:
+            raise click.UsageError("--fake-discrepancies applies only with --fake")
         if self.fake:
             return datetime.fromtimestamp(self.fake_api().now, UTC)
         return datetime.now(UTC).replace(microsecond=0)
@@ -181,6 +185,10 @@ def _set_fake_now(state: State, value: str) -> None:
     state.fake_now = parse_time(value, datetime.now(UTC), "--fake-now")
 
 
+def _set_fake_discrepancies(state: State, value: bool) -> None:
+    state.fake_discrepancies = True
+
+
 def _set_base_url(state: State, value: str) -> None:
     state.base_url = value
 
@@ -224,6 +232,15 @@ def global_params(*, hidden: bool = False) -> list[click.Parameter]:
             callback=_setter(_set_fake_now),
             help="With --fake: the fake's clock, e.g. 2026-12-15 or now (the real clock). "
             f"Data exists up to it. WHEN is {TIME_HELP}",
+        ),
+        click.Option(
+            ["--fake-discrepancies"],
+            is_flag=True,
+            expose_value=False,
+            hidden=hidden,
+            callback=_setter(_set_fake_discrepancies),
+            help="With --fake: bill four known lines a month wrong (a day billed twice, a "
+            "changed price, usage without cost, cost without usage), to try reconcile.",
         ),
         click.Option(
             ["--base-url"],

@@ -89,6 +89,7 @@ from ._api import (
     RequestLog,
 )
 from ._directory import USAGE_ONLY_ADMIN_KEY, FakeDirectory
+from ._discrepancies import DISCREPANCY_KINDS, Discrepancy
 from ._faults import FAILURE_KINDS, QUIRK_KINDS, Faults, Persistent, RequestInfo
 from ._org import DEFAULT_NOW, Organization
 from ._render import UNKNOWN_FIELD, UNKNOWN_FIELD_VALUE, UNKNOWN_RESULT, UNKNOWN_RESULT_OBJECT
@@ -99,6 +100,7 @@ __all__ = [
     "BASE_URL",
     "DEFAULT_ADMIN_KEY",
     "DEFAULT_NOW",
+    "DISCREPANCY_KINDS",
     "FAILURE_KINDS",
     "QUIRK_KINDS",
     "UNKNOWN_FIELD",
@@ -106,6 +108,7 @@ __all__ = [
     "UNKNOWN_RESULT",
     "UNKNOWN_RESULT_OBJECT",
     "USAGE_ONLY_ADMIN_KEY",
+    "Discrepancy",
     "ExpectedBucket",
     "FakeAPI",
     "FakeDirectory",

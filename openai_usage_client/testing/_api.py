@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from .._core._endpoints import ENDPOINTS, EndpointSpec
 from .._core._time import iso
 from . import _render
-from ._data import LRU, FilterKey, Number, Store, counter_names
+from ._data import LRU, FilterKey, Number, Store, counter_names, injected
 from ._directory import _NO_DIRECTORY_SCOPE, USAGE_ONLY_KEY_PREFIX, FakeDirectory, Route
+from ._discrepancies import Discrepancy
 from ._faults import FailureKind, Faults, QuirkKind, RequestInfo
 from ._log import LoggedRequest, RequestLog
 from ._org import DEFAULT_NOW, Dim, Organization, hash_hex
@@ -83,7 +84,9 @@ class FakeAPI:
     ``totals``/``buckets`` always give the final values.
     ``refuse_costs_user_with_project`` answers costs grouped by ``user_id`` together with a
     ``project_id`` grouping or a ``project_ids`` filter with the HTTP 400 some organizations
-    get from the live API (``live-api-facts.md`` section 1).
+    get from the live API (``live-api-facts.md`` section 1). ``discrepancies`` bills a few
+    lines wrong on purpose, four known days a month (``_discrepancies``; ``discrepancies()``
+    lists them), for rehearsing ``openai-usage reconcile``.
     """
 
     def __init__(
@@ -98,6 +101,7 @@ class FakeAPI:
         max_cached_days: int = 8192,
         settle_days: int = 0,
         refuse_costs_user_with_project: bool = False,
+        discrepancies: bool = False,
     ) -> None:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
@@ -114,7 +118,7 @@ class FakeAPI:
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
         self.request_log = RequestLog()
-        self._store = Store(self.org, self._now, max_cached_days)
+        self._store = Store(self.org, self._now, max_cached_days, discrepancies=discrepancies)
         self._attempts = _Attempts()
         self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
         #: Projects, keys, users, spend limits and alerts (``testing/_directory.py``); replace
@@ -459,6 +463,11 @@ class FakeAPI:
             )
             out.append(ExpectedBucket(lo, hi, self._named(q, group_by, rows)))
         return out
+
+    def discrepancies(self, *, start_time: int, end_time: int | None = None) -> list[Discrepancy]:
+        """The cost lines billed wrong on purpose in the UTC days of ``[start_time,
+        end_time)`` (none unless made with ``discrepancies=True``)."""
+        return injected(self._store, start_time, self.now if end_time is None else end_time)
 
     # --- conveniences -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Final, Generic, TypeVar
 
 from .._core._endpoints import ENDPOINTS
+from ._discrepancies import Discrepancy, Injector
 from ._gen import COUNTERS, DayData, generate_day
 from ._org import (
     BATCH_DISCOUNT,
@@ -185,12 +186,16 @@ class CostModel:
 class Store:
     """Cached per-day data of every endpoint of one organization, up to ``now``."""
 
-    def __init__(self, org: Organization, now: int, max_days: int = 8192) -> None:
+    def __init__(
+        self, org: Organization, now: int, max_days: int = 8192, *, discrepancies: bool = False
+    ) -> None:
         self.org = org
         self.now = now
         #: Bumped when the clock moves by a minute or more: what was made before is suspect.
         self.epoch = 0
         self.costs = CostModel(org)
+        #: Billing mistakes made on purpose (``_discrepancies``), or ``None``.
+        self.injector = Injector(org, self.costs.entities) if discrepancies else None
         self._days: LRU[tuple[str, int], DayData] = LRU(max_days)
         self._cost_days: LRU[int, NumSums] = LRU(max_days // 4)
         self._projections: LRU[tuple[str, tuple[int, ...], FilterKey], list[GroupKey | None]] = LRU(
@@ -235,6 +240,16 @@ class Store:
             if cached is not None:
                 return cached
         epoch = self.epoch
+        acc = self.honest_cost_sums(day, m_lo, m_hi)
+        if self.injector is not None:
+            self.injector.apply(day, m_lo, m_hi, acc)
+        if full:
+            self._cost_days.put_if(day, acc, self.unchanged_since(epoch))
+        return acc
+
+    def honest_cost_sums(self, day: int, m_lo: int = 0, m_hi: int = 1440) -> NumSums:
+        """Per cost stream ``[quantity, amount]`` of minutes ``[m_lo, m_hi)`` of ``day``:
+        usage x the price table, before any injected discrepancy."""
         acc: NumSums = {}
         for name, links in self.costs.links.items():
             for e, vals in self.day(name, day).sums(m_lo, m_hi).items():
@@ -250,8 +265,6 @@ class Store:
                     else:
                         a[0] += qty
                         a[1] += qty * price
-        if full:
-            self._cost_days.put_if(day, acc, self.unchanged_since(epoch))
         return acc
 
     def day_sums(self, name: str, lo: int, hi: int) -> Mapping[int, Sequence[Number]]:
@@ -317,6 +330,18 @@ class Store:
 
 def _sort_key(key: GroupKey) -> tuple[tuple[int, str], ...]:
     return tuple((0, "") if v is None else (1, str(v)) for v in key)
+
+
+def injected(store: Store, start: int, end: int) -> list[Discrepancy]:
+    """The discrepancies ``store`` injects into the UTC days of ``[start, end)``."""
+    if store.injector is None:
+        return []
+    out = []
+    for day in range(start // DAY, -(-end // DAY)):
+        if store.injector.kind_on(day) is not None:
+            honest = store.honest_cost_sums(day)
+            out += store.injector.listed(day, honest, store.costs.entities)
+    return out
 
 
 def counter_names(name: str) -> tuple[str, ...]:

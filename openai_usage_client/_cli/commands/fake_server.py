@@ -55,6 +55,12 @@ __all__ = ["commands", "fake_server"]
     "html, RATE from 0 to 1 (1: every request). E.g. --fault 503=0.2 --fault 429=0.1.",
 )
 @click.option(
+    "--discrepancies",
+    is_flag=True,
+    help="Bill four known lines a month wrong (a day billed twice, a changed price, usage "
+    "without cost, cost without usage), to rehearse openai-usage reconcile.",
+)
+@click.option(
     "--retry-after",
     type=click.IntRange(min=0),
     default=1,
@@ -69,6 +75,7 @@ def fake_server(
     when: str | None,
     settle_days: int,
     faults: tuple[str, ...],
+    discrepancies: bool,
     retry_after: int,
 ) -> None:
     """Serve the offline fake API over HTTP on loopback until interrupted.
@@ -96,14 +103,16 @@ def fake_server(
 
     if when is not None and when.strip().lower() == "now":
         fake = FakeAPI(
-            seed=seed, latency=latency, clock=time.time, settle_days=settle_days, faults=injected
-        )
+            seed=seed, latency=latency, clock=time.time, settle_days=settle_days,
+            faults=injected, discrepancies=discrepancies,
+        )  # fmt: skip
         clock = "the real clock"
     else:
         now = DEFAULT_NOW if when is None else parse_time(when, datetime.now(UTC), "--now")
         fake = FakeAPI(
-            seed=seed, latency=latency, now=now, settle_days=settle_days, faults=injected
-        )
+            seed=seed, latency=latency, now=now, settle_days=settle_days, faults=injected,
+            discrepancies=discrepancies,
+        )  # fmt: skip
         clock = iso(now)
     # The suggested report covers the fake's days (its clock may be fixed in the past).
     period = "" if fake.clock else f" --end {iso(fake.now)[:10]}"

@@ -95,8 +95,9 @@ def _open(db: Path, lock_timeout: float) -> Store:
     "--endpoint",
     "endpoints",
     multiple=True,
-    type=click.Choice(list(ENDPOINTS)),
-    help="An endpoint to sync (repeatable). Default: costs and completions.",
+    type=click.Choice([*ENDPOINTS, "all"]),
+    help="An endpoint to sync (repeatable), or all of them (what reconcile checks). "
+    "Default: costs and completions.",
 )
 @click.option(
     "--settle-days",
@@ -167,7 +168,7 @@ def command(
     now = state.now()
     options: dict[str, Any] = {
         "start": parse_time(start, now, "--start") if start else None,
-        "endpoints": endpoints or None,
+        "endpoints": (list(ENDPOINTS) if "all" in endpoints else endpoints) or None,
         "settle_days": settle_days,
         "bucket_width": bucket_width,
         "directory": names,

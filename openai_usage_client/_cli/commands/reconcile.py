@@ -1,0 +1,155 @@
+"""``openai-usage reconcile``: a store's costs against its usage
+(``openai_usage_client.reconcile``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from datetime import UTC, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import IO
+
+import click
+
+from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, local_midnight, period_range
+from .._db import DB_HELP, open_store
+from .._help import COMMAND_EPILOG
+from .._output import write_atomically
+from .._state import State
+from .._times import TIME_HELP, parse_time
+
+__all__ = ["commands", "reconcile"]
+
+
+@click.command("reconcile", epilog=COMMAND_EPILOG)
+@click.argument("period", required=False, metavar="[PERIOD]")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help=DB_HELP)
+@click.option("--start", metavar="WHEN", help=f"The first UTC day. {TIME_HELP}")
+@click.option("--end", metavar="WHEN", help="The end (exclusive; whole UTC days).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    help=f"Without PERIOD or --start: this many complete UTC days before --end (default "
+    f"{DEFAULT_DAYS}).",
+)
+@click.option(
+    "--prices",
+    metavar="builtin|FILE",
+    help="Compare unit prices with a price table: 'builtin' (OpenAI's list prices, dated, "
+    "packaged) or a TOML file of the same format (docs/reconcile.md). Without it, each "
+    "line item's prices are compared with the period's median.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 100, max_open=True),
+    default=1.0,
+    show_default=True,
+    metavar="PERCENT",
+    help="How far billed and used quantities, and a day's price and its reference, may differ.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="text: the summary, flags and unit prices; json: all of it with every joined cell; "
+    "csv: one row per joined cell (day x project x key x user x model x kind).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (whole or not at all) instead of stdout.",
+)
+@click.pass_obj
+def reconcile(
+    state: State,
+    period: str | None,
+    db: Path,
+    start: str | None,
+    end: str | None,
+    days: int | None,
+    prices: str | None,
+    tolerance: float,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Check costs against usage: derived unit prices, and what does not add up.
+
+    Joins each stored cost line (its line item, quantity and amount) with the stored usage of
+    the same UTC day, project, API key, user and model: uncached input, cached input, output
+    and audio tokens; images; characters; transcription seconds; vector store storage; code
+    interpreter sessions; file and web search calls. It shows each line item's unit price
+    per day (median, low, high; against --prices when given), the share of spend whose usage
+    matches, and flags with reasons: cost without usage, usage without cost, a billed
+    quantity that differs from the used one, a price that differs from the list price or the
+    period's median. Days that may still settle are reported apart, never flagged.
+
+    Sync the usage endpoints to check first, e.g. 'openai-usage sync --db usage.db
+    --endpoint all --start 2026-10-01': lines whose usage is not in the store are counted as
+    not checked, and the notes say which sync fills them. PERIOD is one of
+    last-month, this-month, last-week, yesterday, ... (default: the last 30 complete days).
+    """
+    from ...reconcile import load_prices, reconciliation_text, write_cells_csv
+    from ...reconcile import reconcile as run
+
+    now = state.now()
+    lo, hi = _period(period, start, end, days, now)
+    table = load_prices(prices) if prices is not None else None
+    with open_store(db) as store:
+        found = run(
+            store, lo, hi, prices=table, tolerance=Decimal(str(tolerance)) / 100,
+            now=int(now.timestamp()),
+        )  # fmt: skip
+
+    def write(handle: IO[str]) -> int:
+        if fmt == "json":
+            handle.write(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            return write_cells_csv(found, handle)
+        else:
+            # Fits the terminal; 80 columns in a pipe or a file, as report does.
+            width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 80
+            handle.write(reconciliation_text(found, width=width if output is None else 80))
+        return len(found.cells)
+
+    write_atomically(output, write)
+    if fmt != "text":
+        for note in found.notes:
+            click.echo(note, err=True)
+    return 0
+
+
+def _period(
+    word: str | None, start: str | None, end: str | None, days: int | None, now: object
+) -> tuple[int, int]:
+    from datetime import datetime
+
+    assert isinstance(now, datetime)
+    if word is not None:
+        clash = [n for n, v in (("--start", start), ("--end", end), ("--days", days)) if v]
+        if clash:
+            raise click.UsageError(f"PERIOD names the period: not with {', '.join(clash)}")
+        if word.strip().lower().replace("_", "-") not in PERIOD_WORDS:
+            raise click.BadParameter(
+                f"{word!r}: one of {', '.join(PERIOD_WORDS)}", param_hint="PERIOD"
+            )
+        return period_range(word, now, UTC, "PERIOD")
+    if end:
+        end_at = parse_time(end, now, "--end")
+    else:
+        end_at = int(local_midnight(now.astimezone(UTC).date(), UTC).timestamp())
+    if start:
+        if days is not None:
+            raise click.UsageError("--days counts back from --end: not with --start")
+        return parse_time(start, now, "--start"), end_at
+    first = datetime.fromtimestamp(end_at, UTC).date() - timedelta(days=days or DEFAULT_DAYS)
+    return int(local_midnight(first, UTC).timestamp()), end_at
+
+
+def commands() -> list[click.Command]:
+    return [reconcile]

@@ -1,0 +1,419 @@
+"""``reconcile(store, start, end)``: a store's cost lines joined with its usage rows."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from .._core._exceptions import InvalidParameterError
+from .._core._format import decimal_text, number
+from .._core._time import to_unix
+from ._kinds import FAMILIES, JOINABLE, PRICE_SCALE, UNIT_FACTORS, measure_of, usage_measures
+from ._model import Cell, Flag, Reconciliation, Status, UnitPrice
+from ._prices import PriceTable, load_prices
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = ["DEFAULT_TOLERANCE", "reconcile"]
+
+#: Billed and used quantities, and a day's price and its reference, may differ by this share.
+DEFAULT_TOLERANCE: Final = Decimal("0.01")
+_DAY: Final = 86_400
+_USAGE: Final = sorted(set().union(*FAMILIES.values()))
+#: ``(day, project_id, api_key_id, user_id, model, kind)``
+Key = tuple[date, str | None, str | None, str | None, str | None, str]
+
+
+@dataclass
+class _Side:
+    quantity: Decimal = Decimal(0)
+    amount: Decimal = Decimal(0)
+    provisional: bool = False
+    #: A billed line came without a quantity (or in a unit with no conversion).
+    unknown: bool = False
+    line_items: set[str] = field(default_factory=set)
+    unit: str = ""
+
+
+def _when(value: Any, param: str) -> int | None:
+    return None if value is None else to_unix(value, param)
+
+
+def reconcile(
+    store: Store,
+    start: Any = None,
+    end: Any = None,
+    *,
+    organization: str | None = None,
+    prices: PriceTable | str | Path | None = None,
+    tolerance: Decimal | float | str = DEFAULT_TOLERANCE,
+    now: Any = None,
+) -> Reconciliation:
+    """Join the store's cost lines with its usage rows, per UTC day, project, API key, user,
+    model and kind, over the whole UTC days of ``[start, end)`` (default: every stored day
+    of costs up to ``now``).
+
+    ``prices``: a ``PriceTable``, ``"builtin"`` (the packaged list prices) or a TOML file;
+    without one each line item's prices are compared with the period's median.
+    ``tolerance``: the share (0 to 1) by which billed and used quantities, and a day's price
+    and its reference, may differ before they are flagged (default 0.01).
+    """
+    tol = _tolerance(tolerance)
+    table = prices if isinstance(prices, PriceTable) or prices is None else load_prices(prices)
+    moment = to_unix(now if now is not None else datetime.now(UTC), "now")
+    held = [f for f in store.freshness() if organization in (None, f.organization)]
+    costs = {f.organization: f for f in held if f.endpoint == "costs"}
+    lo, hi = _span(_when(start, "start"), _when(end, "end"), costs.values(), moment)
+    cells: list[Cell] = []
+    notes: list[str] = []
+    read: set[str] = set()
+    price_sums: dict[tuple[str, date], list[Decimal]] = {}
+    currencies: Counter[str] = Counter()
+    if not costs:
+        notes.append(
+            f"costs: not in the store: openai-usage sync --db {store.path} --endpoint costs"
+        )
+    for org, cost_series in sorted(costs.items()):
+        usage = {
+            f.endpoint: f
+            for f in sorted(held, key=lambda f: f.fetched_at)
+            if f.organization == org and f.endpoint in _USAGE
+        }
+        read |= set(usage)
+        org_cells, org_notes = _join_org(
+            store, org, cost_series.group_by, usage, lo, hi, moment, tol, price_sums, currencies
+        )
+        cells += org_cells
+        notes += org_notes
+    shown = sorted(cells, key=_cell_order)
+    unit_prices, price_flags = _prices(price_sums, cells, table, tol)
+    flags = sorted([*_cell_flags(shown), *price_flags], key=_flag_order)
+    return Reconciliation(
+        start=_day(lo),
+        end=_day(hi),
+        organizations=tuple(sorted(costs)),
+        currency=currencies.most_common(1)[0][0] if currencies else "usd",
+        cells=shown,
+        prices=unit_prices,
+        flags=[f for f in flags if not f.provisional],
+        provisional_flags=[f for f in flags if f.provisional],
+        price_reference=table.describe() if table else "the period's median",
+        notes=notes,
+        endpoints=sorted(read),
+    )
+
+
+def _tolerance(value: Decimal | float | str) -> Decimal:
+    try:
+        tol = Decimal(str(value))
+    except ArithmeticError:
+        tol = Decimal(-1)
+    if not tol.is_finite() or not 0 <= tol < 1:
+        raise InvalidParameterError("tolerance", value, "a share from 0 to below 1 (0.01 is 1%)")
+    return tol
+
+
+def _day(seconds: int) -> date:
+    return datetime.fromtimestamp(seconds, UTC).date()
+
+
+def _span(start: int | None, end: int | None, costs: Iterable[Any], now: int) -> tuple[int, int]:
+    """Whole UTC days: ``start`` down to its midnight, ``end`` up to one, not past today."""
+    held = list(costs)
+    if start is None:
+        start = min((int(f.first.timestamp()) for f in held), default=now - now % _DAY)
+    if end is None:
+        end = max((int(f.last.timestamp()) for f in held), default=now)
+    end = min(end, -(-now // _DAY) * _DAY)
+    lo, hi = start - start % _DAY, -(-end // _DAY) * _DAY
+    if hi <= lo:
+        raise InvalidParameterError(
+            "end", _day(end).isoformat(), f"a day after the start ({_day(lo).isoformat()})"
+        )
+    return lo, hi
+
+
+def _join_org(
+    store: Store,
+    org: str,
+    cost_group_by: Sequence[str],
+    usage: Mapping[str, Any],
+    lo: int,
+    hi: int,
+    now: int,
+    tol: Decimal,
+    price_sums: dict[tuple[str, date], list[Decimal]],
+    currencies: Counter[str],
+) -> tuple[list[Cell], list[str]]:
+    cost_cols = set(cost_group_by) & set(JOINABLE)
+    # A column joins a kind only when costs and every stored endpoint of the kind group by it.
+    cols: dict[str, set[str]] = {}
+    for kind, family in FAMILIES.items():
+        stored = [usage[e] for e in sorted(family) if e in usage]
+        cols[kind] = cost_cols.intersection(*(set(f.group_by) for f in stored))
+    coverage = store.coverage(["costs", *sorted(usage)], lo, hi, now=now, organization=org)
+    missing = {
+        name: {d for s, e in held.missing for d in _days(s, e)}
+        for name, held in coverage.endpoints.items()
+    }
+    notes = _coverage_notes(coverage.lines())
+    from ..report._from_store import directory_from_store
+
+    directory = directory_from_store(store, org)
+    names = {pid: p.name for pid, p in directory.projects.items()}
+
+    def key_of(day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:
+        use = cols.get(kind, cost_cols)
+        project, key, user = (row.get(c) if c in use else None for c in JOINABLE)
+        return (day, project, key, user, model, kind)
+
+    used: dict[Key, _Side] = defaultdict(_Side)
+    seen: dict[str, set[str | None]] = defaultdict(set)
+    for endpoint in sorted(usage):
+        for row in store.rows(endpoint, lo, hi, False, organization=org, provisional=True):
+            day = row["start_time"].date()
+            for (model, kind, unit), quantity in usage_measures(endpoint, row):
+                side = used[key_of(day, row, model, kind)]
+                side.quantity += quantity
+                side.unit = unit
+                side.provisional |= bool(row["provisional"])
+                seen[kind].add(model)
+    billed: dict[Key, _Side] = defaultdict(_Side)
+    for row in store.rows("costs", lo, hi, False, organization=org, provisional=True):
+        day = row["start_time"].date()
+        line_item = row.get("line_item") or "(no line item)"
+        amount: Decimal = row["amount_value"] or Decimal(0)
+        currencies[(row.get("amount_currency") or "usd").lower()] += 1
+        measure = measure_of(row.get("line_item"))
+        model, kind, unit = measure or (None, line_item, str(row.get("quantity_unit") or ""))
+        side = billed[key_of(day, row, model, kind)]
+        side.amount += amount
+        side.unit = unit
+        side.provisional |= bool(row["provisional"])
+        side.line_items.add(line_item)
+        factor = UNIT_FACTORS.get(str(row.get("quantity_unit")))
+        sent = row.get("quantity")
+        if measure is None or factor is None or sent is None:
+            side.unknown = True
+            continue
+        billed_quantity = Decimal(str(sent)) * factor
+        side.quantity += billed_quantity
+        if not row["provisional"] and billed_quantity:
+            sums = price_sums.setdefault((line_item, day), [Decimal(0), Decimal(0)])
+            sums[0] += amount
+            sums[1] += billed_quantity
+    _take_audio_out(billed, used)
+
+    def unchecked(key: Key) -> str | None:
+        day, model, kind = key[0], key[4], key[5]
+        family = FAMILIES.get(kind)
+        if family is None:
+            return "no usage endpoint reports this line item"
+        absent = sorted(family - set(usage))
+        if absent and (len(absent) == len(family) or model not in seen[kind]):
+            return f"its usage is not in the store (not synced: {', '.join(absent)})"
+        gaps = sorted(e for e in family & set(usage) if day in missing.get(e, ()))
+        if gaps:
+            return f"the store lacks {', '.join(gaps)} for this day"
+        return None
+
+    cells = []
+    for key in billed.keys() | used.keys():
+        cost, use = billed.get(key), used.get(key)
+        day, project, api_key, user, model, kind = key
+        status: Status
+        reason = unchecked(key)
+        if cost is None:
+            assert use is not None
+            if reason is not None or day in missing.get("costs", ()):
+                continue  # usage of a day whose costs are not stored: said in the notes
+            status = "usage_without_cost"
+            reason = f"used {_qty(use.quantity, use.unit)}, nothing billed"
+        elif reason is not None:
+            status = "not_checked"
+        elif cost.unknown:
+            status, reason = "not_checked", "the API sent no quantity (or an unknown unit)"
+        elif use is None or not use.quantity:
+            if not cost.amount and not cost.quantity:
+                continue
+            status = "cost_without_usage"
+            reason = f"billed {_qty(cost.quantity, cost.unit)}, no usage"
+        elif abs(cost.quantity - use.quantity) <= tol * max(cost.quantity, use.quantity):
+            status, reason = "matched", ""
+        else:
+            status = "quantity_mismatch"
+            ratio = cost.quantity / use.quantity
+            reason = (
+                f"billed {_qty(cost.quantity, cost.unit)}, used {_qty(use.quantity, use.unit)} "
+                f"({ratio:.2f}x)"
+            )
+        unit = (use.unit if use is not None else "") or (cost.unit if cost else "")
+        cells.append(
+            Cell(
+                day=day,
+                organization=org,
+                project_id=project,
+                api_key_id=api_key,
+                user_id=user,
+                model=model,
+                kind=kind,
+                unit=unit,
+                project_name=names.get(project) if project else None,
+                line_items=tuple(sorted(cost.line_items)) if cost else (),
+                billed=None if cost is None or cost.unknown else cost.quantity,
+                used=use.quantity if use is not None else None,
+                amount=cost.amount if cost else Decimal(0),
+                currency=next(iter(currencies), "usd"),
+                status=status,
+                provisional=(cost is not None and cost.provisional)
+                or (use is not None and use.provisional),
+                reason=reason or "",
+            )
+        )
+    return cells, notes
+
+
+def _coverage_notes(lines: Sequence[str]) -> list[str]:
+    """The store's ``Missing:`` lines, and its ``Provisional:`` lines merged per span of
+    days (one line, not one per endpoint)."""
+    out = [line for line in lines if not line.startswith("Provisional: ")]
+    spans: dict[str, list[str]] = {}
+    for line in lines:
+        if line.startswith("Provisional: "):
+            name, _, days = line.removeprefix("Provisional: ").partition(" ")
+            spans.setdefault(days.removesuffix(" (may still change)"), []).append(name)
+    for days, names in spans.items():
+        out.append(f"Provisional: {days} (may still change; not judged): {', '.join(names)}")
+    return out
+
+
+def _days(start: int, end: int) -> Iterable[date]:
+    t = start - start % _DAY
+    while t < end:
+        yield _day(t)
+        t += _DAY
+
+
+def _take_audio_out(billed: Mapping[Key, _Side], used: dict[Key, _Side]) -> None:
+    """Where audio tokens are billed on lines of their own, the text lines are billed on the
+    rest: take the audio out of the used input and output."""
+    for key in list(used):
+        kind = key[5]
+        if kind not in ("audio input", "audio output"):
+            continue
+        if key not in billed:
+            # Billed with the text tokens (the usage's input and output include audio).
+            del used[key]
+            continue
+        text = (*key[:5], kind.removeprefix("audio "))
+        if text in used:
+            used[text].quantity -= used[key].quantity
+
+
+def _qty(quantity: Decimal, unit: str) -> str:
+    return f"{number(quantity)} {unit}".strip()
+
+
+def _prices(
+    sums: Mapping[tuple[str, date], list[Decimal]],
+    cells: Sequence[Cell],
+    table: PriceTable | None,
+    tol: Decimal,
+) -> tuple[list[UnitPrice], list[Flag]]:
+    """Each line item's settled daily unit prices, and the days that differ from the
+    reference (the list price, else the period's median)."""
+    units = {li: c.unit for c in cells for li in c.line_items}
+    orgs = {li: c.organization for c in cells for li in c.line_items}
+    daily: dict[str, dict[date, tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for (line_item, day), (amount, quantity) in sums.items():
+        daily[line_item][day] = (amount / quantity, amount)
+    prices, flags = [], []
+    for line_item in sorted(daily):
+        scale, per = PRICE_SCALE.get(units.get(line_item, ""), (Decimal(1), "unit"))
+        days = dict(sorted(daily[line_item].items()))
+        shown = {day: price * scale for day, (price, _) in days.items()}
+        listed = table.price_of(line_item) if table is not None else None
+        median = statistics.median_low(shown.values())
+        reference = listed * scale if listed is not None else median
+        prices.append(
+            UnitPrice(
+                line_item, per, median, min(shown.values()), max(shown.values()), len(shown),
+                None if listed is None else listed * scale, shown,
+            )
+        )  # fmt: skip
+        before: Decimal | None = None
+        for day, price in shown.items():
+            off = abs(price - reference)
+            if off > tol * reference if reference else price != 0:
+                which = "the list price" if listed is not None else "the period's median"
+                share = f"{off / reference:.1%} " if reference else ""
+                where = "above" if price > reference else "below"
+                moved = (
+                    f"; the day before: {_price(before)}"
+                    if before is not None and before != price
+                    else ""
+                )
+                flags.append(
+                    Flag(
+                        "price_differs", day, orgs.get(line_item, ""), line_item, None, None, None,
+                        days[day][1],
+                        f"{_price(price)} per {per}, {share}{where} {which} {_price(reference)}"
+                        f"{moved}",
+                    )
+                )  # fmt: skip
+            before = price if (day + timedelta(days=1)) in shown else None
+    return prices, flags
+
+
+def _price(value: Decimal) -> str:
+    return f"${decimal_text(round(value, 6).normalize())}"
+
+
+_FLAG_OF: Final[Mapping[str, Any]] = {
+    "cost_without_usage": "cost_without_usage",
+    "usage_without_cost": "usage_without_cost",
+    "quantity_mismatch": "quantity_mismatch",
+}
+
+
+def _cell_flags(cells: Iterable[Cell]) -> list[Flag]:
+    out = []
+    for cell in cells:
+        kind = _FLAG_OF.get(cell.status)
+        if kind is None:
+            continue
+        line_item = (
+            ", ".join(cell.line_items)
+            if cell.line_items
+            else (f"{cell.model}, {cell.kind}" if cell.model else cell.kind)
+        )
+        out.append(
+            Flag(
+                kind, cell.day, cell.organization, line_item, cell.project_id, cell.api_key_id,
+                cell.user_id, cell.amount, cell.reason, cell.provisional, cell.project_name,
+            )
+        )  # fmt: skip
+    return out
+
+
+def _cell_order(cell: Cell) -> tuple[Any, ...]:
+    return (
+        cell.day, cell.organization, cell.project_id or "", cell.api_key_id or "",
+        cell.user_id or "", cell.model or "", cell.kind,
+    )  # fmt: skip
+
+
+def _flag_order(flag: Flag) -> tuple[Any, ...]:
+    from ._model import FLAG_KINDS
+
+    return (
+        flag.day, FLAG_KINDS.index(flag.kind), flag.line_item, flag.project_id or "",
+        flag.api_key_id or "", flag.user_id or "",
+    )  # fmt: skip
