@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from types import ModuleType, TracebackType
-from typing import Any, Self, overload
+from typing import TYPE_CHECKING, Any, Self, overload
 
 import httpx
 import pydantic
@@ -35,12 +35,14 @@ from ._core._base import (
 )
 from ._core._endpoints import ENDPOINTS
 from ._core._exceptions import InvalidParameterError
-from ._core._models import Page
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
 from ._core._resources import Costs, Usage
 from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 from .directory._mixin import AsyncDirectoryResources, DirectoryResources
+
+if TYPE_CHECKING:
+    from ._core._models import Page
 
 __all__ = ["AsyncUsageClient", "UsageClient"]
 
@@ -248,19 +250,19 @@ class UsageClient(_ClientBase, DirectoryResources):
             if gate is not None:
                 gate.acquire()
             try:
-                outcome = self._attempt(request, attempt, parse)
+                outcome = self._attempt(request, attempt)
             finally:
                 # Every path gives the slot back: a page, an error, an escaping exception.
                 if gate is not None:
                     gate.release(throttled=outcome is not None and outcome.throttled)
-            if outcome.page is not None:
-                return outcome.page
+            if outcome.success is not None:
+                return parse(outcome.success, self._settings)
             if outcome.error is not None:
                 raise outcome.error
             assert outcome.delay is not None
             self._runtime.sleep(outcome.delay)
 
-    def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
+    def _attempt(self, request: httpx.Request, attempt: int) -> Outcome:
         response: httpx.Response | None = None
         failure: Exception | None = None
         began = time.monotonic()
@@ -274,7 +276,7 @@ class UsageClient(_ClientBase, DirectoryResources):
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from None
-        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
+        return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
 def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
@@ -357,21 +359,21 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
             if gate is not None:
                 await gate.acquire()
             try:
-                outcome = await self._attempt(request, attempt, parse)
+                outcome = await self._attempt(request, attempt)
             finally:
                 if gate is not None:
                     # Shielded: a cancellation (a stream closed with requests in flight)
                     # must not stop the slot from being given back.
                     release = gate.release(throttled=outcome is not None and outcome.throttled)
                     await _asyncio().shield(release)
-            if outcome.page is not None:
-                return outcome.page
+            if outcome.success is not None:
+                return parse(outcome.success, self._settings)
             if outcome.error is not None:
                 raise outcome.error
             assert outcome.delay is not None
             await self._runtime.async_sleep(outcome.delay)
 
-    async def _attempt(self, request: httpx.Request, attempt: int, parse: Parse) -> Outcome:
+    async def _attempt(self, request: httpx.Request, attempt: int) -> Outcome:
         response: httpx.Response | None = None
         failure: Exception | None = None
         began = time.monotonic()
@@ -385,7 +387,7 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
             failure = error
         except HTTPX_ERRORS as error:
             raise httpx_error(error, request, self._settings) from None
-        return judge(response, failure, request, attempt, self._settings, self._rng, parse)
+        return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
 def _asyncio() -> ModuleType:

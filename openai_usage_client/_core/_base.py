@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,8 +25,12 @@ import pydantic
 
 from .._version import __version__
 from . import _exceptions as exc
-from ._models import Page
 from ._params import check_concurrency
+
+if TYPE_CHECKING:
+    # The page models are built on first use: importing the client must not build them
+    # (bench P5: every usage result type is a pydantic class).
+    from ._models import Page
 
 # The clients (``_client.py``) are thin I/O twins over everything listed here.
 __all__ = [
@@ -289,6 +293,8 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
 
 def parse_page(response: httpx.Response, settings: ClientSettings) -> Page:
     """Validate a 2xx body straight from bytes into the generated models."""
+    from ._models import Page
+
     return parse_model(response, settings, Page)
 
 
@@ -374,10 +380,13 @@ def httpx_error(error: Exception, request: httpx.Request, settings: ClientSettin
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one attempt at a request came to: a page, a retry after ``delay``, or an error."""
+    """What one attempt at a request came to: a body to parse, a retry after ``delay``, or an
+    error."""
 
-    #: The parsed body (a ``Page`` unless ``judge`` was given another ``parse``).
-    page: Any = None
+    #: A 2xx response whose body is read but not parsed yet: the client parses it after
+    #: giving its concurrency slot back, so the next request is on the wire while this page
+    #: is validated (parsing holds the GIL and, in the async client, the event loop).
+    success: httpx.Response | None = None
     delay: float | None = None
     error: exc.OpenAIUsageError | None = None
     throttled: bool = False
@@ -390,7 +399,6 @@ def judge(
     attempt: int,
     settings: ClientSettings,
     rng: random.Random,
-    parse: Callable[[httpx.Response, ClientSettings], object] = parse_page,
 ) -> Outcome:
     """Decide what to do after attempt number ``attempt`` (1-based) of one request.
 
@@ -405,7 +413,7 @@ def judge(
             return Outcome(delay=retry_delay(attempt, None, rng))
         return Outcome(error=connection_error(transport_error, request, settings))
     if response.is_success:
-        return Outcome(page=parse(response, settings))
+        return Outcome(success=response)
     throttled = response.status_code == 429
     if should_retry_status(response.status_code) and retries_left:
         return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)

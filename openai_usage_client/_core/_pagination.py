@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ._exceptions import (
     APIError,
@@ -16,9 +17,11 @@ from ._exceptions import (
     OpenAIUsageError,
     PaginationError,
 )
-from ._models import Page
 from ._params import Query
 from ._time import align_down, from_unix, split_range
+
+if TYPE_CHECKING:
+    from ._models import Page
 
 __all__ = ["AIMD", "CursorChain", "annotate", "is_transient", "plan_windows"]
 

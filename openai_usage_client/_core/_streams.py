@@ -30,7 +30,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from ._exceptions import OpenAIUsageError
-from ._models import Bucket, Page
 from ._pagination import AIMD, CursorChain, annotate, plan_windows
 from ._params import Query
 
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from ._exports import PathOrFile
+    from ._models import Bucket, Page
     from ._names import Names
     from ._rows import Row
 
@@ -100,8 +100,8 @@ class AsyncGate:
             self._cond.notify_all()
 
 
-SyncFetch = Callable[[Query, "str | None", "ThreadGate | None"], Page]
-AsyncFetch = Callable[[Query, "str | None", "AsyncGate | None"], Awaitable[Page]]
+SyncFetch = Callable[[Query, "str | None", "ThreadGate | None"], "Page"]
+AsyncFetch = Callable[[Query, "str | None", "AsyncGate | None"], Awaitable["Page"]]
 
 
 class BucketStream:

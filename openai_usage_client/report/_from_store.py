@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from .._core._summary import summarize
 from ..directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
 from ..store import Coverage, StoreError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
@@ -32,6 +33,8 @@ __all__ = ["MissingDataError", "directory_from_store", "report_from_store", "ser
 
 _DAY: Final = 86_400
 _WIDTH_ORDER: Final = {"1d": 0, "1h": 1, "1m": 2}
+#: The costs columns the report's views group by (with the currency).
+_FINE: Final = ("project_id", "line_item", "api_key_id", "user_id")
 
 
 class MissingDataError(StoreError):
@@ -103,22 +106,41 @@ def report_from_store(
             row.pop("rows", None)  # counts of stored rows: another grouping than the API's
         return out
 
-    currencies = total("costs", ["amount_currency"], MONEY)
+    # The costs queries usually read one series: sum it once at the finest grouping any
+    # of them needs (a few hundred groups in a year), and every view from those groups,
+    # instead of one scan of the year's rows per view (bench P7).
+    fine_by: list[str] = []
+    fine: list[dict[str, Any]] = []
+    costs_reads = {chosen[k] for k in ("costs", "costs_by_key", "costs_by_user")}
+    if len(costs_reads) == 1 and chosen["costs"] is not None:
+        _, group_by = chosen["costs"]
+        fine_by = [*(g for g in _FINE if g in group_by), "amount_currency"]
+        fine = total("costs", fine_by, MONEY)
+
+    def costs(query_key: str, by: list[str]) -> list[dict[str, Any]]:
+        if not fine_by or not all(b in fine_by or b == "model" for b in by):
+            return total(query_key, by, MONEY)
+        out = summarize(fine, by, MONEY)
+        for row in out:
+            row.pop("rows", None)
+        return out
+
+    currencies = costs("costs", ["amount_currency"])
     found = {r["amount_currency"] for r in currencies if r["amount_currency"]}
     if len(found) > 1:
         raise MixedCurrencyError(found)
     report.currency = found.pop() if found else "usd"
     report.total = sum((r["amount_value"] or Decimal(0) for r in currencies), Decimal(0))
-    report.by_project = total("costs", ["project_id"], MONEY)
-    report.by_line_item = total("costs", ["line_item"], MONEY)
-    report.by_model = total("costs", ["model"], MONEY)
-    report.by_key = total("costs_by_key", ["api_key_id"], MONEY)
-    report.by_user = total("costs_by_user", ["user_id"], MONEY)
+    report.by_project = costs("costs", ["project_id"])
+    report.by_line_item = costs("costs", ["line_item"])
+    report.by_model = costs("costs", ["model"])
+    report.by_key = costs("costs_by_key", ["api_key_id"])
+    report.by_user = costs("costs_by_user", ["user_id"])
     report.tokens = total("tokens", ["model"], TOKENS)
     # Per model, the keys and users that spent most: from their totals by line item.
     report.top_by_model = top_by_model(
-        total("costs_by_key", ["api_key_id", "line_item"], MONEY),
-        total("costs_by_user", ["user_id", "line_item"], MONEY),
+        costs("costs_by_key", ["api_key_id", "line_item"]),
+        costs("costs_by_user", ["user_id", "line_item"]),
     )
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):

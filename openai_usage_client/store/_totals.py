@@ -8,7 +8,6 @@ report over a year of stored rows takes milliseconds instead of building every r
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -93,6 +92,8 @@ def totals(
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({quote(endpoint)})")}
         split_ok = all(f + SPLIT[0] in have for f, d in zip(chosen, decimal, strict=True) if d)
         for in_sql in (True, False) if split_ok else (False,):
+            # An exact sum in SQL is four columns (``_split_sum``), otherwise one.
+            widths = [4 if exact and in_sql else 1 for exact in decimal]
             sums = [
                 (_split_sum if in_sql else _python_sum)(f"t.{quote(f)}")
                 if exact
@@ -105,20 +106,26 @@ def totals(
                 selects += ["MAX(t.amount_currency)", "MIN(t.amount_currency)"]
             sql = f"SELECT {', '.join(selects)} FROM {quote(endpoint)} t {where}{group}"
             records = conn.execute(sql, params).fetchall()
-            if not in_sql or all(_fits(r, n_by, decimal) for r in records):
+            n_sums = sum(widths)
+            if not in_sql or not any(r[i] for r in records for i in _inexact_columns(n_by, widths)):
                 break
         for record in records or ():
-            count = record[n_by + n_fields]
+            count = record[n_by + n_sums]
             if not count:
                 continue  # no rows at all: an ungrouped aggregate still answers one line
             key = tuple(
                 v if f is None or v is None else f(v)
                 for f, v in zip(readers, record[:n_by], strict=True)
             )
-            values = [
-                _decimal(v) if exact and v is not None else v
-                for exact, v in zip(decimal, record[n_by : n_by + n_fields], strict=True)
-            ]
+            values = []
+            at = n_by
+            for exact, span in zip(decimal, widths, strict=True):
+                part = record[at : at + span]
+                at += span
+                if span == 4:
+                    values.append(_joined(part))
+                else:
+                    values.append(_decimal(part[0]) if exact and part[0] is not None else part[0])
             if currency and record[-1] != record[-2]:
                 raise ValueError(
                     "amount_value is in several currencies: add 'amount_currency' to by"
@@ -148,10 +155,12 @@ def totals(
 
 
 def _split_sum(column: str) -> str:
+    """Four columns: the sums of the whole units, the nano and the atto parts, and whether a
+    value did not fit them (then the query runs again with ``decimal_sum``)."""
     units, nano, atto, inexact = (column[:-1] + suffix + '"' for suffix in SPLIT)
     return (
-        f"json_array(SUM({units}), SUM({nano}), SUM({atto}), "
-        f"MAX({inexact}) OR COUNT({column}) > COUNT({units}))"
+        f"SUM({units}), SUM({nano}), SUM({atto}), "
+        f"MAX({inexact}) OR COUNT({column}) > COUNT({units})"
     )
 
 
@@ -159,23 +168,26 @@ def _python_sum(column: str) -> str:
     return f"decimal_sum({column})"
 
 
-def _fits(record: tuple[Any, ...], n_by: int, decimal: list[bool]) -> bool:
-    for exact, value in zip(decimal, record[n_by:], strict=False):
-        if exact and value is not None and value.startswith("["):
-            parts = json.loads(value)
-            if parts[3]:
-                return False
-    return True
+def _inexact_columns(n_by: int, widths: Sequence[int]) -> list[int]:
+    """Where the "did not fit" flag of each exact sum is in a record."""
+    out, at = [], n_by
+    for width in widths:
+        if width == 4:
+            out.append(at + 3)
+        at += width
+    return out
 
 
-def _decimal(value: str) -> Decimal | None:
-    if not value.startswith("["):
-        return Decimal(value)
-    whole, high, low, _ = json.loads(value)
+def _joined(part: Sequence[Any]) -> Decimal | None:
+    whole, high, low, _ = part
     if whole is None:
         return None  # every value was NULL
     total = _EXACT.add(Decimal(whole), Decimal(high).scaleb(-9))
     return _EXACT.add(total, Decimal(low).scaleb(-18))
+
+
+def _decimal(value: str) -> Decimal:
+    return Decimal(value)
 
 
 class _DecimalSum:
