@@ -38,11 +38,11 @@ from ._core._exceptions import InvalidParameterError
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
 from ._core._resources import Costs, Usage
-from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 from .directory._mixin import AsyncDirectoryResources, DirectoryResources
 
 if TYPE_CHECKING:
     from ._core._models import Page
+    from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 
 __all__ = ["AsyncUsageClient", "UsageClient"]
 
@@ -221,6 +221,9 @@ class UsageClient(_ClientBase, DirectoryResources):
         self.close()
 
     def _stream(self, endpoint: str, params: Mapping[str, Any]) -> BucketStream:
+        # Imported on the first call: importing the client stays cheap (bench P5).
+        from ._core._streams import BucketStream
+
         return BucketStream(self._fetch, self._query(endpoint, params))
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
@@ -334,6 +337,8 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
         await self.aclose()
 
     def _stream(self, endpoint: str, params: Mapping[str, Any]) -> AsyncBucketStream:
+        from ._core._streams import AsyncBucketStream
+
         return AsyncBucketStream(self._fetch, self._query(endpoint, params))
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
