@@ -193,6 +193,13 @@ def test_usage_not_in_the_store_is_not_checked_and_says_which_sync(tmp_path: Pat
     }
     assert found.spend["not_checked"] > found.spend["matched"] / 10
     assert found.endpoints == ["completions"]
+    assert found.notes[-1] == (
+        f"Not checked (default): ${found.spend['not_checked']:.2f} of settled spend, line items "
+        "whose usage is not in the store (audio_speeches, audio_transcriptions, "
+        "code_interpreter_sessions, decisions, embeddings, file_search_calls, images, "
+        f"vector_stores, web_search_calls): openai-usage sync --db {db} --endpoint all "
+        "--start 2026-10-01"
+    )
 
 
 def test_an_empty_period_says_what_is_missing(honest_db: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from .._core._exceptions import InvalidParameterError
-from .._core._format import decimal_text, number
+from .._core._format import decimal_text, money, number
 from .._core._time import to_unix
 from ._kinds import FAMILIES, JOINABLE, PRICE_SCALE, UNIT_FACTORS, measure_of, usage_measures
 from ._model import Cell, Flag, Reconciliation, Status, UnitPrice
@@ -218,7 +218,7 @@ def _join_org(
             return "no usage endpoint reports this line item"
         absent = sorted(family - set(usage))
         if absent and (len(absent) == len(family) or model not in seen[kind]):
-            return f"its usage is not in the store (not synced: {', '.join(absent)})"
+            return f"{_NOT_SYNCED}{', '.join(absent)})"
         gaps = sorted(e for e in family & set(usage) if day in missing.get(e, ()))
         if gaps:
             return f"the store lacks {', '.join(gaps)} for this day"
@@ -277,7 +277,32 @@ def _join_org(
                 reason=reason or "",
             )
         )
-    return cells, notes
+    return cells, notes + _unsynced_note(store, org, cells, lo)
+
+
+_NOT_SYNCED: Final = "its usage is not in the store (not synced: "
+
+
+def _unsynced_note(store: Store, org: str, cells: Sequence[Cell], lo: int) -> list[str]:
+    """What the spend not checked for want of a usage endpoint comes to, and the sync that
+    fills it."""
+    amount, names = Decimal(0), set()
+    for cell in cells:
+        if (
+            cell.status == "not_checked"
+            and not cell.provisional
+            and cell.reason.startswith(_NOT_SYNCED)
+        ):
+            amount += cell.amount
+            names.update(cell.reason.removeprefix(_NOT_SYNCED).rstrip(")").split(", "))
+    if not names:
+        return []
+    start = _day(lo).isoformat()
+    return [
+        f"Not checked ({org}): {money(amount, cells[0].currency)} of settled spend, line items "
+        f"whose usage is not in the store ({', '.join(sorted(names))}): openai-usage sync "
+        f"--db {store.path} --endpoint all --start {start}"
+    ]
 
 
 def _coverage_notes(lines: Sequence[str]) -> list[str]:
