@@ -138,7 +138,7 @@ def run(rounds: int) -> Section:
             "what remains is pydantic.types with annotated_types (the strict number types "
             "CostsResult uses: about 11 ms), the client with its settings, parameters and time "
             "handling, and the directory resources. Meeting the goal would take result models "
-            "without pydantic's strict types, or noise below the 5% margin left."
+            "without pydantic's strict types (about 11 ms of the gap)."
         )
     if cli is not None and t[label] > GOAL * base:
         profiles.append(f"{label}:\n" + _import_profile(cli))
