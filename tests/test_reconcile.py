@@ -316,8 +316,19 @@ def test_the_command(faulty_db: Path, tmp_path: Path) -> None:
         "Flags: 8 (cost without usage 1, usage without cost 3, quantity mismatch 1, price",
         "  differs 3)",
     ]
-    assert "  2026-10-27  cost without usage      $2.50  gpt-4o-2024-08-06, output" in lines
+    assert "  2026-10-27  cost without usage  $2.50  gpt-4o-2024-08-06, output" in lines
     assert max(len(line) for line in lines if "openai-usage sync" not in line) <= 80
+    # Unit prices: a model's line items under the model, a tool's variants under the tool.
+    mini = lines.index("  gpt-4o-mini-2024-07-18")
+    assert [line.split()[:4] for line in lines[mini + 1 : mini + 6]] == [
+        ["batch", "input", "1M", "tok"],
+        ["batch", "output", "1M", "tok"],
+        ["cached", "input", "1M", "tok"],
+        ["input", "1M", "tok", "0.15"],
+        ["output", "1M", "tok", "0.6"],
+    ]
+    web = lines.index("  web search tool calls")
+    assert lines[web + 1].split()[:5] == ["(high", "context)", "1K", "calls", "30"]
     code, out, err = run(
         "--fake", "reconcile", "--db", str(faulty_db), "--start", "2026-10-01", "-f", "json"
     )

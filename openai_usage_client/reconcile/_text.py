@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import timedelta
 from decimal import Decimal
 from typing import IO, Any, Final
 
 from .._core._format import decimal_text, money
+from .._core._summary import model_from_line_item
 from .._core._table import Layout, render, write_csv
 from ._model import FLAG_KINDS, Flag, Reconciliation, Status
 
@@ -49,11 +51,12 @@ def _price(value: Decimal | None) -> str:
     return "" if value is None else decimal_text(round(value, 6).normalize())
 
 
-def _flag_lines(flag: Flag, currency: str, width: int | None) -> list[str]:
-    """Two lines: what and how much, then where and why (cut to ``width``)."""
+def _flag_lines(flag: Flag, currency: str, width: int | None, amounts: int) -> list[str]:
+    """Two lines: what and how much (amounts right-aligned in ``amounts`` columns), then
+    where and why, wrapped to ``width``."""
     head = (
         f"  {flag.day.isoformat()}  {flag.kind.replace('_', ' '):<18}  "
-        f"{money(flag.amount, currency):>9}  {flag.line_item}"
+        f"{money(flag.amount, currency):>{amounts}}  {flag.line_item}"
     )
     where = [flag.project_name or flag.project_id or "", flag.api_key_id or ""]
     place = " / ".join(w for w in where if w)
@@ -66,6 +69,58 @@ def _flag_lines(flag: Flag, currency: str, width: int | None) -> list[str]:
         *textwrap.wrap(body, width, initial_indent=indent, subsequent_indent=indent,
                        break_on_hyphens=False),
     ]  # fmt: skip
+
+
+#: Short names of what a price is per, for the 80-column table (JSON keeps the long ones).
+_PER_SHORT: Final = {"1M tokens": "1M tok", "1M characters": "1M chars", "GiB-hour": "GiB-h"}
+_QUALIFIED: Final = re.compile(r"^(?P<base>.*?)\s*(?P<qualifier>\([^)]*\))$")
+
+
+def _group(line_item: str) -> tuple[str | None, str]:
+    """``(heading, label)``: a model's line items under the model, the variants of a tool
+    line under the tool, any other line alone."""
+    model = model_from_line_item(line_item)
+    if model is not None:
+        return model, line_item.split(", ", 1)[1]
+    qualified = _QUALIFIED.match(line_item)
+    if qualified:
+        return qualified["base"], qualified["qualifier"]
+    return None, line_item
+
+
+def _price_lines(found: Reconciliation, layout: Layout, width: int | None) -> list[str]:
+    """The unit price table, grouped: a heading line per model (or tool), its kinds below."""
+    rows, headings = [], []
+    for p in found.prices:
+        heading, label = _group(p.line_item)
+        headings.append(heading)
+        rows.append(
+            {
+                "line item": label if heading is None else f"  {label}",
+                "per": _PER_SHORT.get(p.per, p.per),
+                "median": _price(p.median),
+                "low": _price(p.low),
+                "high": _price(p.high),
+                "days": p.days,
+                "list price": _price(p.list_price),
+            }
+        )
+    columns = ["line item", "per", "median", "low", "high", "days"]
+    if any(p.list_price is not None for p in found.prices):
+        columns.append("list price")
+    kinds: dict[str, Any] = dict.fromkeys(columns, "text")
+    kinds["days"] = "int"
+    table = render(
+        rows, columns, width=None if width is None else width - 2, kinds=kinds, layout=layout
+    )
+    out = ["  " + line for line in table[:2]]
+    shown = None
+    for heading, line in zip(headings, table[2:], strict=True):
+        if heading is not None and heading != shown:
+            out.append("  " + heading)
+        shown = heading
+        out.append("  " + line)
+    return out
 
 
 def reconciliation_text(found: Reconciliation, *, width: int | None = None) -> str:
@@ -104,34 +159,12 @@ def reconciliation_text(found: Reconciliation, *, width: int | None = None) -> s
     summary = ", ".join(f"{k.replace('_', ' ')} {counts[k]}" for k in FLAG_KINDS)
     heading = f"Flags: {len(found.flags)} ({summary})"
     lines += ["", *(textwrap.wrap(heading, width, subsequent_indent="  ") if width else [heading])]
+    amount_columns = max((len(money(f.amount, found.currency)) for f in found.flags), default=0)
     for flag in found.flags:
-        lines += _flag_lines(flag, found.currency, width)
+        lines += _flag_lines(flag, found.currency, width, amount_columns)
     if found.prices:
         lines += ["", f"Unit prices ({found.currency.upper()}, settled days)"]
-        rows = [
-            {
-                "line item": p.line_item,
-                "per": p.per,
-                "median": _price(p.median),
-                "low": _price(p.low),
-                "high": _price(p.high),
-                "days": p.days,
-                "list price": _price(p.list_price),
-            }
-            for p in found.prices
-        ]
-        columns = ["line item", "per", "median", "low", "high", "days"]
-        if any(p.list_price is not None for p in found.prices):
-            columns.append("list price")
-        kinds: dict[str, Any] = dict.fromkeys(columns, "text")
-        kinds["days"] = "int"
-        lines += [
-            "  " + line
-            for line in render(
-                rows, columns, width=None if width is None else width - 2, kinds=kinds,
-                layout=layout,
-            )
-        ]  # fmt: skip
+        lines += _price_lines(found, layout, width)
     if found.notes:
         lines.append("")
         for note in found.notes:
