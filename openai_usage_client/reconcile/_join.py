@@ -15,7 +15,7 @@ from .._core._exceptions import InvalidParameterError
 from .._core._format import decimal_text, money, number
 from .._core._time import to_unix
 from ._kinds import FAMILIES, JOINABLE, PRICE_SCALE, UNIT_FACTORS, measure_of, usage_measures
-from ._model import Cell, Flag, Reconciliation, Status, UnitPrice
+from ._model import FLAG_KINDS, Cell, Flag, FlagKind, Reconciliation, Status, UnitPrice
 from ._prices import PriceTable, load_prices
 
 if TYPE_CHECKING:
@@ -401,7 +401,8 @@ def _price(value: Decimal) -> str:
     return f"${decimal_text(round(value, 6).normalize())}"
 
 
-_FLAG_OF: Final[Mapping[str, Any]] = {
+#: The statuses that are flags too (a price flag is per line item and day, not per cell).
+_FLAGGED: Final[Mapping[Status, FlagKind]] = {
     "cost_without_usage": "cost_without_usage",
     "usage_without_cost": "usage_without_cost",
     "quantity_mismatch": "quantity_mismatch",
@@ -411,7 +412,7 @@ _FLAG_OF: Final[Mapping[str, Any]] = {
 def _cell_flags(cells: Iterable[Cell]) -> list[Flag]:
     out = []
     for cell in cells:
-        kind = _FLAG_OF.get(cell.status)
+        kind = _FLAGGED.get(cell.status)
         if kind is None:
             continue
         line_item = (
@@ -436,8 +437,6 @@ def _cell_order(cell: Cell) -> tuple[Any, ...]:
 
 
 def _flag_order(flag: Flag) -> tuple[Any, ...]:
-    from ._model import FLAG_KINDS
-
     return (
         flag.day, FLAG_KINDS.index(flag.kind), flag.line_item, flag.project_id or "",
         flag.api_key_id or "", flag.user_id or "",
