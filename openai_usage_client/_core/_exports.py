@@ -67,11 +67,6 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _decimal_text(value: Decimal) -> str:
-    # Never exponent notation (str(Decimal("1E-7")) would be "1E-7"), no trailing zeros.
-    return decimal_text(value)
-
-
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -80,7 +75,7 @@ def _csv_cell(value: Any) -> str:
     if isinstance(value, datetime):
         return _iso(value)
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return decimal_text(value)
     return str(value)
 
 
@@ -90,7 +85,7 @@ def _json_value(value: Any) -> str:
     if isinstance(value, datetime):
         return f'"{_iso(value)}"'
     if isinstance(value, Decimal):
-        return _decimal_text(value) if value.is_finite() else "null"
+        return decimal_text(value) if value.is_finite() else "null"
     if isinstance(value, float) and not math.isfinite(value):
         return "null"
     return json.dumps(value, ensure_ascii=False, default=str)

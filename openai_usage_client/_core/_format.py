@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-__all__ = ["cut_unique", "decimal_text", "money", "number"]
+__all__ = ["cut", "cut_unique", "decimal_text", "money", "number"]
 
 
 def _plain(value: Decimal) -> str:
@@ -51,7 +51,8 @@ def money(value: Decimal | None, currency: str | None) -> str:
     return f"{cents} {(currency or '').upper()}".rstrip()
 
 
-def _cut(text: str, width: int, ellipsis: str) -> str:
+def cut(text: str, width: int, ellipsis: str = "…") -> str:
+    """``text`` cut to ``width`` characters, ending with ``ellipsis`` when it was cut."""
     if len(text) <= width:
         return text
     if width <= len(ellipsis):
@@ -63,17 +64,17 @@ def cut_unique(values: list[str], width: int, ellipsis: str = "…") -> list[str
     """Each text cut to ``width`` characters (an ellipsis marks the cut), kept apart: two
     values that the same cut would make look alike keep their ends instead
     (``proj_1e14…67294``), as IDs and names often differ only there."""
-    cut = [_cut(v, width, ellipsis) for v in values]
+    shortened = [cut(v, width, ellipsis) for v in values]
     seen: dict[str, set[str]] = {}
-    for value, shown in zip(values, cut, strict=True):
+    for value, shown in zip(values, shortened, strict=True):
         seen.setdefault(shown, set()).add(value)
     clashing = {shown for shown, originals in seen.items() if len(originals) > 1}
     if not clashing or width <= len(ellipsis) + 2:
-        return cut
+        return shortened
     head = (width - len(ellipsis)) // 2
     tail = width - len(ellipsis) - head
     out = []
-    for value, shown in zip(values, cut, strict=True):
+    for value, shown in zip(values, shortened, strict=True):
         kept = value[:head] + ellipsis + value[len(value) - tail :]
         out.append(kept if shown in clashing else shown)
     return out

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
-from ._format import cut_unique, decimal_text, money, number
+from ._format import cut, cut_unique, decimal_text, money, number
 
 if TYPE_CHECKING:
     from ._rows import Row
@@ -198,14 +198,6 @@ def _total_line(
     return line
 
 
-def _cut(text: str, width: int, ellipsis: str) -> str:
-    if len(text) <= width:
-        return text
-    if width <= len(ellipsis):
-        return text[:width]
-    return text[: width - len(ellipsis)] + ellipsis
-
-
 def _fit(
     widths: list[int],
     header: list[int],
@@ -277,14 +269,14 @@ def render(
     # Text cut to fit stays apart: two names that one cut would make alike keep their ends.
     for i in shown:
         if kind_list[i] == "text" and widths[i] < natural[i]:
-            cut = cut_unique([r[i] for r in body], widths[i], layout.ellipsis)
-            for r, text in zip(body, cut, strict=True):
+            kept = cut_unique([r[i] for r in body], widths[i], layout.ellipsis)
+            for r, text in zip(body, kept, strict=True):
                 r[i] = text
 
     def line(cells: list[str]) -> str:
         parts = []
         for i in shown:
-            cell = _cut(cells[i], widths[i], layout.ellipsis)
+            cell = cut(cells[i], widths[i], layout.ellipsis)
             parts.append(
                 cell.ljust(widths[i]) if kind_list[i] in ("text", "time") else cell.rjust(widths[i])
             )
@@ -296,7 +288,7 @@ def render(
         out += [rule, line(body[-1])]
     if len(shown) < len(columns):
         left = ", ".join(c for i, c in enumerate(columns) if i not in shown)
-        out.append(_cut(f"(not shown: {left}; see --columns, --wide)", width or 0, layout.ellipsis))
+        out.append(cut(f"(not shown: {left}; see --columns, --wide)", width or 0, layout.ellipsis))
     return out
 
 

@@ -19,7 +19,7 @@ from ._model import FLAG_KINDS, Cell, Flag, FlagKind, Reconciliation, Status, Un
 from ._prices import PriceTable, load_prices
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..store import Coverage, Store
 
 __all__ = ["DEFAULT_TOLERANCE", "reconcile"]
 
@@ -163,7 +163,7 @@ def _join_org(
         name: {d for s, e in held.missing for d in _days(s, e)}
         for name, held in coverage.endpoints.items()
     }
-    notes = _coverage_notes(coverage.lines())
+    notes = _coverage_notes(coverage)
     from ..report._from_store import directory_from_store
 
     directory = directory_from_store(store, org)
@@ -305,15 +305,14 @@ def _unsynced_note(store: Store, org: str, cells: Sequence[Cell], lo: int) -> li
     ]
 
 
-def _coverage_notes(lines: Sequence[str]) -> list[str]:
-    """The store's ``Missing:`` lines, and its ``Provisional:`` lines merged per span of
-    days (one line, not one per endpoint)."""
-    out = [line for line in lines if not line.startswith("Provisional: ")]
+def _coverage_notes(coverage: Coverage) -> list[str]:
+    """The store's ``Missing:`` lines, and one ``Provisional:`` line per span of days (not
+    one per endpoint)."""
+    out = [line for line in coverage.lines() if line.startswith("Missing: ")]
     spans: dict[str, list[str]] = {}
-    for line in lines:
-        if line.startswith("Provisional: "):
-            name, _, days = line.removeprefix("Provisional: ").partition(" ")
-            spans.setdefault(days.removesuffix(" (may still change)"), []).append(name)
+    for name, held in coverage.endpoints.items():
+        if held.provisional:
+            spans.setdefault(held.provisional_days(), []).append(name)
     for days, names in spans.items():
         out.append(f"Provisional: {days} (may still change; not judged): {', '.join(names)}")
     return out

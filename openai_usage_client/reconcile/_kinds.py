@@ -84,6 +84,13 @@ _TOOLS: Final[Mapping[str, tuple[str, str, str]]] = {
     "file search tool calls": ("file_search_calls", "num_requests", "calls"),
     "web search tool calls": ("web_search_calls", "num_requests", "calls"),
 }
+#: Per-model endpoints with one billed counter: (counter, kind, usage unit).
+_ONE_COUNTER: Final[Mapping[str, tuple[str, str, str]]] = {
+    "embeddings": ("input_tokens", "input", "tokens"),
+    "images": ("images", "images", "images"),
+    "audio_speeches": ("characters", "characters", "characters"),
+    "audio_transcriptions": ("seconds", "transcription", "seconds"),
+}
 #: Base kind -> the usage endpoints that report it (a line is checked against these).
 FAMILIES: Final[Mapping[str, frozenset[str]]] = {
     **{kind: endpoints for kind, (_, endpoints) in _MODEL_KINDS.items()},
@@ -142,18 +149,10 @@ def usage_measures(endpoint: str, row: Mapping[str, Any]) -> Iterator[tuple[Meas
         for kind, quantity in parts.items():
             if quantity:
                 yield (model, kind, "tokens"), Decimal(quantity)
-    elif endpoint == "embeddings":
-        if quantity := _int(row, "input_tokens"):
-            yield (model, "input", "tokens"), Decimal(quantity)
-    elif endpoint == "images":
-        if quantity := _int(row, "images"):
-            yield (model, "images", "images"), Decimal(quantity)
-    elif endpoint == "audio_speeches":
-        if quantity := _int(row, "characters"):
-            yield (model, "characters", "characters"), Decimal(quantity)
-    elif endpoint == "audio_transcriptions":
-        if quantity := _int(row, "seconds"):
-            yield (model, "transcription", "seconds"), Decimal(quantity)
+    elif endpoint in _ONE_COUNTER:
+        counter, kind, unit = _ONE_COUNTER[endpoint]
+        if quantity := _int(row, counter):
+            yield (model, kind, unit), Decimal(quantity)
     else:
         for tool, (source, counter, unit) in _TOOLS.items():
             if source == endpoint and (quantity := _int(row, counter)):

@@ -99,6 +99,10 @@ class EndpointCoverage:
         """Every bucket of the period that has begun is in the store."""
         return not self.missing
 
+    def provisional_days(self) -> str:
+        """The provisional spans as people read them (``2026-10-30, 2026-10-31``)."""
+        return _days(self.provisional)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ISO-8601 UTC times, each span ``[start, end)``."""
         return {
@@ -140,7 +144,7 @@ class Coverage:
                 )
         for name, e in self.endpoints.items():
             if e.provisional:
-                out.append(f"Provisional: {name} {_days(e.provisional)} (may still change)")
+                out.append(f"Provisional: {name} {e.provisional_days()} (may still change)")
         return out
 
     def as_of(self) -> str:

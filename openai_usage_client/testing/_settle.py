@@ -45,6 +45,20 @@ def is_settling(bucket_end: int, now: int, settle_days: int) -> bool:
     return settle_days > 0 and _age(bucket_end, now) < settle_days
 
 
+def _share(seed: int, bucket_start: int, key: object, age: int, settle_days: int) -> Decimal | None:
+    """What share of its final value a line of a settling bucket reports at ``age``: 1 once
+    settled, ``None`` while it has not arrived, else a growing share (a few report high)."""
+    lag = 1 + hash_int(seed, "lag", bucket_start, key) % settle_days
+    if age >= lag:
+        return Decimal(1)
+    if age < min(hash_int(seed, "settle", bucket_start, key) % 2, lag - 1):
+        return None  # this line has not arrived yet
+    share = Decimal(age + 2) / Decimal(lag + 2)
+    if hash_int(seed, "down", bucket_start, key) % 8 == 0:
+        share = 2 - share  # reported high, revised downwards as it settles
+    return share
+
+
 def settle_costs(
     rows: Sequence[tuple[K, Sequence[Decimal | int]]],
     *,
@@ -60,19 +74,14 @@ def settle_costs(
     age = max(_age(bucket_end, now), -1)
     out: list[tuple[K, list[Decimal | int]]] = []
     for key, (quantity, amount) in rows:
-        lag = 1 + hash_int(seed, "lag", bucket_start, key) % settle_days
-        if age >= lag:  # this line has settled
-            out.append((key, [quantity, amount]))
+        share = _share(seed, bucket_start, key, age, settle_days)
+        if share is None:
             continue
-        delay = min(hash_int(seed, "settle", bucket_start, key) % 2, lag - 1)
-        if age < delay:
-            continue  # this line has not arrived yet
-        share = Decimal(age + 2) / Decimal(lag + 2)
-        if hash_int(seed, "down", bucket_start, key) % 8 == 0:
-            share = 2 - share  # reported high, revised downwards as it settles
-        # Quantize to a short, exact decimal.
-        scaled = (Decimal(amount) * share).quantize(Decimal("1e-10"))
-        out.append((key, [quantity, scaled]))
+        if share == 1:
+            out.append((key, [quantity, amount]))
+        else:
+            # Quantize to a short, exact decimal.
+            out.append((key, [quantity, (Decimal(amount) * share).quantize(Decimal("1e-10"))]))
     return out
 
 
@@ -92,14 +101,11 @@ def settle_usage(
     age = max(_age(bucket_end, now), -1)
     out: list[tuple[K, list[Decimal | int]]] = []
     for key, values in rows:
-        lag = 1 + hash_int(seed, "lag", bucket_start, key) % settle_days
-        if age >= lag:
+        share = _share(seed, bucket_start, key, age, settle_days)
+        if share is None:
+            continue
+        if share == 1:
             out.append((key, list(values)))
-            continue
-        if age < min(hash_int(seed, "settle", bucket_start, key) % 2, lag - 1):
-            continue
-        share = Decimal(age + 2) / Decimal(lag + 2)
-        if hash_int(seed, "down", bucket_start, key) % 8 == 0:
-            share = 2 - share
-        out.append((key, [int(Decimal(v) * share) for v in values]))
+        else:
+            out.append((key, [int(Decimal(v) * share) for v in values]))
     return out
