@@ -125,7 +125,7 @@ def totals(
                 if span == 4:
                     values.append(_joined(part))
                 else:
-                    values.append(_decimal(part[0]) if exact and part[0] is not None else part[0])
+                    values.append(Decimal(part[0]) if exact and part[0] is not None else part[0])
             if currency and record[-1] != record[-2]:
                 raise ValueError(
                     "amount_value is in several currencies: add 'amount_currency' to by"
@@ -184,10 +184,6 @@ def _joined(part: Sequence[Any]) -> Decimal | None:
         return None  # every value was NULL
     total = _EXACT.add(Decimal(whole), Decimal(high).scaleb(-9))
     return _EXACT.add(total, Decimal(low).scaleb(-18))
-
-
-def _decimal(value: str) -> Decimal:
-    return Decimal(value)
 
 
 class _DecimalSum:
