@@ -383,7 +383,7 @@ def test_from_a_local_store(
 
     Store(empty).close()
     code, _, err = run("--db", str(empty), "--monthly-budget", "200")
-    assert code == 2 and "holds no costs yet" in err
+    assert code == 10 and f"{empty} holds no costs: run 'openai-usage sync --db" in err
 
 
 # --- the built-in fake with its clock set (--fake --fake-now) ----------------------------------

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from openai_usage_client import UsageClient
+from openai_usage_client._core._exceptions import InvalidParameterError
 from openai_usage_client.spend import (
     ClientSource,
     NotifyError,
@@ -220,7 +221,8 @@ def test_json_document(org: OrgSource, fake: FakeAPI) -> None:
     result = check(config_of(fake, [("organization", 200)]), [org], now=NOW)
     document = json.loads(json.dumps(result.to_dict()))
     assert set(document) == {"schema_version", "as_of", "month", "status", "exit_code",
-                             "budgets", "anomalies", "totals", "notes"}  # fmt: skip
+                             "complete", "budgets", "anomalies", "totals", "notes"}  # fmt: skip
+    assert document["complete"] is True  # the API's answers leave no bucket out
     assert document["as_of"] == "2026-10-20T00:00:00Z" and document["month"] == "2026-10"
     assert (document["status"], document["exit_code"]) == ("forecast-over", 7)
     line = document["budgets"][0]
@@ -228,8 +230,9 @@ def test_json_document(org: OrgSource, fake: FakeAPI) -> None:
         "scope", "status", "currency", "budget", "warn_at", "percent", "forecast_percent",
         "month", "month_to_date", "forecast", "forecast_low", "forecast_high", "days_in_month",
         "days_elapsed", "provisional_days", "daily_level", "weekend_factor",
-        "above_hard_limit", "openai_settings", "notes",
+        "above_hard_limit", "openai_settings", "notes", "complete", "incomplete",
     }  # fmt: skip
+    assert (line["complete"], line["incomplete"]) == (True, [])
     assert (
         Decimal(line["forecast_low"]) <= Decimal(line["forecast"]) <= Decimal(line["forecast_high"])
     )
@@ -286,8 +289,11 @@ def test_notify_failure_names_the_host_only(org: OrgSource, fake: FakeAPI) -> No
     with pytest.raises(NotifyError) as info:
         notify(URL, result, http_client=http)
     assert str(info.value) == "notification to hooks.example.com refused: HTTP 500"
-    with pytest.raises(NotifyError, match="http"):
-        notify("ftp://x/y", result)
+    with pytest.raises(InvalidParameterError) as refused:
+        notify("ftp://x/SECRET", result)
+    assert str(refused.value) == (
+        "invalid --notify-url='(hidden)': an http(s) URL, e.g. https://hooks.slack.com/..."
+    )
 
 
 class Rec:

@@ -89,6 +89,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if state.debug:
             traceback.print_exc()
+        code = exit_code_for(error)
+        if code != 1:  # a store SQLite cannot read (exit 10): the file, not a defect
+            print(
+                f"openai-usage: error: the store cannot be read: {_message(error)}", file=sys.stderr
+            )
+            return code
         hint = "" if state.debug else " (run with --debug for the traceback)"
         print(f"openai-usage: unexpected error: {_message(error)}{hint}", file=sys.stderr)
         return 1

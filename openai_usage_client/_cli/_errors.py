@@ -7,7 +7,14 @@ from typing import Final
 
 from .._core import _exceptions as exc
 
-__all__ = ["EXIT_BUDGET", "EXIT_CODES", "EXIT_LOCKED", "exit_code_for"]
+__all__ = [
+    "EXIT_BUDGET",
+    "EXIT_CODES",
+    "EXIT_INCOMPLETE",
+    "EXIT_LOCKED",
+    "EXIT_STORE",
+    "exit_code_for",
+]
 
 #: Exit code per error class; the first match in this order wins (subclasses first).
 EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
@@ -31,6 +38,11 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
 EXIT_BUDGET: Final = 7
 #: ``sync``/``export``: another sync held the store for longer than ``--lock-timeout``.
 EXIT_LOCKED: Final = 8
+#: ``check``: a budget's month is not held whole by the data (status ``unknown``).
+EXIT_INCOMPLETE: Final = 9
+#: A store that cannot be read: damaged, not ours, a newer schema, a first sync that left
+#: nothing.
+EXIT_STORE: Final = 10
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -38,13 +50,24 @@ def exit_code_for(error: BaseException) -> int:
 
     An error that wraps another (``SyncIncompleteError.cause``) exits as the cause would.
     """
-    locked = sys.modules.get("openai_usage_client.store._errors")
+    store = sys.modules.get("openai_usage_client.store._errors")
     # Checked only once the store is loaded: importing it here would slow every command.
-    if locked is not None and isinstance(error, locked.StoreLockedError):
+    if store is not None and isinstance(error, store.StoreLockedError):
         return EXIT_LOCKED
     cause = getattr(error, "cause", None)
     if isinstance(cause, BaseException) and cause is not error:
         return exit_code_for(cause)
+    if store is not None and isinstance(error, store.StoreError):
+        return EXIT_STORE
+    sqlite = sys.modules.get("sqlite3")
+    # "file is not a database", "database disk image is malformed"; not "database is locked"
+    # (a busy file is fine, and a rerun finishes).
+    if (
+        sqlite is not None
+        and isinstance(error, sqlite.DatabaseError)
+        and "locked" not in str(error)
+    ):
+        return EXIT_STORE
     for cls, code in EXIT_CODES:
         if isinstance(error, cls):
             return code

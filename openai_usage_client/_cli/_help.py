@@ -17,7 +17,12 @@ EXIT_CODES_HELP: Final = (
     "  6  malformed response (invalid body, repeated pagination cursor, a bucket outside\n"
     "     the asked period)\n"
     "  7  check: a budget is over, or forecast to be over, this month\n"
-    "  8  sync/export: another sync holds the store (waited --lock-timeout seconds)"
+    "  8  sync/export: another sync holds the store (waited --lock-timeout seconds)\n"
+    "  9  incomplete answer: check found a budget 'unknown' (the store lacks days of the\n"
+    "     month, or its last sync is older than --max-age) and none over\n"
+    "  10 store problem: damaged, not a store of this tool, a newer schema, or a first\n"
+    "     sync that stopped before it stored anything\n"
+    "  143 sync: stopped by SIGTERM (what it stored is kept; run it again to resume)"
 )
 
 GLOBAL_OPTIONS_NOTE: Final = (

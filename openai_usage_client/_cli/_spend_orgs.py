@@ -99,9 +99,7 @@ def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[li
     with Store(db) as store:
         held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
         if not held:
-            raise click.UsageError(
-                f"{db} holds no costs yet: run 'openai-usage sync --db {db} --start ...' first"
-            )
+            raise store.empty("costs")
         if config.organization:
             for i, org in enumerate(config.organization):
                 if org.name not in held:
@@ -119,7 +117,7 @@ def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[li
             note = f"{name}: costs from the local store {db}; {held_now.as_of()[0].lower()}"
             note += held_now.as_of()[1:]
             notes = [note, *(f"{name}: {line}" for line in held_now.lines())]
-            orgs.append(OrgSource(name, StoreSource(store, name), notes=notes))
+            orgs.append(OrgSource(name, StoreSource(store, name, str(db)), notes=notes))
         yield orgs
 
 

@@ -28,7 +28,15 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_budget_usd": ("gauge", "A spend-config budget for this month."),
     "openai_team_cost_month_to_date_usd": ("gauge", "A spend-config team's spend this month."),
     "openai_team_cost_forecast_usd": ("gauge", "A spend-config team's forecast for the month end."),
-    "openai_budget_used_ratio": ("gauge", "Month to date over the budget (1 = all of it)."),
+    "openai_budget_used_ratio": (
+        "gauge",
+        "Month to date over the budget (1 = all of it); absent while the status is unknown.",
+    ),
+    "openai_budget_status": (
+        "gauge",
+        "1 for a budget's status (ok, warn, forecast-over, over, unknown: the store lacks "
+        "days of the month or is stale), 0 for the others.",
+    ),
     "openai_tokens": ("counter", "Tokens of settled completions and embeddings usage."),
     "openai_requests": ("counter", "Model requests of settled completions and embeddings usage."),
     "openai_sync_last_finished_timestamp_seconds": (
@@ -139,7 +147,7 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
     day = now - now % _DAY
     month = int(datetime.fromtimestamp(day, UTC).replace(day=1).timestamp())
     from ..report._from_store import directory_from_store
-    from ..spend import daily_totals, forecast_month
+    from ..spend import DEFAULT_MAX_AGE, StoreSource, daily_totals, forecast_month
     from ..store._coverage import last_syncs
 
     for held in store.freshness():
@@ -167,12 +175,16 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
             for r in store.summarize("costs", ["project_id"], ["amount_value"], start=day,
                                      end=day + _DAY, organization=org):  # fmt: skip
                 today.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
-            rows = list(store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
-                                   organization=org))  # fmt: skip
-            ahead = forecast_month(daily_totals(rows), datetime.fromtimestamp(now, UTC))
-            forecast.add_metric([org], _float(ahead.forecast))
-            for pid, ahead in _forecasts(rows, "project_id", now).items():
-                project_forecast.add_metric([org, pid], _float(ahead.forecast))
+            moment = datetime.fromtimestamp(now, UTC)
+            month_gaps = StoreSource(store, org).gaps(datetime.fromtimestamp(month, UTC), moment,
+                                                DEFAULT_MAX_AGE)  # fmt: skip
+            if not month_gaps.incomplete:  # a forecast of a month with days missing is no forecast
+                rows = list(store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
+                                       organization=org))  # fmt: skip
+                ahead = forecast_month(daily_totals(rows), moment)
+                forecast.add_metric([org], _float(ahead.forecast))
+                for pid, ahead in _forecasts(rows, "project_id", now).items():
+                    project_forecast.add_metric([org, pid], _float(ahead.forecast))
             names = directory_from_store(store, org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": record.name or ""})
@@ -207,14 +219,21 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     names = sorted({f.organization for f in store.freshness() if f.endpoint == "costs"})
     wanted = [o.name for o in config.organization] or names
     orgs = [OrgSource(name, StoreSource(store, name)) for name in wanted if name in names]
+    from ..spend.check import STATUSES
+
     result = check(config, orgs, now=datetime.fromtimestamp(now, UTC))
     budget = GaugeMetricFamily("openai_budget_usd", METRICS["openai_budget_usd"][1],
                                labels=["scope"])  # fmt: skip
     ratio = GaugeMetricFamily("openai_budget_used_ratio", METRICS["openai_budget_used_ratio"][1],
                               labels=["scope"])  # fmt: skip
+    status = GaugeMetricFamily("openai_budget_status", METRICS["openai_budget_status"][1],
+                               labels=["scope", "status"])  # fmt: skip
     for b in result.budgets:
         budget.add_metric([b.scope], _float(b.budget_usd))
-        ratio.add_metric([b.scope], b.percent / 100)
+        for name in STATUSES:
+            status.add_metric([b.scope, name], float(b.status == name))
+        if b.complete:  # a share of a month the store does not hold is no share
+            ratio.add_metric([b.scope], b.percent / 100)
     teams = GaugeMetricFamily(
         "openai_team_cost_month_to_date_usd",
         METRICS["openai_team_cost_month_to_date_usd"][1],
@@ -228,13 +247,13 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
         METRICS["openai_team_cost_forecast_usd"][1],
         labels=["organization", "team"],
     )
-    if config.teams:
+    if config.teams and result.complete:  # no forecast from a month with days missing
         start, end = fetch_window(datetime.fromtimestamp(now, UTC))
         for source in orgs:
             rows = Allocator(config.teams).allocate(source.source.rows("costs", start, end))
             for team, forecast in _forecasts(rows, "team", now).items():
                 ahead.add_metric([source.name, team], _float(forecast.forecast))
-    return [budget, ratio, teams, ahead]
+    return [budget, ratio, status, teams, ahead]
 
 
 def _forecasts(rows: Iterable[Row], column: str, now: int) -> dict[str, Forecast]:

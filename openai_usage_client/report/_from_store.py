@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._core._summary import summarize
 from ..directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
-from ..store import Coverage, StoreError
+from ..store import Coverage, StoreEmptyError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._views import top_by_model
 
@@ -37,7 +37,7 @@ _WIDTH_ORDER: Final = {"1d": 0, "1h": 1, "1m": 2}
 _FINE: Final = ("project_id", "line_item", "api_key_id", "user_id")
 
 
-class MissingDataError(StoreError):
+class MissingDataError(StoreEmptyError):
     """The store holds no costs series: nothing to report (run a sync first)."""
 
 
@@ -82,10 +82,8 @@ def report_from_store(
     chosen = {q.key: series_for(store, q) for q in REPORT_QUERIES}
     costs_series = chosen["costs"]
     if costs_series is None:
-        raise MissingDataError(
-            f"{store.path} holds no costs by project and line item: run "
-            f"'openai-usage sync --db {store.path} --start YYYY-MM-DD' first"
-        )
+        empty = store.empty("costs", "costs by project and line item")
+        raise MissingDataError(store.path, "costs by project and line item", empty.unfinished)
     report = Report(
         datetime.fromtimestamp(start_time, UTC),
         datetime.fromtimestamp(end_time, UTC),

@@ -7,7 +7,8 @@ No click here: the ``openai-usage check`` command renders what this package comp
 * ``allocate``: a ``team`` for every cost row (API-key rule, then user, then project).
 * ``forecast``: month to date and a weekday-aware forecast to month end with a range.
 * ``anomaly``: days far above their recent history (median and MAD), per project, model, key.
-* ``check``: budget statuses ``ok`` / ``warn`` / ``over`` / ``forecast-over`` and ``notify``.
+* ``check``: budget statuses ``ok`` / ``warn`` / ``over`` / ``forecast-over`` / ``unknown``
+  (the data does not hold the month) and ``notify``.
 * ``totals``: several organizations side by side and combined per currency.
 * ``report``: the report's sections of a config: teams, organizations, budget lines.
 
@@ -17,6 +18,7 @@ store; ``DirectoryLike``: names), so the same code runs on the API, a store or t
 
 from ._directory import DirectoryLike
 from ._errors import ConfigError, NotifyError
+from ._gaps import DEFAULT_MAX_AGE, Gaps
 from ._sources import (
     COST_GROUPING,
     ClientSettings,
@@ -31,7 +33,17 @@ from ._sources import (
 )
 from .allocate import UNALLOCATED, Allocator, allocate
 from .anomaly import Anomaly, find_anomalies
-from .check import EXIT_OVER, BudgetResult, CheckResult, budget_status, check, notify
+from .check import (
+    EXIT_INCOMPLETE,
+    EXIT_OVER,
+    NOTIFY_TEST_HINT,
+    BudgetResult,
+    CheckResult,
+    budget_status,
+    check,
+    notify,
+    notify_host,
+)
 from .config import (
     DEFAULT_CONFIG,
     BudgetConfig,
@@ -49,7 +61,10 @@ from .totals import OrganizationTotals, SpendTotals, organization_totals
 __all__ = [
     "COST_GROUPING",
     "DEFAULT_CONFIG",
+    "DEFAULT_MAX_AGE",
+    "EXIT_INCOMPLETE",
     "EXIT_OVER",
+    "NOTIFY_TEST_HINT",
     "UNALLOCATED",
     "Allocator",
     "Anomaly",
@@ -61,6 +76,7 @@ __all__ = [
     "ConfigError",
     "DirectoryLike",
     "Forecast",
+    "Gaps",
     "NotifyError",
     "OrgSource",
     "OrganizationConfig",
@@ -85,6 +101,7 @@ __all__ = [
     "linear_projection",
     "load_config",
     "notify",
+    "notify_host",
     "open_organizations",
     "organization_totals",
     "parse_config",

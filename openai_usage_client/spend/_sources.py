@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .config import SpendConfig
 
 from ._directory import DirectoryLike
+from ._gaps import Gaps, store_gaps
 
 __all__ = [
     "COST_GROUPING",
@@ -199,18 +200,43 @@ class StoreLike(Protocol):
         organization: str | None = None,
     ) -> Iterable[Row]: ...
 
+    def coverage(
+        self,
+        endpoints: str,
+        start: datetime,
+        end: datetime,
+        *,
+        now: datetime | None = None,
+        organization: str | None = None,
+    ) -> Any: ...
+
 
 @dataclass(frozen=True)
 class StoreSource:
-    """A ``RowSource`` reading one organization's rows from a local store, with names."""
+    """A ``RowSource`` reading one organization's rows from a local store, with names;
+    ``gaps`` says what the store lacks of a month (``check`` does not judge such a month)."""
 
     store: StoreLike
     organization: str | None = None
+    #: The store's path as the sync command that fills a gap names it (default: the
+    #: store's own ``path``).
+    path: str | None = None
 
     def rows(
         self, endpoint: str, start: datetime | None = None, end: datetime | None = None
     ) -> Iterable[Row]:
         return self.store.rows(endpoint, start, end, True, organization=self.organization)
+
+    def gaps(self, start: datetime, now: datetime, max_age: timedelta) -> Gaps:
+        """The days of ``[start, now)`` the store's costs lack, and the last sync's age."""
+        held = self.store.coverage("costs", start, now, now=now, organization=self.organization)
+        return store_gaps(
+            held,
+            self.organization or "default",
+            now,
+            path=self.path or str(getattr(self.store, "path", "usage.db")),
+            max_age=max_age,
+        )
 
 
 @dataclass
@@ -224,6 +250,12 @@ class OrgSource:
     directory: DirectoryLike | None = None
     settings: Sequence[SpendSetting] | SettingsSource = field(default_factory=tuple)
     notes: list[str] = field(default_factory=list)
+
+    def gaps(self, start: datetime, now: datetime, max_age: timedelta) -> Gaps | None:
+        """What the source lacks of ``[start, now)`` (a local store); ``None`` for the API,
+        whose streams refuse an answer with a bucket left out."""
+        read = getattr(self.source, "gaps", None)
+        return read(start, now, max_age) if callable(read) else None
 
     def spend_settings(self, project_ids: Collection[str]) -> list[SpendSetting]:
         if isinstance(self.settings, SettingsSource):

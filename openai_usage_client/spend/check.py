@@ -16,13 +16,21 @@ in the per-currency totals). A budget's status, first match wins:
 * ``warn``: the forecast reaches ``warn_at`` x the budget;
 * ``ok``: otherwise.
 
+A budget is never judged on missing data. When an organization's data does not hold the
+whole month (a local store lacking a day before today, or whose last finished costs sync is
+older than ``max_age``: see ``_gaps``), each budget that reads it is ``over`` if the days
+present already exceed it, else ``unknown``, with the missing days or the sync's age and the
+sync command that fills them. The forecast never counts a missing day as zero.
+``allow_missing=True`` judges such a month anyway (missing days count as $0) and says so.
+
 OpenAI's own spend limits and alerts (``SpendSetting``, when the organization's source has
 them) are shown next to the budgets of their scope; a budget above a hard spend limit (one
 OpenAI enforces) is flagged ``above_hard_limit``, as is a forecast that reaches it.
 
 ``CheckResult.to_dict()`` is the JSON result (schema in ``docs/spend.md``); ``exit_code`` is 7
-when any budget is ``over`` or ``forecast-over``, else 0. ``notify(url, result)`` POSTs the
-JSON with a Slack-compatible ``text`` field, only when something is not ``ok``.
+when any budget is ``over`` or ``forecast-over``, else 9 when any is ``unknown``, else 0.
+``notify(url, result)`` POSTs the JSON with a Slack-compatible ``text`` field, only when
+something is not ``ok``.
 """
 
 from __future__ import annotations
@@ -36,6 +44,7 @@ from urllib.parse import urlsplit
 
 from .._core._format import money
 from ._directory import directory_records
+from ._gaps import DEFAULT_MAX_AGE, Gaps
 from ._sources import SettingsSource, SpendSetting
 from .allocate import Allocator
 from .anomaly import Anomaly, find_anomalies
@@ -50,7 +59,9 @@ if TYPE_CHECKING:
     from ._sources import OrgSource
 
 __all__ = [
+    "EXIT_INCOMPLETE",
     "EXIT_OVER",
+    "NOTIFY_TEST_HINT",
     "STATUSES",
     "BudgetResult",
     "CheckResult",
@@ -59,14 +70,22 @@ __all__ = [
     "budget_status",
     "check",
     "notify",
+    "notify_host",
 ]
 
-Status = Literal["ok", "warn", "over", "forecast-over"]
-#: From best to worst.
-STATUSES: Final[tuple[Status, ...]] = ("ok", "warn", "forecast-over", "over")
+Status = Literal["ok", "warn", "unknown", "over", "forecast-over"]
+#: From best to worst (``unknown``: the data does not hold the month; see the docstring).
+STATUSES: Final[tuple[Status, ...]] = ("ok", "warn", "unknown", "forecast-over", "over")
 #: The exit code of ``openai-usage check`` when a budget is over or forecast over.
 EXIT_OVER: Final = 7
+#: The exit code when the answer is incomplete: a budget is ``unknown`` (and none over).
+EXIT_INCOMPLETE: Final = 9
 SCHEMA_VERSION: Final = 1
+#: How to try a webhook by hand, said when a notification fails (the URL is a secret).
+NOTIFY_TEST_HINT: Final = (
+    "test the webhook with: curl -X POST -H 'Content-Type: application/json' "
+    '-d \'{"text": "test"}\' "$NOTIFY_URL" (your --notify-url)'
+)
 ANOMALY_DAYS: Final = 7
 
 
@@ -95,6 +114,12 @@ class BudgetResult:
     settings: list[SpendSetting] = field(default_factory=list)
     above_hard_limit: bool = False
     notes: list[str] = field(default_factory=list)
+    #: What the budget's organizations lack of the month (empty: complete).
+    gaps: list[Gaps] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not any(g.incomplete for g in self.gaps)
 
     @property
     def month_to_date(self) -> Decimal:
@@ -132,6 +157,8 @@ class BudgetResult:
                 for s in self.settings
             ],
             "notes": list(self.notes),
+            "complete": self.complete,
+            "incomplete": [g.to_dict() for g in self.gaps if g.incomplete],
         }
 
 
@@ -154,7 +181,16 @@ class CheckResult:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OVER if self.status in ("over", "forecast-over") else 0
+        """7 when any budget is over or forecast over, else 9 when any is unknown, else 0."""
+        statuses = {b.status for b in self.budgets}
+        if statuses & {"over", "forecast-over"}:
+            return EXIT_OVER
+        return EXIT_INCOMPLETE if "unknown" in statuses else 0
+
+    @property
+    def complete(self) -> bool:
+        """Every budget's month is held whole by its data."""
+        return all(b.complete for b in self.budgets)
 
     @property
     def all_ok(self) -> bool:
@@ -173,6 +209,7 @@ class CheckResult:
                 f"({b.percent:.0f}%), forecast ${f.forecast:,.2f} (${f.low:,.2f}-${f.high:,.2f})"
             )
             lines += [f"  {note}" for note in b.notes]
+        lines += [line.strip() for line in gap_lines(self.budgets)]
         if self.anomalies:
             lines.append(
                 f"{len(self.anomalies)} anomal{'y' if len(self.anomalies) == 1 else 'ies'}:"
@@ -200,7 +237,7 @@ class CheckResult:
             total = ", ".join(money(v, c) for c, v in sorted(self.totals.combined.items()))
             lines.append(f"  all organizations: {total or money(Decimal(0), 'usd')}")
         if self.notes:
-            lines += ["", *(f"note: {n}" for n in self.notes)]
+            lines += ["", *_wrapped([f"note: {n}" for n in self.notes], indent="")]
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -210,6 +247,7 @@ class CheckResult:
             "month": self.month.strftime("%Y-%m"),
             "status": self.status,
             "exit_code": self.exit_code,
+            "complete": self.complete,
             "budgets": [b.to_dict() for b in self.budgets],
             "anomalies": [a.to_dict() for a in self.anomalies],
             "totals": self.totals.to_dict(),
@@ -254,6 +292,7 @@ def budget_lines(result: CheckResult) -> list[str]:
     notes = [(b.scope, n) for b in result.budgets for n in b.notes]
     provisional = {n for _, n in notes if n.startswith("provisional")}
     lines += [f"  {n}" for n in sorted(provisional)]
+    lines += _wrapped(gap_lines(result.budgets))
     lines += [f"  {scope}: {n}" for scope, n in notes if n not in provisional]
     for b in result.budgets:
         for s in b.settings:
@@ -261,6 +300,34 @@ def budget_lines(result: CheckResult) -> list[str]:
             whose = f"{s.organization}: {s.scope}" if s.organization else s.scope
             lines.append(f"  {b.scope}: OpenAI {how} {money(s.amount_usd, 'usd')} ({whose})")
     return lines
+
+
+def gap_lines(budgets: Sequence[BudgetResult]) -> list[str]:
+    """Why budgets are ``unknown`` (once per organization) and the command that fills it."""
+    reasons = [r for b in budgets for g in b.gaps if g.incomplete for r in g.reasons()]
+    if not reasons:
+        return []
+    unknown = [b.scope for b in budgets if b.status == "unknown"]
+    head = (
+        f"unknown ({', '.join(unknown)}): the data does not hold the whole month, so no "
+        "budget is judged on it (exit 9)"
+        if unknown
+        else "incomplete data: the days present already exceed the budget"
+    )
+    return [head, *dict.fromkeys(reasons)]
+
+
+def _wrapped(lines: Sequence[str], width: int = 80, indent: str = "  ") -> list[str]:
+    """Lines wrapped at ``width`` (a path or command is never cut: it may stand alone)."""
+    import textwrap
+
+    out = []
+    for line in lines:
+        out += textwrap.wrap(
+            line, width, initial_indent=indent, subsequent_indent=indent + "  ",
+            break_long_words=False, break_on_hyphens=False,
+        )  # fmt: skip
+    return out
 
 
 def _iso(moment: datetime) -> str:
@@ -387,9 +454,13 @@ def check(
     now: datetime | None = None,
     settle_days: int = SETTLE_DAYS,
     anomaly_days: int = ANOMALY_DAYS,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    allow_missing: bool = False,
 ) -> CheckResult:
     """Check every budget of ``config`` against the organizations' costs (see the module
     docstring). ``now`` defaults to the clock; organizations are labelled by their name.
+    ``max_age`` is how old a store's last finished costs sync may be before its month is
+    incomplete; ``allow_missing`` judges incomplete months anyway (missing days as $0).
 
     When organizations come with a directory, the team rules are checked against it first
     (``check_against_directory``): a rule matching nothing is a ``ConfigError``."""
@@ -401,31 +472,19 @@ def check(
         check_against_directory(config, directories)
     start, end = fetch_window(now)
     rows: dict[str, list[Row]] = {}
+    gaps: dict[str, Gaps] = {}
     for org in organizations:
         allocator = Allocator(config.teams, org.directory)
         fetched = org.source.rows("costs", start, end)
         rows[org.name] = [{**r, "organization": org.name} for r in allocator.allocate(fetched)]
+        found = org.gaps(start, now, max_age)
+        if found is not None:
+            gaps[org.name] = found
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    budgets: list[BudgetResult] = []
-    for i, budget in enumerate(config.budgets):
-        scoped, chosen, ids = _scope_rows(config, i, budget, rows, organizations)
-        forecast = forecast_month(daily_totals(_usd(scoped)), now, settle_days=settle_days)
-        status = budget_status(
-            forecast.month_to_date, forecast.forecast, budget.monthly_usd, budget.warn_at
-        )
-        result = BudgetResult(
-            budget.scope,
-            budget.monthly_usd,
-            budget.warn_at,
-            forecast,
-            status,
-            _settings_for(budget.kind, chosen, ids, len(organizations) > 1),
-        )
-        _compare(result)
-        if forecast.provisional_days:
-            days = ", ".join(d.isoformat() for d in forecast.provisional_days)
-            result.notes.append(f"provisional (costs may still settle): {days}")
-        budgets.append(result)
+    budgets = [
+        _budget(config, i, budget, rows, organizations, gaps, now, settle_days, allow_missing)
+        for i, budget in enumerate(config.budgets)
+    ]
     anomalies = [
         a
         for org in organizations
@@ -439,6 +498,11 @@ def check(
     for org in organizations:
         if isinstance(org.settings, SettingsSource):
             notes += [f"{org.name}: {w}" for w in org.settings.warnings]
+    if allow_missing and any(g.incomplete for g in gaps.values()):
+        notes.append(
+            "incomplete data judged anyway (--allow-missing): days not in the store count "
+            "as $0 and the statuses may be wrong"
+        )
     return CheckResult(
         now,
         month_start.date(),
@@ -447,6 +511,59 @@ def check(
         organization_totals(month_rows),
         list(dict.fromkeys(notes)),
     )
+
+
+def _budget(
+    config: SpendConfig,
+    index: int,
+    budget: BudgetConfig,
+    rows: dict[str, list[Row]],
+    organizations: Sequence[OrgSource],
+    gaps: dict[str, Gaps],
+    now: datetime,
+    settle_days: int,
+    allow_missing: bool,
+) -> BudgetResult:
+    scoped, chosen, ids = _scope_rows(config, index, budget, rows, organizations)
+    # Team and project budgets read every organization; an organization budget its own.
+    readers = chosen if budget.kind == "organization" else organizations
+    found = [gaps[o.name] for o in readers if o.name in gaps]
+    missing = set() if allow_missing else {d for g in found for d in g.missing_days}
+    forecast = forecast_month(
+        daily_totals(_usd(scoped)), now, settle_days=settle_days, missing=missing
+    )
+    status = budget_status(
+        forecast.month_to_date, forecast.forecast, budget.monthly_usd, budget.warn_at
+    )
+    if not allow_missing and any(g.incomplete for g in found) and status != "over":
+        status = "unknown"
+    result = BudgetResult(
+        budget.scope,
+        budget.monthly_usd,
+        budget.warn_at,
+        forecast,
+        status,
+        _settings_for(budget.kind, chosen, ids, len(organizations) > 1),
+        gaps=found,
+    )
+    _compare(result)
+    if forecast.provisional_days:
+        days = ", ".join(d.isoformat() for d in forecast.provisional_days)
+        result.notes.append(f"provisional (costs may still settle): {days}")
+    return result
+
+
+def notify_host(url: str) -> str:
+    """The webhook's host; an ``InvalidParameterError`` (before any request) when ``url`` is
+    not an http(s) URL. The message never shows the URL: its path is often its secret."""
+    from .._core._exceptions import InvalidParameterError
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidParameterError(
+            "--notify-url", "(hidden)", "an http(s) URL, e.g. https://hooks.slack.com/..."
+        )
+    return parts.hostname
 
 
 def notify(
@@ -463,12 +580,9 @@ def notify(
 
     from ._errors import NotifyError
 
+    host = notify_host(url)
     if result.all_ok:
         return False
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NotifyError("--notify-url must be an http(s) URL")
-    host = parts.hostname
     payload = {"text": result.text(), **result.to_dict()}
     client = http_client or httpx.Client(timeout=timeout)
     try:

@@ -17,9 +17,11 @@ Method (also in ``docs/forecast.md``). All days are UTC calendar days; ``now`` f
    weekdays); values further than 5 MADs from their median (a spike) are dropped, and the
    level is the mean of the rest: the expected spend of one weekday now. A short window
    follows a step change within a week.
-5. **Forecast.** Settled days count as they are; a provisional day counts as the larger of
-   its amount so far and its expected amount (an unsettled day only grows); later days count
-   their expected amount: ``level x factor`` of their kind.
+5. **Forecast.** Days the data does not hold (``missing``: a store that was not synced) are
+   never counted as zero: they are left out of the history and counted at their expected
+   amount, like days still to come. Settled days count as they are; a provisional day counts
+   as the larger of its amount so far and its expected amount (an unsettled day only grows);
+   later days count their expected amount: ``level x factor`` of their kind.
 6. **Range.** With ``s`` the standard deviation of the window's levelled values (half the level
    when fewer than two), the expected part of the forecast has variance ``sum(f^2) s^2`` (day
    to day noise) plus ``(sum f)^2 s^2 / k`` (uncertainty of a level from ``k`` days); low and
@@ -33,7 +35,7 @@ for comparison: it ignores weekends and lets last month's level fade only slowly
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -161,9 +163,12 @@ def forecast_month(
     settle_days: int = SETTLE_DAYS,
     window: int = WINDOW,
     history: int = HISTORY,
+    missing: Collection[date] = (),
 ) -> Forecast:
     """Month to date and forecast for ``now``'s month from ``daily`` spend (any days; the
-    month's and up to ``history + settle_days`` days before it are used)."""
+    month's and up to ``history + settle_days`` days before it are used). ``missing`` days
+    are unknown, not zero: out of the history, and forecast like the days to come (month to
+    date is then the sum of the days present)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     now = now.astimezone(UTC)
@@ -193,8 +198,9 @@ def forecast_month(
         last_fit = today - timedelta(days=1)
         fit_start = series_start
     fit = {
-        fit_start + timedelta(days=i): actual(fit_start + timedelta(days=i))
+        day: actual(day)
         for i in range((last_fit - fit_start).days + 1)
+        if (day := fit_start + timedelta(days=i)) not in missing
     }
     factor = _weekend_factor(fit)
 
@@ -211,11 +217,11 @@ def forecast_month(
     total = Decimal(0)
     sum_f = sum_f2 = Decimal(0)
     for day in month_days:
-        if (day < first_settle and day < today) or day < series_start:
+        if day not in missing and ((day < first_settle and day < today) or day < series_start):
             total += actual(day)
             continue
         expected = level * f(day)
-        if day in provisional and actual(day) >= expected:
+        if day in provisional and day not in missing and actual(day) >= expected:
             total += actual(day)
             continue
         total += expected

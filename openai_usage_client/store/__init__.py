@@ -30,7 +30,14 @@ Errors (all ``OpenAIUsageError``)::
 """
 
 from ._coverage import Coverage, EndpointCoverage
-from ._errors import Missing, StoreError, StoreLockedError, StoreVersionError, SyncIncompleteError
+from ._errors import (
+    Missing,
+    StoreEmptyError,
+    StoreError,
+    StoreLockedError,
+    StoreVersionError,
+    SyncIncompleteError,
+)
 from ._parquet import ExportSummary
 from ._read import NAME_COLUMNS, Freshness
 from ._schema import SCHEMA_VERSION, default_group_by
@@ -46,6 +53,7 @@ __all__ = [
     "Freshness",
     "Missing",
     "Store",
+    "StoreEmptyError",
     "StoreError",
     "StoreLockedError",
     "StoreVersionError",

@@ -4,6 +4,8 @@ OpenAIUsageError
 └── StoreError                    the store file cannot be used as asked
     ├── StoreLockedError          another sync holds the file's sync lock
     ├── StoreVersionError         the file was written by a newer version of this package
+    ├── StoreEmptyError           the store holds nothing of what was asked (never synced,
+    │                             or a first sync that stopped before it stored anything)
     └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
 """
 
@@ -20,7 +22,13 @@ if TYPE_CHECKING:
     from ._plan import Window
     from ._summary import SyncSummary
 
-__all__ = ["StoreError", "StoreLockedError", "StoreVersionError", "SyncIncompleteError"]
+__all__ = [
+    "StoreEmptyError",
+    "StoreError",
+    "StoreLockedError",
+    "StoreVersionError",
+    "SyncIncompleteError",
+]
 
 
 class StoreError(OpenAIUsageError):
@@ -41,6 +49,24 @@ class StoreLockedError(StoreError):
 
 class StoreVersionError(StoreError):
     """The file's schema is newer than this package understands."""
+
+
+class StoreEmptyError(StoreError):
+    """The store holds nothing of an endpoint a read needs. ``unfinished`` is when a sync of
+    it started that did not finish (killed before its first window was written), if any."""
+
+    def __init__(self, path: str, what: str, unfinished: datetime | None = None) -> None:
+        self.path = path
+        self.unfinished = unfinished
+        why = ""
+        if unfinished is not None:
+            why = (
+                f": a sync started {unfinished:%Y-%m-%d %H:%M} UTC did not finish and left no data"
+            )
+        super().__init__(
+            f"{path} holds no {what}{why}: run 'openai-usage sync --db {path} --start "
+            "YYYY-MM-DD' (again)"
+        )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
 from ._coverage import Coverage, coverage
+from ._errors import StoreEmptyError
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
 from ._schema import ensure_schema, grouping_text
@@ -329,6 +330,15 @@ class Store:
             self._conn, self.path, names, lo, hi, now=moment, organization=organization,
             series=chosen,
         )  # fmt: skip
+
+    def empty(self, endpoint: str, what: str | None = None) -> StoreEmptyError:
+        """The error for a read of ``endpoint`` the store holds nothing of: it names a first
+        sync that started and left no data, if one did (exit 10 in the CLI)."""
+        from ._coverage import last_syncs
+
+        last, unfinished = last_syncs(self._conn, endpoint)
+        started = unfinished[-1] if last is None and unfinished else None
+        return StoreEmptyError(self.path, what or endpoint, started)
 
     def freshness(self) -> list[Freshness]:
         """How current each endpoint's series is: settled through, provisional buckets, last

@@ -27,7 +27,7 @@ from .._core._exports import rows
 from ._errors import SyncIncompleteError
 from ._plan import Series, Window, plan, ranges
 from ._refusal import Refusal, fallback, forget, remember, remembered
-from ._schema import default_group_by, grouping_text, now_iso, quote
+from ._schema import default_group_by, grouping_text, quote
 from ._summary import SyncSummary
 from ._write import Writer, update_directory
 
@@ -111,6 +111,10 @@ class SyncOptions:
         )
 
 
+def _iso(t: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
 def _day(t: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(t))
 
@@ -148,6 +152,8 @@ class SyncJob:
     previous: dict[tuple[str, str, str, str], int | None] = field(default_factory=dict)
     #: The server's clock (``client.server_time``), when the client reads it.
     server_time: Callable[[], int | None] | None = None
+    #: ``time.monotonic()`` when the run began (its length on any clock).
+    began: float = field(default_factory=time.monotonic)
 
     def now(self) -> int:
         """What is settled, provisional or not yet happened is the server's call: its
@@ -158,6 +164,18 @@ class SyncJob:
             if found is not None:
                 return found
         return self.options.now
+
+    def clock(self) -> int:
+        """The time on the sync's clock, for the run log and ``fetched_at``: the given
+        ``now`` (a fake's clock) plus the time the run has taken, else the server's ``Date``
+        once it answered, else this machine's clock. A store synced from a fake whose clock
+        is fixed in the past then says when, on that clock, it was synced."""
+        elapsed = int(time.monotonic() - self.began)
+        if self.options.clock_given:
+            return self.options.now + elapsed
+        if self.server_time is not None and (found := self.server_time()) is not None:
+            return found
+        return int(time.time())
 
     def prepare(self) -> None:
         """Plan every series and open the run's log row (marking crashed runs)."""
@@ -182,7 +200,7 @@ class SyncJob:
             conn.execute("UPDATE sync_runs SET outcome = 'interrupted' WHERE outcome = 'running'")
             cursor = conn.execute(
                 "INSERT INTO sync_runs (started_at, outcome, endpoints) VALUES (?, 'running', ?)",
-                (now_iso(), json.dumps(list(o.endpoints))),
+                (_iso(self.clock()), json.dumps(list(o.endpoints))),
             )
             self.run_id = int(cursor.lastrowid or 0)
 
@@ -330,7 +348,7 @@ class SyncJob:
             rows(buckets, window.series.endpoint),
             now=self.now(),
             settle_days=self.options.settle_days,
-            fetched_at=int(time.time()),
+            fetched_at=self.clock(),
             run_id=self.run_id,
             present=present,
         )
@@ -368,13 +386,15 @@ class SyncJob:
         missing = [
             {"endpoint": w.series.endpoint, "start": w.start, "end": w.end} for w in self.missing()
         ]
+        finished = self.clock()
         with self.conn:
             self.conn.execute(
-                "UPDATE sync_runs SET finished_at = ?, outcome = ?, requests = ?, buckets = ?, "
-                "rows_inserted = ?, rows_revised = ?, rows_removed = ?, directory_changes = ?, "
-                "error = ?, missing = ? WHERE id = ?",
+                "UPDATE sync_runs SET started_at = ?, finished_at = ?, outcome = ?, "
+                "requests = ?, buckets = ?, rows_inserted = ?, rows_revised = ?, "
+                "rows_removed = ?, directory_changes = ?, error = ?, missing = ? WHERE id = ?",
                 (
-                    now_iso(),
+                    _iso(finished - int(time.monotonic() - self.began)),
+                    _iso(finished),
                     outcome,
                     s.requests,
                     s.buckets_fetched,

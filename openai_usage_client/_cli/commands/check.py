@@ -1,17 +1,18 @@
 """``openai-usage check``: budgets, forecast and anomalies for cron jobs and CI.
 
 Rendering only: the figures come from ``openai_usage_client.spend``. Exit 0 when every budget
-is ``ok`` or ``warn``, 7 when any is ``over`` or ``forecast-over``.
+is ``ok`` or ``warn``, 7 when any is ``over`` or ``forecast-over``, else 9 when any is
+``unknown`` (the data does not hold the month); 10 for a store that cannot be read.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
 
@@ -21,6 +22,31 @@ from .._state import state_of
 from .._times import TIME_HELP, parse_time
 
 __all__ = ["check_command", "commands"]
+
+
+class _Age(click.ParamType[timedelta, Any]):
+    """``26h``, ``2d``, ``90m``, ``3600s`` (or plain seconds)."""
+
+    name = "AGE"
+    _UNITS: Final = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        text = str(value).strip().lower()
+        unit = self._UNITS.get(text[-1:], None)
+        number = text[:-1] if unit else text
+        try:
+            amount = float(number)
+        except ValueError:
+            amount = -1.0
+        if not (0 < amount < 10_000 * 86_400):
+            self.fail(
+                f"{value!r} is not an age: a number with s, m, h or d (e.g. 26h, 2d)", param, ctx
+            )
+        return timedelta(seconds=amount * (unit or 1))
 
 
 class _Dollars(click.ParamType[Decimal, Any]):
@@ -86,11 +112,26 @@ class _Dollars(click.ParamType[Decimal, Any]):
     f"yesterday's check. Default: now. {TIME_HELP}",
 )
 @click.option(
+    "--max-age",
+    type=_Age(),
+    default="26h",
+    show_default=True,
+    help="With --db: how old the store's last finished costs sync may be. An older one (or "
+    "a day of the month missing from the store) makes every budget 'unknown' (exit 9) "
+    "unless the days present already exceed it.",
+)
+@click.option(
+    "--allow-missing",
+    is_flag=True,
+    help="Judge budgets even when the store lacks days of the month or is stale: missing "
+    "days count as $0 (the output says so).",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
-    help="Print nothing: the exit code says it (0 ok or warn, 7 over or forecast over). "
-    "Errors still go to stderr.",
+    help="Print nothing: the exit code says it (0 ok or warn, 7 over or forecast over, 9 "
+    "unknown: data missing). Errors still go to stderr.",
 )
 @click.pass_context
 def check_command(
@@ -102,13 +143,18 @@ def check_command(
     fmt: str,
     notify_url: str | None,
     as_of: str | None,
+    max_age: timedelta,
+    allow_missing: bool,
     quiet: bool,
 ) -> int:
     """Check monthly budgets: month to date, forecast to month end, recent anomalies.
 
     One line per budget (scope, month to date, forecast with a 90% range, budget, percent,
-    status ok / warn / over / forecast-over), then the anomalies of the last 7 days. Months
-    are UTC calendar months; the last two days and today are provisional (costs settle late).
+    status ok / warn / over / forecast-over / unknown), then the anomalies of the last 7
+    days. Months are UTC calendar months; the last two days and today are provisional
+    (costs settle late). A budget is 'unknown' (exit 9) when the store (--db) lacks a day
+    of the month before today or its last costs sync is older than --max-age: a stopped
+    sync never turns the gate green.
 
     \b
     Examples:
@@ -116,7 +162,14 @@ def check_command(
       openai-usage check --config openai-usage.toml --format json
       openai-usage check --monthly-budget 50 --project "Search API" --notify-url $SLACK_HOOK
     """
-    from ...spend import BudgetConfig, check, notify
+    from ...spend import (
+        NOTIFY_TEST_HINT,
+        BudgetConfig,
+        NotifyError,
+        check,
+        notify,
+        notify_host,
+    )
 
     state = state_of(ctx)
     if project is not None and monthly_budget is None:
@@ -126,19 +179,29 @@ def check_command(
         scope = f"project:{project}" if project else "organization"
         origin = "--project" if project else "--monthly-budget"
         config = config.with_budget(BudgetConfig(scope=scope, monthly_usd=monthly_budget), origin)
+    if notify_url:
+        notify_host(notify_url)  # a bad URL is refused before any request
     now = state.now()
     if as_of is not None:
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
     with organizations(state, config, db, int(now.timestamp())) as orgs:
-        result = check(config, orgs, now=now)
+        result = check(config, orgs, now=now, max_age=max_age, allow_missing=allow_missing)
     if not quiet:
         text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.table()
         click.echo(text if isinstance(text, str) else "\n".join(text))
-    if notify_url:
-        sent = notify(notify_url, result, timeout=state.timeout or 10.0)
-        if not quiet:
-            click.echo("notified the webhook" if sent else "all ok: no notification sent", err=True)
     sys.stdout.flush()
+    if notify_url:
+        try:
+            sent = notify(notify_url, result, timeout=state.timeout or 10.0)
+        except NotifyError as error:
+            # The budget's answer stands: a webhook that is down must not hide it.
+            click.echo(f"openai-usage: warning: {error}; {NOTIFY_TEST_HINT}", err=True)
+            click.echo(f"openai-usage: the check's exit code stands: {result.exit_code}", err=True)
+        else:
+            if not quiet:
+                click.echo(
+                    "notified the webhook" if sent else "all ok: no notification sent", err=True
+                )
     return result.exit_code
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,11 +64,20 @@ long-lived exporter with --serve. Metrics (docs/metrics.md):
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="A spend config: adds openai_budget_usd and openai_budget_used_ratio per budget.",
 )
+@click.pass_context
 def metrics(
-    db: Path, textfile: Path | None, serve: str | None, labels: str, config_path: Path | None
+    ctx: click.Context,
+    db: Path,
+    textfile: Path | None,
+    serve: str | None,
+    labels: str,
+    config_path: Path | None,
 ) -> None:
     """The body of ``openai-usage metrics`` (its help is ``_HELP``)."""
     from ...metrics import StoreCollector, exposition, write_textfile
+    from .._state import state_of
+
+    state = state_of(ctx)
 
     try:
         import prometheus_client  # noqa: F401
@@ -81,7 +91,10 @@ def metrics(
 
         config = load_config(config_path)
     chosen = [part.strip() for part in labels.split(",") if part.strip()]
-    collector = StoreCollector(db, labels=chosen, config=config)
+    # With --fake the store is read at the fake's clock (a store synced from the fake holds
+    # the fake's days); otherwise at each scrape's real time.
+    clock = state.now().timestamp if state.fake else None
+    collector = StoreCollector(db, labels=chosen, config=config, clock=clock or time.time)
     if serve is not None:
         _serve(collector, serve)
         return
