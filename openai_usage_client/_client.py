@@ -34,7 +34,7 @@ from ._core._base import (
     server_offset,
 )
 from ._core._endpoints import ENDPOINTS
-from ._core._exceptions import InvalidParameterError
+from ._core._exceptions import InvalidParameterError, OpenAIUsageError
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
 from ._core._resources import Costs, Usage
@@ -224,11 +224,34 @@ class UsageClient(_ClientBase, DirectoryResources):
         # Imported on the first call: importing the client stays cheap (bench P5).
         from ._core._streams import BucketStream
 
-        return BucketStream(self._fetch, self._query(endpoint, params))
+        return BucketStream(self._fetch, self._query(endpoint, params), self.server_time)
 
     def _fetch(self, query: Query, cursor: str | None, gate: ThreadGate | None) -> Page:
         page: Page = self._send(query.request_kwargs(cursor), gate, parse_page)
         return page
+
+    def server_now(self) -> int:
+        """The server's "now": ``server_time()`` once it answered, else after one light
+        request (a day of costs, one bucket) whose ``Date`` says it; this machine's clock
+        when the server sends no ``Date``. What a report's default period is measured from
+        against a server whose clock is not this machine's (a fake server fixed in the past)."""
+        found = self.server_time()
+        if found is None:
+            moment = int(time.time())
+            # One try, no retries: any answer (a 400 too: a server whose clock is behind
+            # ours refuses a start after its now) carries a Date, all this request is for;
+            # a failure leaves this machine's clock, and the real requests report it.
+            probe = self.with_options(max_retries=0)
+            with contextlib.suppress(OpenAIUsageError):
+                probe.get(
+                    "/organization/costs",
+                    params={"start_time": moment - moment % 86_400 - 86_400, "limit": 1},
+                    cast_to=httpx.Response,
+                )
+            found = probe.server_time()
+            if found is not None:
+                self._server_offset = found - time.time()
+        return int(time.time()) if found is None else found
 
     @overload
     def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
@@ -339,11 +362,29 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
     def _stream(self, endpoint: str, params: Mapping[str, Any]) -> AsyncBucketStream:
         from ._core._streams import AsyncBucketStream
 
-        return AsyncBucketStream(self._fetch, self._query(endpoint, params))
+        return AsyncBucketStream(self._fetch, self._query(endpoint, params), self.server_time)
 
     async def _fetch(self, query: Query, cursor: str | None, gate: AsyncGate | None) -> Page:
         page: Page = await self._send(query.request_kwargs(cursor), gate, parse_page)
         return page
+
+    async def server_now(self) -> int:
+        """``UsageClient.server_now``: the server's "now", after one light request when it
+        has not answered yet."""
+        found = self.server_time()
+        if found is None:
+            moment = int(time.time())
+            probe = self.with_options(max_retries=0)
+            with contextlib.suppress(OpenAIUsageError):
+                await probe.get(
+                    "/organization/costs",
+                    params={"start_time": moment - moment % 86_400 - 86_400, "limit": 1},
+                    cast_to=httpx.Response,
+                )
+            found = probe.server_time()
+            if found is not None:
+                self._server_offset = found - time.time()
+        return int(time.time()) if found is None else found
 
     @overload
     async def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -70,3 +71,25 @@ def json_response(
     body: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers)
+
+
+_WIDTHS = {"1m": 60, "1h": 3_600, "1d": 86_400}
+
+
+def whole_page(request: httpx.Request, headers: dict[str, str] | None = None) -> httpx.Response:
+    """The live API's answer to an idle window: every bucket from the asked start to the asked
+    end (to now without one), each with empty results, ``limit`` of them a page (a cursor
+    offers the rest)."""
+    params = request.url.params
+    cursor = params.get("page")
+    start = int(cursor.removeprefix("after-")) if cursor else int(params["start_time"])
+    width = _WIDTHS[params.get("bucket_width", "1d")]
+    end = int(params["end_time"]) if "end_time" in params else int(time.time())
+    limit = int(params.get("limit", 7))
+    buckets = []
+    t = start
+    while t < end and len(buckets) < limit:
+        nxt = min(end, (t // width + 1) * width)
+        buckets.append({"object": "bucket", "start_time": t, "end_time": nxt, "results": []})
+        t = nxt
+    return json_response(page(buckets, f"after-{t}" if t < end else None), headers=headers)

@@ -14,6 +14,7 @@ from email.utils import format_datetime
 
 import pytest
 import respx
+from _client_helpers import whole_page
 
 from openai_usage_client._cli import main
 from openai_usage_client.testing import USAGE_ONLY_ADMIN_KEY, FakeAPI, FakeServer
@@ -214,10 +215,9 @@ def test_doctor_clock_skew(
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", ADMIN)
     date = format_datetime(datetime.now(UTC) - offset, usegmt=True)
-    empty_page = {"object": "page", "data": [], "has_more": False, "next_page": None}
     with respx.mock() as mock:
-        mock.get(url__regex=r".*/organization/(costs|usage/completions)").respond(
-            json=empty_page, headers={"date": date}
+        mock.get(url__regex=r".*/organization/(costs|usage/completions)").mock(
+            side_effect=lambda request: whole_page(request, headers={"date": date})
         )
         mock.get(url__regex=r".*/organization/projects").respond(
             json={"object": "list", "data": [], "has_more": False}, headers={"date": date}

@@ -20,6 +20,7 @@ from _client_helpers import (
     completions_result,
     json_response,
     page,
+    whole_page,
 )
 from _sleeps import Sleeps
 
@@ -43,7 +44,7 @@ def test_every_endpoint_sends_the_exact_request(kind: str, endpoint: str) -> Non
     spec = ENDPOINTS[endpoint]
     group_by = list(spec.group_by[:2])
     with respx.mock(assert_all_called=True) as mock:
-        route = mock.get(f"{BASE}{spec.path}").mock(return_value=json_response(page([])))
+        route = mock.get(f"{BASE}{spec.path}").mock(side_effect=whole_page)
         collect(
             kind,
             lambda c: method(c, endpoint)(
@@ -72,9 +73,7 @@ def test_every_endpoint_sends_the_exact_request(kind: str, endpoint: str) -> Non
 @pytest.mark.parametrize("kind", KINDS)
 def test_filters_are_sent_with_wire_names(kind: str) -> None:
     with respx.mock() as mock:
-        route = mock.get(f"{BASE}/organization/usage/images").mock(
-            return_value=json_response(page([]))
-        )
+        route = mock.get(f"{BASE}/organization/usage/images").mock(side_effect=whole_page)
         collect(
             kind,
             lambda c: c.usage.images(
@@ -101,9 +100,7 @@ def test_filters_are_sent_with_wire_names(kind: str) -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_batch_is_sent_as_lowercase_bool(kind: str) -> None:
     with respx.mock() as mock:
-        route = mock.get(f"{BASE}/organization/usage/completions").mock(
-            return_value=json_response(page([]))
-        )
+        route = mock.get(f"{BASE}/organization/usage/completions").mock(side_effect=whole_page)
         collect(
             kind, lambda c: c.usage.completions(start_time=START, end_time=START + 60, batch=False)
         )
@@ -127,7 +124,7 @@ def test_batch_is_sent_as_lowercase_bool(kind: str) -> None:
 )
 def test_time_inputs(value: object, expected: int) -> None:
     with respx.mock() as mock:
-        route = mock.get(f"{BASE}/organization/costs").mock(return_value=json_response(page([])))
+        route = mock.get(f"{BASE}/organization/costs").mock(side_effect=whole_page)
         collect("sync", lambda c: c.costs(start_time=value, end_time=START + 86400))
     assert route.calls[0].request.url.params["start_time"] == str(expected)
 
@@ -141,7 +138,7 @@ def test_defaults_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("OPENAI_ORG_ID", "org-env")
     with respx.mock() as mock:
         route = mock.get("https://proxy.example.com/v1/organization/costs").mock(
-            return_value=json_response(page([]))
+            side_effect=whole_page
         )
         with ouc.UsageClient() as client:
             assert client.base_url == "https://proxy.example.com/v1"
@@ -601,7 +598,7 @@ def test_endpoint_by_name_sends_what_the_typed_method_sends(endpoint: str) -> No
     sent: list[str] = []
     with respx.mock() as mock, ouc.UsageClient(KEY) as client:
         mock.get(url__startswith=BASE).mock(
-            side_effect=lambda r: (sent.append(str(r.url)), json_response(page([])))[1]
+            side_effect=lambda r: (sent.append(str(r.url)), whole_page(r))[1]
         )
         typed = client.costs if endpoint == "costs" else getattr(client.usage, endpoint)
         list(typed(start_time=START, end_time=START + 86400))

@@ -283,12 +283,16 @@ def test_a_bucket_the_server_leaves_out_is_not_counted_as_stored(tmp_path: Path)
         code, _, err = run("--base-url", url, "--max-retries", "0", "sync", "--db", str(db),
                            "--start", "2026-10-01", "--endpoint", "costs",
                            "--no-names")  # fmt: skip
-    assert code == 0, err
-    covered = _covered(db)
-    assert skipped not in covered and S + 2 * DAY in covered and S + 4 * DAY in covered
+    # A malformed answer (exit 6) naming the gap, never a day stored as without spend.
+    assert code == 6, err
+    assert (
+        "The server left out the buckets from 2026-10-04T00:00:00Z to 2026-10-05T00:00:00Z" in err
+    )
+    assert skipped not in _covered(db)
     with Store(db) as store:
         found = store.coverage("costs", S, S + 7 * DAY, now=S + 30 * DAY)
-    assert found.endpoints["costs"].missing == ((skipped, skipped + DAY),)
+    # The window that held the gap is not stored at all: the whole week is missing.
+    assert found.endpoints["costs"].missing == ((S, S + 7 * DAY),)
 
 
 @pytest.mark.parametrize(

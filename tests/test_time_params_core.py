@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
-from _client_helpers import BASE, KEY, bucket, collect, json_response, page
+from _client_helpers import BASE, KEY, bucket, collect, json_response, page, whole_page
 
 import openai_usage_client as ouc
 from openai_usage_client import InvalidParameterError, _client
@@ -116,14 +116,14 @@ def test_relative_and_absolute_start_times_against_the_clients_clock(
     kind: str, value: str, expected: int
 ) -> None:
     with respx.mock() as mock:
-        route = mock.get(COMPLETIONS).mock(return_value=json_response(page([])))
+        route = mock.get(COMPLETIONS).mock(side_effect=whole_page)
         collect(kind, lambda c: c.usage.completions(start_time=value), _runtime=FIXED)
     assert route.calls[0].request.url.params["start_time"] == str(expected)
 
 
 def test_relative_end_time() -> None:
     with respx.mock() as mock:
-        route = mock.get(COMPLETIONS).mock(return_value=json_response(page([])))
+        route = mock.get(COMPLETIONS).mock(side_effect=whole_page)
         collect(
             "sync",
             lambda c: c.usage.completions(start_time="last-month", end_time="this-month"),

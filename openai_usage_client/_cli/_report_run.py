@@ -78,7 +78,7 @@ def run_report(
 ) -> None:
     """The body of ``openai-usage report`` (see ``commands/report.py`` for the options)."""
     state = state_of(ctx)
-    now = state.now()
+    now = state.now(api=db is None)
     zone_ = zone(tz)
     given_days = ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT
     start_at, end_at, period = _period(

@@ -61,6 +61,8 @@ class State:
     _fake_api: FakeAPI | None = field(default=None, repr=False)
     _client: UsageClient | None = field(default=None, repr=False)
     _logging: bool = field(default=False, repr=False)
+    #: The server's clock, read once (``now(api=True)``).
+    _api_now: int | None = field(default=None, repr=False)
 
     def fake_api(self) -> FakeAPI:
         from ..testing import DEFAULT_NOW, FakeAPI
@@ -70,15 +72,21 @@ class State:
             self._fake_api = FakeAPI(seed=0, now=now, discrepancies=self.fake_discrepancies)
         return self._fake_api
 
-    def now(self) -> datetime:
+    def now(self, *, api: bool = False) -> datetime:
         """The fake's "now" with ``--fake`` (2026-11-01T00:00Z unless --fake-now), else the
-        clock, in UTC."""
+        clock, in UTC. ``api=True`` (a command that reads the API): a server other than
+        OpenAI's is asked (its ``Date``), as ``sync`` does: a fake server's clock may be
+        fixed in the past, and a report's default period is measured from it."""
         if self.fake_now is not None and not self.fake:
             raise click.UsageError("--fake-now applies only with --fake")
         if self.fake_discrepancies and not self.fake:
             raise click.UsageError("--fake-discrepancies applies only with --fake")
         if self.fake:
             return datetime.fromtimestamp(self.fake_api().now, UTC)
+        if api and self._api_now is None and not _official(self.client().base_url):
+            self._api_now = self.client().server_now()
+        if api and self._api_now is not None:
+            return datetime.fromtimestamp(self._api_now, UTC)
         return datetime.now(UTC).replace(microsecond=0)
 
     def clock_name(self) -> str:
@@ -178,6 +186,14 @@ def _setter(apply: Callable[[State, Any], None]) -> Callable[[click.Context, Any
 
 def _set_fake(state: State, value: bool) -> None:
     state.fake = True
+
+
+def _official(base_url: str) -> bool:
+    """OpenAI's own API: its clock and a synced machine's agree to seconds (``doctor`` checks
+    it), so no request is spent asking it the time."""
+    from urllib.parse import urlsplit
+
+    return (urlsplit(base_url).hostname or "").endswith("api.openai.com")
 
 
 def _set_fake_now(state: State, value: str) -> None:

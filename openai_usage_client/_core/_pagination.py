@@ -6,6 +6,7 @@ Shared by the sync and async streams in ``_streams.py``, which only add threads 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -32,10 +33,18 @@ class CursorChain:
 
     A null ``next_page`` ends the chain even when ``has_more`` is true (the live API sends
     that); a cursor the server already returned would loop forever, so it is an error. Buckets
-    must move forward in time: a page that repeats one would double-count it.
+    must move forward in time: a page that repeats one would double-count it. And none may be
+    left out: the live API sends every bucket of the asked window, an idle one with empty
+    results, so a gap (between buckets, before the first, or after the last up to the end
+    asked, or to the server's open bucket when the end is later) is a malformed answer, never
+    a day without spend.
     """
 
     query: Query
+    #: The server's clock (Unix seconds, from its ``Date``); ``None``: this machine's.
+    clock: Callable[[], int | None] | None = None
+    #: Where the next bucket must start (``None``: resumed from a cursor, not known yet).
+    expected: int | None = None
     seen: set[str] = field(default_factory=set)
     last_cursor: str | None = None
     last_start: int | None = None
@@ -47,6 +56,8 @@ class CursorChain:
     def __post_init__(self) -> None:
         if self.query.page is not None:
             self.seen.add(self.query.page)
+        else:
+            self.expected = self.query.start_time
         end = self.query.end_time if self.query.end_time is not None else int(time.time())
         width = self.query.width_seconds
         self.max_pages = max(0, -(-(end - align_down(self.query.start_time, width)) // width)) + 1
@@ -63,12 +74,16 @@ class CursorChain:
                     cursor=cursor,
                     last_cursor=self.last_cursor,
                 )
+            if self.expected is not None and bucket.start_time > self.expected:
+                self._gap(self.expected, bucket.start_time, cursor)
             self.last_start = bucket.start_time
+            self.expected = bucket.end_time
         if cursor is not None:
             self.last_cursor = cursor
         self.pages += 1
         nxt = page.next_page
         if not nxt:
+            self._reached_end(cursor)
             return None
         if nxt in self.seen:
             raise PaginationError(
@@ -87,6 +102,36 @@ class CursorChain:
             )
         self.seen.add(nxt)
         return nxt
+
+    def _reached_end(self, cursor: str | None) -> None:
+        """The last page: the buckets must reach the end asked, or the server's open bucket
+        (which may itself be left out: it may have begun after the answer was made)."""
+        if self.expected is None:
+            return
+        query = self.query
+        found = self.clock() if self.clock is not None else None
+        if query.end_time is None and found is None:
+            return  # "up to now" and no server clock to say where now is (no ``Date``)
+        now = found if found is not None else int(time.time())
+        due = align_down(now, query.width_seconds)
+        if query.end_time is not None:
+            due = min(due, query.end_time)
+        if self.expected < due:
+            self._gap(self.expected, due, cursor)
+
+    def _gap(self, start: int, end: int, cursor: str | None) -> None:
+        query = self.query
+        raise MalformedResponseError(
+            f"The server left out the buckets from {_iso(start)} to {_iso(end)} in answer to "
+            f"{_iso(query.start_time)} to "
+            f"{_iso(query.end_time) if query.end_time is not None else 'now'} (the API sends "
+            "every bucket, an idle one with empty results); stopping rather than showing the "
+            "gap as a period without usage.",
+            bucket_start=start,
+            reason=f"buckets from {_iso(start)} to {_iso(end)} left out",
+            cursor=cursor,
+            last_cursor=self.last_cursor,
+        )
 
     def _in_window(self, start: int, end: int, cursor: str | None) -> None:
         """Refuse a bucket of another period: before the asked start (the first bucket may

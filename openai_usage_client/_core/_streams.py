@@ -107,9 +107,13 @@ AsyncFetch = Callable[[Query, "str | None", "AsyncGate | None"], Awaitable["Page
 class BucketStream:
     """The buckets of one call, fetched lazily. Iterate it, or use ``pages()``/``first_page()``."""
 
-    def __init__(self, fetch: SyncFetch, query: Query) -> None:
+    def __init__(
+        self, fetch: SyncFetch, query: Query, clock: Callable[[], int | None] | None = None
+    ) -> None:
         self._fetch = fetch
         self.query = query
+        #: The server's clock (``UsageClient.server_time``): which buckets must have come.
+        self._clock = clock
         # The iterations under way, weakly: a dropped one is closed by garbage collection.
         self._running: weakref.WeakSet[Generator[Any]] = weakref.WeakSet()
 
@@ -233,7 +237,7 @@ class BucketStream:
     def _chain(
         self, query: Query, gate: ThreadGate | None, last: list[str | None]
     ) -> Iterator[Page]:
-        chain = CursorChain(query)
+        chain = CursorChain(query, self._clock)
         cursor = query.page
         while True:
             if gate is not None and gate.closed:
@@ -282,9 +286,12 @@ class BucketStream:
 class AsyncBucketStream:
     """The async twin of ``BucketStream``: ``async for bucket in stream``."""
 
-    def __init__(self, fetch: AsyncFetch, query: Query) -> None:
+    def __init__(
+        self, fetch: AsyncFetch, query: Query, clock: Callable[[], int | None] | None = None
+    ) -> None:
         self._fetch = fetch
         self.query = query
+        self._clock = clock
         self._running: weakref.WeakSet[AsyncGenerator[Any]] = weakref.WeakSet()
 
     async def __aenter__(self) -> Self:
@@ -436,7 +443,7 @@ class AsyncBucketStream:
     async def _chain(
         self, query: Query, gate: AsyncGate | None, last: list[str | None]
     ) -> AsyncGenerator[Page]:
-        chain = CursorChain(query)
+        chain = CursorChain(query, self._clock)
         cursor = query.page
         while True:
             page = await self._fetch(query, cursor, gate)

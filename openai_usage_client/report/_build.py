@@ -110,7 +110,27 @@ def build_report(
     )
     report.names_note = note
     report.unmatched = unmatched(wanted, seen, names or None)
+    _mark_provisional(report, client)
     return report
+
+
+#: Days before the server's today whose costs may still change (the store's default too).
+SETTLE_DAYS: Final = 2
+
+
+def _mark_provisional(report: Report, client: Any) -> None:
+    """The days of a live report that may still change, as ``report --db`` marks them: the
+    last ``SETTLE_DAYS`` days before the server's today (its ``Date``) and today itself."""
+    clock = getattr(client, "server_time", None)
+    found = clock() if callable(clock) else None
+    if found is None:
+        return
+    today = datetime.fromtimestamp(found, UTC).date()
+    first = today - timedelta(days=SETTLE_DAYS)
+    report.provisional = {d for d in report.daily if first <= d <= today}
+    if report.provisional:
+        days = ", ".join(f"{d:%Y-%m-%d}" for d in sorted(report.provisional))
+        report.notes.append(f"Provisional: costs {days} (may still change)")
 
 
 def report_from_rows(
@@ -146,6 +166,10 @@ def report_from_rows(
     report.tokens = summarize(tokens, by=[*(["organization"] if several else []), "model"],
                               fields=TOKENS)  # fmt: skip
     report.top_by_model = top_by_model(rows["costs_by_key"], rows["costs_by_user"])
+    for column, found in (("api_key_id", report.by_key), ("user_id", report.by_user)):
+        parts = sum((r["amount_value"] or Decimal(0) for r in found), Decimal(0))
+        if parts != report.total:
+            report.differences[column] = report.total - parts
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
         report.daily[day] = {}

@@ -109,6 +109,10 @@ class Report:
     unavailable: dict[str, str] = field(default_factory=dict)
     #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
     spend: SpendView | None = None
+    #: Per ID column (``api_key_id``, ``user_id``): the total minus what that grouping's rows
+    #: add up to, where they differ. The API answers each grouping apart; while costs settle
+    #: two answers may come from different moments, and the gap is shown, never hidden.
+    differences: dict[str, Decimal] = field(default_factory=dict)
 
     def labels(self, column: str, values: list[Any], missing: str) -> list[str]:
         """Display labels of ``values`` of an ID column: names when the report has them

@@ -10,7 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Final
 
-from .._core._format import cut_unique, money, number
+from .._core._format import cut, cut_unique, money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
 from ._labels import UNLISTED_KEY, labels_by_organization
 from ._period import duration
@@ -32,6 +32,9 @@ _MIN_LABEL: Final = 12
 #: Labels of archived projects and deleted keys (``_labels``).
 _FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
 #: The report query whose data each named section shows (``Report.unavailable`` keys).
+#: The line of a grouping whose rows do not add up to the total (costs settling between the
+#: API's answers to the report's groupings).
+_DIFFERS: Final = "(differs: settling)"
 _QUERY_OF: Final = {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}
 
 
@@ -80,7 +83,8 @@ def _money_section(
         return [*lines, f"  ({why})", ""]
     if not shown:
         return [*lines, "  (nothing)", ""]
-    width = max(len(text) for text in labels)
+    gap = report.differences.get(column)
+    width = max(len(text) for text in [*labels, *([_DIFFERS] if gap is not None else [])])
     length = _BAR
     if room is not None:  # labels cut (kept apart) and bars shortened to fit ``room``
         width = min(width, max(_MIN_LABEL, room - _ROW - _MIN_BAR))
@@ -92,6 +96,12 @@ def _money_section(
         lines.append(
             f"  {text:<{width}}  {money(value, report.currency):>12}"
             f"  {_share(value, report.total)}  {_bar(value, peak, block, length)}".rstrip()
+        )
+    if gap is not None:
+        # Its own line: the rows above do not add up to the total.
+        lines.append(
+            f"  {cut(_DIFFERS, width):<{width}}  {money(gap, report.currency):>12}"
+            f"  {_share(gap, report.total)}"
         )
     return [*lines, ""]
 

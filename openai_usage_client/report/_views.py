@@ -233,6 +233,12 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
         "by_model": _spend(report.by_model, "model", report.total),
         "by_api_key": _spend(report.by_key, "api_key_id", report.total, names),
         "by_user": _spend(report.by_user, "user_id", report.total, names),
+        # The total minus what a grouping adds up to, where they differ (costs settling
+        # between the API's answers): shown, never hidden.
+        "grouping_differences": {
+            {"api_key_id": "by_api_key", "user_id": "by_user"}[column]: _money(gap)
+            for column, gap in sorted((getattr(report, "differences", None) or {}).items())
+        },
         "tokens_by_model": [
             {
                 **({"organization": r["organization"]} if r.get("organization") else {}),

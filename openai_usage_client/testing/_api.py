@@ -327,6 +327,8 @@ class FakeAPI:
                 if not fresh:
                     self._results.put_if(cache_key, text, self._store.unchanged_since(epoch))
             buckets.append((lo, hi, text))
+        if "drop_bucket" in quirks:  # every third bucket of the timeline, silently
+            buckets = [b for b in buckets if (b[0] // (b[1] - b[0])) % 3 != 2]
         if "repeat_cursor" in quirks:
             cursor: str | None = encode_cursor(q.page_start, q.signature)
         else:
@@ -343,17 +345,23 @@ class FakeAPI:
         quirks: frozenset[QuirkKind],
     ) -> str:
         store = self._store
-        rows = store.grouped(spec.name, store.day_sums(spec.name, lo, hi), group, filters)
-        if spec.is_costs:
-            if self.settle_days:
-                rows = settle_costs(
-                    rows,
+        sums = store.day_sums(spec.name, lo, hi)
+        if self.settle_days and is_settling(hi, self.now, self.settle_days):
+            # Each line settles on its own, before any grouping (as the live API's billing
+            # lines do): every grouping of one moment then adds up to the same total.
+            settle = settle_costs if spec.is_costs else settle_usage
+            sums = dict(
+                settle(
+                    list(sums.items()),
                     seed=self.seed,
                     bucket_start=lo,
                     bucket_end=hi,
                     now=self.now,
                     settle_days=self.settle_days,
                 )
+            )
+        rows = store.grouped(spec.name, sums, group, filters)
+        if spec.is_costs:
             return _render.cost_results(
                 spec.group_by,
                 group,
@@ -363,15 +371,6 @@ class FakeAPI:
                 self.seed,
                 lo,
                 quirks,
-            )
-        if self.settle_days:
-            rows = settle_usage(
-                rows,
-                seed=self.seed,
-                bucket_start=lo,
-                bucket_end=hi,
-                now=self.now,
-                settle_days=self.settle_days,
             )
         return _render.usage_results(
             spec.result_object, counter_names(spec.name), spec.group_by, group, rows, quirks

@@ -13,7 +13,8 @@ There are two families:
   ``next_page`` is the cursor that fetched it), ``result_key`` (buckets carry ``result``),
   ``sessions_key`` (code interpreter results carry ``sessions``), ``unknown_result`` (an extra
   ``organization.usage.future_thing.result`` in every bucket), ``unknown_field`` (an extra
-  field on every result).
+  field on every result), ``drop_bucket`` (the page silently leaves out every third bucket,
+  a server fault the live API never commits: its answers hold every bucket of the window).
 
 ``Persistent`` faults never stop: every request it matches fails, on every attempt, so tests
 can check a client gives up with an error and can resume later from where it stopped.
@@ -31,13 +32,19 @@ FailureKind = Literal[
     "429", "429_no_retry_after", "500", "502", "503", "reset", "timeout", "truncated", "html"
 ]
 QuirkKind = Literal[
-    "repeat_cursor", "result_key", "sessions_key", "unknown_result", "unknown_field"
+    "repeat_cursor",
+    "result_key",
+    "sessions_key",
+    "unknown_result",
+    "unknown_field",
+    "drop_bucket",
 ]
 FAILURE_KINDS: Final[tuple[FailureKind, ...]] = (
     "429", "429_no_retry_after", "500", "502", "503", "reset", "timeout", "truncated", "html"
 )  # fmt: skip
 QUIRK_KINDS: Final[tuple[QuirkKind, ...]] = (
-    "repeat_cursor", "result_key", "sessions_key", "unknown_result", "unknown_field"
+    "repeat_cursor", "result_key", "sessions_key", "unknown_result", "unknown_field",
+    "drop_bucket",
 )  # fmt: skip
 
 
@@ -109,6 +116,7 @@ class Faults:
     rate_sessions_key: float = 0.0
     rate_unknown_result: float = 0.0
     rate_unknown_field: float = 0.0
+    rate_drop_bucket: float = 0.0
     persistent: tuple[Persistent, ...] = field(default_factory=tuple)
     retry_after: int = 0
     timeout_delay: float = 0.2

@@ -14,7 +14,10 @@ final yet, each line on its own schedule:
 * some lines have not arrived at all: a line is missing while ``age`` is below its seeded
   arrival delay (0 or 1 day, never past its lag), so a re-fetch both revises and adds rows.
 
-Usage settles on the same schedule (``settle_usage``: whole counts).
+Usage settles on the same schedule (``settle_usage``: whole counts). A *line* is one stream
+of the fake's data at its finest grain (project, line item, key, user, model...), settled
+before any grouping: every grouping of one moment adds up the same lines, so a total and
+the sum of its parts agree while days are still settling, whatever groupings were asked.
 
 Everything is a pure function of (seed, bucket, line, now): the same request at the same
 ``now`` gets the same answer, and the values only move when ``now`` does. ``FakeAPI.totals``

@@ -181,7 +181,7 @@ def check_command(
         config = config.with_budget(BudgetConfig(scope=scope, monthly_usd=monthly_budget), origin)
     if notify_url:
         notify_host(notify_url)  # a bad URL is refused before any request
-    now = state.now()
+    now = state.now(api=db is None)
     if as_of is not None:
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
     with organizations(state, config, db, int(now.timestamp())) as orgs:

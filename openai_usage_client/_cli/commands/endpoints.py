@@ -176,7 +176,7 @@ def _days_before_today(now: datetime, tz: tzinfo) -> int:
 def _run(spec: EndpointSpec, **options: Any) -> None:
     ctx = click.get_current_context()
     state = state_of(ctx)
-    now = state.now()
+    now = state.now(api=options.get("db") is None)
     shape = shape_from(options)
     tz = shape.tz
     start_text, end_text = options.pop("start"), options.pop("end")

@@ -52,7 +52,9 @@ __all__ = ["commands", "fake_server"]
     multiple=True,
     help="Fail this share of requests (repeatable; seeded, so the same requests fail every "
     "run): KIND is 429, 429_no_retry_after, 500, 502, 503, reset, timeout, truncated or "
-    "html, RATE from 0 to 1 (1: every request). E.g. --fault 503=0.2 --fault 429=0.1.",
+    "html, or a wire quirk (repeat_cursor, result_key, sessions_key, unknown_result, "
+    "unknown_field, drop_bucket: every third bucket left out), RATE from 0 to 1 (1: every "
+    "request). E.g. --fault 503=0.2 --fault 429=0.1.",
 )
 @click.option(
     "--discrepancies",
@@ -143,7 +145,7 @@ def fake_server(
 
 def _faults(given: tuple[str, ...], retry_after: int) -> Any:
     """``--fault KIND=RATE`` options as the fake's ``Faults`` (exit 2 on a bad one)."""
-    from ...testing import FAILURE_KINDS, Faults
+    from ...testing import FAILURE_KINDS, QUIRK_KINDS, Faults
 
     rates: dict[str, float] = {}
     for text in given:
@@ -153,10 +155,10 @@ def _faults(given: tuple[str, ...], retry_after: int) -> Any:
             value = float(rate)
         except ValueError:
             value = -1.0
-        if kind not in FAILURE_KINDS or not 0.0 <= value <= 1.0:
+        if kind not in (*FAILURE_KINDS, *QUIRK_KINDS) or not 0.0 <= value <= 1.0:
             raise click.BadParameter(
-                f"{text!r}: KIND=RATE with KIND one of {', '.join(FAILURE_KINDS)} and RATE "
-                "from 0 to 1",
+                f"{text!r}: KIND=RATE with KIND one of {', '.join(FAILURE_KINDS)}, "
+                f"{', '.join(QUIRK_KINDS)} and RATE from 0 to 1",
                 param_hint="--fault",
             )
         rates[f"rate_{kind}"] = value
