@@ -42,18 +42,22 @@ def test_coverage_per_endpoint_missing_provisional_and_never_synced(partial: Pat
     for name in ("costs", "completions"):
         assert SYNCED.fullmatch(document[name].pop("last_sync"))
     last_provisional = [["2026-10-30T00:00:00Z", "2026-11-01T00:00:00Z"]]
+    # Nothing came back empty, and every stored bucket still holds what its sync stored.
+    none = {"unconfirmed": [], "lost": []}
     assert document == {
-        "costs": {"complete": True, "missing": [], "provisional": last_provisional},
+        "costs": {"complete": True, "missing": [], "provisional": last_provisional, **none},
         "completions": {
             "complete": False,
             "missing": [["2026-10-01T00:00:00Z", "2026-10-15T00:00:00Z"]],
             "provisional": last_provisional,
+            **none,
         },
         "images": {
             "complete": False,
             "missing": [["2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z"]],
             "provisional": [],
             "last_sync": None,
+            **none,
         },
     }
     assert not found.complete

@@ -13,6 +13,7 @@ __all__ = [
     "EXIT_INCOMPLETE",
     "EXIT_LOCKED",
     "EXIT_STORE",
+    "EXIT_TERMINATED",
     "exit_code_for",
 ]
 
@@ -38,6 +39,8 @@ EXIT_CODES: Final[tuple[tuple[type[BaseException], int], ...]] = (
 EXIT_BUDGET: Final = 7
 #: ``sync``/``export``: another sync held the store for longer than ``--lock-timeout``.
 EXIT_LOCKED: Final = 8
+#: ``sync``: stopped by SIGTERM (128 + 15, what a shell reports for it); what it stored is kept.
+EXIT_TERMINATED: Final = 143
 #: ``check``: a budget's month is not held whole by the data (status ``unknown``).
 EXIT_INCOMPLETE: Final = 9
 #: A store that cannot be read: damaged, not ours, a newer schema, a first sync that left
@@ -54,6 +57,8 @@ def exit_code_for(error: BaseException) -> int:
     # Checked only once the store is loaded: importing it here would slow every command.
     if store is not None and isinstance(error, store.StoreLockedError):
         return EXIT_LOCKED
+    if store is not None and isinstance(error, store.SyncTerminated):
+        return EXIT_TERMINATED
     cause = getattr(error, "cause", None)
     if isinstance(cause, BaseException) and cause is not error:
         return exit_code_for(cause)

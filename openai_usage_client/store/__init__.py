@@ -37,6 +37,8 @@ from ._errors import (
     StoreLockedError,
     StoreVersionError,
     SyncIncompleteError,
+    SyncTerminated,
+    on_sigterm,
 )
 from ._parquet import ExportSummary
 from ._read import NAME_COLUMNS, Freshness
@@ -59,5 +61,7 @@ __all__ = [
     "StoreVersionError",
     "SyncIncompleteError",
     "SyncSummary",
+    "SyncTerminated",
     "default_group_by",
+    "on_sigterm",
 ]

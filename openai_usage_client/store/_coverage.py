@@ -15,9 +15,12 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, Final
 
+from ._plan import CONFIRM_DAYS
 from ._read import current_series
+from ._schema import quote, table_columns
 
 __all__ = [
     "Coverage",
@@ -42,6 +45,10 @@ def _iso(seconds: int) -> str:
 def _when(seconds: int) -> str:
     moment = datetime.fromtimestamp(seconds, UTC)
     return f"{moment:%Y-%m-%d}" if seconds % _DAY == 0 else f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _date(seconds: int) -> str:
+    return f"{datetime.fromtimestamp(seconds, UTC):%Y-%m-%d}"
 
 
 def describe(span: Span) -> str:
@@ -93,11 +100,17 @@ class EndpointCoverage:
     last_sync: datetime | None = None
     #: Syncs of this endpoint that started after ``last_sync`` and did not finish.
     unfinished: tuple[datetime, ...] = ()
+    #: Buckets that came back empty and are fetched again until ``CONFIRM_DAYS`` old (an
+    #: empty answer is no proof of no spend while the API's data catches up).
+    unconfirmed: tuple[Span, ...] = ()
+    #: Buckets whose stored rows no longer match what their sync stored (rows deleted or
+    #: changed behind the store's back): their figures are wrong until fetched again.
+    lost: tuple[Span, ...] = ()
 
     @property
     def complete(self) -> bool:
-        """Every bucket of the period that has begun is in the store."""
-        return not self.missing
+        """Every bucket of the period that has begun is in the store, as it was synced."""
+        return not self.missing and not self.lost
 
     def provisional_days(self) -> str:
         """The provisional spans as people read them (``2026-10-30, 2026-10-31``)."""
@@ -109,6 +122,8 @@ class EndpointCoverage:
             "complete": self.complete,
             "missing": [[_iso(a), _iso(b)] for a, b in self.missing],
             "provisional": [[_iso(a), _iso(b)] for a, b in self.provisional],
+            "unconfirmed": [[_iso(a), _iso(b)] for a, b in self.unconfirmed],
+            "lost": [[_iso(a), _iso(b)] for a, b in self.lost],
             "last_sync": None if self.last_sync is None else _iso(int(self.last_sync.timestamp())),
         }
 
@@ -143,8 +158,21 @@ class Coverage:
                     f"sync --db {self.path} --endpoint {name}{width} --start {_when(start)}"
                 )
         for name, e in self.endpoints.items():
+            for start, end in e.lost:
+                out.append(
+                    f"Lost: {name} {describe((start, end))} (its rows no longer match what "
+                    f"was synced): openai-usage sync --db {self.path} --endpoint {name} "
+                    f"--refetch {_date(start)}..{_date(end - 1)}"
+                )
+        for name, e in self.endpoints.items():
             if e.provisional:
                 out.append(f"Provisional: {name} {e.provisional_days()} (may still change)")
+        for name, e in self.endpoints.items():
+            if e.unconfirmed:
+                out.append(
+                    f"Empty, to be confirmed: {name} {_days(e.unconfirmed)} (came back empty; "
+                    f"fetched again by each sync until {CONFIRM_DAYS} days old)"
+                )
         return out
 
     def as_of(self) -> str:
@@ -233,38 +261,79 @@ def coverage(
             gone = (span,) if span[1] > span[0] else ()
             out[name] = EndpointCoverage(name, start, end, None, gone, (), last, unfinished)
             continue
-        missing: set[int] = set()
-        provisional: set[int] = set()
+        spans: dict[str, set[int]] = {k: set() for k in ("missing", "provisional", "empty")}
+        lost: set[int] = set()
         step = _WIDTH[chosen[0][1]]
         for org, bucket_width, group in chosen:
             step = _WIDTH[bucket_width]
-            stored = dict(
-                conn.execute(
-                    "SELECT bucket_start, state FROM coverage WHERE endpoint = ? AND "
-                    "organization = ? AND bucket_width = ? AND grouping = ? AND "
+            lo = start - start % step
+            stored = {
+                b: (state, rows, amount)
+                for b, state, rows, amount in conn.execute(
+                    "SELECT bucket_start, state, rows, amount FROM coverage WHERE endpoint = ? "
+                    "AND organization = ? AND bucket_width = ? AND grouping = ? AND "
                     "bucket_start >= ? AND bucket_start < ?",
-                    (name, org, bucket_width, group, start - start % step, end),
+                    (name, org, bucket_width, group, lo, end),
                 )
-            )
-            for bucket in range(start - start % step, end, step):
+            }
+            for bucket in range(lo, end, step):
                 if bucket >= moment:
                     break
-                state = stored.get(bucket)
-                if state is None:
-                    missing.add(bucket)
-                elif state == "provisional":
-                    provisional.add(bucket)
+                held = stored.get(bucket)
+                if held is None:
+                    spans["missing"].add(bucket)
+                elif held[0] == "provisional":
+                    # An empty bucket that has ended: to be confirmed; the open one: begun.
+                    empty = held[1] == 0 and bucket + step <= moment
+                    spans["empty" if empty else "provisional"].add(bucket)
+            lost |= lost_buckets(conn, name, (org, bucket_width, group), stored, lo, end)
+        merged = {k: tuple(_clip(_merge(v, step), start, end)) for k, v in spans.items()}
         out[name] = EndpointCoverage(
-            name,
-            start,
-            end,
-            chosen[0][1],
-            tuple(_clip(_merge(missing, step), start, end)),
-            tuple(_clip(_merge(provisional, step), start, end)),
-            last,
-            unfinished,
-        )
+            name, start, end, chosen[0][1], merged["missing"], merged["provisional"], last,
+            unfinished, merged["empty"], tuple(_clip(_merge(lost, step), start, end)),
+        )  # fmt: skip
     return Coverage(path, out)
+
+
+def lost_buckets(
+    conn: sqlite3.Connection,
+    endpoint: str,
+    series: tuple[str, str, str],
+    stored: Mapping[int, tuple[str, int, str | None]],
+    lo: int,
+    hi: int,
+) -> set[int]:
+    """The buckets of ``[lo, hi)`` whose rows no longer match what their sync recorded:
+    the row count, and for costs the exact sum of ``amount_value`` (a stale ``-wal``
+    restored, a table emptied or edited by hand)."""
+    table = quote(endpoint)
+    money = endpoint == "costs" and "amount_value__units" in table_columns(conn, endpoint)
+    sums = (
+        ", SUM(amount_value__units), SUM(amount_value__nano), SUM(amount_value__atto), "
+        "MAX(amount_value__inexact)"
+        if money
+        else ""
+    )
+    found = {
+        r[0]: r[1:]
+        for r in conn.execute(
+            f"SELECT start_unix, COUNT(*){sums} FROM {table} WHERE organization = ? AND "
+            "bucket_width = ? AND grouping = ? AND start_unix >= ? AND start_unix < ? "
+            "GROUP BY start_unix",
+            (*series, lo, hi),
+        )
+    }
+    out = set()
+    for bucket, (_, rows, amount) in stored.items():
+        have = found.get(bucket)
+        if (have[0] if have else 0) != rows:
+            out.add(bucket)
+        elif money and amount is not None and have and not have[4]:
+            whole, nano, atto = have[1:4]
+            total = Decimal(whole or 0) + Decimal(nano or 0).scaleb(-9)
+            if total + Decimal(atto or 0).scaleb(-18) != Decimal(amount):
+                out.add(bucket)
+    return out
 
 
 def _clip(spans: list[Span], start: int, end: int) -> list[Span]:

@@ -7,11 +7,19 @@ OpenAIUsageError
     ├── StoreEmptyError           the store holds nothing of what was asked (never synced,
     │                             or a first sync that stopped before it stored anything)
     └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
+
+``SyncTerminated`` (a ``KeyboardInterrupt``, not an error) is what ``on_sigterm()`` raises in
+a sync when the process is sent SIGTERM (``timeout``, cron wrappers, systemd): the sync stops
+as on Ctrl-C, logs the run as interrupted with its missing ranges, and raises a
+``SyncIncompleteError`` whose ``cause`` it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,6 +36,8 @@ __all__ = [
     "StoreLockedError",
     "StoreVersionError",
     "SyncIncompleteError",
+    "SyncTerminated",
+    "on_sigterm",
 ]
 
 
@@ -67,6 +77,33 @@ class StoreEmptyError(StoreError):
             f"{path} holds no {what}{why}: run 'openai-usage sync --db {path} --start "
             "YYYY-MM-DD' (again)"
         )
+
+
+class SyncTerminated(KeyboardInterrupt):
+    """The process was sent SIGTERM during a sync (see ``on_sigterm``)."""
+
+    def __init__(self) -> None:
+        super().__init__("stopped by SIGTERM")
+
+
+@contextmanager
+def on_sigterm() -> Iterator[None]:
+    """While inside, SIGTERM raises ``SyncTerminated`` in the main thread instead of ending
+    the process at once, so a sync stops as it does on Ctrl-C: its run is logged as
+    interrupted with the ranges it did not store. The previous handler is put back on exit;
+    outside the main thread (where Python cannot set handlers) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SyncTerminated
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @dataclass(frozen=True)

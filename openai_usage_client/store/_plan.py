@@ -16,10 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["DAY", "WIDTHS", "Series", "Window", "plan", "state_of"]
+__all__ = ["CONFIRM_DAYS", "DAY", "WIDTHS", "Series", "Window", "plan", "state_of"]
 
 DAY: Final = 86_400
 WIDTHS: Final = {"1d": DAY, "1h": 3_600}
+#: How long after its end a bucket that came back empty is fetched again: an empty answer is
+#: no proof of no spend while the API's data may still be catching up (a server whose
+#: ``Date`` runs ahead of its data). Past it, an empty bucket settles like any other.
+CONFIRM_DAYS: Final = 35
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,11 @@ class Window:
         return range(self.start, self.end, self.series.width)
 
 
-def state_of(bucket_end: int, now: int, settle_days: int) -> str:
-    """``settled`` once the bucket ended ``settle_days`` days before ``now``."""
-    return "settled" if bucket_end <= now - settle_days * DAY else "provisional"
+def state_of(bucket_end: int, now: int, settle_days: int, rows: int = 1) -> str:
+    """``settled`` once the bucket ended ``settle_days`` days before ``now``; a bucket that
+    came back empty (``rows == 0``) only once it ended ``CONFIRM_DAYS`` days before."""
+    days = settle_days if rows else max(settle_days, CONFIRM_DAYS)
+    return "settled" if bucket_end <= now - days * DAY else "provisional"
 
 
 def align_down(t: int, width: int) -> int:

@@ -48,6 +48,7 @@ __all__ = [
     "grouping_text",
     "quote",
     "row_key",
+    "table_columns",
 ]
 
 SCHEMA_VERSION: Final = 3
@@ -151,7 +152,7 @@ def split_sql(value: str) -> tuple[str, ...]:
 def ensure_split(conn: sqlite3.Connection, endpoint: str, column: str) -> bool:
     """Add the hidden columns of a money column (filling them for stored rows). True if they
     were added."""
-    have = set(_table_columns(conn, endpoint))
+    have = set(table_columns(conn, endpoint))
     if column + SPLIT[0] in have:
         return False
     t = quote(endpoint)
@@ -183,7 +184,7 @@ CREATE TABLE IF NOT EXISTS coverage (
     bucket_start_iso TEXT NOT NULL, bucket_end_iso TEXT NOT NULL, fetched_at INTEGER NOT NULL,
     fetched_at_iso TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('settled', 'provisional')),
-    rows INTEGER NOT NULL DEFAULT 0,
+    rows INTEGER NOT NULL DEFAULT 0, amount TEXT,
     PRIMARY KEY (endpoint, organization, bucket_width, grouping, bucket_start));
 CREATE TABLE IF NOT EXISTS sync_runs (
     id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
@@ -209,7 +210,7 @@ def _directory_ddl() -> str:
     return "\n".join(out)
 
 
-def _table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA table_info({quote(table)})")]
 
 
@@ -217,7 +218,7 @@ def _ensure_endpoint_table(conn: sqlite3.Connection, endpoint: str) -> bool:
     """Create the endpoint's table, or add the row columns a newer package has. True if the
     table's columns changed."""
     wanted = columns(endpoint)
-    have = _table_columns(conn, endpoint)
+    have = table_columns(conn, endpoint)
     t = quote(endpoint)
     if not have:
         cols = ", ".join(quote(c) for c in wanted)
@@ -344,8 +345,18 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         "bucket_start, bucket_end, strftime('%Y-%m-%dT%H:%M:%SZ', bucket_start, 'unixepoch'), "
         "strftime('%Y-%m-%dT%H:%M:%SZ', bucket_end, 'unixepoch'), fetched_at, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', fetched_at, 'unixepoch'), "
-        "CASE WHEN settled THEN 'settled' ELSE 'provisional' END, 0 FROM coverage_v1"
+        "CASE WHEN settled THEN 'settled' ELSE 'provisional' END, 0, NULL FROM coverage_v1"
     )
+    for endpoint in ENDPOINTS:  # v1 did not count rows: count what each bucket holds
+        if endpoint in have:
+            t = quote(endpoint)
+            conn.execute(
+                f"UPDATE coverage SET rows = (SELECT COUNT(*) FROM {t} WHERE "
+                f"{t}.organization = coverage.organization AND {t}.bucket_width = "
+                f"coverage.bucket_width AND {t}.grouping = coverage.grouping AND "
+                f"{t}.start_unix = coverage.bucket_start) WHERE endpoint = ?",
+                (endpoint,),
+            )
     conn.execute(
         "INSERT INTO series SELECT DISTINCT endpoint, organization, bucket_width, grouping, "
         "?, 0 FROM coverage",
@@ -366,7 +377,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
 
 def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     """v2 -> v3: each sync run records its endpoints (older runs: ``NULL``, every one)."""
-    if "endpoints" not in _table_columns(conn, "sync_runs"):  # a v1 file got it in 1 -> 2
+    if "endpoints" not in table_columns(conn, "sync_runs"):  # a v1 file got it in 1 -> 2
         conn.execute("ALTER TABLE sync_runs ADD COLUMN endpoints TEXT")
 
 
@@ -389,8 +400,10 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
 
     Returns the version the file had (``None`` when it was new). A current file is only
     read: opening a store to read it never waits for a sync that is writing."""
-    if _version(conn) == SCHEMA_VERSION and all(
-        set(columns(e)) <= set(_table_columns(conn, e)) for e in ENDPOINTS
+    if (
+        _version(conn) == SCHEMA_VERSION
+        and all(set(columns(e)) <= set(table_columns(conn, e)) for e in ENDPOINTS)
+        and "amount" in table_columns(conn, "coverage")
     ):
         return SCHEMA_VERSION
     conn.execute("BEGIN IMMEDIATE")
@@ -412,6 +425,10 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
             changed = [_ensure_endpoint_table(conn, e) for e in ENDPOINTS]
             if any(changed):
                 _create_views(conn)
+            if "amount" not in table_columns(conn, "coverage"):
+                # What each synced costs bucket held (its money sum), beside its row count:
+                # reads compare them (``_coverage.lost_buckets``). NULL: synced before.
+                conn.execute("ALTER TABLE coverage ADD COLUMN amount TEXT")
         conn.execute(
             "INSERT INTO meta VALUES ('schema_version', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -419,6 +436,7 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
         )
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # an interruption may come before BEGIN took
+            conn.execute("ROLLBACK")
         raise
     return found

@@ -93,6 +93,12 @@ class Store:
     def _job(self, client: Any, **options: Any) -> SyncJob:
         start = options.pop("start")
         progress = options.pop("progress")
+        again = options.pop("refetch")
+        if again is not None:
+            lo, hi = to_unix(again[0]), to_unix(again[1])
+            if lo is None or hi is None:
+                raise InvalidParameterError("refetch", again, "(start, end), both times")
+            options["refetch"] = (lo, hi)
         checked = SyncOptions.check(
             start=to_unix(start) if start is not None else None,
             now=to_unix(options.pop("now")),
@@ -120,10 +126,18 @@ class Store:
         lock_timeout: float | None = None,
         progress: Callable[[str, SyncSummary], None] | None = None,
         retry_refused: bool = False,
+        refetch: tuple[When, When] | None = None,
     ) -> SyncSummary:
         """Bring the store up to date with a ``UsageClient``; returns what was done.
 
-        ``endpoints`` defaults to costs and completions. Fetched: every bucket from ``start``
+        ``endpoints`` defaults to every series the store holds (each endpoint, bucket width
+        and grouping, oldest first so the one each endpoint reads stays the one synced last),
+        plus costs and completions; a first sync stores costs and completions.
+        ``refetch=(start, end)`` fetches ``[start, end)`` again whatever the store holds of
+        it (what a read's ``Lost:`` line asks for: rows deleted or edited behind the store's
+        back). A bucket that came back empty is fetched again by every sync until
+        ``CONFIRM_DAYS`` (35) days after it ended: an empty answer is no proof of no spend
+        while the API's data catches up. Fetched: every bucket from ``start``
         (needed only the first time; later syncs continue from what is stored) up to the
         open bucket holding ``now`` (default: the clock) that is not stored yet or not
         settled: a bucket settles once it ended ``settle_days`` days before ``now``.
@@ -163,6 +177,7 @@ class Store:
             window=window,
             progress=progress,
             retry_refused=retry_refused,
+            refetch=refetch,
         )
         with SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout):
             job.prepare()
@@ -183,6 +198,7 @@ class Store:
         lock_timeout: float | None = None,
         progress: Callable[[str, SyncSummary], None] | None = None,
         retry_refused: bool = False,
+        refetch: tuple[When, When] | None = None,
     ) -> SyncSummary:
         """``sync`` for an ``AsyncUsageClient``: the same options, semantics and errors.
         Waiting for the lock and writing happen in worker threads, off the event loop."""
@@ -204,6 +220,7 @@ class Store:
             window=window,
             progress=progress,
             retry_refused=retry_refused,
+            refetch=refetch,
         )
         lock = SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout)
         await asyncio.to_thread(lock.acquire)

@@ -24,7 +24,7 @@ from .._core._exceptions import (
     PermissionDeniedError,
 )
 from .._core._exports import rows
-from ._errors import SyncIncompleteError
+from ._errors import SyncIncompleteError, SyncTerminated
 from ._plan import Series, Window, plan, ranges
 from ._refusal import Refusal, fallback, forget, remember, remembered
 from ._schema import default_group_by, grouping_text, quote
@@ -54,6 +54,10 @@ class SyncOptions:
     retry_refused: bool = False
     #: ``now`` was given: it decides what is settled, not the server's clock.
     clock_given: bool = False
+    #: ``[start, end)`` fetched again whatever the store holds of it (rows lost or edited).
+    refetch: tuple[int, int] | None = None
+    #: No endpoint was named: every series the store holds is refreshed.
+    held: bool = False
 
     @staticmethod
     def check(
@@ -67,8 +71,11 @@ class SyncOptions:
         window: int | None,
         directory: bool,
         retry_refused: bool = False,
+        refetch: tuple[int, int] | None = None,
     ) -> SyncOptions:
         names = tuple(dict.fromkeys(endpoints or ("costs", "completions")))
+        if refetch is not None and not refetch[0] < refetch[1]:
+            raise InvalidParameterError("refetch", refetch, "(start, end) with start < end")
         for name in names:
             if name not in ENDPOINTS:
                 raise InvalidParameterError("endpoints", name, f"one of {', '.join(ENDPOINTS)}")
@@ -108,6 +115,9 @@ class SyncOptions:
             defaulted=frozenset(n for n in names if n not in (group_by or {})),
             retry_refused=bool(retry_refused),
             clock_given=now is not None,
+            refetch=refetch,
+            # A plain sync (no endpoint, grouping or width named) keeps the store current.
+            held=not endpoints and not group_by and bucket_width == "1d",
         )
 
 
@@ -141,8 +151,8 @@ class SyncJob:
     plans: list[tuple[Series, list[Window]]] = field(default_factory=list)
     done: set[Window] = field(default_factory=set)
     run_id: int = 0
-    #: Buckets per window (= per request and per transaction), per endpoint.
-    sizes: dict[str, int] = field(default_factory=dict)
+    #: Buckets per window (= per request and per transaction), per series (its width's).
+    sizes: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     #: Called with the endpoint and the summary so far after every page and every window.
     progress: Callable[[str, SyncSummary], None] | None = None
     #: Per endpoint, what the summary will say about the grouping used (a new series, a
@@ -181,7 +191,11 @@ class SyncJob:
         """Plan every series and open the run's log row (marking crashed runs)."""
         o = self.options
         conn = self.conn
+        if o.held:
+            self._plan_held()
         for name in o.endpoints:
+            if any(p.endpoint == name for p, _ in self.plans):
+                continue  # already refreshed as a series the store holds
             group_by = o.group_by[name]
             refusal = remembered(conn, name, self.organization)
             if (
@@ -200,13 +214,51 @@ class SyncJob:
             conn.execute("UPDATE sync_runs SET outcome = 'interrupted' WHERE outcome = 'running'")
             cursor = conn.execute(
                 "INSERT INTO sync_runs (started_at, outcome, endpoints) VALUES (?, 'running', ?)",
-                (_iso(self.clock()), json.dumps(list(o.endpoints))),
+                (_iso(self.clock()), json.dumps(self.endpoints())),
             )
             self.run_id = int(cursor.lastrowid or 0)
 
-    def _plan(self, name: str, group_by: Sequence[str]) -> tuple[Series, list[Window]]:
+    def run_for(self, series: Series) -> int:
+        """The ``last_run`` a window of ``series`` records: this run's, except for a series a
+        plain sync refreshes that is not the one its endpoint reads (synced last): it keeps
+        its own, so refreshing it never makes it the one read."""
+        before = self.previous.get(series.key())
+        if not self.options.held or before is None:
+            return self.run_id
+        latest = max(
+            (b or 0 for (e, o, _, _), b in self.previous.items()
+             if e == series.endpoint and o == series.organization),
+            default=0,
+        )  # fmt: skip
+        return self.run_id if before >= latest else before
+
+    def endpoints(self) -> list[str]:
+        """The endpoints this run syncs (those named, or every one the store holds)."""
+        return list(dict.fromkeys([*self.options.endpoints, *(p.endpoint for p, _ in self.plans)]))
+
+    def _plan_held(self) -> None:
+        """A sync that names no endpoint refreshes every series the store holds of this
+        organization (each endpoint, width and grouping), oldest first, so the series each
+        endpoint reads (the one synced last) stays the one synced last. A grouping the API
+        refused is left to the fallback logic of the endpoint's default plan."""
+        held = self.conn.execute(
+            "SELECT endpoint, bucket_width, grouping FROM series WHERE organization = ? "
+            "ORDER BY last_run, endpoint",
+            (self.organization,),
+        ).fetchall()
+        for name, width, grouping in held:
+            if name not in ENDPOINTS:
+                continue
+            refusal = remembered(self.conn, name, self.organization)
+            if refusal is not None and refusal.refused == grouping:
+                continue
+            self.plans.append(self._plan(name, [g for g in grouping.split(",") if g], width))
+
+    def _plan(
+        self, name: str, group_by: Sequence[str], width: str | None = None
+    ) -> tuple[Series, list[Window]]:
         o = self.options
-        width = "1d" if ENDPOINTS[name].is_costs else o.bucket_width
+        width = width or ("1d" if ENDPOINTS[name].is_costs else o.bucket_width)
         series = Series(name, self.organization, width, grouping_text(name, group_by))
         covered = dict(
             self.conn.execute(
@@ -215,9 +267,12 @@ class SyncJob:
                 series.key(),
             )
         )
+        if o.refetch is not None:  # fetched again whatever is stored of it
+            lo, hi = o.refetch
+            covered = {b: state for b, state in covered.items() if not lo <= b < hi}
         start = o.start if o.start is not None else self._default_start(series)
         maximum = ENDPOINTS[name].limits[width].maximum
-        self.sizes[name] = min(o.window or maximum, maximum)
+        self.sizes[series.key()] = min(o.window or maximum, maximum)
         row = self.conn.execute(
             "SELECT last_run FROM series WHERE endpoint = ? AND organization = ? AND "
             "bucket_width = ? AND grouping = ?",
@@ -228,7 +283,7 @@ class SyncJob:
             self._note_new_series(series, start)
         windows = plan(
             series, covered, start=start, now=o.now, settle_days=o.settle_days,
-            window=self.sizes[name],
+            window=self.sizes[series.key()],
         )  # fmt: skip
         return series, windows
 
@@ -270,7 +325,8 @@ class SyncJob:
             remember(conn, refusal)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # an interruption may come before BEGIN took
+                conn.execute("ROLLBACK")
             raise
         self.summary.warnings.append(
             f"{series.endpoint}: the API refused grouping by "
@@ -338,7 +394,7 @@ class SyncJob:
             "end_time": hi,
             "bucket_width": series.bucket_width,
             "group_by": series.group_by or None,
-            "limit": self.sizes[series.endpoint],
+            "limit": self.sizes[series.key()],
         }
 
     def write(self, writer: Writer, window: Window, buckets: list[Any]) -> None:
@@ -349,7 +405,7 @@ class SyncJob:
             now=self.now(),
             settle_days=self.options.settle_days,
             fetched_at=self.clock(),
-            run_id=self.run_id,
+            run_id=self.run_for(window.series),
             present=present,
         )
         got = sum(1 for b in window.bucket_starts() if b in present)
@@ -382,7 +438,7 @@ class SyncJob:
 
     def finish(self, outcome: str, error: BaseException | None = None) -> None:
         s = self.summary
-        s.notes = [text for name in self.options.endpoints for text in self.notes.get(name, [])]
+        s.notes = [text for name in self.endpoints() for text in self.notes.get(name, [])]
         missing = [
             {"endpoint": w.series.endpoint, "start": w.start, "end": w.end} for w in self.missing()
         ]
@@ -412,6 +468,8 @@ class SyncJob:
         """Log the failure; the error to raise (``SyncIncompleteError`` for API errors)."""
         interrupted = isinstance(error, KeyboardInterrupt | asyncio.CancelledError)
         self.finish("interrupted" if interrupted else "failed", error)
+        if isinstance(error, SyncTerminated):  # SIGTERM: say what was stored, how to resume
+            return SyncIncompleteError(self.path, self.summary, self.missing(), error)
         if not isinstance(error, OpenAIUsageError | sqlite3.OperationalError):
             return error  # an interruption, or a defect: not something a rerun fixes
         # API errors after their retries, and SQLite's "database is locked" after its busy

@@ -166,6 +166,10 @@ class Writer:
         pick = operator.itemgetter(*cols)
         new: dict[tuple[int, str], tuple[Any, ...]] = {}
         per_bucket: dict[int, int] = {}
+        # What each costs bucket held in money, recorded beside its row count: reads compare
+        # both with the rows still there (``_coverage.lost_buckets``).
+        amount_at = cols.index("amount_value") if self.endpoint == "costs" else None
+        sums: dict[int, Decimal] = {}
         records = []
         moment: Any = None
         start = end = 0
@@ -177,6 +181,8 @@ class Writer:
                 start, end = int(moment.timestamp()), int(until.timestamp())
                 start_iso, end_iso = iso(start), iso(end)
             values[start_at], values[end_at] = start_iso, end_iso
+            if amount_at is not None and values[amount_at] is not None:
+                sums[start] = sums.get(start, Decimal(0)) + Decimal(values[amount_at])
             for i, to_sql in convert:
                 if values[i] is not None:
                     values[i] = to_sql(values[i])
@@ -209,7 +215,7 @@ class Writer:
                     result.revised += 1
             result.removed = len(old)
             conn.executemany(
-                "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         *s.key(),
@@ -219,8 +225,9 @@ class Writer:
                         iso(b + s.width),
                         fetched_at,
                         iso(fetched_at),
-                        state_of(b + s.width, now, settle_days),
+                        state_of(b + s.width, now, settle_days, per_bucket.get(b, 0)),
                         per_bucket.get(b, 0),
+                        None if amount_at is None else format(sums.get(b, Decimal(0)), "f"),
                     )
                     for b in window.bucket_starts()
                     # Answered, and begun by ``now``: a bucket of the server's future is not
@@ -239,7 +246,8 @@ class Writer:
             )
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # an interruption may come before BEGIN took
+                conn.execute("ROLLBACK")
             raise
         self.kinds.update(new_kinds)
         return result
@@ -347,7 +355,8 @@ def update_directory(
                 conn.execute(upsert, (organization, rid, *values, seen, seen))
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # an interruption may come before BEGIN took
+            conn.execute("ROLLBACK")
         raise
     return changes
 

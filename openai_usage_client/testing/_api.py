@@ -30,7 +30,7 @@ from ._params import (
     parse_query,
     query_pairs,
 )
-from ._settle import is_settling, settle_costs, settle_usage
+from ._settle import DAY, is_settling, settle_costs, settle_usage
 from ._wire import ExpectedBucket, FakeResponse, _Attempts, _header, _params_view, _unix
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ class FakeAPI:
         settle_days: int = 0,
         refuse_costs_user_with_project: bool = False,
         discrepancies: bool = False,
+        data_lag_days: int = 0,
     ) -> None:
         if money_as_string not in ("never", "sometimes", "always"):
             raise ValueError("money_as_string must be 'never', 'sometimes' or 'always'")
@@ -114,6 +115,10 @@ class FakeAPI:
         if settle_days < 0:
             raise ValueError("settle_days must be >= 0")
         self.settle_days = settle_days
+        #: The data lags the clock: buckets that begin in the last ``data_lag_days`` days
+        #: before ``now`` come back empty (a server whose ``Date`` runs ahead of its data).
+        #: Set it to 0 to let the data catch up.
+        self.data_lag_days = data_lag_days
         self.refuse_costs_user_with_project = refuse_costs_user_with_project
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed)
@@ -316,7 +321,11 @@ class FakeAPI:
         # Quirks that change results bypass the cache; the others are applied by ``page``.
         shaped = quirks & {"sessions_key", "unknown_field"}
         buckets = []
+        behind = self.now - self.data_lag_days * DAY if self.data_lag_days else None
         for lo, hi in bounds:
+            if behind is not None and lo >= behind:
+                buckets.append((lo, hi, "[]"))  # its data has not caught up yet
+                continue
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
             # Settling figures depend on ``now`` too: never cached.
             fresh = shaped or is_settling(hi, self.now, self.settle_days)

@@ -133,6 +133,13 @@ def _open(db: Path, lock_timeout: float) -> Store:
     "instead of 30 days after the refusal.",
 )
 @click.option(
+    "--refetch",
+    metavar="START..END",
+    help="Fetch these days again whatever the store holds of them (both days included), "
+    "e.g. 2026-10-03..2026-10-05: what a read's 'Lost:' line asks for when rows were "
+    "deleted or edited behind the store's back.",
+)
+@click.option(
     "--quiet",
     "-q",
     is_flag=True,
@@ -150,6 +157,7 @@ def command(
     names: bool,
     lock_timeout: float,
     retry_refused: bool,
+    refetch: str | None,
     quiet: bool,
 ) -> int:
     """Bring a local SQLite copy of usage and costs up to date.
@@ -160,7 +168,11 @@ def command(
     windows only; the next run finishes the job. Costs are stored by project, line item, key
     and user; when the API refuses costs by user with projects (some organizations), by
     project, line item and key: said once as a warning, remembered, and tried again after 30
-    days (or with --retry-refused). Run it from cron:
+    days (or with --retry-refused). Without --endpoint it refreshes every series the store
+    holds (each endpoint, width and grouping). A day that came back empty is fetched again
+    by each sync until 35 days old. SIGTERM stops it as Ctrl-C does: what it stored is kept,
+    the run is logged as interrupted, and it exits 143 saying how to resume. Run it from
+    cron:
 
     \b
       15 6 * * *  OPENAI_ADMIN_KEY=... openai-usage sync --db ~/usage.db
@@ -175,17 +187,33 @@ def command(
         # The server's Date decides what is settled (Store.sync); --fake's clock is its own.
         "now": int(now.timestamp()) if state.fake else None,
         "retry_refused": retry_refused,
+        "refetch": _days_range(refetch, now) if refetch else None,
     }
     with _open(db, lock_timeout) as store:
         return _run(state, store, options, quiet)
 
 
+def _days_range(text: str, now: datetime) -> tuple[int, int]:
+    """``START..END``: from START's day to the end of END's day (both included)."""
+    first, sep, last = text.partition("..")
+    if not sep or not first.strip() or not last.strip():
+        raise click.BadParameter(f"{text!r}: START..END, e.g. 2026-10-03..2026-10-05",
+                                 param_hint="--refetch")  # fmt: skip
+    lo = parse_time(first.strip(), now, "--refetch")
+    hi = parse_time(last.strip(), now, "--refetch")
+    hi = hi - hi % 86_400 + 86_400
+    if hi <= lo:
+        raise click.BadParameter(f"{text!r}: END is before START", param_hint="--refetch")
+    return lo, hi
+
+
 def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> int:
-    from ...store import StoreLockedError, SyncIncompleteError
+    from ...store import StoreLockedError, SyncIncompleteError, on_sigterm
 
     line = _Line(enabled=not quiet and sys.stderr.isatty())
     try:
-        summary = store.sync(state.client(), progress=line, **options)
+        with on_sigterm():  # SIGTERM (timeout, cron wrappers, systemd) stops it as Ctrl-C does
+            summary = store.sync(state.client(), progress=line, **options)
     except StoreLockedError as error:
         return fail(str(error), EXIT_LOCKED)
     except SyncIncompleteError as error:
