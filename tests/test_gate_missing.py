@@ -207,6 +207,8 @@ def test_metrics_export_the_status_not_a_ratio(
     assert code == 0
     assert 'openai_budget_status{scope="organization",status="unknown"} 1.0' in out
     assert 'openai_budget_status{scope="organization",status="ok"} 0.0' in out
-    assert "openai_budget_used_ratio{" not in out
-    assert "openai_cost_forecast_usd{" not in out
+    # A share or forecast of a month the store does not hold is NaN, never a figure.
+    assert 'openai_budget_used_ratio{scope="organization"} NaN' in out
+    assert 'openai_cost_forecast_usd{organization="default"} NaN' in out
+    assert "openai_project_cost_forecast_usd{" not in out
     assert 'openai_budget_usd{scope="organization"} 200.0' in out

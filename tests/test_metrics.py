@@ -21,6 +21,7 @@ from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
 parser = pytest.importorskip("prometheus_client.parser", reason="the [metrics] extra")
 
 from openai_usage_client.metrics import StoreCollector, exposition  # noqa: E402
+from openai_usage_client.metrics._collector import METRICS  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("no_ambient_key")
 START = ts("2026-10-01")
@@ -92,6 +93,49 @@ def test_settled_counters_never_go_down_across_daily_syncs_with_late_revisions(
                 seen[key] = value
         fake.advance(days=1)
     assert any(k[0] == "openai_cost_usd_total" for k in seen)
+
+
+def test_a_second_width_and_grouping_never_move_a_counter_down(tmp_path: Path) -> None:
+    db = tmp_path / "widths.db"
+    fake = FakeAPI(seed=0, now=DEFAULT_NOW)
+    with client_for(fake) as client, Store(db) as store:
+        store.sync(client, start=START, endpoints=["costs", "completions"], now=fake.now)
+    first = samples(exposition(StoreCollector(db, clock=lambda: fake.now)))
+    tokens = total(first, "openai_tokens_total")
+    assert tokens == fake.totals("completions", start_time=START, end_time=DEFAULT_NOW - 2 * DAY)[
+        ()
+    ]["input_tokens"] + sum(
+        fake.totals("completions", start_time=START, end_time=DEFAULT_NOW - 2 * DAY)[()][f]
+        for f in ("output_tokens", "input_cached_tokens")
+    )
+    with client_for(fake) as client, Store(db) as store:
+        # An hourly series, then a coarser grouping: each newer than the daily default.
+        store.sync(client, start=START, endpoints=["completions"], bucket_width="1h",
+                   now=fake.now)  # fmt: skip
+        store.sync(client, start=START, endpoints=["costs"], now=fake.now,
+                   group_by={"costs": ["project_id"]})  # fmt: skip
+    second = samples(exposition(StoreCollector(db, clock=lambda: fake.now)))
+    for key, value in first.items():
+        if key[0].endswith("_total"):
+            assert second[key] == value, key  # the same series read: not a cent less
+    assert total(second, "openai_tokens_total") == tokens
+
+
+def test_every_gauge_has_a_sample_while_the_store_is_readable(tmp_path: Path) -> None:
+    db = tmp_path / "today.db"
+    fake = FakeAPI(seed=0, now=DEFAULT_NOW)  # 2026-11-01 00:00: nothing spent today yet
+    with client_for(fake) as client, Store(db) as store:
+        store.sync(client, start=START, endpoints=["costs"], now=fake.now)
+    found = samples(exposition(StoreCollector(db, clock=lambda: fake.now)))
+    assert found[("openai_cost_today_usd", (("organization", "default"), ("project", "")))] == 0
+    assert found[("openai_cost_month_to_date_usd", (("organization", "default"),
+                                                    ("project", "")))] == 0  # fmt: skip
+    assert found[("openai_store_missing_seconds", (("endpoint", "costs"),
+                                                   ("organization", "default")))] == 0  # fmt: skip
+    names = {name for name, _ in found}
+    for name, (kind, _) in METRICS.items():
+        if kind == "gauge" and not name.startswith(("openai_budget", "openai_team")):
+            assert name in names, name
 
 
 def test_labels_and_budgets_on_request(store_path: Path, tmp_path: Path) -> None:

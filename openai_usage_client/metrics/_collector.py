@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,7 +49,10 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
         "gauge",
         "End of the newest provisional bucket.",
     ),
-    "openai_store_missing_days": ("gauge", "Days of the last 30 the store lacks."),
+    "openai_store_missing_seconds": (
+        "gauge",
+        "Time of the last 30 days the store lacks, in seconds (0: none).",
+    ),
     "openai_project": ("info", "A project's name (join on project)."),
     "openai_usage_up": ("gauge", "1 when the store could be read at this scrape, else 0."),
 }
@@ -141,57 +145,39 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                      ["organization", "endpoint"])  # fmt: skip
     provisional = family("openai_store_provisional_until_timestamp_seconds", "gauge",
                          ["organization", "endpoint"])  # fmt: skip
-    missing = family("openai_store_missing_days", "gauge", ["organization", "endpoint"])
+    missing = family("openai_store_missing_seconds", "gauge", ["organization", "endpoint"])
     projects = InfoMetricFamily("openai_project", METRICS["openai_project"][1],
                                 labels=["organization", "project"])  # fmt: skip
     day = now - now % _DAY
-    month = int(datetime.fromtimestamp(day, UTC).replace(day=1).timestamp())
     from ..report._from_store import directory_from_store
-    from ..spend import DEFAULT_MAX_AGE, StoreSource, daily_totals, forecast_month
     from ..store._coverage import last_syncs
 
     for held in store.freshness():
         org, endpoint = held.organization, held.endpoint
         until = held.settled_through
-        if until is not None:
-            settled.add_metric([org, endpoint], until.timestamp())
-        if held.provisional:
-            provisional.add_metric([org, endpoint], held.last.timestamp())
+        # Every gauge has a sample while the store is readable: 0 says "none", never absent.
+        settled.add_metric([org, endpoint], until.timestamp() if until is not None else 0)
+        provisional.add_metric([org, endpoint], held.last.timestamp() if held.provisional else 0)
         gaps = store.coverage(endpoint, day - 30 * _DAY, day, now=now, organization=org)
-        lacking = sum((b - a) // _DAY for a, b in gaps.endpoints[endpoint].missing)
+        lacking = sum(b - a for a, b in gaps.endpoints[endpoint].missing)
         missing.add_metric([org, endpoint], lacking)
-        end = int(until.timestamp()) if until is not None else None
-        if endpoint == "costs" and end is not None:
+        series = counter_series(store, endpoint, org)
+        if endpoint == "costs" and series is not None:
             by = ["project_id", "line_item", *(col for col, _ in chosen)]
-            for r in store.summarize("costs", by, ["amount_value"], end=end, organization=org):
+            for r in store.summarize("costs", by, ["amount_value"], **series, organization=org):
                 if (r.get("amount_currency") or "usd").lower() == "usd":
                     cost.add_metric([org, r["project_id"] or "", r["line_item"] or "",
                                      *(r[col] or "" for col, _ in chosen)],
                                     _float(r["amount_value"]))  # fmt: skip
         if endpoint == "costs":
-            for r in store.summarize("costs", ["project_id"], ["amount_value"], start=month,
-                                     end=now + _DAY, organization=org):  # fmt: skip
-                mtd.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
-            for r in store.summarize("costs", ["project_id"], ["amount_value"], start=day,
-                                     end=day + _DAY, organization=org):  # fmt: skip
-                today.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
-            moment = datetime.fromtimestamp(now, UTC)
-            month_gaps = StoreSource(store, org).gaps(datetime.fromtimestamp(month, UTC), moment,
-                                                DEFAULT_MAX_AGE)  # fmt: skip
-            if not month_gaps.incomplete:  # a forecast of a month with days missing is no forecast
-                rows = list(store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
-                                       organization=org))  # fmt: skip
-                ahead = forecast_month(daily_totals(rows), moment)
-                forecast.add_metric([org], _float(ahead.forecast))
-                for pid, ahead in _forecasts(rows, "project_id", now).items():
-                    project_forecast.add_metric([org, pid], _float(ahead.forecast))
+            _month_gauges(store, org, now, (mtd, today, forecast, project_forecast))
             names = directory_from_store(store, org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": record.name or ""})
-        if endpoint in _TOKENS and end is not None:
+        if endpoint in _TOKENS and series is not None:
             kinds = _TOKENS[endpoint]
             fields = [field for field, _ in kinds] + ["num_model_requests"]
-            for r in store.summarize(endpoint, ["project_id", "model"], fields, end=end,
+            for r in store.summarize(endpoint, ["project_id", "model"], fields, **series,
                                      organization=org):  # fmt: skip
                 key = [org, r["project_id"] or "", r["model"] or ""]
                 for field, kind in kinds:
@@ -199,13 +185,68 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                 requests.add_metric(key, _float(r.get("num_model_requests")))
     for endpoint in store.endpoints():
         finished, _ = last_syncs(store.connection, endpoint)
-        if finished is not None:
-            synced.add_metric([endpoint], finished.timestamp())
+        synced.add_metric([endpoint], finished.timestamp() if finished is not None else 0)
     out = [cost, mtd, today, forecast, project_forecast, tokens, requests, synced, settled,
            provisional, missing, projects]  # fmt: skip
     if config is not None and (config.budgets or config.teams):
         out += _spend_config(store, config, now)
     return out
+
+
+def counter_series(store: Store, endpoint: str, organization: str) -> dict[str, Any] | None:
+    """The one series of ``endpoint`` the counters read, by a rule a later sync cannot flip
+    (so a counter never goes down when another width or grouping is synced): the default
+    grouping at the daily width when the store has it, else the first series synced. With
+    ``end`` its settled end; ``None`` when it has nothing settled."""
+    from ..store import default_group_by
+
+    default = ",".join(default_group_by(endpoint))
+    held = store.connection.execute(
+        "SELECT bucket_width, grouping FROM series WHERE endpoint = ? AND organization = ? "
+        "ORDER BY rowid",
+        (endpoint, organization),
+    ).fetchall()
+    if not held:
+        return None
+    width, grouping = next(((w, g) for w, g in held if (w, g) == ("1d", default)), held[0])
+    (end,) = store.connection.execute(
+        "SELECT MAX(bucket_end) FROM coverage WHERE endpoint = ? AND organization = ? AND "
+        "bucket_width = ? AND grouping = ? AND state = 'settled'",
+        (endpoint, organization, width, grouping),
+    ).fetchone()
+    if end is None:
+        return None
+    group_by = [g for g in grouping.split(",") if g]
+    return {"end": int(end), "bucket_width": width, "group_by": group_by}
+
+
+def _month_gauges(store: Store, org: str, now: int, families: Sequence[Any]) -> None:
+    """Month to date, today, and the forecasts of one organization. Each has a sample (0 for
+    no spend); the forecasts are NaN while the store lacks days of the month or its last
+    costs sync is stale: a forecast of a month with days missing is no forecast."""
+    from ..spend import DEFAULT_MAX_AGE, StoreSource, daily_totals, forecast_month
+
+    mtd, today, forecast, project_forecast = families
+    day = now - now % _DAY
+    month = int(datetime.fromtimestamp(day, UTC).replace(day=1).timestamp())
+    for family, lo, hi in ((mtd, month, now + _DAY), (today, day, day + _DAY)):
+        found = store.summarize("costs", ["project_id"], ["amount_value"], start=lo, end=hi,
+                                organization=org)  # fmt: skip
+        for r in found:
+            family.add_metric([org, r["project_id"] or ""], _float(r["amount_value"]))
+        if not found:
+            family.add_metric([org, ""], 0.0)
+    moment = datetime.fromtimestamp(now, UTC)
+    gaps = StoreSource(store, org).gaps(datetime.fromtimestamp(month, UTC), moment,
+                                        DEFAULT_MAX_AGE)  # fmt: skip
+    if gaps.incomplete:
+        forecast.add_metric([org], math.nan)
+        return
+    rows = list(store.rows("costs", month - 70 * _DAY, now + _DAY, names=False,
+                           organization=org))  # fmt: skip
+    forecast.add_metric([org], _float(forecast_month(daily_totals(rows), moment).forecast))
+    for pid, ahead in _forecasts(rows, "project_id", now).items():
+        project_forecast.add_metric([org, pid], _float(ahead.forecast))
 
 
 def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
@@ -232,8 +273,8 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
         budget.add_metric([b.scope], _float(b.budget_usd))
         for name in STATUSES:
             status.add_metric([b.scope, name], float(b.status == name))
-        if b.complete:  # a share of a month the store does not hold is no share
-            ratio.add_metric([b.scope], b.percent / 100)
+        # A share of a month the store does not hold is no share: NaN, never a figure.
+        ratio.add_metric([b.scope], b.percent / 100 if b.complete else math.nan)
     teams = GaugeMetricFamily(
         "openai_team_cost_month_to_date_usd",
         METRICS["openai_team_cost_month_to_date_usd"][1],
@@ -247,7 +288,11 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
         METRICS["openai_team_cost_forecast_usd"][1],
         labels=["organization", "team"],
     )
-    if config.teams and result.complete:  # no forecast from a month with days missing
+    if config.teams and not result.complete:  # no forecast from a month with days missing
+        for org in result.totals.organizations:
+            for team in sorted(org.by_team):
+                ahead.add_metric([org.organization, team], math.nan)
+    elif config.teams:
         start, end = fetch_window(datetime.fromtimestamp(now, UTC))
         for source in orgs:
             rows = Allocator(config.teams).allocate(source.source.rows("costs", start, end))
