@@ -102,6 +102,16 @@ class _ClientBase:
             return None
         return int(time.time() + self._server_offset)
 
+    def _learn_clock(self, probe: _ClientBase) -> None:
+        """Keep the server clock a probe (a copy that sent one light request) learned."""
+        found = probe.server_time()
+        if found is not None:
+            self._server_offset = found - time.time()
+
+    def _now(self) -> int:
+        found = self.server_time()
+        return int(time.time()) if found is None else found
+
     @property
     def concurrency(self) -> int:
         return self._settings.concurrency
@@ -172,6 +182,15 @@ class _ClientBase:
         return copy
 
 
+def _clock_probe() -> dict[str, int]:
+    """The light request ``server_now`` sends: yesterday's costs, one bucket. One try, no
+    retries: any answer (a 400 too: a server whose clock is behind ours refuses a start after
+    its now) carries a ``Date``, all it is for; a failure leaves this machine's clock, and the
+    real requests then report it."""
+    moment = int(time.time())
+    return {"start_time": moment - moment % 86_400 - 86_400, "limit": 1}
+
+
 class UsageClient(_ClientBase, DirectoryResources):
     """The synchronous client.
 
@@ -235,23 +254,12 @@ class UsageClient(_ClientBase, DirectoryResources):
         request (a day of costs, one bucket) whose ``Date`` says it; this machine's clock
         when the server sends no ``Date``. What a report's default period is measured from
         against a server whose clock is not this machine's (a fake server fixed in the past)."""
-        found = self.server_time()
-        if found is None:
-            moment = int(time.time())
-            # One try, no retries: any answer (a 400 too: a server whose clock is behind
-            # ours refuses a start after its now) carries a Date, all this request is for;
-            # a failure leaves this machine's clock, and the real requests report it.
+        if self.server_time() is None:
             probe = self.with_options(max_retries=0)
             with contextlib.suppress(OpenAIUsageError):
-                probe.get(
-                    "/organization/costs",
-                    params={"start_time": moment - moment % 86_400 - 86_400, "limit": 1},
-                    cast_to=httpx.Response,
-                )
-            found = probe.server_time()
-            if found is not None:
-                self._server_offset = found - time.time()
-        return int(time.time()) if found is None else found
+                probe.get("/organization/costs", params=_clock_probe(), cast_to=httpx.Response)
+            self._learn_clock(probe)
+        return self._now()
 
     @overload
     def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...
@@ -371,20 +379,14 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
     async def server_now(self) -> int:
         """``UsageClient.server_now``: the server's "now", after one light request when it
         has not answered yet."""
-        found = self.server_time()
-        if found is None:
-            moment = int(time.time())
+        if self.server_time() is None:
             probe = self.with_options(max_retries=0)
             with contextlib.suppress(OpenAIUsageError):
                 await probe.get(
-                    "/organization/costs",
-                    params={"start_time": moment - moment % 86_400 - 86_400, "limit": 1},
-                    cast_to=httpx.Response,
+                    "/organization/costs", params=_clock_probe(), cast_to=httpx.Response
                 )
-            found = probe.server_time()
-            if found is not None:
-                self._server_offset = found - time.time()
-        return int(time.time()) if found is None else found
+            self._learn_clock(probe)
+        return self._now()
 
     @overload
     async def get(self, path: str, *, cast_to: type[M], params: Params = None) -> M: ...

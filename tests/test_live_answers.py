@@ -198,3 +198,21 @@ def test_groupings_that_disagree_show_the_difference() -> None:
     at = lines.index("Top API keys by spend")
     assert lines[at + 1].split() == ["key_a", "$2.10", "87.1%", "█" * 24]
     assert lines[at + 2].split()[:4] == ["(differs:", "settling)", "$0.31", "12.9%"]
+
+
+def test_server_now_asks_the_server_once_sync_and_async() -> None:
+    fake = FakeAPI(seed=0, now=NOW)
+    http = httpx.Client(transport=fake.transport())
+    with UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http) as client:
+        assert client.server_time() is None
+        assert abs(client.server_now() - NOW) <= 1
+        assert abs(client.server_now() - NOW) <= 1  # known now: no second request
+    assert len(fake.request_log) == 1
+
+    async def go() -> int:
+        http = httpx.AsyncClient(transport=fake.async_transport())
+        async with AsyncUsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http) as c:
+            return await c.server_now()
+
+    assert abs(asyncio.run(go()) - NOW) <= 1
+    assert len(fake.request_log) == 2
