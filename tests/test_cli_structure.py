@@ -93,7 +93,7 @@ def test_every_command_has_help_that_points_at_the_global_options(
         flat = " ".join(out.split())
         assert (
             "--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, --max-retries, -v, "
-            "--debug" in flat
+            "--debug, --raw-csv" in flat
         )
         assert "Exit codes:" in out
     assert main(["--help"]) == 0

@@ -61,7 +61,7 @@ def _no_args_is_help(module: Any) -> type[click.UsageError] | tuple[()]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``openai-usage`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     try:
-        import click
+        import click  # noqa: F401  (is the [cli] extra installed?)
     except ImportError:
         print(CLI_HINT, file=sys.stderr)
         return 2
@@ -70,6 +70,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     state = State()
     args = list(sys.argv[1:] if argv is None else argv)
+    # Everything printed passes through terminal_safe: a name someone else chose (a project,
+    # a key, a line item) can never reach the terminal as an escape sequence.
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(out), _Visible(err)
+    try:
+        return _main(cli, state, args)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+class _Visible:
+    """A text stream that writes ``terminal_safe`` text to the one it wraps (everything else
+    is the wrapped stream's: its encoding, ``isatty``, ``fileno``...)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        from .._core._text import terminal_safe
+
+        self._inner.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _main(cli: click.Group, state: Any, args: list[str]) -> int:
+    import click
+
     try:
         result = cli.main(args=args, prog_name="openai-usage", standalone_mode=False, obj=state)
     except click.exceptions.Abort:

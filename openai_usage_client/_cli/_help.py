@@ -27,7 +27,7 @@ EXIT_CODES_HELP: Final = (
 
 GLOBAL_OPTIONS_NOTE: Final = (
     "Global options (--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, "
-    "--max-retries, -v, --debug) "
+    "--max-retries, -v, --debug, --raw-csv) "
     "may also come after the command: see 'openai-usage --help'."
 )
 

@@ -234,6 +234,10 @@ def emit(
     writer = _writer(fmt)
     if names is not None:
         writer = functools.partial(writer, names=names)
+    if fmt == "csv":
+        from ._state import state_of
+
+        writer = functools.partial(writer, raw=state_of(click.get_current_context()).raw_csv)
     return write_atomically(
         output, lambda handle: writer(items, handle, endpoint=endpoint), binary=fmt == "parquet"
     )

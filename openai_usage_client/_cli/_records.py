@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from .._core._text import spreadsheet_safe, visible
 from ._output import check_output, choose_format, reader_may_leave, write_atomically
 from ._state import state_of
 
@@ -53,7 +54,7 @@ def _table(records: Sequence[Record], columns: Sequence[str], handle: IO[str]) -
     if not records:
         handle.write("(none)\n")
         return
-    cells = [[_text(r.get(c)) for c in columns] for r in records]
+    cells = [[visible(_text(r.get(c))) for c in columns] for r in records]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
 
     def line(values: Sequence[str]) -> str:
@@ -65,17 +66,22 @@ def _table(records: Sequence[Record], columns: Sequence[str], handle: IO[str]) -
     handle.write(f"({len(records)} rows)\n")
 
 
-def _write(records: Sequence[Record], columns: Sequence[str], fmt: str, handle: IO[str]) -> None:
+def _write(
+    records: Sequence[Record], columns: Sequence[str], fmt: str, handle: IO[str], raw: bool = False
+) -> None:
     if fmt == "table":
         _table(records, columns, handle)
     elif fmt == "csv":
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for r in records:
-            writer.writerow([_text(r.get(c)) for c in columns])
+            writer.writerow(
+                [spreadsheet_safe(_text(v)) if isinstance(v := r.get(c), str) and not raw
+                 else _text(v) for c in columns]
+            )  # fmt: skip
     elif fmt == "json":
-        json.dump([{c: r.get(c) for c in columns} for r in records], handle, indent=2)
-        handle.write("\n")
+        text = json.dumps([{c: r.get(c) for c in columns} for r in records], indent=2)
+        handle.write(text + "\n")
     else:
         for r in records:
             handle.write(json.dumps({c: r.get(c) for c in columns}) + "\n")
@@ -114,11 +120,12 @@ def emit_records(
     """Write ``records`` to ``output`` or stdout in ``fmt``; returns the count. A file is
     written by ``_output.write_atomically``, as the usage commands write theirs (whole or not at
     all, mode 0666 minus the umask)."""
+    raw = state_of(click.get_current_context()).raw_csv
     if output is None:
         if fmt == "parquet":
             raise click.BadParameter("parquet is written to a file: add --output FILE.parquet")
         with reader_may_leave():
-            _write(records, columns, fmt, sys.stdout)
+            _write(records, columns, fmt, sys.stdout, raw)
             sys.stdout.flush()
         return len(records)
 
@@ -126,7 +133,7 @@ def emit_records(
         if fmt == "parquet":
             _write_parquet(records, columns, handle)
         else:
-            _write(records, columns, fmt, handle)
+            _write(records, columns, fmt, handle, raw)
         return len(records)
 
     return write_atomically(output, write, binary=fmt == "parquet")

@@ -53,6 +53,8 @@ class State:
     fake_now: int | None = None
     #: ``--fake-discrepancies``: the fake bills a few lines wrong on purpose.
     fake_discrepancies: bool = False
+    #: ``--raw-csv``: CSV text cells as they came, formula starts included.
+    raw_csv: bool = False
     base_url: str | None = None
     timeout: float | None = None
     max_retries: int | None = None
@@ -205,6 +207,10 @@ def _set_fake_discrepancies(state: State, value: bool) -> None:
     state.fake_discrepancies = True
 
 
+def _set_raw_csv(state: State, value: bool) -> None:
+    state.raw_csv = True
+
+
 def _set_base_url(state: State, value: str) -> None:
     state.base_url = value
 
@@ -248,6 +254,16 @@ def global_params(*, hidden: bool = False) -> list[click.Parameter]:
             callback=_setter(_set_fake_now),
             help="With --fake: the fake's clock, e.g. 2026-12-15 or now (the real clock). "
             f"Data exists up to it. WHEN is {TIME_HELP}",
+        ),
+        click.Option(
+            ["--raw-csv"],
+            is_flag=True,
+            expose_value=False,
+            hidden=hidden,
+            callback=_setter(_set_raw_csv),
+            help="Write CSV text cells as they came. By default a cell starting with =, +, "
+            "-, @, tab or carriage return (a name anyone in the organization may set) gets "
+            "a leading ' so a spreadsheet shows it instead of running it as a formula.",
         ),
         click.Option(
             ["--fake-discrepancies"],

@@ -29,6 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 from ._format import decimal_text
 from ._rows import Names, Row, Source, column_types, columns, prepare, rows
+from ._text import json_safe, spreadsheet_safe
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,9 +68,11 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _csv_cell(value: Any) -> str:
+def _csv_cell(value: Any, raw: bool = False) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):  # text: never run as a formula by a spreadsheet
+        return value if raw else spreadsheet_safe(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
@@ -88,7 +91,7 @@ def _json_value(value: Any) -> str:
         return decimal_text(value) if value.is_finite() else "null"
     if isinstance(value, float) and not math.isfinite(value):
         return "null"
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json_safe(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _json_object(row: Row) -> str:
@@ -114,13 +117,17 @@ Sink = Callable[..., AbstractContextManager[Callable[[Row], object]]]
 
 @contextmanager
 def _csv_sink(
-    path_or_file: PathOrFile, name: str, named: bool, extra: Sequence[str] = ()
+    path_or_file: PathOrFile,
+    name: str,
+    named: bool,
+    extra: Sequence[str] = (),
+    raw: bool = False,
 ) -> Iterator[Callable[[Row], object]]:
     names = columns(name, names=named, extra=extra)
     with _text_file(path_or_file, newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(names)
-        yield lambda row: writer.writerow([_csv_cell(row.get(c)) for c in names])
+        yield lambda row: writer.writerow([_csv_cell(row.get(c), raw) for c in names])
 
 
 @contextmanager
@@ -185,15 +192,19 @@ def to_csv(
     *,
     endpoint: str | None = None,
     names: Names | None = None,
+    raw: bool = False,
 ) -> int:
     """Write rows as CSV (header first, every column always), streaming. Returns the row count.
 
     ``source`` is a stream, buckets (then pass ``endpoint``), or rows from ``rows()``. Empty
     cells are ``None``; booleans are ``true``/``false``; money is exact decimal text. ``names``
     (a ``Directory``) adds the name columns, as in ``rows()``; so does every writer here.
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return (what a
+    spreadsheet runs as a formula: a name anyone in the organization may set) gets a leading
+    ``'``; ``raw=True`` writes it as it came (Parquet always does: the lossless hand-off).
     """
     name, items, named, extra = prepare(source, endpoint, names)
-    return _drain(items, _csv_sink(path_or_file, name, named, extra))
+    return _drain(items, _csv_sink(path_or_file, name, named, extra, raw))
 
 
 def to_jsonl(

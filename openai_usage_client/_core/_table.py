@@ -28,6 +28,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 from ._endpoints import ENDPOINTS
 from ._exceptions import InvalidParameterError
 from ._format import cut, cut_unique, decimal_text, money, number
+from ._text import json_safe, spreadsheet_safe, visible
 
 if TYPE_CHECKING:
     from ._rows import Row
@@ -178,7 +179,7 @@ def _cells(
             elif kinds[c] == "time":
                 cells.append(value.astimezone(layout.tz).strftime(formats[c]))
             else:
-                cells.append(number(value))
+                cells.append(visible(number(value)))  # a name: one line of plain text
         table.append(cells)
     return table
 
@@ -328,16 +329,26 @@ def write_csv(
     *,
     money_columns: Iterable[str] = ("amount_value",),
     money_decimals: int | None = None,
+    raw: bool = False,
 ) -> int:
-    """CSV of ``columns``: exact decimals, or money rounded (half to even) to ``money_decimals``."""
+    """CSV of ``columns``: exact decimals, or money rounded (half to even) to ``money_decimals``.
+    A text cell a spreadsheet would run as a formula gets a leading ``'`` unless ``raw``."""
     chosen = set(money_columns)
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow([_text(row.get(c), c, chosen, money_decimals) for c in columns])
+        writer.writerow([_csv_text(row.get(c), c, chosen, money_decimals, raw) for c in columns])
         count += 1
     return count
+
+
+def _csv_text(
+    value: Any, column: str, money_columns: set[str], places: int | None, raw: bool
+) -> str:
+    text = _text(value, column, money_columns, places)
+    # By the value's type, not its look: a project named "-5" is text, an amount of -5 not.
+    return text if raw or not isinstance(value, str) else spreadsheet_safe(text)
 
 
 def _json_value(value: Any) -> str:
@@ -347,7 +358,7 @@ def _json_value(value: Any) -> str:
         return f'"{_iso(value)}"'
     if isinstance(value, Decimal):
         return decimal_text(value) if value.is_finite() else "null"  # exact, never a float
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return json_safe(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _json_object(row: Row, columns: Sequence[str]) -> str:

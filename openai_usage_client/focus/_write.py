@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core._exceptions import InvalidParameterError
 from .._core._format import decimal_text
+from .._core._text import spreadsheet_safe
 from ._columns import FOCUS_COLUMNS, FOCUS_TYPES
 from ._rows import focus_rows, iso
 
@@ -32,9 +33,11 @@ def write_focus(
     end: int | datetime | date | str | None = None,
     *,
     config: SpendConfig | None = None,
+    raw_csv: bool = False,
 ) -> int:
     """Write the FOCUS rows of ``[start, end)`` to ``path`` (``.csv`` or ``.parquet``, chosen
-    by the suffix), whole or not at all; returns the row count."""
+    by the suffix), whole or not at all; returns the row count. In a CSV, a text cell that a
+    spreadsheet would run as a formula gets a leading ``'`` unless ``raw_csv``."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in _FORMATS:
@@ -42,7 +45,7 @@ def write_focus(
     rows = focus_rows(store, start, end, config=config)
     tmp = target.with_name(f".{target.name}.partial")
     try:
-        count = _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp)
+        count = _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp, raw_csv)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -64,13 +67,19 @@ def _cell(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _csv(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def _csv_cell(value: Any, kind: str, raw: bool) -> str:
+    text = _cell(value, kind)
+    # People open FOCUS CSVs in spreadsheets too: a name is text, never a formula.
+    return text if raw or kind != "string" else spreadsheet_safe(text)
+
+
+def _csv(rows: Iterable[dict[str, Any]], path: Path, raw: bool = False) -> int:
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(FOCUS_COLUMNS)
         for row in rows:
-            writer.writerow([_cell(row[c], FOCUS_TYPES[c]) for c in FOCUS_COLUMNS])
+            writer.writerow([_csv_cell(row[c], FOCUS_TYPES[c], raw) for c in FOCUS_COLUMNS])
             count += 1
     return count
 

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from .._core._text import visible
+
 if TYPE_CHECKING:
     from .._core._rows import Row
     from ..spend import SpendConfig
@@ -166,20 +168,20 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
             by = ["project_id", "line_item", *(col for col, _ in chosen)]
             for r in store.summarize("costs", by, ["amount_value"], **series, organization=org):
                 if (r.get("amount_currency") or "usd").lower() == "usd":
-                    cost.add_metric([org, r["project_id"] or "", r["line_item"] or "",
-                                     *(r[col] or "" for col, _ in chosen)],
+                    cost.add_metric([org, r["project_id"] or "", visible(r["line_item"] or ""),
+                                     *(visible(r[col] or "") for col, _ in chosen)],
                                     _float(r["amount_value"]))  # fmt: skip
         if endpoint == "costs":
             _month_gauges(store, org, now, (mtd, today, forecast, project_forecast))
             names = directory_from_store(store, org)
             for pid, record in names.projects.items():
-                projects.add_metric([org, pid], {"name": record.name or ""})
+                projects.add_metric([org, pid], {"name": visible(record.name or "")})
         if endpoint in _TOKENS and series is not None:
             kinds = _TOKENS[endpoint]
             fields = [field for field, _ in kinds] + ["num_model_requests"]
             for r in store.summarize(endpoint, ["project_id", "model"], fields, **series,
                                      organization=org):  # fmt: skip
-                key = [org, r["project_id"] or "", r["model"] or ""]
+                key = [org, r["project_id"] or "", visible(r["model"] or "")]
                 for field, kind in kinds:
                     tokens.add_metric([*key, kind], _float(r.get(field)))
                 requests.add_metric(key, _float(r.get("num_model_requests")))
@@ -270,11 +272,12 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     status = GaugeMetricFamily("openai_budget_status", METRICS["openai_budget_status"][1],
                                labels=["scope", "status"])  # fmt: skip
     for b in result.budgets:
-        budget.add_metric([b.scope], _float(b.budget_usd))
+        scope = visible(b.scope)  # names are label values, shown escaped, never raw
+        budget.add_metric([scope], _float(b.budget_usd))
         for name in STATUSES:
-            status.add_metric([b.scope, name], float(b.status == name))
+            status.add_metric([scope, name], float(b.status == name))
         # A share of a month the store does not hold is no share: NaN, never a figure.
-        ratio.add_metric([b.scope], b.percent / 100 if b.complete else math.nan)
+        ratio.add_metric([scope], b.percent / 100 if b.complete else math.nan)
     teams = GaugeMetricFamily(
         "openai_team_cost_month_to_date_usd",
         METRICS["openai_team_cost_month_to_date_usd"][1],
@@ -282,7 +285,7 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     )
     for org in result.totals.organizations:
         for team, amounts in sorted(org.by_team.items()):
-            teams.add_metric([org.organization, team], _float(amounts.get("usd")))
+            teams.add_metric([org.organization, visible(team)], _float(amounts.get("usd")))
     ahead = GaugeMetricFamily(
         "openai_team_cost_forecast_usd",
         METRICS["openai_team_cost_forecast_usd"][1],
@@ -291,13 +294,13 @@ def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:
     if config.teams and not result.complete:  # no forecast from a month with days missing
         for org in result.totals.organizations:
             for team in sorted(org.by_team):
-                ahead.add_metric([org.organization, team], math.nan)
+                ahead.add_metric([org.organization, visible(team)], math.nan)
     elif config.teams:
         start, end = fetch_window(datetime.fromtimestamp(now, UTC))
         for source in orgs:
             rows = Allocator(config.teams).allocate(source.source.rows("costs", start, end))
             for team, forecast in _forecasts(rows, "team", now).items():
-                ahead.add_metric([source.name, team], _float(forecast.forecast))
+                ahead.add_metric([source.name, visible(team)], _float(forecast.forecast))
     return [budget, ratio, status, teams, ahead]
 
 

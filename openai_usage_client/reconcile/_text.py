@@ -11,6 +11,7 @@ from typing import IO, Any, Final
 from .._core._format import decimal_text, money
 from .._core._summary import model_from_line_item
 from .._core._table import Layout, render, write_csv
+from .._core._text import visible
 from ._model import FLAG_KINDS, Flag, Reconciliation, Status
 
 __all__ = ["CSV_COLUMNS", "reconciliation_text", "write_cells_csv"]
@@ -173,10 +174,11 @@ def reconciliation_text(found: Reconciliation, *, width: int | None = None) -> s
                 lines.append(note)
             else:
                 lines += textwrap.wrap(note, width, subsequent_indent="  ")
-    return "\n".join(lines) + "\n"
+    # Names (models, line items, projects) are anyone's to set: one line of plain text each.
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
-def write_cells_csv(found: Reconciliation, handle: IO[str]) -> int:
+def write_cells_csv(found: Reconciliation, handle: IO[str], *, raw: bool = False) -> int:
     """One CSV row per joined cell (``CSV_COLUMNS``), exact decimals; returns the count."""
     rows = []
     for cell in found.cells:
@@ -186,4 +188,4 @@ def write_cells_csv(found: Reconciliation, handle: IO[str]) -> int:
         row["used_quantity"] = cell.used
         row["amount"] = cell.amount
         rows.append(row)
-    return write_csv(rows, CSV_COLUMNS, handle, money_columns=())
+    return write_csv(rows, CSV_COLUMNS, handle, money_columns=(), raw=raw)

@@ -24,6 +24,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Final
 
+from .._core._text import visible
+
 __all__ = [
     "NAMED_COLUMNS",
     "UNLISTED_KEY",
@@ -67,7 +69,7 @@ def labels(names: Any, column: str, values: Sequence[Any], missing: str) -> list
     """Display labels for ``values`` of ``column`` (see the module docstring); ``None``
     values read ``missing``. ``names=None`` labels with the IDs themselves."""
     if names is None or column not in _LOOKUP:
-        return [missing if v is None else str(v) for v in values]
+        return [missing if v is None else visible(str(v)) for v in values]
     records = [None if v is None else _record(names, column, str(v)) for v in values]
     found = [_name(column, r) for r in records]
     repeated = Counter(n for n in found if n is not None)
@@ -80,7 +82,8 @@ def labels(names: Any, column: str, values: Sequence[Any], missing: str) -> list
         if name is not None and repeated[name] > 1:
             text += f" [{value}]"
         marks = _marks(column, record)
-        out.append(text + (f" ({', '.join(marks)})" if marks else ""))
+        # A name is anyone's to set: shown as one line of plain text, never a command.
+        out.append(visible(text) + (f" ({', '.join(marks)})" if marks else ""))
     return out
 
 

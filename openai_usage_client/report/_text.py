@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._core._format import cut, cut_unique, money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
+from .._core._text import visible
 from ._labels import UNLISTED_KEY, labels_by_organization
 from ._period import duration
 from ._unmatched import describe_unmatched
@@ -54,7 +55,7 @@ def _org(row: Row) -> str:
 
 
 def _label(value: object, missing: str) -> str:
-    return missing if value is None else str(value)
+    return missing if value is None else visible(str(value))
 
 
 def _money_section(
@@ -193,9 +194,10 @@ def _top_by_model_section(report: Report, top: int) -> list[str]:
     lines = ["Top keys and users by model"]
     if not report.top_by_model:
         return [*lines, "  (nothing)", ""]
-    width = max(len(str(t.model)) for t in report.top_by_model[:top])
+    width = max(len(visible(str(t.model))) for t in report.top_by_model[:top])
     for t in report.top_by_model[:top]:
-        lines.append(f"  {t.model!s:<{width}}  {money(t.amount, report.currency):>12}")
+        model = visible(str(t.model))
+        lines.append(f"  {model:<{width}}  {money(t.amount, report.currency):>12}")
         for name, spent, column, missing in (
             ("keys: ", t.api_keys, "api_key_id", "(no key)"),
             ("users:", t.users, "user_id", "(no user)"),

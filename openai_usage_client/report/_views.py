@@ -9,6 +9,7 @@ filters and notices.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 from .._core._format import money
 from .._core._periods import zone_name
 from .._core._summary import model_from_line_item, summarize
+from .._core._text import json_safe, visible
 from ._labels import UNLISTED_KEY, label_fields, labels, labels_by_organization
 from ._unmatched import describe_unmatched
 
@@ -272,14 +274,17 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
 
 def dumps(document: Mapping[str, Any]) -> str:
     """The document as indented JSON text, ending with a newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # C1, bidi and invisible controls as \u escapes: the same parsed value, never raw.
+    return json_safe(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- Markdown --------------------------------------------------------------------------------
 
 
 def _md(text: object) -> str:
-    return str(text).replace("|", "\\|")
+    """A Markdown cell: HTML escaped (a name is never markup: ``<img onerror=...>``), one
+    line (``visible``), and its pipes escaped."""
+    return html.escape(visible(str(text)), quote=False).replace("|", "\\|")
 
 
 def _table(

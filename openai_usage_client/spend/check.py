@@ -35,6 +35,7 @@ something is not ``ok``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
 from .._core._format import money
+from .._core._text import json_safe, visible
 from ._directory import directory_records
 from ._gaps import DEFAULT_MAX_AGE, Gaps
 from ._sources import SettingsSource, SpendSetting
@@ -216,7 +218,7 @@ class CheckResult:
             )
             lines += [f"- {a.describe()}" for a in self.anomalies[:10]]
         lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
+        return "\n".join(visible(line) for line in lines)  # names: one line of text each
 
     def table(self) -> list[str]:
         """What ``openai-usage check`` prints: the budget lines, the anomalies of the last 7
@@ -238,7 +240,7 @@ class CheckResult:
             lines.append(f"  all organizations: {total or money(Decimal(0), 'usd')}")
         if self.notes:
             lines += ["", *_wrapped([f"note: {n}" for n in self.notes], indent="")]
-        return lines
+        return [visible(line) for line in lines]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -268,7 +270,7 @@ def budget_lines(result: CheckResult) -> list[str]:
         f = b.forecast
         cells.append(
             [
-                b.scope,
+                visible(b.scope),
                 money(f.month_to_date, "usd"),
                 f"{money(f.forecast, 'usd')} ({money(f.low, 'usd')}-{money(f.high, 'usd')})",
                 money(b.budget_usd, "usd"),
@@ -584,9 +586,11 @@ def notify(
     if result.all_ok:
         return False
     payload = {"text": result.text(), **result.to_dict()}
+    # C1, bidi and invisible controls in names as \u escapes: the same parsed value.
+    body = json_safe(json.dumps(payload, ensure_ascii=False))
     client = http_client or httpx.Client(timeout=timeout)
     try:
-        response = client.post(url, json=payload)
+        response = client.post(url, content=body, headers={"content-type": "application/json"})
     except httpx.HTTPError as error:
         raise NotifyError(f"notification to {host} failed: {type(error).__name__}") from None
     finally:

@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from .._core._format import money
+from .._core._text import visible
 from .allocate import UNALLOCATED, Allocator
 from .check import CheckResult, budget_lines, check
 from .config import check_against_directory
@@ -114,7 +115,7 @@ class SpendSections:
         lines: list[str] = []
         if self.teams:
             lines.append(f"Spend by team ({self.config})")
-            width = max(len(t.team) for t in self.teams)
+            width = max(len(visible(t.team)) for t in self.teams)
             peak: dict[str, Decimal] = {}
             for t in self.teams:
                 peak[t.currency] = max(peak.get(t.currency, Decimal(0)), t.amount)
@@ -123,7 +124,7 @@ class SpendSections:
                 bar = block * max(1, round(_BAR * float(t.amount / top))) if t.amount > 0 else ""
                 share = "     -" if t.share is None else f"{100 * float(t.share):5.1f}%"
                 lines.append(
-                    f"  {t.team:<{width}}  {money(t.amount, t.currency):>12}  {share}  "
+                    f"  {visible(t.team):<{width}}  {money(t.amount, t.currency):>12}  {share}  "
                     f"{bar}".rstrip()
                 )
             lines.append("")
@@ -140,6 +141,7 @@ class SpendSections:
         if self.budgets is not None:
             lines += [*budget_lines(self.budgets), ""]
         lines += [f"Note: {note}" for note in self.notes]
+        lines = [visible(line) for line in lines]  # team and organization names: text
         return [*lines, ""] if self.notes else lines
 
     def markdown(self) -> list[str]:

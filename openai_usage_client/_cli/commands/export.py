@@ -93,7 +93,7 @@ def command(
                 from ...spend import load_config
 
                 config = load_config(config_path) if config_path is not None else None
-                count = write_focus(store, focus_file, *span, config=config)
+                count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
                 click.echo(f"{focus_file}: {count} FOCUS rows")
                 first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
                 lo, hi = span[0] or first, span[1] or int(now.timestamp())

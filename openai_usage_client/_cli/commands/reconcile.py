@@ -110,7 +110,7 @@ def reconcile(
         if fmt == "json":
             handle.write(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) + "\n")
         elif fmt == "csv":
-            return write_cells_csv(found, handle)
+            return write_cells_csv(found, handle, raw=state.raw_csv)
         else:
             # Fits the terminal; 80 columns in a pipe or a file, as report does.
             width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 80
