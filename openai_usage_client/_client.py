@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Self, overload
+from typing import TYPE_CHECKING, Any, Final, Self, overload
 
 import httpx
 import pydantic
@@ -31,10 +31,11 @@ from ._core._base import (
     log_response,
     parse_model,
     parse_page,
+    redact_headers,
     server_offset,
 )
 from ._core._endpoints import ENDPOINTS
-from ._core._exceptions import InvalidParameterError, OpenAIUsageError
+from ._core._exceptions import InvalidParameterError, MalformedResponseError, OpenAIUsageError
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
 from ._core._resources import Costs, Usage
@@ -44,7 +45,10 @@ if TYPE_CHECKING:
     from ._core._models import Page
     from ._core._streams import AsyncBucketStream, AsyncGate, BucketStream, ThreadGate
 
-__all__ = ["AsyncUsageClient", "UsageClient"]
+__all__ = ["MAX_RESPONSE_BYTES", "AsyncUsageClient", "UsageClient"]
+
+#: The default ``max_response_bytes``: 512 MiB, far above a page of a large organization.
+MAX_RESPONSE_BYTES: Final = 512 * 1024 * 1024
 
 _UNSET: Any = object()
 
@@ -76,6 +80,10 @@ class _ClientBase:
         self._server_offset: float | None = None
         # Jitter only; seeded per client so nothing global is shared between clients.
         self._rng = random.Random()
+        #: The most bytes a response may take once decompressed (a gzip body of a few
+        #: hundred KB can inflate to gigabytes); past it, a ``MalformedResponseError``.
+        #: Settable: ``client.max_response_bytes = 2 * 1024**3``.
+        self.max_response_bytes: int = MAX_RESPONSE_BYTES
 
     @property
     def base_url(self) -> str:
@@ -179,6 +187,7 @@ class _ClientBase:
         # Each twin's __init__ takes http_client of its own kind; this one is of that kind.
         twin: Any = type(self)
         copy: Self = twin(**options, http_client=self._http, _runtime=self._runtime)
+        copy.max_response_bytes = self.max_response_bytes
         return copy
 
 
@@ -301,7 +310,8 @@ class UsageClient(_ClientBase, DirectoryResources):
         failure: Exception | None = None
         began = time.monotonic()
         try:
-            response = _read(self._http, request)
+            response = _read(self._http, request, self.max_response_bytes)
+            redact_headers(response, self._settings)
             log_response(response, time.monotonic() - began, attempt)
             offset = server_offset(response)
             if offset is not None:
@@ -313,15 +323,31 @@ class UsageClient(_ClientBase, DirectoryResources):
         return judge(response, failure, request, attempt, self._settings, self._rng)
 
 
-def _read(http: httpx.Client, request: httpx.Request) -> httpx.Response:
-    """Send and read a response, closing it if the read fails part-way."""
+def _read(http: httpx.Client, request: httpx.Request, limit: int) -> httpx.Response:
+    """Send and read a response, at most ``limit`` bytes once decompressed (a small gzip body
+    can inflate to gigabytes), closing it if the read fails or stops part-way."""
     response = http.send(request, stream=True)
     try:
-        response.read()
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(request, limit)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)  # what Response.read() keeps
     except BaseException:
         response.close()
         raise
+    response.close()
     return response
+
+
+def _too_large(request: httpx.Request, limit: int) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"The response to {request.url.path} grew past {limit:,} bytes once decompressed "
+        "(max_response_bytes); stopping rather than filling the memory."
+    )
 
 
 class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
@@ -426,7 +452,8 @@ class AsyncUsageClient(_ClientBase, AsyncDirectoryResources):
         failure: Exception | None = None
         began = time.monotonic()
         try:
-            response = await _aread(self._http, request)
+            response = await _aread(self._http, request, self.max_response_bytes)
+            redact_headers(response, self._settings)
             log_response(response, time.monotonic() - began, attempt)
             offset = server_offset(response)
             if offset is not None:
@@ -454,7 +481,7 @@ def _parser(cast_to: type[Any]) -> Parse:
     raise InvalidParameterError("cast_to", cast_to, "a pydantic model class or httpx.Response")
 
 
-async def _aread(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+async def _aread(http: httpx.AsyncClient, request: httpx.Request, limit: int) -> httpx.Response:
     """Send and read a response, and give its connection back even when cancelled.
 
     httpx closes a response (releasing its pooled connection) at the end of ``aread``. A
@@ -465,7 +492,20 @@ async def _aread(http: httpx.AsyncClient, request: httpx.Request) -> httpx.Respo
     """
     response = await http.send(request, stream=True)
     asyncio = _asyncio()
-    reading = asyncio.ensure_future(response.aread())
+
+    async def bounded() -> None:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                await response.aclose()
+                raise _too_large(request, limit)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        await response.aclose()
+
+    reading = asyncio.ensure_future(bounded())
     try:
         await asyncio.shield(reading)
     except asyncio.CancelledError:

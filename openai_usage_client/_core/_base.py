@@ -48,6 +48,7 @@ __all__ = [
     "log_response",
     "parse_model",
     "parse_page",
+    "redact_headers",
     "server_offset",
 ]
 
@@ -313,6 +314,17 @@ def parse_model(response: httpx.Response, settings: ClientSettings, model: type[
             body=None,
             excerpt=_excerpt(response.content, settings),
         ) from None
+
+
+def redact_headers(response: httpx.Response, settings: ClientSettings) -> None:
+    """The admin key out of a response's headers, should a server (or a proxy) echo it: a
+    header (``x-request-id``) reaches error messages, logs, ``doctor`` and the store's run
+    log as the server sent it."""
+    key = settings.admin_key
+    if key and any(key in value for value in response.headers.values()):
+        response.headers = httpx.Headers(
+            [(name, settings.redact(value)) for name, value in response.headers.multi_items()]
+        )
 
 
 def server_offset(response: httpx.Response) -> float | None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ._bounds import check_bucket
 from ._exceptions import (
     APIError,
     APIStatusError,
@@ -66,6 +67,7 @@ class CursorChain:
         """Check a page fetched with ``cursor``; return the cursor of the next page, if any."""
         for bucket in page.data:
             self._in_window(bucket.start_time, bucket.end_time, cursor)
+            check_bucket(bucket, cursor)
             if self.last_start is not None and bucket.start_time <= self.last_start:
                 raise PaginationError(
                     f"The server sent the bucket starting "
