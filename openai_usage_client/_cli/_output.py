@@ -15,7 +15,6 @@ import functools
 import io
 import math
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -254,19 +253,14 @@ def write_atomically(
             return count
         return 0
     check_output(output)
-    tmp = output.resolve().parent / f".{output.name}.{secrets.token_hex(6)}.partial"
-    # 0o666: the kernel takes the umask off, as for any file a shell redirection creates.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
+    from .._core._files import replacing
+
+    # The package's one writer: a unique temporary file beside it, renamed into place.
+    with replacing(output, "--output") as tmp:
         if binary:
-            with os.fdopen(fd, "wb") as raw:
+            with open(tmp, "wb") as raw:
                 count = write(raw)
         else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
                 count = write(handle)
-        os.replace(tmp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
     return count

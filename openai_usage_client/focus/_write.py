@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._core._exceptions import InvalidParameterError
+from .._core._files import check_folder, replacing
 from .._core._format import decimal_text
 from .._core._text import spreadsheet_safe
 from ._columns import FOCUS_COLUMNS, FOCUS_TYPES
@@ -42,15 +43,12 @@ def write_focus(
     suffix = target.suffix.lower()
     if suffix not in _FORMATS:
         raise InvalidParameterError("path", str(path), "a file ending in .csv or .parquet")
+    check_folder(target)
     rows = focus_rows(store, start, end, config=config)
-    tmp = target.with_name(f".{target.name}.partial")
-    try:
-        count = _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp, raw_csv)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
+    # A unique temporary file beside it, renamed over it: concurrent runs each publish a
+    # whole file, and a link planted in the folder is never followed.
+    with replacing(target) as tmp:
+        return _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp, raw_csv)
 
 
 def _cell(value: Any, kind: str) -> str:

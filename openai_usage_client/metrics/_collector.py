@@ -328,11 +328,10 @@ def exposition(collector: StoreCollector) -> bytes:
 def write_textfile(collector: StoreCollector, path: str | os.PathLike[str]) -> int:
     """Write one scrape to ``path`` for node_exporter's textfile collector, atomically: a
     concurrent reader sees the old file or the new one, never half. Returns the bytes written."""
+    from .._core._files import check_folder, replacing
+
+    check_folder(path, "textfile")
     text = exposition(collector)
-    target = os.fspath(path)
-    folder, name = os.path.split(target)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
+    with replacing(path, "textfile") as tmp:
+        tmp.write_bytes(text)
     return len(text)

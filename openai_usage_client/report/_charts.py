@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Final
 
+from .._core._files import replacing
+
 __all__ = ["ChartData", "write_chart"]
 
 #: Colour-blind-friendly palette (Okabe-Ito), then greys for "other".
@@ -48,14 +50,16 @@ class ChartData:
 def write_chart(data: ChartData, path: str | os.PathLike[str]) -> None:
     """Write ``path``: ``.png`` (needs matplotlib) or ``.html``/``.svg``; else ``ValueError``."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".png":
-        _write_png(data, path)
-    elif suffix in (".html", ".htm"):
-        Path(path).write_text(_html(data), encoding="utf-8")
-    elif suffix == ".svg":
-        Path(path).write_text(_svg(data), encoding="utf-8")
-    else:
+    if suffix not in (".png", ".html", ".htm", ".svg"):
         raise ValueError(f"chart file must end in .png, .html or .svg, not {suffix or '(none)'}")
+    # Whole or not at all: a full disk leaves the previous chart as it was.
+    with replacing(path, "chart") as tmp:
+        if suffix == ".png":
+            _write_png(data, tmp)
+        elif suffix in (".html", ".htm"):
+            tmp.write_text(_html(data), encoding="utf-8")
+        else:
+            tmp.write_text(_svg(data), encoding="utf-8")
 
 
 # --- PNG -------------------------------------------------------------------------------------
@@ -109,7 +113,7 @@ def _write_png(data: ChartData, path: str | os.PathLike[str]) -> None:
     bottom.legend(fontsize="small", frameon=False, loc="lower right")
     bottom.grid(axis="x", alpha=0.3)
     bottom.spines[["top", "right"]].set_visible(False)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, format="png")
 
 
 # --- SVG / HTML ------------------------------------------------------------------------------

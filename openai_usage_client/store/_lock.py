@@ -14,7 +14,7 @@ import sys
 import time
 from typing import IO
 
-from ._errors import StoreLockedError
+from ._errors import StoreError, StoreLockedError
 
 __all__ = ["SyncLock"]
 
@@ -63,7 +63,16 @@ class SyncLock:
         self._handle: IO[bytes] | None = None
 
     def acquire(self) -> None:
-        handle = open(f"{self.db_path}-sync.lock", "a+b")  # noqa: SIM115 (held until release)
+        # Never through a link planted in the folder, never truncating: only our own file.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(f"{self.db_path}-sync.lock", flags, 0o666)
+        except OSError as error:
+            raise StoreError(
+                f"cannot open the sync lock {self.db_path}-sync.lock ({error.strerror}): if it "
+                "is a symbolic link, remove it"
+            ) from None
+        handle = os.fdopen(fd, "r+b")
         try:
             deadline = time.monotonic() + self.timeout
             while not _try_lock(handle):

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from .._core._files import replacing
 from ._read import NAME_COLUMNS, current_series, read_rows
 
 if TYPE_CHECKING:
@@ -127,9 +128,8 @@ def _load_manifest(root: Path) -> dict[str, str]:
 
 def _write_atomic(path: Path, write: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        write(tmp)
 
 
 def export_parquet(

@@ -1,0 +1,108 @@
+"""Files are written safely on a shared machine (issue 34): one writer for every file (a unique
+temporary file created exclusively beside the target, renamed into place), so concurrent runs
+each publish a whole file, a full disk leaves the previous file whole and no debris, a planted
+link is never followed, and a missing folder is refused (exit 2) before any work."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from _cli_run import run
+
+from openai_usage_client._core._files import OutputError, replacing
+from openai_usage_client.store import Store, StoreError
+from openai_usage_client.store._lock import SyncLock
+
+
+def _debris(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_concurrent_writers_each_publish_a_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    bodies = [f"{i}\n".encode() * 200_000 for i in range(4)]
+    start = threading.Barrier(len(bodies))
+
+    def write(body: bytes) -> None:
+        start.wait()
+        with replacing(target) as tmp, open(tmp, "wb") as handle:
+            for at in range(0, len(body), 65_536):
+                handle.write(body[at : at + 65_536])
+
+    threads = [threading.Thread(target=write, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert target.read_bytes() in bodies
+    assert _debris(tmp_path) == []
+
+
+def test_a_full_disk_leaves_the_previous_file_whole_and_no_debris(tmp_path: Path) -> None:
+    target = tmp_path / "report.png"
+    target.write_bytes(b"the old chart")
+    with pytest.raises(OutputError) as info, replacing(target) as tmp:
+        tmp.write_bytes(b"half a ch")
+        raise OSError(errno.ENOSPC, "No space left on device")
+    assert str(info.value) == (
+        f"could not write {target}: the disk is full; nothing was left behind and the "
+        "previous file, if any, is as it was"
+    )
+    assert target.read_bytes() == b"the old chart"
+    assert _debris(tmp_path) == []
+
+
+def test_the_temporary_file_is_new_and_private_to_its_writer(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    target = tmp_path / "out.csv"
+    with replacing(target) as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".out.csv.")
+        assert not tmp.is_symlink() and tmp.stat().st_size == 0
+        tmp.write_text("new")
+    assert target.read_text() == "new" and victim.read_text() == "keep me"
+
+
+def test_the_sync_lock_never_follows_a_planted_link(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    db = tmp_path / "usage.db"
+    Store(db).close()
+    (tmp_path / "usage.db-sync.lock").symlink_to(victim)
+    lock = SyncLock(str(db), 1.0)
+    with pytest.raises(StoreError) as info:
+        lock.acquire()
+    assert "if it is a symbolic link, remove it" in str(info.value)
+    assert victim.read_text() == "precious"
+
+
+def test_a_missing_folder_is_refused_before_any_work(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    assert run("--fake", "sync", "--db", str(db), "--start", "2026-10-25", "--endpoint",
+               "costs", "-q")[0] == 0  # fmt: skip
+    code, _, err = run("--fake", "export", "--db", str(db), "--focus", "/nonexistent/x.csv")
+    assert code == 2 and "(/nonexistent does not exist)" in err
+    pytest.importorskip("prometheus_client")
+    code, _, err = run("metrics", "--db", str(db), "--textfile", "/nonexistent/o.prom")
+    assert code == 2 and "(/nonexistent does not exist)" in err
+
+
+def test_a_chart_that_fails_leaves_the_old_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openai_usage_client.report import _charts
+
+    chart = tmp_path / "c.svg"
+    chart.write_text("<svg>old</svg>")
+
+    def full(*args: object) -> str:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_charts, "_svg", full)
+    code, _, err = run("--fake", "report", "-q", "--chart", str(chart))
+    assert code == 1 and f"could not write {chart}: the disk is full" in err
+    assert chart.read_text() == "<svg>old</svg>" and _debris(tmp_path) == []
