@@ -52,6 +52,16 @@ def _click_message(error: click.ClickException) -> str:
     return message
 
 
+def _db_argument(args: Sequence[str]) -> str:
+    """The ``--db`` path of a command line (what a damaged-store message names)."""
+    for i, arg in enumerate(args):
+        if arg == "--db" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--db="):
+            return arg.removeprefix("--db=")
+    return "(the --db file)"
+
+
 def _no_args_is_help(module: Any) -> type[click.UsageError] | tuple[()]:
     # click >= 8.2 raises it for a bare `openai-usage`; 8.1 prints the help and exits 0.
     found: type[click.UsageError] | tuple[()] = getattr(module.exceptions, "NoArgsIsHelpError", ())
@@ -121,8 +131,12 @@ def _main(cli: click.Group, state: Any, args: list[str]) -> int:
             traceback.print_exc()
         code = exit_code_for(error)
         if code != 1:  # a store SQLite cannot read (exit 10): the file, not a defect
+            from ..store._errors import REBUILD
+
+            where = _db_argument(args)
             print(
-                f"openai-usage: error: the store cannot be read: {_message(error)}", file=sys.stderr
+                f"openai-usage: error: the store {where} is damaged ({_message(error)}): {REBUILD}",
+                file=sys.stderr,
             )
             return code
         hint = "" if state.debug else " (run with --debug for the traceback)"

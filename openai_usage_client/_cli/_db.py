@@ -28,7 +28,8 @@ DB_HELP = (
 
 
 def open_store(db: Path) -> Store:
-    """The store at ``db``; a missing file is refused (exit 2) rather than created empty."""
+    """The store at ``db``, opened read-only; a missing file is refused (exit 2) rather than
+    created empty."""
     if not db.is_file():
         raise click.BadParameter(
             f"no store at {db}: create it with 'openai-usage sync --db {db} --start YYYY-MM-DD'",
@@ -36,7 +37,7 @@ def open_store(db: Path) -> Store:
         )
     from ..store import Store
 
-    return Store(db)
+    return Store(db, read_only=True)  # a read never changes the file
 
 
 def refuse(option: str, why: str) -> Any:

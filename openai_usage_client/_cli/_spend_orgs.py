@@ -96,7 +96,7 @@ def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[li
     from ..spend import OrgSource, StoreSource
     from ..store import Store
 
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
         if not held:
             raise store.empty("costs")

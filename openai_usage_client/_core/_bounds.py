@@ -22,6 +22,8 @@ import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+import pydantic
+
 from ._exceptions import MalformedResponseError
 from ._time import from_unix
 
@@ -62,7 +64,7 @@ def _fields(model: Any, prefix: str = "") -> Any:
     items = model.items() if isinstance(model, dict) else iter(model)
     for name, value in items:
         path = f"{prefix}{name}"
-        if hasattr(value, "model_fields") or isinstance(value, dict):
+        if isinstance(value, pydantic.BaseModel | dict):
             yield from _fields(value, path + ".")
         else:
             yield path, value

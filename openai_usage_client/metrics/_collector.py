@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -95,6 +96,8 @@ class StoreCollector:
         self.labels = tuple(labels)
         self.config = config
         self.clock = clock
+        #: Why the last scrape could not read the store (``None``: it could).
+        self._reason: str | None = None
 
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
@@ -102,20 +105,33 @@ class StoreCollector:
         up = GaugeMetricFamily("openai_usage_up", METRICS["openai_usage_up"][1])
         try:
             families = self._families()
-        except Exception:  # a missing, locked or corrupt store: say so, never crash
+        except Exception as error:  # a missing, locked or corrupt store: say so, never crash
+            self._say(f"the store cannot be read: {error}")
             up.add_metric([], 0)
             yield up
             return
+        self._say(None)
         up.add_metric([], 1)
         yield from families
         yield up
+
+    def _say(self, reason: str | None) -> None:
+        """On stderr, once per change of state: why the store cannot be read, and that it
+        can again (scrapes every 15 s must not flood a log)."""
+        if reason == self._reason:
+            return
+        self._reason = reason
+        from .._core._text import terminal_safe
+
+        text = reason if reason is not None else f"the store {self.path} can be read again"
+        sys.stderr.write(f"openai-usage metrics: {terminal_safe(' '.join(text.split()))}\n")
 
     def _families(self) -> list[Any]:
         from ..store import Store
 
         if not os.path.isfile(self.path):
             raise FileNotFoundError(self.path)
-        with Store(self.path) as store:
+        with Store(self.path, read_only=True) as store:
             return _read(store, self.labels, self.config, int(self.clock()))
 
 

@@ -32,8 +32,10 @@ Errors (all ``OpenAIUsageError``)::
 from ._coverage import Coverage, EndpointCoverage
 from ._errors import (
     Missing,
+    StoreDamagedError,
     StoreEmptyError,
     StoreError,
+    StoreForeignError,
     StoreLockedError,
     StoreVersionError,
     SyncIncompleteError,
@@ -55,8 +57,10 @@ __all__ = [
     "Freshness",
     "Missing",
     "Store",
+    "StoreDamagedError",
     "StoreEmptyError",
     "StoreError",
+    "StoreForeignError",
     "StoreLockedError",
     "StoreVersionError",
     "SyncIncompleteError",

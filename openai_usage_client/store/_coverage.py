@@ -261,6 +261,8 @@ def coverage(
             gone = (span,) if span[1] > span[0] else ()
             out[name] = EndpointCoverage(name, start, end, None, gone, (), last, unfinished)
             continue
+        # A store synced before sums were recorded (read, never upgraded, by a read).
+        amount = "amount" if "amount" in table_columns(conn, "coverage") else "NULL"
         spans: dict[str, set[int]] = {k: set() for k in ("missing", "provisional", "empty")}
         lost: set[int] = set()
         step = _WIDTH[chosen[0][1]]
@@ -270,7 +272,7 @@ def coverage(
             stored = {
                 b: (state, rows, amount)
                 for b, state, rows, amount in conn.execute(
-                    "SELECT bucket_start, state, rows, amount FROM coverage WHERE endpoint = ? "
+                    f"SELECT bucket_start, state, rows, {amount} FROM coverage WHERE endpoint = ? "
                     "AND organization = ? AND bucket_width = ? AND grouping = ? AND "
                     "bucket_start >= ? AND bucket_start < ?",
                     (name, org, bucket_width, group, lo, end),

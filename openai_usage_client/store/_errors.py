@@ -4,6 +4,9 @@ OpenAIUsageError
 └── StoreError                    the store file cannot be used as asked
     ├── StoreLockedError          another sync holds the file's sync lock
     ├── StoreVersionError         the file was written by a newer version of this package
+    │                             (or, for a read, an older one: sync upgrades it)
+    ├── StoreDamagedError         SQLite cannot read the file (a page overwritten, cut short)
+    ├── StoreForeignError         the file is another application's (or not a database)
     ├── StoreEmptyError           the store holds nothing of what was asked (never synced,
     │                             or a first sync that stopped before it stored anything)
     └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
@@ -22,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from .._core._exceptions import OpenAIUsageError
 
@@ -31,8 +34,10 @@ if TYPE_CHECKING:
     from ._summary import SyncSummary
 
 __all__ = [
+    "StoreDamagedError",
     "StoreEmptyError",
     "StoreError",
+    "StoreForeignError",
     "StoreLockedError",
     "StoreVersionError",
     "SyncIncompleteError",
@@ -58,7 +63,35 @@ class StoreLockedError(StoreError):
 
 
 class StoreVersionError(StoreError):
-    """The file's schema is newer than this package understands."""
+    """The file's schema is newer than this package understands (or, for a read, older:
+    only ``sync`` upgrades a store)."""
+
+
+#: The way out of a store that cannot be used, said with every such error.
+REBUILD: Final = (
+    "restore a copy, or move it aside and rebuild it from the API with 'openai-usage sync "
+    "--db NEW.db --start YYYY-MM-DD' (the API keeps a year and more)"
+)
+
+
+class StoreDamagedError(StoreError):
+    """SQLite cannot read the file: a page overwritten, a file cut short, garbage."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        super().__init__(f"the store {path} is damaged ({detail}): {REBUILD}")
+
+
+class StoreForeignError(StoreError):
+    """The file is not one of this package's stores (another application's SQLite file, a
+    text file): a read never changes it, and a sync refuses to write into it."""
+
+    def __init__(self, path: str, found: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path} is not a store of openai-usage-client ({found}); nothing was changed: "
+            "point --db at a store, or at a new file to create one with 'openai-usage sync'"
+        )
 
 
 class StoreEmptyError(StoreError):

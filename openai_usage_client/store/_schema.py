@@ -38,15 +38,18 @@ from typing import Any, Final
 
 from .._core._endpoints import ENDPOINTS
 from .._core._exports import columns
-from ._errors import StoreVersionError
+from ._errors import StoreDamagedError, StoreError, StoreForeignError, StoreVersionError
 
 __all__ = [
+    "APPLICATION_ID",
     "DIRECTORY_TABLES",
     "SCHEMA_VERSION",
+    "check_integrity",
     "default_group_by",
     "ensure_schema",
     "grouping_text",
     "quote",
+    "readable",
     "row_key",
     "table_columns",
 ]
@@ -388,11 +391,73 @@ MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
 }
 
 
-def _version(conn: sqlite3.Connection) -> int | None:
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone():
+#: SQLite's ``application_id`` of a store (``PRAGMA application_id``): "OAIU". Stores made
+#: before it was set read 0 and are recognised by their ``meta`` table.
+APPLICATION_ID: Final = 0x4F414955
+
+
+def _version(conn: sqlite3.Connection, path: str = "the store") -> int | None:
+    """The schema version of a store; ``None`` for an empty file. ``StoreForeignError`` for
+    another application's file, ``StoreError`` for a version this package never wrote."""
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT "
+            "LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    app = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app not in (0, APPLICATION_ID):
+        raise StoreForeignError(path, f"its SQLite application_id is {app:#x}")
+    if "meta" not in tables:
+        if tables:
+            shown = ", ".join(tables[:5]) + (
+                f" and {len(tables) - 5} more" if len(tables) > 5 else ""
+            )
+            raise StoreForeignError(path, f"it holds the tables {shown}")
         return None
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else None
+    if row is None:
+        raise StoreForeignError(path, "its meta table has no schema_version")
+    try:
+        version = int(row[0])
+    except (TypeError, ValueError):
+        version = 0
+    if version < 1:
+        raise StoreError(
+            f"{path} says its store schema version is {str(row[0])[:20]!r}, which no version "
+            "of openai-usage-client writes: restore a copy, or rebuild it with 'openai-usage "
+            "sync --db NEW.db --start YYYY-MM-DD'"
+        )
+    return version
+
+
+def readable(conn: sqlite3.Connection, path: str) -> int:
+    """Check a store opened for reading, changing nothing: its version (exactly this
+    package's; an older one is upgraded by ``sync`` only, a newer one needs a newer
+    package), or the ``StoreError`` that says why it cannot be read."""
+    found = _version(conn, path)
+    if found is None:
+        raise StoreForeignError(path, "it is empty: no sync has created a store in it")
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{path} has store schema version {found}; this version of openai-usage-client "
+            f"reads up to {SCHEMA_VERSION}: upgrade the package"
+        )
+    if found < SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{path} has store schema version {found}, older than this package's "
+            f"{SCHEMA_VERSION}: run 'openai-usage sync --db {path}' to upgrade it (a read "
+            "never changes a store)"
+        )
+    return found
+
+
+def check_integrity(conn: sqlite3.Connection, path: str) -> None:
+    """``StoreDamagedError`` unless SQLite's quick check passes (before a sync writes)."""
+    problems = [r[0] for r in conn.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise StoreDamagedError(path, "; ".join(str(p) for p in problems)[:200])
 
 
 def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
@@ -401,14 +466,14 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
     Returns the version the file had (``None`` when it was new). A current file is only
     read: opening a store to read it never waits for a sync that is writing."""
     if (
-        _version(conn) == SCHEMA_VERSION
+        _version(conn, path) == SCHEMA_VERSION
         and all(set(columns(e)) <= set(table_columns(conn, e)) for e in ENDPOINTS)
         and "amount" in table_columns(conn, "coverage")
     ):
         return SCHEMA_VERSION
     conn.execute("BEGIN IMMEDIATE")
     try:
-        found = _version(conn)
+        found = _version(conn, path)
         if found is not None and found > SCHEMA_VERSION:
             raise StoreVersionError(
                 f"{path} has store schema version {found}; this version of openai-usage-client "
@@ -434,6 +499,7 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (str(SCHEMA_VERSION),),
         )
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # ours, to any tool
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # an interruption may come before BEGIN took

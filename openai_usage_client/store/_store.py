@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
 from ._coverage import Coverage, coverage
-from ._errors import StoreEmptyError
+from ._errors import StoreDamagedError, StoreEmptyError, StoreError
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
-from ._schema import ensure_schema, grouping_text
+from ._schema import _version, check_integrity, ensure_schema, grouping_text, readable
 from ._summary import SyncSummary
 from ._sync import SyncJob, SyncOptions, run_async, run_sync
 from ._write import update_directory
@@ -26,6 +26,57 @@ if TYPE_CHECKING:
 __all__ = ["Store"]
 
 When = int | datetime | date | str
+
+
+def _connect_read_only(path: str, busy_timeout: float) -> sqlite3.Connection:
+    """A connection that cannot write the file. In a folder this user may not write (a
+    mounted backup), SQLite cannot make the WAL's shared-memory file: the store is then read
+    as an immutable file, as the last sync left it (a sync running at the same time is not
+    seen: docs/store.md)."""
+    from urllib.parse import quote
+
+    uri = "file:" + quote(os.path.abspath(path))
+    for mode in ("?mode=ro", "?mode=ro&immutable=1"):
+        conn = sqlite3.connect(
+            uri + mode, uri=True, timeout=busy_timeout, isolation_level=None,
+            check_same_thread=False,
+        )  # fmt: skip
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as error:
+            conn.close()
+            if "unable to open" in str(error) and mode == "?mode=ro":
+                continue
+            raise
+        return conn
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _store_error(path: str, error: sqlite3.DatabaseError) -> StoreError:
+    """What SQLite's refusal to read a file means for a store."""
+    from ._errors import StoreForeignError
+
+    if "not a database" in str(error):
+        return StoreForeignError(path, "it is not an SQLite database")
+    return StoreDamagedError(path, str(error))
+
+
+def _checked(
+    conn: sqlite3.Connection, path: str, check: Callable[[sqlite3.Connection, str], Any]
+) -> int | None:
+    """``check(conn, path)``; a file SQLite cannot read becomes ``StoreDamagedError`` (or, when
+    it is no database at all, ``StoreForeignError``); the connection is closed on error."""
+    try:
+        found: int | None = check(conn, path)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        if "locked" in str(error) or "busy" in str(error):
+            raise
+        raise _store_error(path, error) from None
+    except BaseException:
+        conn.close()
+        raise
+    return found
 
 
 class Store:
@@ -45,24 +96,38 @@ class Store:
         *,
         busy_timeout: float = 30.0,
         lock_timeout: float = 60.0,
+        read_only: bool = False,
     ) -> None:
         self.path = os.fspath(path)
         self.lock_timeout = lock_timeout
+        #: Opened for reading only (``read_only=True``): nothing in the file is ever changed.
+        self.read_only = read_only
+        #: The schema version the file had when opened (``None``: new file).
+        self.migrated_from: int | None
+        if read_only:
+            try:
+                self._conn = _connect_read_only(self.path, busy_timeout)
+            except sqlite3.DatabaseError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    raise
+                raise _store_error(self.path, error) from None
+            self.migrated_from = _checked(self._conn, self.path, readable)
+            return
         # Autocommit mode: the store opens its own transactions (BEGIN IMMEDIATE), one per
         # window. check_same_thread=False: the async sync writes from worker threads, one at
         # a time.
         self._conn = sqlite3.connect(
             self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
-        try:
+
+        def prepare(conn: sqlite3.Connection, path: str) -> int | None:
+            _version(conn, path)  # another application's file is refused before any write
             # WAL: readers never wait for a sync, and a crash leaves every transaction whole.
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            #: The schema version the file had when opened (``None``: new file).
-            self.migrated_from = ensure_schema(self._conn, self.path)
-        except BaseException:
-            self._conn.close()
-            raise
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            return ensure_schema(conn, path)
+
+        self.migrated_from = _checked(self._conn, self.path, prepare)
 
     def __repr__(self) -> str:
         return f"Store({self.path!r})"
@@ -90,7 +155,15 @@ class Store:
 
     # --- sync ----------------------------------------------------------------------------
 
+    def _writable(self) -> None:
+        """A sync writes only into a store it opened for writing, and checks it first: a
+        damaged store is refused (``StoreDamagedError``), never written into."""
+        if self.read_only:
+            raise StoreError(f"{self.path} was opened read-only: open Store(path) to sync it")
+        _checked(self._conn, self.path, check_integrity)
+
     def _job(self, client: Any, **options: Any) -> SyncJob:
+        self._writable()
         start = options.pop("start")
         progress = options.pop("progress")
         again = options.pop("refetch")

@@ -83,7 +83,7 @@ def command(
             raise click.BadParameter("applies to --focus only", param_hint=option)
     now = state.now()
     span = [parse_time(t, now, o) if t else None for t, o in ((start, "--start"), (end, "--end"))]
-    with Store(db) as store:
+    with Store(db, read_only=True) as store:
         try:
             if parquet_dir is not None:
                 summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
