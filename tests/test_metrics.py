@@ -328,3 +328,82 @@ def test_embeddings_tokens_and_requests_join_the_counters(tmp_path: Path) -> Non
     assert set(by_model) == {"text-embedding-3-small", "text-embedding-3-large"}
     assert {m: (tokens[m], requests[m]) for m in by_model} == by_model
     assert all(t > 0 for t, _ in by_model.values())
+
+
+def test_serve_answers_metrics_only_and_drops_idle_connections(store_path: Path) -> None:
+    import socket
+
+    from openai_usage_client.metrics import _serve, is_loopback, serve
+
+    server = serve(StoreCollector(store_path), "127.0.0.1", 0)
+    try:
+        host, port = server.server_address[:2]
+        base = f"http://{host}:{port}"
+        assert httpx.get(f"{base}/metrics").status_code == 200
+        assert "openai_usage_up 1.0" in httpx.get(f"{base}/metrics").text
+        root = httpx.get(f"{base}/")
+        assert (root.status_code, root.text) == (200, "openai-usage metrics: scrape /metrics\n")
+        assert httpx.get(f"{base}/admin").status_code == 404
+        assert httpx.get(f"{base}/metrics/../x").status_code == 404
+        # A TLS hello (or any silence) never holds a thread for ever.
+        assert _serve.IDLE_TIMEOUT == 30.0
+        handler = server.RequestHandlerClass
+        assert handler.timeout == 30.0
+        with socket.create_connection((host, port)) as idle:
+            idle.sendall(b"\x16\x03\x01")  # the start of a TLS hello, then nothing
+    finally:
+        server.shutdown()
+        server.server_close()
+    hosts = ("127.0.0.1", "::1", "localhost", "0.0.0.0", "10.1.2.3")
+    assert [is_loopback(h) for h in hosts] == [True, True, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("where", "wanted"),
+    [
+        ("127.0.0.1:99999", "[HOST:]PORT with PORT from 0 to 65535"),
+        ("127.0.0.1:http", "[HOST:]PORT with PORT from 0 to 65535"),
+        ("no-such-host.invalid:9464", "cannot listen there"),
+        ("203.0.113.7:9464", "cannot listen there"),  # an address this machine lacks
+    ],
+)
+def test_serve_refuses_an_address_it_cannot_use(store_path: Path, where: str, wanted: str) -> None:
+    code, _, err = run("metrics", "--db", str(store_path), "--serve", where)
+    assert code == 2 and wanted in err
+
+
+def test_serving_beyond_loopback_warns_and_serves(store_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openai_usage_client", "metrics", "--db", str(store_path),
+         "--serve", "0.0.0.0:0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stderr is not None
+        warning = server.stderr.readline().strip()
+        url = server.stderr.readline().strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert warning == (
+        "openai-usage: warning: serving spend and project names on 0.0.0.0, beyond this "
+        "machine, with no authentication: anyone who can reach it can read them; put it "
+        "behind a proxy that authenticates (docs/metrics.md), or serve 127.0.0.1"
+    )
+    assert url.startswith("http://0.0.0.0:") and url.endswith("/metrics")
+
+
+def test_an_unreadable_store_is_said_once_per_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "later.db"
+    collector = StoreCollector(db)
+    for _ in range(3):
+        assert samples(exposition(collector))[("openai_usage_up", ())] == 0
+    err = capsys.readouterr().err
+    assert err.count("openai-usage metrics: the store cannot be read: ") == 1
+    assert str(db) in err
+    db.write_text("not a database\n" * 10)
+    exposition(collector)
+    assert "is not a store of openai-usage-client" in capsys.readouterr().err

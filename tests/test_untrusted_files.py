@@ -106,3 +106,39 @@ def test_a_chart_that_fails_leaves_the_old_one(
     code, _, err = run("--fake", "report", "-q", "--chart", str(chart))
     assert code == 1 and f"could not write {chart}: the disk is full" in err
     assert chart.read_text() == "<svg>old</svg>" and _debris(tmp_path) == []
+
+
+def test_config_and_price_values_out_of_bounds_exit_2_before_any_work(tmp_path: Path) -> None:
+    for value, wanted in (
+        ("1e308", "monthly_usd: Decimal input should have no more than 28 digits in total"),
+        ("9" * 39, "monthly_usd: Decimal input should have no more than 28 digits in total"),
+        ("1000000000000", "monthly_usd: Input should be less than 1000000000000"),
+    ):
+        config = tmp_path / "c.toml"
+        config.write_text(f'[[budget]]\nscope = "organization"\nmonthly_usd = {value}\n')
+        code, _, err = run("--fake", "check", "--config", str(config))
+        assert code == 2 and f"{config}: [[budget]] #1: {wanted}" in err, err
+    config.write_bytes(b"\xff\xfe[[budget]]")
+    code, _, err = run("--fake", "check", "--config", str(config))
+    assert code == 2 and f"{config}: not UTF-8 text" in err
+    prices = tmp_path / "p.toml"
+    prices.write_text('[prices]\n"x" = { usd = "1e999999", per = "1M tokens" }\n')
+    db = tmp_path / "s.db"
+    assert run("--fake", "sync", "--db", str(db), "--start", "2026-10-25", "--endpoint",
+               "costs", "-q")[0] == 0  # fmt: skip
+    code, _, err = run("--fake", "reconcile", "--db", str(db), "--prices", str(prices))
+    assert code == 2 and "usd is a decimal number from 0 to below 10^12, not 1E+999999" in err
+
+
+def test_export_focus_refuses_an_empty_reversed_or_future_range(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    assert run("--fake", "sync", "--db", str(db), "--start", "2026-10-25", "--endpoint",
+               "costs", "-q")[0] == 0  # fmt: skip
+    out = tmp_path / "f.csv"
+    for start, end, option in (("2026-10-28", "2026-10-26", "--end"),
+                               ("2026-10-28", "2026-10-28", "--end"),
+                               ("2027-01-01", "2027-02-01", "--start")):  # fmt: skip
+        code, _, err = run("--fake", "export", "--db", str(db), "--focus", str(out), "--start",
+                           start, "--end", end)  # fmt: skip
+        assert code == 2 and f"Invalid value for {option}: " in err, err
+    assert not out.exists()

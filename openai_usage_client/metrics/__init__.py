@@ -16,5 +16,6 @@ again), spend still settling and calendar periods are gauges. Extra ``[metrics]`
 """
 
 from ._collector import METRICS, StoreCollector, exposition, write_textfile
+from ._serve import is_loopback, serve
 
-__all__ = ["METRICS", "StoreCollector", "exposition", "write_textfile"]
+__all__ = ["METRICS", "StoreCollector", "exposition", "is_loopback", "serve", "write_textfile"]

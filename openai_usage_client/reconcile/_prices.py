@@ -64,6 +64,10 @@ class PriceTable:
         return f"the {self.name} price table{when}"
 
 
+#: No unit price is a trillion dollars: a larger one is a typo, refused before any work.
+_MAX_PRICE: Final = Decimal(10) ** 12
+
+
 def load_prices(source: str | Path) -> PriceTable:
     """The packaged table (``"builtin"``) or the TOML file at ``source``.
 
@@ -79,6 +83,8 @@ def load_prices(source: str | Path) -> PriceTable:
         raise InvalidParameterError(
             "prices", str(source), f"'{BUILTIN}' or a readable TOML file ({error.strerror})"
         ) from None
+    except UnicodeDecodeError:
+        raise InvalidParameterError("prices", str(source), "a TOML file in UTF-8") from None
     return _parse(text, str(path))
 
 
@@ -104,8 +110,8 @@ def _parse(text: str, name: str) -> PriceTable:
             usd = Decimal(str(entry["usd"]))
         except InvalidOperation:
             raise bad(f"{line_item!r}: usd is a decimal number") from None
-        if not usd.is_finite() or usd < 0:
-            raise bad(f"{line_item!r}: usd is a decimal number >= 0")
+        if not usd.is_finite() or usd < 0 or usd >= _MAX_PRICE:
+            raise bad(f"{line_item!r}: usd is a decimal number from 0 to below 10^12, not {usd}")
         prices[line_item] = usd / per
     as_of = data.get("as_of")
     if isinstance(as_of, str):

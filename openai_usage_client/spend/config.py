@@ -93,7 +93,9 @@ class BudgetConfig(_Model):
     """A monthly budget in US dollars for one scope."""
 
     scope: str = Field(min_length=1)
-    monthly_usd: Decimal = Field(gt=0)
+    #: Dollars: more than 0, below 10^12, at most 28 significant digits (a larger budget
+    #: is a typo, refused with the file, table and value before any work).
+    monthly_usd: Decimal = Field(gt=0, lt=Decimal(10) ** 12, max_digits=28, allow_inf_nan=False)
     warn_at: float = Field(default=0.8, gt=0, le=1)
 
     @field_validator("scope")

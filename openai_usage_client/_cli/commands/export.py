@@ -83,6 +83,13 @@ def command(
             raise click.BadParameter("applies to --focus only", param_hint=option)
     now = state.now()
     span = [parse_time(t, now, o) if t else None for t, o in ((start, "--start"), (end, "--end"))]
+    # As the other commands: an empty, reversed or future range is refused, not a 0-row file.
+    if span[0] is not None and span[1] is not None and span[1] <= span[0]:
+        raise click.BadParameter(f"{end!r} is not after --start {start!r}", param_hint="--end")
+    if span[0] is not None and span[0] >= int(now.timestamp()):
+        raise click.BadParameter(
+            f"{start!r} has not happened yet ({state.clock_name()})", param_hint="--start"
+        )
     with Store(db, read_only=True) as store:
         try:
             if parquet_dir is not None:

@@ -105,16 +105,29 @@ def metrics(
 
 
 def _serve(collector: Any, where: str) -> None:
-    from prometheus_client import CollectorRegistry, start_http_server
+    from ...metrics import is_loopback, serve
 
     host, _, port = where.rpartition(":")
-    if not port.isdigit():
-        raise click.BadParameter(f"{where!r}: [HOST:]PORT", param_hint="--serve")
-    registry = CollectorRegistry()
-    registry.register(collector)
-    server, _thread = start_http_server(int(port), addr=host or "127.0.0.1", registry=registry)
+    host = host.strip("[]") or "127.0.0.1"
+    if not port.isdigit() or not 0 <= int(port) <= 65_535:
+        raise click.BadParameter(
+            f"{where!r}: [HOST:]PORT with PORT from 0 to 65535", param_hint="--serve"
+        )
+    try:
+        server = serve(collector, host, int(port))
+    except (OSError, OverflowError, UnicodeError) as error:
+        why = getattr(error, "strerror", None) or str(error)
+        raise click.BadParameter(f"{where!r}: cannot listen there ({why})",
+                                 param_hint="--serve") from None  # fmt: skip
     bound_host, bound_port = server.server_address[:2]
     shown = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
+    if not is_loopback(host):
+        click.echo(
+            f"openai-usage: warning: serving spend and project names on {host}, beyond this "
+            "machine, with no authentication: anyone who can reach it can read them; put it "
+            "behind a proxy that authenticates (docs/metrics.md), or serve 127.0.0.1",
+            err=True,
+        )
     click.echo(f"http://{shown}:{bound_port}/metrics", err=True)
     try:
         threading.Event().wait()
