@@ -90,13 +90,45 @@ def test_one_absurd_answer_never_poisons_the_store(tmp_path: Path) -> None:
         pytest.raises(SyncIncompleteError) as info,
     ):
         store.sync(client, start=S, endpoints=["costs"], now=S + 3 * DAY, window=1)
+    # The sync went on past the refused day, and ends with its error (exit 6).
     assert isinstance(info.value.cause, MalformedResponseError)
-    # The day before the bad one is stored; nothing of the bad one; every read still works.
+    assert [(m.start, m.end) for m in info.value.missing] == [(S + DAY, S + 2 * DAY)]
     with Store(path) as store:
         (row,) = store.summarize("costs", fields=["amount_value"])
-        assert row["amount_value"] == Decimal("1.5")
+        # The 1st, the 3rd and the open bucket of now (the 4th), 1.5 each: not the 2nd.
+        assert row["amount_value"] == Decimal("4.5")
+        held = store.coverage("costs", S, S + 3 * DAY, now=S + 3 * DAY).endpoints["costs"]
+        assert held.missing == ((S + DAY, S + 2 * DAY),)  # said wherever it is read
     assert main(["report", "--db", str(path), "--start", "2026-10-01", "--end",
                  "2026-10-04"]) == 0  # fmt: skip
+    # A later sync asks for the refused day again (and, answered well, stores it).
+    with _client() as client, Store(path) as store:
+        store.sync(client, endpoints=["costs"], now=S + 3 * DAY, window=1)
+        (row,) = store.summarize("costs", fields=["amount_value"])
+    assert row["amount_value"] == Decimal("6.0")
+
+
+def test_the_async_sync_goes_on_past_a_refused_window_too(tmp_path: Path) -> None:
+    import asyncio
+
+    from openai_usage_client import AsyncUsageClient
+
+    async def go() -> SyncIncompleteError:
+        http = httpx.AsyncClient(transport=_transport(tokens=2**70))
+        async with AsyncUsageClient("sk-admin-test", base_url=BASE_URL, http_client=http,
+                                    max_retries=0) as client:  # fmt: skip
+            with Store(tmp_path / "a.db") as store:
+                try:
+                    await store.async_sync(client, start=S, endpoints=["completions"],
+                                           now=S + 3 * DAY, window=1)  # fmt: skip
+                except SyncIncompleteError as error:
+                    return error
+        raise AssertionError("the sync did not stop")
+
+    error = asyncio.run(go())
+    assert isinstance(error.cause, MalformedResponseError)
+    assert [(m.start, m.end) for m in error.missing] == [(S + DAY, S + 2 * DAY)]
+    assert error.summary.windows_written == 3  # the 1st, the 3rd and the open 4th
 
 
 # --- bodies and headers ----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import (
     BadRequestError,
     InvalidParameterError,
+    MalformedResponseError,
     OpenAIUsageError,
     PermissionDeniedError,
 )
@@ -160,6 +161,8 @@ class SyncJob:
     notes: dict[str, list[str]] = field(default_factory=dict)
     #: ``last_run`` of each planned series before this run (``None``: a new series).
     previous: dict[tuple[str, str, str, str], int | None] = field(default_factory=dict)
+    #: Malformed answers of windows refused so far (the sync went on without them).
+    refusals: list[MalformedResponseError] = field(default_factory=list)
     #: The server's clock (``client.server_time``), when the client reads it.
     server_time: Callable[[], int | None] | None = None
     #: ``time.monotonic()`` when the run began (its length on any clock).
@@ -428,6 +431,28 @@ class SyncJob:
         if self.progress is not None:
             self.progress(endpoint, self.summary)
 
+    def refuse(self, todo: list[Window], error: MalformedResponseError) -> list[Window]:
+        """A malformed answer for one window (a number out of bounds, a bucket left out):
+        nothing of it is stored, and the sync goes on with the other windows; it ends with
+        the error (exit 6), the refused window among the missing ones, which a later sync
+        fetches again. An error no window can be blamed for stops the sync at once."""
+        at = error.bucket_start
+        bad = next(
+            (w for w in todo if w not in self.done and at is not None and w.start <= at < w.end),
+            None,
+        )
+        if bad is None:
+            raise error
+        self.refusals.append(error)
+        _log.warning("%s: window %s..%s refused: %s", bad.series.endpoint, _day(bad.start),
+                     _day(bad.end), error)  # fmt: skip
+        return [w for w in todo if w not in self.done and w != bad]
+
+    def raise_refused(self) -> None:
+        """At the end of a sync that refused windows: their first error (exit 6)."""
+        if self.refusals:
+            raise self.refusals[0]
+
     def missing(self) -> list[Window]:
         return [w for _, windows in self.plans for w in windows if w not in self.done]
 
@@ -490,16 +515,26 @@ def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list
 def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
     writer = Writer(job.conn, series.endpoint)
     fetch = client.endpoint(series.endpoint)
-    for lo, hi, group in ranges(windows):
-        pending = list(group)
-        buckets: list[Any] = []
-        for page in fetch(**job.stream_args(series, lo, hi)).pages():
-            job.count_request(series.endpoint)
-            buckets = _buffered(job, writer, pending, [*buckets, *page.data])
-        for window in pending:  # the stream ended: everything left is complete
-            inside = [b for b in buckets if b.start_time < window.end]
-            job.write(writer, window, inside)
-            buckets = buckets[len(inside) :]
+    todo = list(windows)
+    while todo:
+        try:
+            for lo, hi, group in ranges(todo):
+                _fetch_range(job, writer, fetch(**job.stream_args(series, lo, hi)), group)
+            return
+        except MalformedResponseError as error:
+            todo = job.refuse(todo, error)
+
+
+def _fetch_range(job: SyncJob, writer: Writer, stream: Any, group: list[Window]) -> None:
+    pending = list(group)
+    buckets: list[Any] = []
+    for page in stream.pages():
+        job.count_request(group[0].series.endpoint)
+        buckets = _buffered(job, writer, pending, [*buckets, *page.data])
+    for window in pending:  # the stream ended: everything left is complete
+        inside = [b for b in buckets if b.start_time < window.end]
+        job.write(writer, window, inside)
+        buckets = buckets[len(inside) :]
 
 
 def run_sync(job: SyncJob, client: Any) -> SyncSummary:
@@ -515,6 +550,7 @@ def run_sync(job: SyncJob, client: Any) -> SyncSummary:
             job.completed(index)
         if job.options.directory and hasattr(client, "directory"):
             _directory(job, client.directory)
+        job.raise_refused()
     except BaseException as error:
         raise job.fail(error) from error
     job.finish("ok")
@@ -524,19 +560,31 @@ def run_sync(job: SyncJob, client: Any) -> SyncSummary:
 async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
     writer = Writer(job.conn, series.endpoint)
     fetch = client.endpoint(series.endpoint)
-    for lo, hi, group in ranges(windows):
-        pending = list(group)
-        buckets: list[Any] = []
-        async for page in fetch(**job.stream_args(series, lo, hi)).pages():
-            job.count_request(series.endpoint)
-            # Writing is short and local; a thread keeps the event loop responsive.
-            buckets = await asyncio.to_thread(
-                _buffered, job, writer, pending, [*buckets, *page.data]
-            )
-        for window in pending:
-            inside = [b for b in buckets if b.start_time < window.end]
-            await asyncio.to_thread(job.write, writer, window, inside)
-            buckets = buckets[len(inside) :]
+    todo = list(windows)
+    while todo:
+        try:
+            for lo, hi, group in ranges(todo):
+                await _fetch_range_async(
+                    job, writer, fetch(**job.stream_args(series, lo, hi)), group
+                )
+            return
+        except MalformedResponseError as error:
+            todo = job.refuse(todo, error)
+
+
+async def _fetch_range_async(
+    job: SyncJob, writer: Writer, stream: Any, group: list[Window]
+) -> None:
+    pending = list(group)
+    buckets: list[Any] = []
+    async for page in stream.pages():
+        job.count_request(group[0].series.endpoint)
+        # Writing is short and local; a thread keeps the event loop responsive.
+        buckets = await asyncio.to_thread(_buffered, job, writer, pending, [*buckets, *page.data])
+    for window in pending:
+        inside = [b for b in buckets if b.start_time < window.end]
+        await asyncio.to_thread(job.write, writer, window, inside)
+        buckets = buckets[len(inside) :]
 
 
 async def run_async(job: SyncJob, client: Any) -> SyncSummary:
@@ -560,6 +608,7 @@ async def run_async(job: SyncJob, client: Any) -> SyncSummary:
                     found = None
             if found is not None:
                 await asyncio.to_thread(job.directory, found)
+        job.raise_refused()
     except BaseException as error:
         raise job.fail(error) from error
     job.finish("ok")
