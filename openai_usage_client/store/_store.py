@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
 from ._coverage import Coverage, coverage
+from ._drivers import run_async, run_sync
 from ._errors import StoreDamagedError, StoreEmptyError, StoreError
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
 from ._schema import _version, check_integrity, ensure_schema, grouping_text, readable
 from ._summary import SyncSummary
-from ._sync import SyncJob, SyncOptions, run_async, run_sync
+from ._sync import SyncJob, SyncOptions
 from ._write import update_directory
 
 if TYPE_CHECKING:

@@ -1,13 +1,11 @@
-"""Running a sync: check the options, plan per series, fetch, write window by window.
-
-The sync and async drivers differ only in how they iterate pages and wait; everything else
-(options, plans, the run log, turning a failure into ``SyncIncompleteError``) is shared here.
+"""A sync's options and its job: check the options, plan per series, keep the run log, write
+window by window, and turn a failure into ``SyncIncompleteError``. The sync and async
+drivers (``_drivers``), which differ only in how they iterate pages and wait, run a job.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import sqlite3
@@ -22,17 +20,16 @@ from .._core._exceptions import (
     InvalidParameterError,
     MalformedResponseError,
     OpenAIUsageError,
-    PermissionDeniedError,
 )
 from .._core._exports import rows
 from ._errors import SyncIncompleteError, SyncTerminated
-from ._plan import Series, Window, plan, ranges
+from ._plan import Series, Window, plan
 from ._refusal import Refusal, fallback, forget, remember, remembered
 from ._schema import default_group_by, grouping_text, quote
 from ._summary import SyncSummary
 from ._write import Writer, update_directory
 
-__all__ = ["SyncJob", "SyncOptions", "run_async", "run_sync"]
+__all__ = ["SyncJob", "SyncOptions"]
 
 _log = logging.getLogger("openai_usage_client.store")
 
@@ -500,126 +497,3 @@ class SyncJob:
         # API errors after their retries, and SQLite's "database is locked" after its busy
         # timeout (another program writing the file): a rerun continues.
         return SyncIncompleteError(self.path, self.summary, self.missing(), error)
-
-
-def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list[Any]) -> list[Any]:
-    """Write every pending window whose last bucket has arrived; the rest stay buffered."""
-    while pending and buckets and buckets[-1].end_time >= pending[0].end:
-        window = pending.pop(0)
-        inside = [b for b in buckets if b.start_time < window.end]
-        job.write(writer, window, inside)
-        buckets = buckets[len(inside) :]
-    return buckets
-
-
-def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
-    writer = Writer(job.conn, series.endpoint)
-    fetch = client.endpoint(series.endpoint)
-    todo = list(windows)
-    while todo:
-        try:
-            for lo, hi, group in ranges(todo):
-                _fetch_range(job, writer, fetch(**job.stream_args(series, lo, hi)), group)
-            return
-        except MalformedResponseError as error:
-            todo = job.refuse(todo, error)
-
-
-def _fetch_range(job: SyncJob, writer: Writer, stream: Any, group: list[Window]) -> None:
-    pending = list(group)
-    buckets: list[Any] = []
-    for page in stream.pages():
-        job.count_request(group[0].series.endpoint)
-        buckets = _buffered(job, writer, pending, [*buckets, *page.data])
-    for window in pending:  # the stream ended: everything left is complete
-        inside = [b for b in buckets if b.start_time < window.end]
-        job.write(writer, window, inside)
-        buckets = buckets[len(inside) :]
-
-
-def run_sync(job: SyncJob, client: Any) -> SyncSummary:
-    try:
-        for index in range(len(job.plans)):
-            try:
-                _fetch(job, client, *job.plans[index])
-            except BadRequestError as error:
-                replacement = job.refused(index, error)
-                if replacement is None:
-                    raise
-                _fetch(job, client, *replacement)
-            job.completed(index)
-        if job.options.directory and hasattr(client, "directory"):
-            _directory(job, client.directory)
-        job.raise_refused()
-    except BaseException as error:
-        raise job.fail(error) from error
-    job.finish("ok")
-    return job.summary
-
-
-async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
-    writer = Writer(job.conn, series.endpoint)
-    fetch = client.endpoint(series.endpoint)
-    todo = list(windows)
-    while todo:
-        try:
-            for lo, hi, group in ranges(todo):
-                await _fetch_range_async(
-                    job, writer, fetch(**job.stream_args(series, lo, hi)), group
-                )
-            return
-        except MalformedResponseError as error:
-            todo = job.refuse(todo, error)
-
-
-async def _fetch_range_async(
-    job: SyncJob, writer: Writer, stream: Any, group: list[Window]
-) -> None:
-    pending = list(group)
-    buckets: list[Any] = []
-    async for page in stream.pages():
-        job.count_request(group[0].series.endpoint)
-        # Writing is short and local; a thread keeps the event loop responsive.
-        buckets = await asyncio.to_thread(_buffered, job, writer, pending, [*buckets, *page.data])
-    for window in pending:
-        inside = [b for b in buckets if b.start_time < window.end]
-        await asyncio.to_thread(job.write, writer, window, inside)
-        buckets = buckets[len(inside) :]
-
-
-async def run_async(job: SyncJob, client: Any) -> SyncSummary:
-    try:
-        for index in range(len(job.plans)):
-            try:
-                await _fetch_async(job, client, *job.plans[index])
-            except BadRequestError as error:
-                replacement = await asyncio.to_thread(job.refused, index, error)
-                if replacement is None:
-                    raise
-                await _fetch_async(job, client, *replacement)
-            await asyncio.to_thread(job.completed, index)
-        if job.options.directory and hasattr(client, "directory"):
-            found = client.directory()
-            if inspect.isawaitable(found):
-                try:
-                    found = await found
-                except PermissionDeniedError as error:
-                    _log.warning("directory not synced (names skipped): %s", error)
-                    found = None
-            if found is not None:
-                await asyncio.to_thread(job.directory, found)
-        job.raise_refused()
-    except BaseException as error:
-        raise job.fail(error) from error
-    job.finish("ok")
-    return job.summary
-
-
-def _directory(job: SyncJob, directory: Any) -> None:
-    try:
-        found = directory()
-    except PermissionDeniedError as error:
-        # A key with only the usage scope: usage syncs fine, names are skipped.
-        _log.warning("directory not synced (names skipped): %s", error)
-        return
-    job.directory(found)

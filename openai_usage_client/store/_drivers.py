@@ -1,0 +1,145 @@
+"""The sync and async drivers: each planned series fetched range by range, its windows
+written as their last bucket arrives; a window whose answer is malformed is refused and the
+others go on (``SyncJob.refuse``). Everything else of a sync (options, plans, the run log,
+errors) is ``_sync``'s, shared by both drivers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from typing import Any
+
+from .._core._exceptions import BadRequestError, MalformedResponseError, PermissionDeniedError
+from ._plan import Series, Window, ranges
+from ._summary import SyncSummary
+from ._sync import SyncJob
+from ._write import Writer
+
+__all__ = ["run_async", "run_sync"]
+
+_log = logging.getLogger("openai_usage_client.store")
+
+
+def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list[Any]) -> list[Any]:
+    """Write every pending window whose last bucket has arrived; the rest stay buffered."""
+    while pending and buckets and buckets[-1].end_time >= pending[0].end:
+        window = pending.pop(0)
+        inside = [b for b in buckets if b.start_time < window.end]
+        job.write(writer, window, inside)
+        buckets = buckets[len(inside) :]
+    return buckets
+
+
+def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
+    writer = Writer(job.conn, series.endpoint)
+    fetch = client.endpoint(series.endpoint)
+    todo = list(windows)
+    while todo:
+        try:
+            for lo, hi, group in ranges(todo):
+                _fetch_range(job, writer, fetch(**job.stream_args(series, lo, hi)), group)
+            return
+        except MalformedResponseError as error:
+            todo = job.refuse(todo, error)
+
+
+def _fetch_range(job: SyncJob, writer: Writer, stream: Any, group: list[Window]) -> None:
+    pending = list(group)
+    buckets: list[Any] = []
+    for page in stream.pages():
+        job.count_request(group[0].series.endpoint)
+        buckets = _buffered(job, writer, pending, [*buckets, *page.data])
+    for window in pending:  # the stream ended: everything left is complete
+        inside = [b for b in buckets if b.start_time < window.end]
+        job.write(writer, window, inside)
+        buckets = buckets[len(inside) :]
+
+
+def run_sync(job: SyncJob, client: Any) -> SyncSummary:
+    try:
+        for index in range(len(job.plans)):
+            try:
+                _fetch(job, client, *job.plans[index])
+            except BadRequestError as error:
+                replacement = job.refused(index, error)
+                if replacement is None:
+                    raise
+                _fetch(job, client, *replacement)
+            job.completed(index)
+        if job.options.directory and hasattr(client, "directory"):
+            _directory(job, client.directory)
+        job.raise_refused()
+    except BaseException as error:
+        raise job.fail(error) from error
+    job.finish("ok")
+    return job.summary
+
+
+async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
+    writer = Writer(job.conn, series.endpoint)
+    fetch = client.endpoint(series.endpoint)
+    todo = list(windows)
+    while todo:
+        try:
+            for lo, hi, group in ranges(todo):
+                await _fetch_range_async(
+                    job, writer, fetch(**job.stream_args(series, lo, hi)), group
+                )
+            return
+        except MalformedResponseError as error:
+            todo = job.refuse(todo, error)
+
+
+async def _fetch_range_async(
+    job: SyncJob, writer: Writer, stream: Any, group: list[Window]
+) -> None:
+    pending = list(group)
+    buckets: list[Any] = []
+    async for page in stream.pages():
+        job.count_request(group[0].series.endpoint)
+        # Writing is short and local; a thread keeps the event loop responsive.
+        buckets = await asyncio.to_thread(_buffered, job, writer, pending, [*buckets, *page.data])
+    for window in pending:
+        inside = [b for b in buckets if b.start_time < window.end]
+        await asyncio.to_thread(job.write, writer, window, inside)
+        buckets = buckets[len(inside) :]
+
+
+async def run_async(job: SyncJob, client: Any) -> SyncSummary:
+    try:
+        for index in range(len(job.plans)):
+            try:
+                await _fetch_async(job, client, *job.plans[index])
+            except BadRequestError as error:
+                replacement = await asyncio.to_thread(job.refused, index, error)
+                if replacement is None:
+                    raise
+                await _fetch_async(job, client, *replacement)
+            await asyncio.to_thread(job.completed, index)
+        if job.options.directory and hasattr(client, "directory"):
+            found = client.directory()
+            if inspect.isawaitable(found):
+                try:
+                    found = await found
+                except PermissionDeniedError as error:
+                    _log.warning("directory not synced (names skipped): %s", error)
+                    found = None
+            if found is not None:
+                await asyncio.to_thread(job.directory, found)
+        job.raise_refused()
+    except BaseException as error:
+        raise job.fail(error) from error
+    job.finish("ok")
+    return job.summary
+
+
+def _directory(job: SyncJob, directory: Any) -> None:
+    try:
+        found = directory()
+    except PermissionDeniedError as error:
+        # A key with only the usage scope: usage syncs fine, names are skipped.
+        _log.warning("directory not synced (names skipped): %s", error)
+        return
+    job.directory(found)
