@@ -94,6 +94,7 @@ def test_json_says_what_is_missing(capsys: pytest.CaptureFixture[str], stale_db:
         "organization": "default",
         "complete": False,
         "missing": [["2026-10-07", "2026-10-19"]],
+        "lost": [],
         "last_sync": "2026-10-06T03:00:00Z",
         "sync_age_seconds": 14 * 86_400 + 9 * 3_600,
         "max_age_seconds": 26 * 3_600,
@@ -150,6 +151,28 @@ def test_a_fresh_store_behaves_as_before(
     code, _, _ = cli(capsys, "2026-10-21T06:00Z", "check", "--db", str(db), "--monthly-budget",
                      "200", "-q", "--max-age", "2d")  # fmt: skip
     assert code == 7
+
+
+def test_rows_lost_behind_the_stores_back_make_the_month_unknown(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    db = tmp_path / "lost.db"
+    assert main(["--fake", "--fake-now", "2026-10-20T03:00Z", "sync", "--db", str(db), "-q",
+                 "--start", "2026-08-01"]) == 0  # fmt: skip
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM costs WHERE start_unix = ?", (ts("2026-10-05"),))
+    conn.close()
+    code, out, _ = cli(capsys, CHECK, "check", "--db", str(db), "--monthly-budget", "200",
+                       "-f", "json")  # fmt: skip
+    (budget,) = json.loads(out)["budgets"]
+    assert (code, budget["status"]) == (9, "unknown")
+    (gap,) = budget["incomplete"]
+    assert (gap["missing"], gap["lost"]) == ([], [["2026-10-05", "2026-10-05"]])
+    assert gap["sync_command"] == (
+        f"openai-usage sync --db {db} --endpoint costs --refetch 2026-10-05..2026-10-05"
+    )
 
 
 def test_the_report_shows_the_same_status(

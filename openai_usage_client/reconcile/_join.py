@@ -305,9 +305,9 @@ def _unsynced_note(store: Store, org: str, cells: Sequence[Cell], lo: int) -> li
 
 
 def _coverage_notes(coverage: Coverage) -> list[str]:
-    """The store's ``Missing:`` lines, and one ``Provisional:`` line per span of days (not
-    one per endpoint)."""
-    out = [line for line in coverage.lines() if line.startswith("Missing: ")]
+    """The store's ``Missing:`` and ``Lost:`` lines, and one ``Provisional:`` line per span of
+    days (not one per endpoint)."""
+    out = [line for line in coverage.lines() if line.startswith(("Missing: ", "Lost: "))]
     spans: dict[str, list[str]] = {}
     for name, held in coverage.endpoints.items():
         if held.provisional:

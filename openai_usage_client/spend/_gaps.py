@@ -55,11 +55,13 @@ class Gaps:
     max_age: timedelta = DEFAULT_MAX_AGE
     #: The command that fills the gap (``None``: not a store).
     command: str | None = None
+    #: The month's days whose stored rows no longer match their sync, as runs.
+    lost_runs: tuple[tuple[date, date], ...] = ()
 
     @property
     def incomplete(self) -> bool:
         """The month cannot be judged from this data."""
-        return bool(self.month_runs) or self.stale
+        return bool(self.month_runs or self.lost_runs) or self.stale
 
     @property
     def stale(self) -> bool:
@@ -72,6 +74,9 @@ class Gaps:
         for first, last in self.month_runs:
             span = _day_text(first) if first == last else f"{first} to {last}"
             out.append(f"{self.organization}: costs {span} not in the store")
+        for first, last in self.lost_runs:
+            span = _day_text(first) if first == last else f"{first} to {last}"
+            out.append(f"{self.organization}: costs {span} no longer as synced (rows lost)")
         if self.stale:
             if self.last_sync is None or self.age is None:
                 out.append(f"{self.organization}: no costs sync of the store ever finished")
@@ -90,6 +95,7 @@ class Gaps:
             "organization": self.organization,
             "complete": not self.incomplete,
             "missing": [[a.isoformat(), b.isoformat()] for a, b in self.month_runs],
+            "lost": [[a.isoformat(), b.isoformat()] for a, b in self.lost_runs],
             "last_sync": None
             if self.last_sync is None
             else self.last_sync.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -122,19 +128,34 @@ def store_gaps(
     now = now.astimezone(UTC)
     today = now.date()
     month = today.replace(day=1)
-    missing: set[date] = set()
-    for lo, hi in held.missing:
-        for t in range(lo - lo % _DAY, hi, _DAY):
-            day = datetime.fromtimestamp(t, UTC).date()
-            if day < today:  # the open day is not missing
-                missing.add(day)
-    days = sorted(missing)
-    month_days = [d for d in days if d >= month]
+    missing = _days(held.missing, today)
+    # Days whose rows no longer match their sync are as unknown as missing ones.
+    lost = _days(getattr(held, "lost", ()), today) - missing
+    days = sorted(missing | lost)
+    month_days = [d for d in sorted(missing) if d >= month]
+    month_lost = [d for d in sorted(lost) if d >= month]
     last = held.last_sync
     # A sync recorded after ``now`` (a check of an earlier moment, --as-of) is not old.
     age = None if last is None else max(timedelta(0), now - last.astimezone(UTC))
     command = f"openai-usage sync --db {path}"
-    if month_days:
+    if month_lost:  # fetched again whatever is stored of them
+        days_lost = sorted({*month_days, *month_lost})
+        command += f" --endpoint costs --refetch {days_lost[0]}..{days_lost[-1]}"
+    elif month_days:
         # A plain sync fills holes after the store's first day; --start reaches before it.
         command += f" --endpoint costs --start {month_days[0].isoformat()}"
-    return Gaps(organization, tuple(days), _runs(month_days), last, age, max_age, command)
+    return Gaps(
+        organization, tuple(days), _runs(month_days), last, age, max_age, command,
+        _runs(month_lost),
+    )  # fmt: skip
+
+
+def _days(spans: Any, today: date) -> set[date]:
+    """The UTC days of ``[start, end)`` spans before ``today`` (the open day is not missing)."""
+    out = set()
+    for lo, hi in spans:
+        for t in range(lo - lo % _DAY, hi, _DAY):
+            day = datetime.fromtimestamp(t, UTC).date()
+            if day < today:
+                out.add(day)
+    return out

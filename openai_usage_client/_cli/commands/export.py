@@ -117,14 +117,15 @@ def command(
 
 def _gaps(store: Store, endpoints: tuple[str, ...]) -> list[str]:
     """What the exported range lacks: buckets between the first and the last stored one that
-    are not in the store (a sync that failed part-way). Rows carry ``provisional``."""
+    are not in the store (a sync that failed part-way) or whose rows no longer match their
+    sync (``Lost:``). Rows carry ``provisional``."""
     lines = []
     for held in store.freshness():
         if endpoints and held.endpoint not in endpoints:
             continue
         first, last = (int(t.timestamp()) for t in (held.first, held.last))
         found = store.coverage(held.endpoint, first, last, now=last, organization=held.organization)
-        lines += [line for line in found.lines() if line.startswith("Missing:")]
+        lines += [line for line in found.lines() if line.startswith(("Missing:", "Lost:"))]
     return lines
 
 
