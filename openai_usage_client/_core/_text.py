@@ -33,13 +33,15 @@ __all__ = [
     "visible",
 ]
 
+#: DEL, C1, and the bidi and invisible format controls (a regex class).
+_BEYOND_C0: Final = "\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
 #: Every character a name must not carry raw onto a terminal (a regex class).
-CONTROL_CHARACTERS: Final = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_CHARACTERS: Final = "\x00-\x1f" + _BEYOND_C0
 _NAMED: Final = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _ANY: Final = re.compile(f"[{CONTROL_CHARACTERS}]")
 #: What ``json.dumps`` leaves raw inside strings (it escapes C0 itself; a C0 character
 #: outside a string is the document's own layout).
-_JSON_RAW: Final = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW: Final = re.compile(f"[{_BEYOND_C0}]")
 #: Kept by ``terminal_safe``: the layout the tool writes itself.
 _LAYOUT: Final = frozenset("\t\n\r")
 #: What a spreadsheet reads as the start of a formula.

@@ -51,6 +51,7 @@ __all__ = [
     "quote",
     "readable",
     "row_key",
+    "stored_version",
     "table_columns",
 ]
 
@@ -396,7 +397,7 @@ MIGRATIONS: Final[dict[int, Callable[[sqlite3.Connection], None]]] = {
 APPLICATION_ID: Final = 0x4F414955
 
 
-def _version(conn: sqlite3.Connection, path: str = "the store") -> int | None:
+def stored_version(conn: sqlite3.Connection, path: str = "the store") -> int | None:
     """The schema version of a store; ``None`` for an empty file. ``StoreForeignError`` for
     another application's file, ``StoreError`` for a version this package never wrote."""
     tables = [
@@ -436,7 +437,7 @@ def readable(conn: sqlite3.Connection, path: str) -> int:
     """Check a store opened for reading, changing nothing: its version (exactly this
     package's; an older one is upgraded by ``sync`` only, a newer one needs a newer
     package), or the ``StoreError`` that says why it cannot be read."""
-    found = _version(conn, path)
+    found = stored_version(conn, path)
     if found is None:
         raise StoreForeignError(path, "it is empty: no sync has created a store in it")
     if found > SCHEMA_VERSION:
@@ -466,14 +467,14 @@ def ensure_schema(conn: sqlite3.Connection, path: str) -> int | None:
     Returns the version the file had (``None`` when it was new). A current file is only
     read: opening a store to read it never waits for a sync that is writing."""
     if (
-        _version(conn, path) == SCHEMA_VERSION
+        stored_version(conn, path) == SCHEMA_VERSION
         and all(set(columns(e)) <= set(table_columns(conn, e)) for e in ENDPOINTS)
         and "amount" in table_columns(conn, "coverage")
     ):
         return SCHEMA_VERSION
     conn.execute("BEGIN IMMEDIATE")
     try:
-        found = _version(conn, path)
+        found = stored_version(conn, path)
         if found is not None and found > SCHEMA_VERSION:
             raise StoreVersionError(
                 f"{path} has store schema version {found}; this version of openai-usage-client "

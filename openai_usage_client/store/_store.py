@@ -16,7 +16,7 @@ from ._drivers import run_async, run_sync
 from ._errors import StoreDamagedError, StoreEmptyError, StoreError
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
-from ._schema import _version, check_integrity, ensure_schema, grouping_text, readable
+from ._schema import check_integrity, ensure_schema, grouping_text, readable, stored_version
 from ._summary import SyncSummary
 from ._sync import SyncJob, SyncOptions
 from ._write import update_directory
@@ -53,10 +53,12 @@ def _connect_read_only(path: str, busy_timeout: float) -> sqlite3.Connection:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _store_error(path: str, error: sqlite3.DatabaseError) -> StoreError:
-    """What SQLite's refusal to read a file means for a store."""
+def _store_error(path: str, error: sqlite3.DatabaseError) -> Exception:
+    """What SQLite's refusal to read a file means for a store (a busy file: itself)."""
     from ._errors import StoreForeignError
 
+    if "locked" in str(error) or "busy" in str(error):
+        return error
     if "not a database" in str(error):
         return StoreForeignError(path, "it is not an SQLite database")
     return StoreDamagedError(path, str(error))
@@ -71,8 +73,6 @@ def _checked(
         found: int | None = check(conn, path)
     except sqlite3.DatabaseError as error:
         conn.close()
-        if "locked" in str(error) or "busy" in str(error):
-            raise
         raise _store_error(path, error) from None
     except BaseException:
         conn.close()
@@ -109,8 +109,6 @@ class Store:
             try:
                 self._conn = _connect_read_only(self.path, busy_timeout)
             except sqlite3.DatabaseError as error:
-                if "locked" in str(error) or "busy" in str(error):
-                    raise
                 raise _store_error(self.path, error) from None
             self.migrated_from = _checked(self._conn, self.path, readable)
             return
@@ -122,7 +120,7 @@ class Store:
         )
 
         def prepare(conn: sqlite3.Connection, path: str) -> int | None:
-            _version(conn, path)  # another application's file is refused before any write
+            stored_version(conn, path)  # another application's file is refused before any write
             # WAL: readers never wait for a sync, and a crash leaves every transaction whole.
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
