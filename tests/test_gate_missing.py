@@ -95,6 +95,7 @@ def test_json_says_what_is_missing(capsys: pytest.CaptureFixture[str], stale_db:
         "complete": False,
         "missing": [["2026-10-07", "2026-10-19"]],
         "lost": [],
+        "refused": [],
         "last_sync": "2026-10-06T03:00:00Z",
         "sync_age_seconds": 14 * 86_400 + 9 * 3_600,
         "max_age_seconds": 26 * 3_600,

@@ -43,7 +43,7 @@ def test_coverage_per_endpoint_missing_provisional_and_never_synced(partial: Pat
         assert SYNCED.fullmatch(document[name].pop("last_sync"))
     last_provisional = [["2026-10-30T00:00:00Z", "2026-11-01T00:00:00Z"]]
     # Nothing came back empty, and every stored bucket still holds what its sync stored.
-    none = {"unconfirmed": [], "lost": []}
+    none = {"unconfirmed": [], "lost": [], "refused": []}
     assert document == {
         "costs": {"complete": True, "missing": [], "provisional": last_provisional, **none},
         "completions": {

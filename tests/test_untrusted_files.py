@@ -108,6 +108,45 @@ def test_a_chart_that_fails_leaves_the_old_one(
     assert chart.read_text() == "<svg>old</svg>" and _debris(tmp_path) == []
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_parquet_export_that_fails_leaves_the_previous_dataset_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    db, lake = str(tmp_path / "s.db"), tmp_path / "lake"
+    sync = ("sync", "--db", db, "-q", "--endpoint", "costs", "--start", "2026-10-01")
+    assert run("--fake", "--fake-now", "2026-10-05T12:00Z", *sync)[0] == 0
+    assert run("export", "--db", db, "--parquet-dir", str(lake))[0] == 0
+    before = _tree(lake)
+    assert len(before) == 6  # five days and the manifest
+    # Four days later: the provisional days changed and four new ones came.
+    assert run("--fake", "--fake-now", "2026-10-09T12:00Z", *sync)[0] == 0
+    real, calls = pq.write_table, []
+
+    def full_at_the_third(table: object, where: object, **kw: object) -> None:
+        calls.append(where)
+        if len(calls) == 3:
+            Path(str(where)).write_bytes(b"PAR1 half")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(table, where, **kw)
+
+    monkeypatch.setattr(pq, "write_table", full_at_the_third)
+    code, _, err = run("export", "--db", db, "--parquet-dir", str(lake))
+    assert code == 1
+    assert "the disk is full; nothing was left behind and " in err
+    assert f"{lake} is as it was" in " ".join(err.split())
+    # Two files were written before the disk filled: neither was published.
+    assert _tree(lake) == before
+    assert [p for p in lake.rglob("*") if p.name.startswith(".")] == []
+    # With room again, the export publishes the whole new dataset.
+    monkeypatch.setattr(pq, "write_table", real)
+    assert run("export", "--db", db, "--parquet-dir", str(lake))[0] == 0
+    assert len(_tree(lake)) == 10
+
+
 def test_config_and_price_values_out_of_bounds_exit_2_before_any_work(tmp_path: Path) -> None:
     for value, wanted in (
         ("1e308", "monthly_usd: Decimal input should have no more than 28 digits in total"),

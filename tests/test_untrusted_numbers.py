@@ -5,6 +5,7 @@ the largest honest values pass."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,9 @@ def test_credits_and_the_largest_honest_values_pass() -> None:
     assert rows[1]["input_tokens"] == 2**48
 
 
-def test_one_absurd_answer_never_poisons_the_store(tmp_path: Path) -> None:
+def test_one_absurd_answer_never_poisons_the_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "s.db"
     with (
         _client(amount="1e999999") as client,
@@ -99,13 +102,37 @@ def test_one_absurd_answer_never_poisons_the_store(tmp_path: Path) -> None:
         assert row["amount_value"] == Decimal("4.5")
         held = store.coverage("costs", S, S + 3 * DAY, now=S + 3 * DAY).endpoints["costs"]
         assert held.missing == ((S + DAY, S + 2 * DAY),)  # said wherever it is read
+        # ... as refused, with why: fetching it again may meet the same answer.
+        (refused,) = held.refused
+        assert refused[:2] == (S + DAY, S + 2 * DAY)
+        assert refused[2] == "amount.value = 1E+999999, an amount of 1,000,000,000,000 or more"
     assert main(["report", "--db", str(path), "--start", "2026-10-01", "--end",
                  "2026-10-04"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert (
+        "Refused: costs 2026-10-02 (not stored, the server's answer was malformed: "
+        "amount.value = 1E+999999, an amount of 1,000,000,000,000 or more; the next sync asks "
+        "again): openai-usage sync --db " in " ".join(out.split())
+    )
+    assert "Missing: costs" not in out
+    # The budget gate reads the refused day as a day it cannot judge: unknown, exit 9.
+    code = main(["check", "--db", str(path), "--as-of", "2026-10-04T00:00Z",
+                 "--monthly-budget", "1000", "-f", "json"])  # fmt: skip
+    (budget,) = json.loads(capsys.readouterr().out)["budgets"]
+    (gap,) = budget["incomplete"]
+    assert code == 9
+    assert budget["provisional_days"] == ["2026-10-03"]  # the refused day is not held at all
+    assert (gap["missing"], [r["first"] for r in gap["refused"]]) == ([], ["2026-10-02"])
+    assert gap["sync_command"] == (
+        f"openai-usage sync --db {path} --endpoint costs --start 2026-10-02"
+    )
     # A later sync asks for the refused day again (and, answered well, stores it).
     with _client() as client, Store(path) as store:
         store.sync(client, endpoints=["costs"], now=S + 3 * DAY, window=1)
         (row,) = store.summarize("costs", fields=["amount_value"])
+        held = store.coverage("costs", S, S + 3 * DAY, now=S + 3 * DAY).endpoints["costs"]
     assert row["amount_value"] == Decimal("6.0")
+    assert (held.missing, held.refused) == ((), ())  # and it is no longer refused
 
 
 def test_the_async_sync_goes_on_past_a_refused_window_too(tmp_path: Path) -> None:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,19 +93,40 @@ def test_a_schema_version_that_is_not_a_number_or_newer(synced: Path, tmp_path: 
 
 
 def test_a_store_in_a_read_only_folder_can_be_read(synced: Path, tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders: the case cannot be made as root")
     folder = tmp_path / "backup"
     folder.mkdir()
     db = _copy(synced, folder / "usage.db")
-    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        code, out, err = run("report", "--db", str(db), "--start", "2026-10-20", "--end",
-                             "2026-11-01")  # fmt: skip
-    finally:
-        folder.chmod(stat.S_IRWXU)
+    args = ["report", "--db", str(db), "--start", "2026-10-20", "--end", "2026-11-01"]
+    if os.geteuid() == 0:
+        # Root writes through a folder's mode bits: make it a read-only mount instead (a
+        # mounted backup, as users meet it), in a private mount namespace.
+        code, out, err = _on_a_read_only_mount(folder, args)
+    else:
+        folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+        try:
+            code, out, err = run(*args)
+        finally:
+            folder.chmod(stat.S_IRWXU)
     assert code == 0, err
     assert "Total spend: $" in out
+    assert sorted(p.name for p in folder.iterdir()) == ["usage.db"]
+
+
+def _on_a_read_only_mount(folder: Path, args: list[str]) -> tuple[int, str, str]:
+    if shutil.which("unshare") is None:
+        pytest.skip("as root, a read-only folder needs a read-only mount, and unshare is missing")
+    script = (
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && touch "$1/x" '
+        '2>/dev/null && exit 77; shift; exec "$@"'
+    )
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", script, "sh", str(folder), sys.executable, "-m",
+         "openai_usage_client", *args],
+        capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "80"},
+    )  # fmt: skip
+    if done.returncode == 77 or "mount:" in done.stderr:
+        pytest.skip(f"cannot make a read-only mount here: {done.stderr.strip()}")
+    return done.returncode, done.stdout, done.stderr
 
 
 def test_read_only_opens_change_nothing(synced: Path, tmp_path: Path) -> None:

@@ -84,6 +84,6 @@ def check_bucket(bucket: Bucket, cursor: str | None = None) -> None:
                 f"The server sent {name} = {shown} in the bucket of {start}: {why}; stopping "
                 "rather than storing or summing a number no bill holds.",
                 bucket_start=bucket.start_time,
-                reason=f"{name} is {why}",
+                reason=f"{name} = {shown}, {why}",
                 cursor=cursor,
             )

@@ -57,11 +57,14 @@ class Gaps:
     command: str | None = None
     #: The month's days whose stored rows no longer match their sync, as runs.
     lost_runs: tuple[tuple[date, date], ...] = ()
+    #: The month's days a sync refused (the server's answer was malformed), as runs with
+    #: the reason; not among ``month_runs``.
+    refused_runs: tuple[tuple[date, date, str], ...] = ()
 
     @property
     def incomplete(self) -> bool:
         """The month cannot be judged from this data."""
-        return bool(self.month_runs or self.lost_runs) or self.stale
+        return bool(self.month_runs or self.lost_runs or self.refused_runs) or self.stale
 
     @property
     def stale(self) -> bool:
@@ -77,6 +80,12 @@ class Gaps:
         for first, last in self.lost_runs:
             span = _day_text(first) if first == last else f"{first} to {last}"
             out.append(f"{self.organization}: costs {span} no longer as synced (rows lost)")
+        for first, last, why in self.refused_runs:
+            span = _day_text(first) if first == last else f"{first} to {last}"
+            out.append(
+                f"{self.organization}: costs {span} refused by the sync, the server's answer "
+                f"was malformed ({why})"
+            )
         if self.stale:
             if self.last_sync is None or self.age is None:
                 out.append(f"{self.organization}: no costs sync of the store ever finished")
@@ -96,6 +105,10 @@ class Gaps:
             "complete": not self.incomplete,
             "missing": [[a.isoformat(), b.isoformat()] for a, b in self.month_runs],
             "lost": [[a.isoformat(), b.isoformat()] for a, b in self.lost_runs],
+            "refused": [
+                {"first": a.isoformat(), "last": b.isoformat(), "reason": why}
+                for a, b, why in self.refused_runs
+            ],
             "last_sync": None
             if self.last_sync is None
             else self.last_sync.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -132,7 +145,13 @@ def store_gaps(
     # Days whose rows no longer match their sync are as unknown as missing ones.
     lost = _days(getattr(held, "lost", ()), today) - missing
     days = sorted(missing | lost)
-    month_days = [d for d in sorted(missing) if d >= month]
+    refused = {
+        day: why
+        for a, b, why in getattr(held, "refused", ())
+        for day in _days(((a, b),), today)
+        if day >= month
+    }
+    month_days = [d for d in sorted(missing) if d >= month and d not in refused]
     month_lost = [d for d in sorted(lost) if d >= month]
     last = held.last_sync
     # A sync recorded after ``now`` (a check of an earlier moment, --as-of) is not old.
@@ -141,13 +160,23 @@ def store_gaps(
     if month_lost:  # fetched again whatever is stored of them
         days_lost = sorted({*month_days, *month_lost})
         command += f" --endpoint costs --refetch {days_lost[0]}..{days_lost[-1]}"
-    elif month_days:
+    elif month_days or refused:
         # A plain sync fills holes after the store's first day; --start reaches before it.
-        command += f" --endpoint costs --start {month_days[0].isoformat()}"
+        command += f" --endpoint costs --start {min([*month_days, *refused]).isoformat()}"
     return Gaps(
         organization, tuple(days), _runs(month_days), last, age, max_age, command,
-        _runs(month_lost),
+        _runs(month_lost), _reason_runs(refused),
     )  # fmt: skip
+
+
+def _reason_runs(days: dict[date, str]) -> tuple[tuple[date, date, str], ...]:
+    runs: list[tuple[date, date, str]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + timedelta(days=1) == day and runs[-1][2] == days[day]:
+            runs[-1] = (runs[-1][0], day, days[day])
+        else:
+            runs.append((day, day, days[day]))
+    return tuple(runs)
 
 
 def _days(spans: Any, today: date) -> set[date]:

@@ -183,8 +183,11 @@ def forecast_month(
 
     month_days = [first + timedelta(days=i) for i in range(n_days)]
     mtd = sum((actual(d) for d in month_days if d < today or (d == today and started)), Decimal(0))
+    # A missing day is not provisional: nothing of it is held to settle.
     provisional = tuple(
-        d for d in month_days if first_settle <= d < today or (d == today and started)
+        d
+        for d in month_days
+        if (first_settle <= d < today or (d == today and started)) and d not in missing
     )
     spent = sorted(d for d, v in daily.items() if v and d <= today)
     if not spent:

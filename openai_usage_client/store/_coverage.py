@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from ._plan import CONFIRM_DAYS
 from ._read import current_series
+from ._refused import refused_windows
 from ._schema import quote, table_columns
 
 __all__ = [
@@ -106,6 +107,9 @@ class EndpointCoverage:
     #: Buckets whose stored rows no longer match what their sync stored (rows deleted or
     #: changed behind the store's back): their figures are wrong until fetched again.
     lost: tuple[Span, ...] = ()
+    #: The missing spans a sync refused, each with why: the server's answer for them was
+    #: malformed, so nothing of them was stored (``[start, end, reason]``; within ``missing``).
+    refused: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -124,6 +128,9 @@ class EndpointCoverage:
             "provisional": [[_iso(a), _iso(b)] for a, b in self.provisional],
             "unconfirmed": [[_iso(a), _iso(b)] for a, b in self.unconfirmed],
             "lost": [[_iso(a), _iso(b)] for a, b in self.lost],
+            "refused": [
+                {"start": _iso(a), "end": _iso(b), "reason": why} for a, b, why in self.refused
+            ],
             "last_sync": None if self.last_sync is None else _iso(int(self.last_sync.timestamp())),
         }
 
@@ -152,11 +159,16 @@ class Coverage:
         out = []
         for name, e in self.endpoints.items():
             width = f" --bucket-width {e.bucket_width}" if e.bucket_width == "1h" else ""
-            for start, end in e.missing:
-                out.append(
-                    f"Missing: {name} {describe((start, end))} (not in the store): openai-usage "
-                    f"sync --db {self.path} --endpoint {name}{width} --start {_when(start)}"
-                )
+            fill = f"openai-usage sync --db {self.path} --endpoint {name}{width} --start"
+            for start, end, why in _split(e.missing, e.refused):
+                if why is None:
+                    text = f"Missing: {name} {describe((start, end))} (not in the store)"
+                else:
+                    text = (
+                        f"Refused: {name} {describe((start, end))} (not stored, the server's "
+                        f"answer was malformed: {why}; the next sync asks again)"
+                    )
+                out.append(f"{text}: {fill} {_when(start)}")
         for name, e in self.endpoints.items():
             for start, end in e.lost:
                 out.append(
@@ -199,6 +211,27 @@ class Coverage:
                 "(what it fetched is kept)"
             )
         return text
+
+
+def _split(
+    missing: Sequence[Span], refused: Sequence[tuple[int, int, str]]
+) -> list[tuple[int, int, str | None]]:
+    """The missing spans cut where a refused one begins or ends, each with its reason
+    (``None``: not refused)."""
+    out: list[tuple[int, int, str | None]] = []
+    for start, end in missing:
+        at = start
+        for first, last, why in sorted(refused):
+            a, b = max(first, at), min(last, end)
+            if a >= b:
+                continue
+            if at < a:
+                out.append((at, a, None))
+            out.append((a, b, why))
+            at = b
+        if at < end:
+            out.append((at, end, None))
+    return out
 
 
 def _as_of(held: EndpointCoverage) -> str:
@@ -265,6 +298,7 @@ def coverage(
         amount = "amount" if "amount" in table_columns(conn, "coverage") else "NULL"
         spans: dict[str, set[int]] = {k: set() for k in ("missing", "provisional", "empty")}
         lost: set[int] = set()
+        refused: dict[str, set[int]] = {}
         step = _WIDTH[chosen[0][1]]
         for org, bucket_width, group in chosen:
             step = _WIDTH[bucket_width]
@@ -278,12 +312,16 @@ def coverage(
                     (name, org, bucket_width, group, lo, end),
                 )
             }
+            windows = refused_windows(conn, (name, org, bucket_width, group))
             for bucket in range(lo, end, step):
                 if bucket >= moment:
                     break
                 held = stored.get(bucket)
                 if held is None:
                     spans["missing"].add(bucket)
+                    for a, b, why in windows:
+                        if a <= bucket < b:
+                            refused.setdefault(why, set()).add(bucket)
                 elif held[0] == "provisional":
                     # An empty bucket that has ended: to be confirmed; the open one: begun.
                     empty = held[1] == 0 and bucket + step <= moment
@@ -293,6 +331,8 @@ def coverage(
         out[name] = EndpointCoverage(
             name, start, end, chosen[0][1], merged["missing"], merged["provisional"], last,
             unfinished, merged["empty"], tuple(_clip(_merge(lost, step), start, end)),
+            tuple(sorted((a, b, why) for why, held in refused.items()
+                         for a, b in _clip(_merge(held, step), start, end))),
         )  # fmt: skip
     return Coverage(path, out)
 

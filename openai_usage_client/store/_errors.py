@@ -19,7 +19,10 @@ as on Ctrl-C, logs the run as interrupted with its missing ranges, and raises a
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -42,6 +45,7 @@ __all__ = [
     "StoreVersionError",
     "SyncIncompleteError",
     "SyncTerminated",
+    "disk_full",
     "on_sigterm",
 ]
 
@@ -168,11 +172,26 @@ class SyncIncompleteError(StoreError):
         self.missing = [Missing(w.series.endpoint, w.start, w.end) for w in missing]
         self.cause = cause
         ranges = _describe(self.missing)
+        why, then = f"{cause}", "Run the same sync again"
+        if disk_full(cause):
+            folder = os.path.dirname(os.path.abspath(path))
+            why = f"the disk is full ({folder} has no room left for the store)"
+            then = (
+                "Free some space there (or move the store to a larger disk), then run the same "
+                "sync again"
+            )
         super().__init__(
-            f"sync of {path} stopped: {cause}. {summary.windows_written} window(s) were "
-            f"stored and are kept; not stored: {ranges}. Run the same sync again to fetch "
-            "what is missing (only that is fetched)."
+            f"sync of {path} stopped: {why}. {summary.windows_written} window(s) were "
+            f"stored and are kept; not stored: {ranges}. {then} to fetch what is missing "
+            "(only that is fetched)."
         )
+
+
+def disk_full(error: BaseException) -> bool:
+    """SQLite's ``SQLITE_FULL`` (``database or disk is full``), or the OS's ``ENOSPC``."""
+    if isinstance(error, sqlite3.OperationalError):
+        return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+    return isinstance(error, OSError) and error.errno == errno.ENOSPC
 
 
 def _describe(missing: Sequence[Missing], most: int = 4) -> str:

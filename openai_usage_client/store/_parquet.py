@@ -7,8 +7,10 @@ which is in the path, plus ``organization``, plus names when the store has a dir
 Money is an exact ``decimal128(38, 24)``, times ``timestamp[us, UTC]``. A manifest
 (``_openai_usage_manifest.json``; names starting with ``_`` are skipped by dataset readers)
 keeps each partition's content hash, so a re-export rewrites only partitions that changed and
-removes those that no longer have rows. Each file is written to a temporary name and renamed,
-so a reader never sees half a file.
+removes those that no longer have rows. Every changed file is written to a temporary name
+first, and renamed into place only when all are written (``_core._files.Staged``): a reader
+never sees half a file, and an export that fails (a full disk) leaves the previous dataset
+whole and no temporary file behind.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
-from .._core._files import replacing
+from .._core._files import Staged
 from ._read import NAME_COLUMNS, current_series, read_rows
 
 if TYPE_CHECKING:
@@ -126,12 +129,6 @@ def _load_manifest(root: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with replacing(path) as tmp:
-        write(tmp)
-
-
 def export_parquet(
     store: _Exportable, directory: str | os.PathLike[str], endpoints: Iterable[str] | None
 ) -> ExportSummary:
@@ -146,49 +143,58 @@ def export_parquet(
         conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()
         for t in ("projects", "api_keys", "users")
     )
-    for endpoint in endpoints or store.endpoints():
-        series = current_series(conn, endpoint)
-        schema = _schema(pa, store, endpoint, names_stored)
-        for day in _days(store, endpoint, series):
-            rows: list[dict[str, Any]] = []
-            for one in series:
-                for row in read_rows(
-                    conn, endpoint, [one], day, day + _DAY, names_stored, provisional=True
-                ):
-                    row["organization"] = one[0]
-                    rows.append(row)
-            if not rows:
+    gone = []
+    with Staged(root) as staged:
+        for endpoint in endpoints or store.endpoints():
+            schema = _schema(pa, store, endpoint, names_stored)
+            for relative, rows in _partitions(store, endpoint, names_stored):
+                digest = hashlib.sha256(str(schema).encode())
+                for row in rows:
+                    digest.update(repr([row.get(f.name) for f in schema]).encode())
+                kept[relative] = digest.hexdigest()
+                target = root / relative
+                if manifest.get(relative) == kept[relative] and target.exists():
+                    summary.unchanged += 1
+                    continue
+                table = pa.Table.from_pylist(
+                    [{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema
+                )
+                staged.write(target, partial(pq.write_table, table))
+                summary.written += 1
+                summary.rows += len(rows)
+        exported = set(endpoints) if endpoints is not None else None
+        for relative in manifest:
+            endpoint = relative.split("/", 1)[0].removeprefix("endpoint=")
+            if relative in kept:
                 continue
-            digest = hashlib.sha256(str(schema).encode())
-            for row in rows:
-                digest.update(repr([row.get(f.name) for f in schema]).encode())
-            when = datetime.fromtimestamp(day, UTC).strftime("%Y-%m-%d")
-            relative = f"endpoint={endpoint}/date={when}/part-0.parquet"
-            hexdigest = digest.hexdigest()
-            kept[relative] = hexdigest
-            target = root / relative
-            if manifest.get(relative) == hexdigest and target.exists():
-                summary.unchanged += 1
-                continue
-            table = pa.Table.from_pylist(
-                [{f.name: row.get(f.name) for f in schema} for row in rows], schema=schema
-            )
-            _write_atomic(target, lambda tmp, table=table: pq.write_table(table, tmp))
-            summary.written += 1
-            summary.rows += len(rows)
-    exported = set(endpoints) if endpoints is not None else None
-    for relative in manifest:
-        endpoint = relative.split("/", 1)[0].removeprefix("endpoint=")
-        if relative in kept or (exported is not None and endpoint not in exported):
-            if relative not in kept:
+            if exported is not None and endpoint not in exported:
                 kept[relative] = manifest[relative]  # not exported this time: left alone
-            continue
-        partition = (root / relative).parent
+            else:
+                gone.append((root / relative).parent)
+        text = json.dumps(kept, indent=1, sort_keys=True)
+        staged.write(root / MANIFEST, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    # Published: partitions without rows go (removing needs no space either).
+    for partition in gone:
         if partition.exists():
             shutil.rmtree(partition)
         summary.removed += 1
-    _write_atomic(
-        root / MANIFEST,
-        lambda tmp: tmp.write_text(json.dumps(kept, indent=1, sort_keys=True), encoding="utf-8"),
-    )
     return summary
+
+
+def _partitions(
+    store: _Exportable, endpoint: str, names_stored: bool
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Each UTC day of ``endpoint`` with rows: its path in the dataset and its rows."""
+    conn = store.connection
+    series = current_series(conn, endpoint)
+    for day in _days(store, endpoint, series):
+        rows: list[dict[str, Any]] = []
+        for one in series:
+            for row in read_rows(
+                conn, endpoint, [one], day, day + _DAY, names_stored, provisional=True
+            ):
+                row["organization"] = one[0]
+                rows.append(row)
+        if rows:
+            when = datetime.fromtimestamp(day, UTC).strftime("%Y-%m-%d")
+            yield f"endpoint={endpoint}/date={when}/part-0.parquet", rows

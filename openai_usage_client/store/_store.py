@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 from .._core._exceptions import InvalidParameterError
 from ._coverage import Coverage, coverage
 from ._drivers import run_async, run_sync
-from ._errors import StoreDamagedError, StoreEmptyError, StoreError
+from ._errors import StoreDamagedError, StoreEmptyError, StoreError, disk_full
 from ._lock import SyncLock
 from ._read import Freshness, current_series, freshness, read_rows, to_unix
 from ._schema import check_integrity, ensure_schema, grouping_text, readable, stored_version
@@ -59,6 +59,13 @@ def _store_error(path: str, error: sqlite3.DatabaseError) -> Exception:
 
     if "locked" in str(error) or "busy" in str(error):
         return error
+    if disk_full(error):
+        folder = os.path.dirname(os.path.abspath(path))
+        return StoreError(
+            f"cannot write the store {path}: the disk is full ({folder} has no room left); "
+            "free some space there (or put the store on a larger disk) and run the same "
+            "command again"
+        )
     if "not a database" in str(error):
         return StoreForeignError(path, "it is not an SQLite database")
     return StoreDamagedError(path, str(error))

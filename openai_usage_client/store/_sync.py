@@ -25,6 +25,7 @@ from .._core._exports import rows
 from ._errors import SyncIncompleteError, SyncTerminated
 from ._plan import Series, Window, plan
 from ._refusal import Refusal, fallback, forget, remember, remembered
+from ._refused import forget_window, remember_window
 from ._schema import default_group_by, grouping_text, quote
 from ._summary import SyncSummary
 from ._write import Writer, update_directory
@@ -418,6 +419,7 @@ class SyncJob:
         sent, fetched = s.endpoints.get(window.series.endpoint, (0, 0))
         s.endpoints[window.series.endpoint] = (sent, fetched + got)
         self.done.add(window)
+        forget_window(self.conn, window.series.key(), window.start, window.end)
         if self.progress is not None:
             self.progress(window.series.endpoint, s)
 
@@ -441,6 +443,7 @@ class SyncJob:
         if bad is None:
             raise error
         self.refusals.append(error)
+        remember_window(self.conn, bad.series.key(), bad.start, bad.end, error.reason or str(error))
         _log.warning("%s: window %s..%s refused: %s", bad.series.endpoint, _day(bad.start),
                      _day(bad.end), error)  # fmt: skip
         return [w for w in todo if w not in self.done and w != bad]
