@@ -181,3 +181,8 @@ def test_export_focus_refuses_an_empty_reversed_or_future_range(tmp_path: Path) 
                            start, "--end", end)  # fmt: skip
         assert code == 2 and f"Invalid value for {option}: " in err, err
     assert not out.exists()
+    # A start before the store's first day (1970-01-01 included, which is 0) is warned about.
+    code, _, err = run("--fake", "export", "--db", str(db), "--focus", str(out), "--start",
+                       "1970-01-01", "--end", "2026-10-27")  # fmt: skip
+    assert code == 0
+    assert "warning: Missing: costs 1970-01-01 to 2026-10-24 (not in the store)" in err

@@ -103,7 +103,9 @@ def command(
                 count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
                 click.echo(f"{focus_file}: {count} FOCUS rows")
                 first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
-                lo, hi = span[0] or first, span[1] or int(now.timestamp())
+                # 1970-01-01 is 0: a start given, not a start left out.
+                lo = first if span[0] is None else span[0]
+                hi = int(now.timestamp()) if span[1] is None else span[1]
                 held = store.coverage("costs", lo, hi, now=int(now.timestamp()))
                 for line in held.lines():
                     warn(line)
