@@ -242,7 +242,6 @@ def test_the_alert_rules_and_dashboard_use_only_exported_metrics(store_path: Pat
 
 
 def test_team_spend_this_month_from_a_spend_config(store_path: Path, tmp_path: Path) -> None:
-    from openai_usage_client.report._from_store import directory_from_store
     from openai_usage_client.spend import load_config
 
     path = tmp_path / "teams.toml"
@@ -254,9 +253,7 @@ def test_team_spend_this_month_from_a_spend_config(store_path: Path, tmp_path: P
     teams = {dict(lb)["team"]: v for (n, lb), v in found.items()
              if n == "openai_team_cost_month_to_date_usd"}  # fmt: skip
     with Store(store_path) as store:
-        web = next(
-            p.id for p in directory_from_store(store).projects.values() if p.name == "Web app"
-        )
+        web = next(p.id for p in store.directory().projects.values() if p.name == "Web app")
         by_project = {
             r["project_id"]: r["amount_value"]
             for r in store.summarize(

@@ -100,9 +100,8 @@ def store_rows(
         directory = None
         if names:
             from ..directory import Directory
-            from ..report._from_store import directory_from_store
 
-            directory = directory_from_store(store)
+            directory = store.directory()
             if not len(directory):
                 warn("names skipped: the store holds no names (sync with --names)")
                 directory = Directory()
@@ -125,9 +124,9 @@ def store_rows(
             if asked == group_by:
                 yield from kept
             else:
-                from ..store._regroup import coarser
+                from ..store import regroup
 
-                yield from coarser(kept, spec.name, asked)
+                yield from regroup(kept, spec.name, asked)
         finally:
             store.close()
 
@@ -148,14 +147,7 @@ def _series(
     store: Any, spec: EndpointSpec, options: dict[str, Any], given: set[str]
 ) -> tuple[str, list[str]]:
     """The stored series to read: the one synced last, or the one the options name."""
-    stored = [
-        (width, [g for g in grouping.split(",") if g], last)
-        for width, grouping, last in store.connection.execute(
-            "SELECT bucket_width, grouping, MAX(last_run) FROM series WHERE endpoint = ? "
-            "GROUP BY bucket_width, grouping ORDER BY 3 DESC",
-            (spec.name,),
-        )
-    ]
+    stored = [(s.bucket_width, list(s.group_by), s.last_run) for s in store.series(spec.name)]
     if not stored:
         refuse("--db", f"{store.path} holds no {spec.name}: sync it with --endpoint {spec.name}")
     described = "; ".join(f"{w} by {', '.join(g) or 'nothing'}" for w, g, _ in stored)
@@ -188,10 +180,8 @@ def _series(
 
 def store_directory(db: Path) -> Directory:
     """The names a store keeps (``--project NAME`` with ``--db``: no request)."""
-    from ..report._from_store import directory_from_store
-
     with open_store(db) as store:
-        return directory_from_store(store)
+        return store.directory()
 
 
 def _named_pivot(result: Shaped, directory: Directory, pivot: str, endpoint: str) -> Shaped:

@@ -49,12 +49,11 @@ def focus_rows(
     """The FOCUS rows of the store's costs with ``start <= start_time < end`` (the series
     synced last, every organization it holds). With a spend ``config`` that has teams, each
     row's team is in ``Tags`` (``{"team": "..."}``); otherwise ``Tags`` is null."""
-    from ..report._from_store import directory_from_store
 
     directories = {}
     allocators: dict[str, Any] = {}
     for org in sorted({f.organization for f in store.freshness() if f.endpoint == "costs"}):
-        directories[org] = directory_from_store(store, org)
+        directories[org] = store.directory(org)
         if config is not None and config.teams:
             from ..spend import Allocator
 

@@ -167,9 +167,6 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
     projects = InfoMetricFamily("openai_project", METRICS["openai_project"][1],
                                 labels=["organization", "project"])  # fmt: skip
     day = now - now % _DAY
-    from ..report._from_store import directory_from_store
-    from ..store._coverage import last_syncs
-
     for held in store.freshness():
         org, endpoint = held.organization, held.endpoint
         until = held.settled_through
@@ -179,7 +176,7 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
         gaps = store.coverage(endpoint, day - 30 * _DAY, day, now=now, organization=org)
         lacking = sum(b - a for a, b in gaps.endpoints[endpoint].missing)
         missing.add_metric([org, endpoint], lacking)
-        series = counter_series(store, endpoint, org)
+        series = store.counter_series(endpoint, org)
         if endpoint == "costs" and series is not None:
             by = ["project_id", "line_item", *(col for col, _ in chosen)]
             for r in store.summarize("costs", by, ["amount_value"], **series, organization=org):
@@ -189,7 +186,7 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                                     _float(r["amount_value"]))  # fmt: skip
         if endpoint == "costs":
             _month_gauges(store, org, now, (mtd, today, forecast, project_forecast))
-            names = directory_from_store(store, org)
+            names = store.directory(org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": visible(record.name or "")})
         if endpoint in _TOKENS and series is not None:
@@ -202,40 +199,13 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                     tokens.add_metric([*key, kind], _float(r.get(field)))
                 requests.add_metric(key, _float(r.get("num_model_requests")))
     for endpoint in store.endpoints():
-        finished, _ = last_syncs(store.connection, endpoint)
+        finished, _ = store.last_syncs(endpoint)
         synced.add_metric([endpoint], finished.timestamp() if finished is not None else 0)
     out = [cost, mtd, today, forecast, project_forecast, tokens, requests, synced, settled,
            provisional, missing, projects]  # fmt: skip
     if config is not None and (config.budgets or config.teams):
         out += _spend_config(store, config, now)
     return out
-
-
-def counter_series(store: Store, endpoint: str, organization: str) -> dict[str, Any] | None:
-    """The one series of ``endpoint`` the counters read, by a rule a later sync cannot flip
-    (so a counter never goes down when another width or grouping is synced): the default
-    grouping at the daily width when the store has it, else the first series synced. With
-    ``end`` its settled end; ``None`` when it has nothing settled."""
-    from ..store import default_group_by
-
-    default = ",".join(default_group_by(endpoint))
-    held = store.connection.execute(
-        "SELECT bucket_width, grouping FROM series WHERE endpoint = ? AND organization = ? "
-        "ORDER BY rowid",
-        (endpoint, organization),
-    ).fetchall()
-    if not held:
-        return None
-    width, grouping = next(((w, g) for w, g in held if (w, g) == ("1d", default)), held[0])
-    (end,) = store.connection.execute(
-        "SELECT MAX(bucket_end) FROM coverage WHERE endpoint = ? AND organization = ? AND "
-        "bucket_width = ? AND grouping = ? AND state = 'settled'",
-        (endpoint, organization, width, grouping),
-    ).fetchone()
-    if end is None:
-        return None
-    group_by = [g for g in grouping.split(",") if g]
-    return {"end": int(end), "bucket_width": width, "group_by": group_by}
 
 
 def _month_gauges(store: Store, org: str, now: int, families: Sequence[Any]) -> None:

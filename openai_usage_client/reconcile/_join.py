@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Final
 from .._core._exceptions import InvalidParameterError
 from .._core._format import decimal_text, money, number
 from .._core._time import to_unix
-from ..report._from_store import directory_from_store
 from ._kinds import FAMILIES, JOINABLE, PRICE_SCALE, UNIT_FACTORS, measure_of, usage_measures
 from ._model import FLAG_KINDS, Cell, Flag, FlagKind, Reconciliation, Status, UnitPrice
 from ._prices import PriceTable, load_prices
@@ -165,7 +164,7 @@ def _join_org(
         for name, held in coverage.endpoints.items()
     }
     notes = _coverage_notes(coverage)
-    directory = directory_from_store(store, org)
+    directory = store.directory(org)
     names = {pid: p.name for pid, p in directory.projects.items()}
 
     def key_of(day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:

@@ -8,7 +8,7 @@ daily ones. A query no series covers (costs by user, when the organization refus
 grouped by user and project, so the sync fell back to project, line item and key) is left
 empty and listed in ``Report.unavailable``.
 
-The names come from the store's directory tables (``directory_from_store``): a record that
+The names come from the store's directory tables (``Store.directory``): a record that
 the last directory update no longer listed is marked ``deleted``, so a deleted key keeps its
 name. ``Report.notes`` says how fresh the data is; ``Report.provisional`` holds the period's
 days whose costs may still change.
@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from .._core._summary import summarize
-from ..directory import ApiKeyRecord, Directory, ProjectRecord, ServiceAccountRecord, UserRecord
 from ..store import Coverage, StoreEmptyError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._views import top_by_model
@@ -29,10 +28,9 @@ from ._views import top_by_model
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["MissingDataError", "directory_from_store", "report_from_store", "series_for"]
+__all__ = ["MissingDataError", "report_from_store", "series_for"]
 
 _DAY: Final = 86_400
-_WIDTH_ORDER: Final = {"1d": 0, "1h": 1, "1m": 2}
 #: The costs columns the report's views group by (with the currency).
 _FINE: Final = ("project_id", "line_item", "api_key_id", "user_id")
 
@@ -42,22 +40,10 @@ class MissingDataError(StoreEmptyError):
 
 
 def series_for(store: Store, query: ReportQuery) -> tuple[str, tuple[str, ...]] | None:
-    """``(bucket_width, group_by)`` of the stored series that answers ``query`` best: its
-    grouping covers the query's; the one synced last (the others are no longer kept
-    current: a grouping change), then daily before hourly, then the coarsest grouping."""
-    found = []
-    for width, grouping, last_run in store.connection.execute(
-        "SELECT bucket_width, grouping, MAX(last_run) FROM series WHERE endpoint = ? "
-        "GROUP BY bucket_width, grouping",
-        (query.endpoint,),
-    ):
-        group_by = tuple(g for g in grouping.split(",") if g)
-        if set(query.group_by) <= set(group_by):
-            found.append((-last_run, _WIDTH_ORDER.get(width, 9), len(group_by), width, group_by))
-    if not found:
-        return None
-    *_, width, group_by = min(found)
-    return width, group_by
+    """``(bucket_width, group_by)`` of the stored series that answers ``query``: the first of
+    ``Store.series`` whose grouping covers the query's (the store's one series rule)."""
+    found = store.series(query.endpoint, query.group_by)
+    return (found[0].bucket_width, found[0].group_by) if found else None
 
 
 def _day(seconds: int) -> date:
@@ -155,7 +141,7 @@ def report_from_store(
             )
     _freshness(store, report, chosen, start_time, end_time, now)
     if names:
-        directory = directory_from_store(store)
+        directory = store.directory()
         report.names = directory if len(directory) else None
         if report.names is None:
             report.names_note = "names skipped: the store holds no names (sync with --names)"
@@ -190,53 +176,3 @@ def _freshness(
     }
     report.notes.append(report.coverage.as_of())
     report.notes += report.coverage.lines()
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def directory_from_store(store: Store, organization: str | None = None) -> Directory:
-    """The directory a store keeps (every organization's unless one is given). A record the
-    last update of its table did not list any more is marked ``deleted``."""
-    conn = store.connection
-    where, params = ("WHERE organization = ?", (organization,)) if organization else ("", ())
-
-    def rows(table: str, fields: str) -> list[tuple[Any, ...]]:
-        latest = dict(
-            conn.execute(
-                f"SELECT organization, MAX(last_seen) FROM {table} {where} GROUP BY organization",
-                params,
-            ).fetchall()
-        )
-        return [
-            (*r[:-2], r[-1] < latest[r[-2]])
-            for r in conn.execute(
-                f"SELECT {fields}, organization, last_seen FROM {table} {where}", params
-            )
-        ]
-
-    d = Directory()
-    for pid, name, status, archived_at, created, gone in rows(
-        "projects", "id, name, status, archived_at, created_at"
-    ):
-        d.projects[pid] = ProjectRecord(pid, name, status, _int(created), _int(archived_at), gone)
-    for uid, name, email, role, gone in rows("users", "id, name, email, role"):
-        d.users[uid] = UserRecord(uid, name, email, role, gone)
-    for sid, name, pid, role, gone in rows("service_accounts", "id, name, project_id, role"):
-        d.service_accounts[sid] = ServiceAccountRecord(sid, name, pid, role, gone)
-    for kid, name, redacted, pid, otype, oid, oname, created, gone in rows(
-        "api_keys",
-        "id, name, redacted_value, project_id, owner_type, owner_id, owner_name, created_at",
-    ):
-        user = d.users.get(oid) if oid else None
-        d.api_keys[kid] = ApiKeyRecord(
-            kid, name, redacted, pid, otype, oid,
-            user.name if user and otype == "user" else oname,
-            user.email if user and otype == "user" else None,
-            _int(created), None, gone,
-        )  # fmt: skip
-    return d

@@ -44,7 +44,9 @@ from ._errors import (
 )
 from ._parquet import ExportSummary
 from ._read import NAME_COLUMNS, Freshness
+from ._regroup import coarser as regroup
 from ._schema import SCHEMA_VERSION, default_group_by
+from ._series import StoredSeries
 from ._store import Store
 from ._summary import SyncSummary
 
@@ -63,9 +65,11 @@ __all__ = [
     "StoreForeignError",
     "StoreLockedError",
     "StoreVersionError",
+    "StoredSeries",
     "SyncIncompleteError",
     "SyncSummary",
     "SyncTerminated",
     "default_group_by",
     "on_sigterm",
+    "regroup",
 ]

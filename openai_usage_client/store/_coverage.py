@@ -19,9 +19,9 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ._plan import CONFIRM_DAYS
-from ._read import current_series
 from ._refused import refused_windows
 from ._schema import quote, table_columns
+from ._series import current_series
 
 __all__ = [
     "Coverage",

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._files import Staged
-from ._read import NAME_COLUMNS, current_series, read_rows
+from ._read import NAME_COLUMNS, read_rows
+from ._series import current_series
 
 if TYPE_CHECKING:
     import sqlite3

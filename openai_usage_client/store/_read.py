@@ -12,8 +12,9 @@ from typing import Any, Final
 
 from .._core._exports import columns
 from ._schema import quote
+from ._series import current_series
 
-__all__ = ["NAME_COLUMNS", "Freshness", "current_series", "read_rows", "to_unix"]
+__all__ = ["NAME_COLUMNS", "Freshness", "read_rows", "to_unix"]
 
 Row = dict[str, Any]
 
@@ -49,32 +50,6 @@ def _reader(kind: str | None) -> Any:
     if kind == "float":
         return float
     return None
-
-
-def current_series(
-    conn: sqlite3.Connection,
-    endpoint: str,
-    organization: str | None = None,
-    bucket_width: str | None = None,
-    grouping: str | None = None,
-) -> list[tuple[str, str, str]]:
-    """(organization, bucket_width, grouping) of the series to read: per organization, the
-    one synced last, unless a width or grouping is asked for."""
-    query = "SELECT organization, bucket_width, grouping, last_run FROM series WHERE endpoint = ?"
-    params: list[Any] = [endpoint]
-    for column, value in (
-        ("organization", organization),
-        ("bucket_width", bucket_width),
-        ("grouping", grouping),
-    ):
-        if value is not None:
-            query += f" AND {column} = ?"
-            params.append(value)
-    best: dict[str, tuple[int, str, str]] = {}
-    for org, width, group, last_run in conn.execute(query + " ORDER BY organization", params):
-        if org not in best or last_run > best[org][0]:
-            best[org] = (last_run, width, group)
-    return [(org, width, group) for org, (_, width, group) in best.items()]
 
 
 def _directory(

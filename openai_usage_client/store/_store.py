@@ -11,17 +11,20 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
-from ._coverage import Coverage, coverage
+from ._coverage import Coverage, coverage, last_syncs
 from ._drivers import run_async, run_sync
 from ._errors import StoreDamagedError, StoreEmptyError, StoreError, disk_full
 from ._lock import SyncLock
-from ._read import Freshness, current_series, freshness, read_rows, to_unix
+from ._names import stored_directory
+from ._read import Freshness, freshness, read_rows, to_unix
 from ._schema import check_integrity, ensure_schema, grouping_text, readable, stored_version
+from ._series import StoredSeries, counter_series, current_series, ranked
 from ._summary import SyncSummary
 from ._sync import SyncJob, SyncOptions
 from ._write import update_directory
 
 if TYPE_CHECKING:
+    from ..directory import Directory
     from ._parquet import ExportSummary
 
 __all__ = ["Store"]
@@ -392,6 +395,32 @@ class Store:
         grouping = grouping_text(endpoint, group_by) if group_by is not None else None
         return current_series(self._conn, endpoint, organization, bucket_width, grouping)
 
+    def series(
+        self, endpoint: str, covering: Sequence[str] = (), *, bucket_width: str | None = None
+    ) -> list[StoredSeries]:
+        """The stored series of ``endpoint`` whose grouping covers ``covering`` (and of
+        ``bucket_width``, if given), best first: the one synced last, then daily before
+        hourly, then the coarsest grouping (``store._series``: the rule every read follows).
+        Empty when the store holds none."""
+        self._series(endpoint, None, None, None)  # the endpoint is checked
+        return ranked(self._conn, endpoint, covering, bucket_width=bucket_width)
+
+    def counter_series(self, endpoint: str, organization: str) -> dict[str, Any] | None:
+        """The series a counter of ``endpoint`` reads for ``organization``: one a later sync
+        cannot flip, with its settled ``end`` (keyword arguments of ``summarize``)."""
+        return counter_series(self._conn, endpoint, organization)
+
+    def directory(self, organization: str | None = None) -> Directory:
+        """The names the store keeps (of one organization, or all): projects, users,
+        service accounts, API keys; a record the last update no longer listed is marked
+        ``deleted``. Empty (``len() == 0``) when no sync fetched names."""
+        return stored_directory(self._conn, organization)
+
+    def last_syncs(self, endpoint: str) -> tuple[datetime | None, tuple[datetime, ...]]:
+        """When the last sync of ``endpoint`` that finished ended (``None``: none did), and
+        when the later ones that did not finish started."""
+        return last_syncs(self._conn, endpoint)
+
     def endpoints(self) -> list[str]:
         """The endpoints the store holds a series of."""
         return [r[0] for r in self._conn.execute("SELECT DISTINCT endpoint FROM series ORDER BY 1")]
@@ -430,8 +459,6 @@ class Store:
     def empty(self, endpoint: str, what: str | None = None) -> StoreEmptyError:
         """The error for a read of ``endpoint`` the store holds nothing of: it names a first
         sync that started and left no data, if one did (exit 10 in the CLI)."""
-        from ._coverage import last_syncs
-
         last, unfinished = last_syncs(self._conn, endpoint)
         started = unfinished[-1] if last is None and unfinished else None
         return StoreEmptyError(self.path, what or endpoint, started)
