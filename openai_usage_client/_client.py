@@ -39,7 +39,7 @@ from ._core._exceptions import InvalidParameterError, MalformedResponseError, Op
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
 from ._core._resources import Costs, Usage
-from .directory._mixin import AsyncDirectoryResources, DirectoryResources
+from .directory import AsyncDirectoryResources, DirectoryResources
 
 if TYPE_CHECKING:
     from ._core._models import Page

@@ -81,7 +81,7 @@ from ._generated.params import (
     WebSearchCallsGroupBy,
     WebSearchCallsParams,
 )
-from .directory._models import (
+from .directory import (
     OrganizationSpendAlert,
     OrganizationSpendLimit,
     ProjectSpendAlert,

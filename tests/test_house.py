@@ -33,9 +33,12 @@ def sql_outside_the_store(root: Path = PACKAGE_DIR) -> list[str]:
                 if SQL.search(node.value):
                     found.append(f"{name}:{node.lineno}: SQL")
             # A store's connection: any ``x.connection`` but a request handler's own socket.
-            elif isinstance(node, ast.Attribute) and node.attr in ("connection", "_conn"):
-                if not (isinstance(node.value, ast.Name) and node.value.id == "self"):
-                    found.append(f"{name}:{node.lineno}: .{node.attr}")
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("connection", "_conn")
+                and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+            ):
+                found.append(f"{name}:{node.lineno}: .{node.attr}")
     return sorted(found)
 
 

@@ -131,7 +131,7 @@ def _main(cli: click.Group, state: Any, args: list[str]) -> int:
             traceback.print_exc()
         code = exit_code_for(error)
         if code != 1:  # a store SQLite cannot read (exit 10): the file, not a defect
-            from ..store._errors import REBUILD
+            from ..store import REBUILD
 
             where = _db_argument(args)
             print(

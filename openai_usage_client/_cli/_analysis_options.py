@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Final
 import click
 
 from .._core._endpoints import EndpointSpec
-from ..analysis._analysis import pivot_dimensions
+from ..analysis import pivot_dimensions
 
 if TYPE_CHECKING:
     from ._shape import Shape, Shaped

@@ -188,7 +188,7 @@ def _named_pivot(result: Shaped, directory: Directory, pivot: str, endpoint: str
     """A pivot by project, API key or user with names where the IDs were (``--names``): the
     labels the report uses (archived and deleted marked, an ID beside a repeated name)."""
     from ..analysis import parse_pivot
-    from ..report._labels import NAMED_COLUMNS, labels
+    from ..report import NAMED_COLUMNS, labels
 
     row, column = parse_pivot(pivot, endpoint)
     if row in NAMED_COLUMNS:

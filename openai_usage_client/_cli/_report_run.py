@@ -24,13 +24,13 @@ from ..report import (
     ReportView,
     build_report,
     chart_data,
+    describe_unmatched,
     dumps,
     render_markdown,
     render_report,
     report_document,
+    report_period,
 )
-from ..report._period import report_period
-from ..report._unmatched import describe_unmatched
 from ._analysis_options import table_width
 from ._db import open_store, refuse
 from ._names import lookup_names, project_ids_named, warn

@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from .._client import UsageClient
     from .._core._exports import Row
     from ..directory import Directory
-    from ..report import ReportQuery
-    from ..report._views import ReportFilters
+    from ..report import ReportFilters, ReportQuery
     from ..spend import OrgSource, SpendConfig, SpendSections
     from ._state import State
 

@@ -18,7 +18,7 @@ from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, zone_name
 from .._core._table import all_columns, default_columns, pick_columns
-from ..analysis._analysis import (
+from ..analysis import (
     TIME_DIMENSIONS,
     client_side,
     filter_rows,

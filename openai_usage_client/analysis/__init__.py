@@ -30,6 +30,7 @@ from .._core._periods import (
     zone,
 )
 from ._analysis import (
+    TIME_DIMENSIONS,
     Measure,
     Pivot,
     Plan,
@@ -48,6 +49,7 @@ from ._analysis import (
 
 __all__ = [
     "PERIOD_WORDS",
+    "TIME_DIMENSIONS",
     "Measure",
     "Pivot",
     "Plan",

@@ -11,7 +11,8 @@ resources on the clients and as one ``Directory``. It imports ``_core`` and ``_g
         directory.save("directory.json")        # keep the names of keys deleted later
 
 Names are handed on at first use (PEP 562), as the package's top level does: the clients
-import ``directory._mixin``, and that must not load the resources, models or asyncio.
+take ``DirectoryResources`` from here, and that must not load the resources, models or
+asyncio.
 """
 
 import typing as _typing
@@ -24,9 +25,21 @@ if _typing.TYPE_CHECKING:
     from ._fetch import UserRecord as UserRecord
     from ._fetch import atry_directory as atry_directory
     from ._fetch import try_directory as try_directory
+    from ._mixin import AsyncDirectoryResources as AsyncDirectoryResources
+    from ._mixin import DirectoryResources as DirectoryResources
+    from ._models import OrganizationSpendAlert as OrganizationSpendAlert
+    from ._models import OrganizationSpendLimit as OrganizationSpendLimit
+    from ._models import ProjectSpendAlert as ProjectSpendAlert
+    from ._models import ProjectSpendLimit as ProjectSpendLimit
 
 _LAZY: dict[str, str] = {
     "ApiKeyRecord": "._fetch",
+    "AsyncDirectoryResources": "._mixin",
+    "DirectoryResources": "._mixin",
+    "OrganizationSpendAlert": "._models",
+    "OrganizationSpendLimit": "._models",
+    "ProjectSpendAlert": "._models",
+    "ProjectSpendLimit": "._models",
     "Directory": "._fetch",
     "ProjectRecord": "._fetch",
     "ServiceAccountRecord": "._fetch",

@@ -19,12 +19,16 @@ from .._core._periods import DEFAULT_DAYS
 from ._build import build_report, chart_data, default_period, report_from_rows
 from ._charts import ChartData, write_chart
 from ._from_store import report_from_store
+from ._labels import NAMED_COLUMNS, labels
 from ._model import REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
+from ._period import report_period
 from ._text import render_report
+from ._unmatched import describe_unmatched
 from ._views import ModelTop, ReportFilters, ReportView, dumps, render_markdown, report_document
 
 __all__ = [
     "DEFAULT_DAYS",
+    "NAMED_COLUMNS",
     "REPORT_QUERIES",
     "ChartData",
     "MixedCurrencyError",
@@ -36,11 +40,14 @@ __all__ = [
     "build_report",
     "chart_data",
     "default_period",
+    "describe_unmatched",
     "dumps",
+    "labels",
     "render_markdown",
     "render_report",
     "report_document",
     "report_from_rows",
     "report_from_store",
+    "report_period",
     "write_chart",
 ]

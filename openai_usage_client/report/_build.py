@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._periods import DEFAULT_DAYS
 from .._core._summary import summarize
-from ..analysis._analysis import client_side, filter_rows
+from ..analysis import client_side, filter_rows
 from ._charts import ChartData
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._unmatched import Seen, unmatched

@@ -260,7 +260,7 @@ def spend_sections(
 ) -> SpendSections:
     """The teams, organizations and budgets of ``config`` for a report over ``[start, end)``
     (see the module docstring). ``now`` (default: the clock) is when the budgets stand."""
-    from ..analysis._analysis import filter_rows
+    from ..analysis import filter_rows
 
     if not organizations:
         raise ValueError("spend_sections needs at least one organization")

@@ -1,5 +1,6 @@
 """A local SQLite copy of usage and costs, kept current by ``sync`` (stdlib ``sqlite3`` only).
-It imports ``_core`` and the clients (``_client``); ``report`` and the CLI read it.
+It imports ``_core``, ``directory`` (the names it keeps) and the clients (``_client``);
+``report`` and the CLI read it.
 
 ::
 
@@ -31,6 +32,7 @@ Errors (all ``OpenAIUsageError``)::
 
 from ._coverage import Coverage, EndpointCoverage
 from ._errors import (
+    REBUILD,
     Missing,
     StoreDamagedError,
     StoreEmptyError,
@@ -52,6 +54,7 @@ from ._summary import SyncSummary
 
 __all__ = [
     "NAME_COLUMNS",
+    "REBUILD",
     "SCHEMA_VERSION",
     "Coverage",
     "EndpointCoverage",

@@ -16,7 +16,7 @@ __all__ = ["commands", "metrics"]
 
 
 def _metric_lines() -> str:
-    from ...metrics._collector import METRICS
+    from ...metrics import METRICS
 
     suffix = {"counter": "_total", "info": "_info"}
     return "\n".join(
