@@ -1,12 +1,17 @@
 """The house's counts (issue 35), held so they do not grow back: the store owns its schema
-(no SQL and no ``.connection`` outside ``store/``)."""
+(no SQL and no ``.connection`` outside ``store/``); exit codes are defined in one table, and
+a missing extra is said one way by every command."""
 
 from __future__ import annotations
 
 import ast
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from _cli_run import run
 
 import openai_usage_client
 
@@ -60,3 +65,77 @@ def test_the_check_finds_sql_put_there_on_purpose(tmp_path: Path) -> None:
         "report/_a.py:1: SQL",
         "report/_a.py:2: SQL",
     ]
+
+
+# --- one exit-code table ------------------------------------------------------------------
+
+
+def exit_code_constants(root: Path = PACKAGE_DIR) -> list[str]:
+    """Module-level names bound to an exit code (``EXIT_*``, ``*_PROBLEM``, ``*_CODE``) to a
+    number, outside the one table (``_cli/_errors.py``)."""
+    found = []
+    for name, tree in modules("_generated", root):
+        if name == "_cli/_errors.py":
+            continue
+        for node in getattr(tree, "body", []):
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            value = getattr(node, "value", None)
+            if (
+                isinstance(target, ast.Name)
+                and re.fullmatch(r"EXIT_\w+|\w+_(PROBLEM|CODE)", target.id)
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, int)
+            ):
+                found.append(f"{name}: {target.id} = {value.value}")
+    return found
+
+
+def test_exit_codes_are_defined_in_one_table_only(tmp_path: Path) -> None:
+    assert exit_code_constants() == []
+    (tmp_path / "spend").mkdir()
+    (tmp_path / "spend" / "check.py").write_text("EXIT_OVER: Final = 7\nKEY_PROBLEM = 3\n")
+    assert exit_code_constants(tmp_path) == ["spend/check.py: EXIT_OVER = 7",
+                                             "spend/check.py: KEY_PROBLEM = 3"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("house") / "s.db"
+    assert run("--fake", "sync", "--db", str(db), "-q", "--start", "2026-10-25", "--endpoint",
+               "costs")[0] == 0  # fmt: skip
+    return db
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "module", "extra", "more"),
+    [
+        (["matplotlib", "matplotlib.figure", "matplotlib.ticker"],
+         ["--fake", "report", "-q", "--chart", "{tmp}/c.png"], "matplotlib", "charts",
+         " (or write the chart as .html, which needs nothing)"),
+        (["pyarrow"], ["export", "--db", "{db}", "--parquet-dir", "{tmp}/lake"], "pyarrow",
+         "parquet", ""),
+        (["pyarrow"], ["--fake", "costs", "-o", "{tmp}/x.parquet"], "pyarrow", "parquet", ""),
+        (["prometheus_client"], ["metrics", "--db", "{db}"], "prometheus-client", "metrics", ""),
+    ],
+)  # fmt: skip
+def test_a_missing_extra_is_said_one_way_by_every_command(
+    tmp_path: Path,
+    small_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    missing: list[str],
+    args: list[str],
+    module: str,
+    extra: str,
+    more: str,
+) -> None:
+    for name in missing:
+        monkeypatch.setitem(sys.modules, name, None)
+    given = [a.format(tmp=tmp_path, db=small_store) for a in args]
+    code, out, err = run(*given)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"openai-usage: error: {module} is not installed: pip install "
+        f"'openai-usage-client[{extra}]'{more}\n"
+    )

@@ -50,9 +50,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 #: Where a module is imported by name, and why: the faces' lazy names (PEP 562), the
 #: generated request builders chosen per endpoint, optional extras probed before a request.
 STRING_IMPORTS: frozenset[str] = frozenset(
-    {"__init__.py", "directory/__init__.py", "_core/_params.py", "_core/_exports.py",
-     "_cli/_output.py"}
-)  # fmt: skip
+    {"__init__.py", "directory/__init__.py", "_core/_params.py", "_core/_exports.py"}
+)
 #: Folders whose private modules other folders may import: the core's modules are its
 #: internal API (held by their ``__all__``, below); the generated code is the bottom.
 OPEN_INSIDE: frozenset[str] = frozenset({"_core", "_generated", "_version"})

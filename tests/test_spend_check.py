@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from openai_usage_client import UsageClient
+from openai_usage_client._cli._errors import exit_code_for_check
 from openai_usage_client._core._exceptions import InvalidParameterError
 from openai_usage_client.spend import (
+    CheckResult,
     ClientSource,
     NotifyError,
     OrgSource,
@@ -54,6 +56,12 @@ def org(fake: FakeAPI) -> Iterator[OrgSource]:
 def final() -> FakeAPI:
     """The same organization once October is over: the month's true totals."""
     return FakeAPI(seed=0)
+
+
+def verdict(result: CheckResult) -> int:
+    """``openai-usage check``'s exit code for the result: its statuses through the CLI's one
+    exit-code table (the library returns statuses, never exit codes)."""
+    return exit_code_for_check(b.status for b in result.budgets)
 
 
 def expected_status(mtd: Decimal, final_total: Decimal, budget: Decimal, warn_at: float) -> str:
@@ -111,7 +119,7 @@ def test_organization_budget_statuses(org: OrgSource, fake: FakeAPI, final: Fake
         assert line.status == status, budget
         assert line.month_to_date == mtd  # exact, Decimal
         assert abs(line.forecast.forecast - month) < month * Decimal("0.05")
-        assert result.exit_code == (7 if status in ("over", "forecast-over") else 0)
+        assert verdict(result) == (7 if status in ("over", "forecast-over") else 0)
         assert line.forecast.provisional_days == (
             datetime(2026, 10, 18).date(),
             datetime(2026, 10, 19).date(),
@@ -133,14 +141,14 @@ def test_two_teams_three_budgets(org: OrgSource, fake: FakeAPI, final: FakeAPI) 
     assert want == ["forecast-over", "warn", "ok"]
     assert [b.status for b in result.budgets] == want
     assert [b.month_to_date for b in result.budgets] == [total_mtd, mtd["alpha"], mtd["beta"]]
-    assert result.exit_code == 7
+    assert verdict(result) == 7
     assert result.totals.organizations[0].by_team == {
         team: {"usd": amount} for team, amount in mtd.items()
     }
     # Without the organization's budget, warn and ok only: exit 0.
     calm = check(config_of(fake, budgets[1:]), [org], now=NOW)
     assert [b.status for b in calm.budgets] == ["warn", "ok"]
-    assert calm.exit_code == 0
+    assert verdict(calm) == 0
 
 
 def test_project_budget_by_id(org: OrgSource, fake: FakeAPI) -> None:
@@ -219,7 +227,7 @@ def test_a_budget_above_a_hard_spend_limit_is_flagged(fake: FakeAPI) -> None:
 
 def test_json_document(org: OrgSource, fake: FakeAPI) -> None:
     result = check(config_of(fake, [("organization", 200)]), [org], now=NOW)
-    document = json.loads(json.dumps(result.to_dict()))
+    document = json.loads(json.dumps(result.to_dict(verdict(result))))
     assert set(document) == {"schema_version", "as_of", "month", "status", "exit_code",
                              "complete", "budgets", "anomalies", "totals", "notes"}  # fmt: skip
     assert document["complete"] is True  # the API's answers leave no bucket out
@@ -264,7 +272,7 @@ URL = "https://hooks.example.com/services/T000/B000/SECRETPATH"
 def test_notify_posts_json_with_a_slack_text_when_not_ok(org: OrgSource, fake: FakeAPI) -> None:
     result = check(config_of(fake, [("organization", 200)]), [org], now=NOW)
     http, seen = webhook()
-    assert notify(URL, result, http_client=http) is True
+    assert notify(URL, result, http_client=http, exit_code=verdict(result)) is True
     (request,) = seen
     assert (request.method, str(request.url)) == ("POST", URL)
     body = json.loads(request.content)
@@ -273,6 +281,7 @@ def test_notify_posts_json_with_a_slack_text_when_not_ok(org: OrgSource, fake: F
     )
     assert "- organization: forecast-over: $147.71 of $200.00 (74%)" in body["text"]
     assert body["budgets"] == result.to_dict()["budgets"]
+    assert (body["status"], body["exit_code"]) == ("forecast-over", 7)
 
 
 def test_notify_sends_nothing_when_all_is_ok(org: OrgSource, fake: FakeAPI) -> None:

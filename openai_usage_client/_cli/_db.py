@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 from ._help import COMMAND_EPILOG
 
-__all__ = ["DB_HELP", "STORE_EXIT_HELP", "fail", "open_store", "refuse"]
+__all__ = ["DB_HELP", "STORE_EXIT_HELP", "open_store", "refuse"]
 
 #: The epilog of the commands that write a store (``sync``, ``export``).
 STORE_EXIT_HELP: Final = (
@@ -43,9 +43,3 @@ def open_store(db: Path) -> Store:
 def refuse(option: str, why: str) -> Any:
     """Exit 2 for an option the store cannot honour."""
     raise click.BadParameter(f"cannot be used with --db: {why}", param_hint=option)
-
-
-def fail(message: str, code: int) -> int:
-    """Print an error the way ``main`` does and return its exit code."""
-    click.echo(f"openai-usage: error: {' '.join(message.split())}", err=True)
-    return code

@@ -108,12 +108,9 @@ def choose_format(fmt: str | None, output: Path | None, stdout: IO[str]) -> str:
     if fmt == "parquet":
         if output is None:
             raise click.BadParameter("parquet is written to a file: add --output FILE.parquet")
-        import importlib.util
+        from .._core._exports import require
 
-        if importlib.util.find_spec("pyarrow") is None:
-            raise click.UsageError(
-                "--format parquet needs pyarrow: pip install 'openai-usage-client[parquet]'"
-            )
+        require("parquet")  # MissingExtraError (exit 2) before any request
     return fmt
 
 

@@ -24,6 +24,7 @@ from ..report import (
     ReportView,
     build_report,
     chart_data,
+    check_chart,
     describe_unmatched,
     dumps,
     render_markdown,
@@ -100,6 +101,7 @@ def run_report(
             raise click.BadParameter("must end in .png, .html or .svg", param_hint="--chart")
         if not chart.parent.is_dir():
             raise click.BadParameter(f"folder {chart.parent} does not exist", param_hint="--chart")
+        check_chart(chart)  # a PNG without matplotlib: refused before any request
     # The future has not happened; costs come in UTC days (report/_period.py).
     clock = "now" if not state.fake else "the fake's clock (set it with --fake-now)"
     chosen = report_period(
@@ -201,10 +203,7 @@ def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | Non
     if chart is not None:
         from ..report import write_chart
 
-        try:
-            write_chart(chart_data(data), chart)
-        except ImportError as error:  # a missing extra: the user asked for a PNG without it
-            raise click.UsageError(str(error)) from None
+        write_chart(chart_data(data), chart)  # a missing extra: MissingExtraError, exit 2
         if fmt == "table":
             _echo(["", f"Chart written to {chart}"])
         else:  # stdout holds a document: say it on stderr

@@ -6,6 +6,8 @@ Every exception derives from ``OpenAIUsageError``; catch that to catch them all:
     ├── InvalidParameterError (also a ValueError)  bad input, refused before any request
     ├── MissingAdminKeyError                       no key argument and no OPENAI_ADMIN_KEY
     ├── InsecureBaseURLError (also a ValueError)   http:// to a host that is not loopback
+    ├── MissingExtraError (also an ImportError)    an optional extra is not installed; the
+    │                                              message is the pip line that installs it
     ├── MalformedResponseError                     a bucket outside the asked window, or one
     │   │                                          the same fetch already had
     │   └── PaginationError                        the server repeated a cursor or a bucket
@@ -56,6 +58,7 @@ __all__ = [
     "InvalidParameterError",
     "MalformedResponseError",
     "MissingAdminKeyError",
+    "MissingExtraError",
     "NotFoundError",
     "OpenAIUsageError",
     "PaginationError",
@@ -94,6 +97,18 @@ class MissingAdminKeyError(OpenAIUsageError):
 
 class InsecureBaseURLError(OpenAIUsageError, ValueError):
     """The base URL would send the admin key in clear text to a host that is not loopback."""
+
+
+class MissingExtraError(OpenAIUsageError, ImportError):
+    """An optional extra is not installed: ``extra`` names it, the message is how to get it
+    (``pyarrow is not installed: pip install 'openai-usage-client[parquet]'``)."""
+
+    def __init__(self, module: str, extra: str, why: str = "") -> None:
+        super().__init__(
+            f"{module} is not installed: pip install 'openai-usage-client[{extra}]'{why}"
+        )
+        self.module = module
+        self.extra = extra
 
 
 class MalformedResponseError(OpenAIUsageError):

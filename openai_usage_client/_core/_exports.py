@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
+from ._exceptions import MissingExtraError
 from ._format import decimal_text
 from ._rows import Names, Row, Source, column_types, columns, prepare, rows
 from ._text import json_safe, spreadsheet_safe
@@ -235,7 +236,7 @@ def to_json(
 
 
 def _missing(extra: str, module: str) -> ImportError:
-    return ImportError(f"{module} is not installed: pip install 'openai-usage-client[{extra}]'")
+    return MissingExtraError(module, extra)
 
 
 def _places(value: Decimal) -> int:

@@ -17,7 +17,7 @@ are in several currencies; whatever the client raises while fetching passes thro
 
 from .._core._periods import DEFAULT_DAYS
 from ._build import build_report, chart_data, default_period, report_from_rows
-from ._charts import ChartData, write_chart
+from ._charts import ChartData, check_chart, write_chart
 from ._from_store import report_from_store
 from ._labels import NAMED_COLUMNS, labels
 from ._model import REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
@@ -39,6 +39,7 @@ __all__ = [
     "ReportView",
     "build_report",
     "chart_data",
+    "check_chart",
     "default_period",
     "describe_unmatched",
     "dumps",

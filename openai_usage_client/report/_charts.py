@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from .._core._files import replacing
 
@@ -65,15 +65,28 @@ def write_chart(data: ChartData, path: str | os.PathLike[str]) -> None:
 # --- PNG -------------------------------------------------------------------------------------
 
 
-def _write_png(data: ChartData, path: str | os.PathLike[str]) -> None:
+def check_chart(path: str | os.PathLike[str]) -> None:
+    """Refuse, before any work, a ``.png`` chart without matplotlib (``MissingExtraError``,
+    with the install line)."""
+    if Path(path).suffix.lower() == ".png":
+        _matplotlib()
+
+
+def _matplotlib() -> tuple[Any, Any]:
     try:
         from matplotlib.figure import Figure
         from matplotlib.ticker import FuncFormatter
     except ImportError:
-        raise ImportError(
-            "matplotlib is not installed: pip install 'openai-usage-client[charts]' "
-            "(or write the chart as .html, which needs nothing)"
+        from .._core._exceptions import MissingExtraError
+
+        raise MissingExtraError(
+            "matplotlib", "charts", " (or write the chart as .html, which needs nothing)"
         ) from None
+    return Figure, FuncFormatter
+
+
+def _write_png(data: ChartData, path: str | os.PathLike[str]) -> None:
+    Figure, FuncFormatter = _matplotlib()
 
     symbol = "$" if data.currency.lower() == "usd" else ""
     # A bare Figure renders with Agg and touches no pyplot state: no display, no global

@@ -34,8 +34,6 @@ from ._sources import (
 from .allocate import UNALLOCATED, Allocator, allocate
 from .anomaly import Anomaly, find_anomalies
 from .check import (
-    EXIT_INCOMPLETE,
-    EXIT_OVER,
     NOTIFY_TEST_HINT,
     BudgetResult,
     CheckResult,
@@ -62,8 +60,6 @@ __all__ = [
     "COST_GROUPING",
     "DEFAULT_CONFIG",
     "DEFAULT_MAX_AGE",
-    "EXIT_INCOMPLETE",
-    "EXIT_OVER",
     "NOTIFY_TEST_HINT",
     "UNALLOCATED",
     "Allocator",

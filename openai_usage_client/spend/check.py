@@ -27,8 +27,10 @@ OpenAI's own spend limits and alerts (``SpendSetting``, when the organization's 
 them) are shown next to the budgets of their scope; a budget above a hard spend limit (one
 OpenAI enforces) is flagged ``above_hard_limit``, as is a forecast that reaches it.
 
-``CheckResult.to_dict()`` is the JSON result (schema in ``docs/spend.md``); ``exit_code`` is 7
-when any budget is ``over`` or ``forecast-over``, else 9 when any is ``unknown``, else 0.
+``CheckResult.to_dict(exit_code=...)`` is the JSON result (schema in ``docs/spend.md``); the
+exit code in it is the command's (``openai-usage check`` maps the statuses through its one
+exit-code table: 7 when any budget is ``over`` or ``forecast-over``, else 9 when any is
+``unknown``, else 0), ``None`` when no command gave one.
 ``notify(url, result)`` POSTs the JSON with a Slack-compatible ``text`` field, only when
 something is not ``ok``.
 """
@@ -61,8 +63,6 @@ if TYPE_CHECKING:
     from ._sources import OrgSource
 
 __all__ = [
-    "EXIT_INCOMPLETE",
-    "EXIT_OVER",
     "NOTIFY_TEST_HINT",
     "STATUSES",
     "BudgetResult",
@@ -78,10 +78,6 @@ __all__ = [
 Status = Literal["ok", "warn", "unknown", "over", "forecast-over"]
 #: From best to worst (``unknown``: the data does not hold the month; see the docstring).
 STATUSES: Final[tuple[Status, ...]] = ("ok", "warn", "unknown", "forecast-over", "over")
-#: The exit code of ``openai-usage check`` when a budget is over or forecast over.
-EXIT_OVER: Final = 7
-#: The exit code when the answer is incomplete: a budget is ``unknown`` (and none over).
-EXIT_INCOMPLETE: Final = 9
 SCHEMA_VERSION: Final = 1
 #: How to try a webhook by hand, said when a notification fails (the URL is a secret).
 NOTIFY_TEST_HINT: Final = (
@@ -182,14 +178,6 @@ class CheckResult:
         return max((b.status for b in self.budgets), key=STATUSES.index, default="ok")
 
     @property
-    def exit_code(self) -> int:
-        """7 when any budget is over or forecast over, else 9 when any is unknown, else 0."""
-        statuses = {b.status for b in self.budgets}
-        if statuses & {"over", "forecast-over"}:
-            return EXIT_OVER
-        return EXIT_INCOMPLETE if "unknown" in statuses else 0
-
-    @property
     def complete(self) -> bool:
         """Every budget's month is held whole by its data."""
         return all(b.complete for b in self.budgets)
@@ -242,13 +230,14 @@ class CheckResult:
             lines += ["", *_wrapped([f"note: {n}" for n in self.notes], indent="")]
         return [visible(line) for line in lines]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, exit_code: int | None = None) -> dict[str, Any]:
+        """The JSON result; ``exit_code`` is the command's, when a command gives it."""
         return {
             "schema_version": SCHEMA_VERSION,
             "as_of": _iso(self.as_of),
             "month": self.month.strftime("%Y-%m"),
             "status": self.status,
-            "exit_code": self.exit_code,
+            "exit_code": exit_code,
             "complete": self.complete,
             "budgets": [b.to_dict() for b in self.budgets],
             "anomalies": [a.to_dict() for a in self.anomalies],
@@ -574,6 +563,7 @@ def notify(
     *,
     http_client: httpx.Client | None = None,
     timeout: float = 10.0,
+    exit_code: int | None = None,
 ) -> bool:
     """POST the JSON result (plus a Slack-compatible ``text``) to ``url`` when something is
     not ``ok``; returns whether it was sent. Raises ``NotifyError`` (naming only the host:
@@ -585,7 +575,7 @@ def notify(
     host = notify_host(url)
     if result.all_ok:
         return False
-    payload = {"text": result.text(), **result.to_dict()}
+    payload = {"text": result.text(), **result.to_dict(exit_code)}
     # C1, bidi and invisible controls in names as \u escapes: the same parsed value.
     body = json_safe(json.dumps(payload, ensure_ascii=False))
     client = http_client or httpx.Client(timeout=timeout)

@@ -70,9 +70,9 @@ def _pyarrow() -> Any:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
-        raise ImportError(
-            "pyarrow is not installed: pip install 'openai-usage-client[parquet]'"
-        ) from None
+        from .._core._exceptions import MissingExtraError
+
+        raise MissingExtraError("pyarrow", "parquet") from None
     return pa, pq
 
 

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import click
 
+from .._errors import exit_code_for_check
 from .._help import COMMAND_EPILOG
 from .._spend_orgs import load_config, organizations
 from .._state import state_of
@@ -186,23 +187,24 @@ def check_command(
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
     with organizations(state, config, db, int(now.timestamp())) as orgs:
         result = check(config, orgs, now=now, max_age=max_age, allow_missing=allow_missing)
+    code = exit_code_for_check(b.status for b in result.budgets)
     if not quiet:
-        text = json.dumps(result.to_dict(), indent=2) if fmt == "json" else result.table()
+        text = json.dumps(result.to_dict(code), indent=2) if fmt == "json" else result.table()
         click.echo(text if isinstance(text, str) else "\n".join(text))
     sys.stdout.flush()
     if notify_url:
         try:
-            sent = notify(notify_url, result, timeout=state.timeout or 10.0)
+            sent = notify(notify_url, result, timeout=state.timeout or 10.0, exit_code=code)
         except NotifyError as error:
             # The budget's answer stands: a webhook that is down must not hide it.
             click.echo(f"openai-usage: warning: {error}; {NOTIFY_TEST_HINT}", err=True)
-            click.echo(f"openai-usage: the check's exit code stands: {result.exit_code}", err=True)
+            click.echo(f"openai-usage: the check's exit code stands: {code}", err=True)
         else:
             if not quiet:
                 click.echo(
                     "notified the webhook" if sent else "all ok: no notification sent", err=True
                 )
-    return result.exit_code
+    return code
 
 
 def commands() -> list[click.Command]:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import click
 
+from .._errors import code_of
 from .._help import COMMAND_EPILOG
 from .._state import state_of
 
@@ -37,8 +38,10 @@ DEFAULT_BASE_URL: Final = "https://api.openai.com/v1"
 MAX_SKEW: Final = 60.0
 #: Sent by ``openai-usage fake-server`` while its clock is fixed (``--now``), with the time.
 FAKE_CLOCK_HEADER: Final = "x-fake-clock-fixed"
-KEY_PROBLEM: Final = 3
-NETWORK_PROBLEM: Final = 5
+#: Exit codes from the one table: a key problem exits as a refused key would, a network
+#: problem as a connection error.
+KEY_PROBLEM: Final = code_of("AuthenticationError")
+NETWORK_PROBLEM: Final = code_of("APIConnectionError")
 _FIX_KEY: Final = (
     "create an admin key (sk-admin-...) at https://platform.openai.com/settings/organization/"
     "admin-keys and export it as OPENAI_ADMIN_KEY"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP, fail
+from .._db import STORE_EXIT_HELP
 from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -91,26 +91,23 @@ def command(
             f"{start!r} has not happened yet ({state.clock_name()})", param_hint="--start"
         )
     with Store(db, read_only=True) as store:
-        try:
-            if parquet_dir is not None:
-                summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
-                click.echo(f"{parquet_dir}: {summary}")
-            if focus_file is not None:
-                from ...focus import write_focus
-                from ...spend import load_config
+        if parquet_dir is not None:
+            summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
+            click.echo(f"{parquet_dir}: {summary}")
+        if focus_file is not None:
+            from ...focus import write_focus
+            from ...spend import load_config
 
-                config = load_config(config_path) if config_path is not None else None
-                count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
-                click.echo(f"{focus_file}: {count} FOCUS rows")
-                first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
-                # 1970-01-01 is 0: a start given, not a start left out.
-                lo = first if span[0] is None else span[0]
-                hi = int(now.timestamp()) if span[1] is None else span[1]
-                held = store.coverage("costs", lo, hi, now=int(now.timestamp()))
-                for line in held.lines():
-                    warn(line)
-        except ImportError as error:
-            return fail(str(error), 2)
+            config = load_config(config_path) if config_path is not None else None
+            count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
+            click.echo(f"{focus_file}: {count} FOCUS rows")
+            first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
+            # 1970-01-01 is 0: a start given, not a start left out.
+            lo = first if span[0] is None else span[0]
+            hi = int(now.timestamp()) if span[1] is None else span[1]
+            held = store.coverage("costs", lo, hi, now=int(now.timestamp()))
+            for line in held.lines():
+                warn(line)
         gaps = _gaps(store, endpoints) if parquet_dir is not None else []
     for line in gaps:
         warn(line)

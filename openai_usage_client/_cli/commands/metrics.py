@@ -82,9 +82,9 @@ def metrics(
     try:
         import prometheus_client  # noqa: F401
     except ImportError:
-        raise click.UsageError(
-            "prometheus-client is not installed: pip install 'openai-usage-client[metrics]'"
-        ) from None
+        from ..._core._exceptions import MissingExtraError
+
+        raise MissingExtraError("prometheus-client", "metrics") from None
     config = None
     if config_path is not None:
         from ...spend import load_config

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP, fail
-from .._errors import EXIT_LOCKED, exit_code_for
+from .._db import STORE_EXIT_HELP
 from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -208,16 +207,12 @@ def _days_range(text: str, now: datetime) -> tuple[int, int]:
 
 
 def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> int:
-    from ...store import StoreLockedError, SyncIncompleteError, on_sigterm
+    from ...store import on_sigterm
 
     line = _Line(enabled=not quiet and sys.stderr.isatty())
-    try:
+    try:  # a lock held (exit 8), a sync stopped part-way (its cause's code): main says it
         with on_sigterm():  # SIGTERM (timeout, cron wrappers, systemd) stops it as Ctrl-C does
             summary = store.sync(state.client(), progress=line, **options)
-    except StoreLockedError as error:
-        return fail(str(error), EXIT_LOCKED)
-    except SyncIncompleteError as error:
-        return fail(str(error), exit_code_for(error.cause))
     finally:
         line.close()
     for text in summary.warnings:  # once, on the sync that decided (cron mails stderr)
