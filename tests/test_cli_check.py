@@ -440,5 +440,5 @@ def test_fake_now_two_organizations(capsys: pytest.CaptureFixture[str], tmp_path
 
 def test_a_missing_store_is_not_created(run: Run, tmp_path: Path) -> None:
     code, _, err = run("--db", str(tmp_path / "typo.db"), "--monthly-budget", "5")
-    assert code == 2 and "does not exist" in err
+    assert code == 2 and f"no store at {tmp_path / 'typo.db'}: create it with" in err
     assert not (tmp_path / "typo.db").exists()

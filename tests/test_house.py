@@ -139,3 +139,27 @@ def test_a_missing_extra_is_said_one_way_by_every_command(
         f"openai-usage: error: {module} is not installed: pip install "
         f"'openai-usage-client[{extra}]'{more}\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--db", "{db}"],
+        ["check", "--db", "{db}", "--monthly-budget", "5"],
+        ["reconcile", "--db", "{db}"],
+        ["export", "--db", "{db}", "--parquet-dir", "{tmp}/lake"],
+        ["metrics", "--db", "{db}"],
+        ["costs", "--db", "{db}"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_a_missing_store_is_said_one_way_by_every_command(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "typo.db"
+    code, out, err = run(*(a.format(db=db, tmp=tmp_path) for a in args))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"openai-usage: error: Invalid value for --db: no store at {db}: create it with "
+        f"'openai-usage sync --db {db} --start YYYY-MM-DD' (see 'openai-usage {args[0]} "
+        "--help')\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing created

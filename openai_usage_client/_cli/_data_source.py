@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._db import DB_HELP, open_store, refuse
+from ._db import DB_HELP, db_param, open_store, refuse
 from ._names import NAMES_HELP, lookup_names, warn
 
 if TYPE_CHECKING:
@@ -36,11 +36,9 @@ def source_params() -> list[click.Parameter]:
     """``--names/--no-names`` and ``--db``, appended to every data command."""
     return [
         click.Option(["--names/--no-names"], default=False, show_default=True, help=NAMES_HELP),
-        click.Option(
-            ["--db"],
-            type=click.Path(dir_okay=False, path_type=Path),
-            help=DB_HELP + " Rows are the stored series' (its grouping) unless --group-by picks "
-            "another stored one; --limit and --concurrency do not apply.",
+        db_param(
+            DB_HELP + " Rows are the stored series' (its grouping) unless --group-by picks "
+            "another stored one; --limit and --concurrency do not apply."
         ),
     ]
 

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ._db import open_store
+from ._state import State
+
 if TYPE_CHECKING:
     from .._client import UsageClient
     from ..spend import OrgSource, SpendConfig
-    from ._state import State
 
 __all__ = ["load_config", "organizations"]
 
@@ -94,9 +96,8 @@ def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[li
     settings are not stored, so they are not shown. What the store lacks of this month's
     costs, or holds as provisional, is noted per organization (``Store.coverage``)."""
     from ..spend import OrgSource, StoreSource
-    from ..store import Store
 
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
         if not held:
             raise store.empty("costs")

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import click
 
+from .._db import db_option
 from .._errors import exit_code_for_check
 from .._help import COMMAND_EPILOG
 from .._spend_orgs import load_config, organizations
@@ -75,11 +76,7 @@ class _Dollars(click.ParamType[Decimal, Any]):
     help="Spend config (TOML: [[organization]], [[team]], [[budget]]). Default: "
     "openai-usage.toml in the current directory, if there is one.",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Read costs from a local store (see 'openai-usage sync') instead of the API.",
-)
+@db_option("Read costs from a local store (see 'openai-usage sync') instead of the API.")
 @click.option(
     "--monthly-budget",
     type=_Dollars(),

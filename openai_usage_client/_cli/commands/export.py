@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP
+from .._db import STORE_EXIT_HELP, db_option, open_store
 from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -21,12 +21,7 @@ __all__ = ["command", "commands"]
 
 
 @click.command("export", epilog=STORE_EXIT_HELP)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    required=True,
-    help="The SQLite file written by `openai-usage sync`.",
-)
+@db_option("The SQLite file written by `openai-usage sync`.", required=True)
 @click.option(
     "--parquet-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -74,7 +69,6 @@ def command(
     last stored one are named on stderr, with the sync that fills them. Needs the [parquet]
     extra (pyarrow).
     """
-    from ...store import Store
 
     if parquet_dir is None and focus_file is None:
         raise click.UsageError("give --parquet-dir DIR, --focus FILE, or both")
@@ -90,7 +84,7 @@ def command(
         raise click.BadParameter(
             f"{start!r} has not happened yet ({state.clock_name()})", param_hint="--start"
         )
-    with Store(db, read_only=True) as store:
+    with open_store(db) as store:
         if parquet_dir is not None:
             summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
             click.echo(f"{parquet_dir}: {summary}")

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from .._db import check_store, db_option
 from .._help import COMMAND_EPILOG
 
 __all__ = ["commands", "metrics"]
@@ -35,12 +36,7 @@ long-lived exporter with --serve. Metrics (docs/metrics.md):
 
 
 @click.command("metrics", epilog=COMMAND_EPILOG, help=_HELP + "\n\b\n" + _metric_lines())
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The store (kept current by 'openai-usage sync'); read at every scrape.",
-)
+@db_option("The store (kept current by 'openai-usage sync'); read at every scrape.", required=True)
 @click.option(
     "--textfile",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -96,8 +92,10 @@ def metrics(
     clock = state.now().timestamp if state.fake else None
     collector = StoreCollector(db, labels=chosen, config=config, clock=clock or time.time)
     if serve is not None:
+        # A server may start before the first sync: it serves openai_usage_up 0 and says why.
         _serve(collector, serve)
         return
+    check_store(db)
     if textfile is None:
         sys.stdout.write(exposition(collector).decode())
         return

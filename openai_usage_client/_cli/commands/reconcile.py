@@ -14,7 +14,7 @@ from typing import IO
 import click
 
 from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, local_midnight, period_range
-from .._db import DB_HELP, open_store
+from .._db import db_option, open_store
 from .._help import COMMAND_EPILOG
 from .._output import write_atomically
 from .._state import State
@@ -25,7 +25,7 @@ __all__ = ["commands", "reconcile"]
 
 @click.command("reconcile", epilog=COMMAND_EPILOG)
 @click.argument("period", required=False, metavar="[PERIOD]")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), required=True, help=DB_HELP)
+@db_option(required=True)
 @click.option("--start", metavar="WHEN", help=f"The first UTC day. {TIME_HELP}")
 @click.option("--end", metavar="WHEN", help="The end (exclusive; whole UTC days).")
 @click.option(

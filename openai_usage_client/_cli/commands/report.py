@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..._core._periods import DEFAULT_DAYS
+from .._db import db_option
 from .._help import COMMAND_EPILOG
 from .._times import TIME_HELP_TZ
 
@@ -103,11 +104,9 @@ __all__ = ["commands", "report"]
     help="Show project, API key and user names (archived projects and deleted keys marked; "
     "the ID beside a name that repeats). --no-names skips the directory look-up.",
 )
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Build the report from this local store ('openai-usage sync --db PATH') without "
-    "calling the API, saying how fresh it is; names come from the store. Not with filters.",
+@db_option(
+    "Build the report from this local store ('openai-usage sync --db PATH') without "
+    "calling the API, saying how fresh it is; names come from the store. Not with filters."
 )
 @click.option(
     "--config",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP
+from .._db import STORE_EXIT_HELP, db_option
 from .._names import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -78,12 +78,7 @@ def _open(db: Path, lock_timeout: float) -> Store:
 
 
 @click.command("sync", epilog=STORE_EXIT_HELP)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="The SQLite file to keep current (created on the first sync).",
-)
+@db_option("The SQLite file to keep current (created on the first sync).", required=True)
 @click.option(
     "--start",
     metavar="WHEN",
