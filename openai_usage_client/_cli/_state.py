@@ -234,83 +234,80 @@ def _set_max_retries_zero(ctx: click.Context, param: click.Parameter, value: Any
         state_of(ctx).max_retries = value
 
 
+def _global(hidden: bool, names: list[str], **options: Any) -> click.Option:
+    """A global option: its value goes to the ``State`` through its callback, never to the
+    command's function."""
+    return click.Option(names, expose_value=False, hidden=hidden, **options)
+
+
 def global_params(*, hidden: bool = False) -> list[click.Parameter]:
     """The global options as parameters: shown on the group, ``hidden`` on each command."""
     return [
-        click.Option(
+        _global(
+            hidden,
             ["--fake"],
             is_flag=True,
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_fake),
             help="Use the built-in offline fake organization (no key needed; its 'now' is "
             "2026-11-01T00:00Z unless --fake-now). Try: openai-usage --fake report",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--fake-now"],
             metavar="WHEN",
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_fake_now),
             help="With --fake: the fake's clock, e.g. 2026-12-15 or now (the real clock). "
             f"Data exists up to it. WHEN is {TIME_HELP}",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--raw-csv"],
             is_flag=True,
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_raw_csv),
             help="Write CSV text cells as they came. By default a cell starting with =, +, "
             "-, @, tab or carriage return (a name anyone in the organization may set) gets "
             "a leading ' so a spreadsheet shows it instead of running it as a formula.",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--fake-discrepancies"],
             is_flag=True,
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_fake_discrepancies),
             help="With --fake: bill four known lines a month wrong (a day billed twice, a "
             "changed price, usage without cost, cost without usage), to try reconcile.",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--base-url"],
             metavar="URL",
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_base_url),
             help="API base URL (default: $OPENAI_BASE_URL or https://api.openai.com/v1).",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--timeout"],
             type=click.FloatRange(min=0, min_open=True),
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_timeout),
             help="Seconds per request.",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--max-retries"],
             type=click.IntRange(min=0),
-            expose_value=False,
-            hidden=hidden,
             callback=_set_max_retries_zero,
             help="Retries per request (default 2).",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["-v", "--verbose"],
             count=True,
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_verbose),
             help="Debug logging on stderr (-vv adds httpx's request lines).",
         ),
-        click.Option(
+        _global(
+            hidden,
             ["--debug"],
             is_flag=True,
-            expose_value=False,
-            hidden=hidden,
             callback=_setter(_set_debug),
             help="Show tracebacks on errors.",
         ),

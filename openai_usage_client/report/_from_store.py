@@ -76,39 +76,8 @@ def report_from_store(
         source or f"local store {store.path} (no API call)",
     )
 
-    def total(query_key: str, by: list[str], fields: list[str]) -> list[dict[str, Any]]:
-        query = next(q for q in REPORT_QUERIES if q.key == query_key)
-        series = chosen[query_key]
-        if series is None:
-            return []
-        width, group_by = series
-        out: list[dict[str, Any]] = store.summarize(
-            query.endpoint, by, fields, start=start_time, end=end_time,
-            bucket_width=width, group_by=group_by,
-        )  # fmt: skip
-        for row in out:
-            row.pop("rows", None)  # counts of stored rows: another grouping than the API's
-        return out
-
-    # The costs queries usually read one series: sum it once at the finest grouping any
-    # of them needs (a few hundred groups in a year), and every view from those groups,
-    # instead of one scan of the year's rows per view (bench P7).
-    fine_by: list[str] = []
-    fine: list[dict[str, Any]] = []
-    costs_reads = {chosen[k] for k in ("costs", "costs_by_key", "costs_by_user")}
-    if len(costs_reads) == 1 and chosen["costs"] is not None:
-        _, group_by = chosen["costs"]
-        fine_by = [*(g for g in _FINE if g in group_by), "amount_currency"]
-        fine = total("costs", fine_by, MONEY)
-
-    def costs(query_key: str, by: list[str]) -> list[dict[str, Any]]:
-        if not fine_by or not all(b in fine_by or b == "model" for b in by):
-            return total(query_key, by, MONEY)
-        out = summarize(fine, by, MONEY)
-        for row in out:
-            row.pop("rows", None)
-        return out
-
+    totals = _Totals(store, chosen, start_time, end_time)
+    total, costs = totals.total, totals.costs
     currencies = costs("costs", ["amount_currency"])
     found = {r["amount_currency"] for r in currencies if r["amount_currency"]}
     if len(found) > 1:
@@ -126,13 +95,7 @@ def report_from_store(
         costs("costs_by_key", ["api_key_id", "line_item"]),
         costs("costs_by_user", ["user_id", "line_item"]),
     )
-    day = report.start.date()
-    while day < report.end.date() or (day == report.end.date() and report.end.hour):
-        report.daily[day] = {}
-        day += timedelta(days=1)
-    for row in total("costs", ["date", "project_id"], MONEY):
-        if row["amount_value"] is not None:
-            report.daily.setdefault(row["date"], {})[row["project_id"]] = row["amount_value"]
+    _daily(report, total("costs", ["date", "project_id"], MONEY))
     for query in REPORT_QUERIES:
         if chosen[query.key] is None:
             report.unavailable[query.key] = (
@@ -146,6 +109,62 @@ def report_from_store(
         if report.names is None:
             report.names_note = "names skipped: the store holds no names (sync with --names)"
     return report
+
+
+class _Totals:
+    """The report's sums from the store, each query in the series chosen for it."""
+
+    def __init__(
+        self,
+        store: Store,
+        chosen: dict[str, tuple[str, tuple[str, ...]] | None],
+        start: int,
+        end: int,
+    ) -> None:
+        self.store, self.chosen, self.start, self.end = store, chosen, start, end
+        # The costs queries usually read one series: sum it once at the finest grouping any
+        # of them needs (a few hundred groups in a year), and every view from those groups,
+        # instead of one scan of the year's rows per view (bench P7).
+        self.fine_by: list[str] = []
+        self.fine: list[dict[str, Any]] = []
+        costs_reads = {chosen[k] for k in ("costs", "costs_by_key", "costs_by_user")}
+        if len(costs_reads) == 1 and chosen["costs"] is not None:
+            _, group_by = chosen["costs"]
+            self.fine_by = [*(g for g in _FINE if g in group_by), "amount_currency"]
+            self.fine = self.total("costs", self.fine_by, MONEY)
+
+    def total(self, query_key: str, by: list[str], fields: list[str]) -> list[dict[str, Any]]:
+        query = next(q for q in REPORT_QUERIES if q.key == query_key)
+        series = self.chosen[query_key]
+        if series is None:
+            return []
+        width, group_by = series
+        out: list[dict[str, Any]] = self.store.summarize(
+            query.endpoint, by, fields, start=self.start, end=self.end,
+            bucket_width=width, group_by=group_by,
+        )  # fmt: skip
+        for row in out:
+            row.pop("rows", None)  # counts of stored rows: another grouping than the API's
+        return out
+
+    def costs(self, query_key: str, by: list[str]) -> list[dict[str, Any]]:
+        if not self.fine_by or not all(b in self.fine_by or b == "model" for b in by):
+            return self.total(query_key, by, MONEY)
+        out = summarize(self.fine, by, MONEY)
+        for row in out:
+            row.pop("rows", None)
+        return out
+
+
+def _daily(report: Report, by_day: list[dict[str, Any]]) -> None:
+    """Every day of the period, with its spend per project (none: an empty day)."""
+    day = report.start.date()
+    while day < report.end.date() or (day == report.end.date() and report.end.hour):
+        report.daily[day] = {}
+        day += timedelta(days=1)
+    for row in by_day:
+        if row["amount_value"] is not None:
+            report.daily.setdefault(row["date"], {})[row["project_id"]] = row["amount_value"]
 
 
 def _freshness(

@@ -339,39 +339,8 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
     spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
     if spend is not None:
         lines += spend.markdown()
-    sections = (
-        ("Spend by project", report.by_project, "project_id", "(no project)"),
-        ("Spend by line item", report.by_line_item, "line_item", "(none)"),
-        ("Spend by model", report.by_model, "model", "(not a model)"),
-        ("Top API keys", report.by_key, "api_key_id", "(no key)"),
-        ("Top users", report.by_user, "user_id", "(no user)"),
-    )
     names = getattr(report, "names", None)  # labels as in the text report (_report_labels)
-    unavailable = getattr(report, "unavailable", None) or {}
-    for title, items, column, missing in sections:
-        lines += [f"## {title}", ""]
-        why = unavailable.get(
-            {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}.get(column)
-        )
-        if why:  # a store without this grouping
-            lines += [f"_({_md(why)})_", ""]
-            continue
-        # As the text report: labels of the whole list, and archived projects and deleted
-        # keys shown beyond the top too.
-        every = labels_by_organization(names, column, items, missing)
-        picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
-        lines += _table(
-            [_NAMED_HEAD.get(column, column) if names is not None else column, "spend", "share"],
-            (
-                (
-                    every[i],
-                    _cash(items[i]["amount_value"], cur),
-                    _percent(items[i]["amount_value"], report.total),
-                )
-                for i in picked
-            ),
-        )
-        lines.append("")
+    lines += _spend_sections(report, names, top)
     lines += ["## Tokens by model (completions)", ""]
     lines += _table(
         ["model", "input", "cached input", "output", "requests"],
@@ -399,4 +368,42 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         ((f"{d:%Y-%m-%d %a}", _cash(sum(p.values(), Decimal(0)), cur)) for d, p in daily),
         right=(1,),
     )
+    return lines
+
+
+def _spend_sections(report: ReportLike, names: Any, top: int) -> list[str]:
+    """The Markdown tables of spend by project, line item, model, API key and user."""
+    lines: list[str] = []
+    sections = (
+        ("Spend by project", report.by_project, "project_id", "(no project)"),
+        ("Spend by line item", report.by_line_item, "line_item", "(none)"),
+        ("Spend by model", report.by_model, "model", "(not a model)"),
+        ("Top API keys", report.by_key, "api_key_id", "(no key)"),
+        ("Top users", report.by_user, "user_id", "(no user)"),
+    )
+    unavailable = getattr(report, "unavailable", None) or {}
+    for title, items, column, missing in sections:
+        lines += [f"## {title}", ""]
+        why = unavailable.get(
+            {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}.get(column)
+        )
+        if why:  # a store without this grouping
+            lines += [f"_({_md(why)})_", ""]
+            continue
+        # As the text report: labels of the whole list, and archived projects and deleted
+        # keys shown beyond the top too.
+        every = labels_by_organization(names, column, items, missing)
+        picked = [i for i, text in enumerate(every) if i < top or text.endswith(_FLAGS)]
+        lines += _table(
+            [_NAMED_HEAD.get(column, column) if names is not None else column, "spend", "share"],
+            (
+                (
+                    every[i],
+                    _cash(items[i]["amount_value"], report.currency),
+                    _percent(items[i]["amount_value"], report.total),
+                )
+                for i in picked
+            ),
+        )
+        lines.append("")
     return lines

@@ -156,6 +156,22 @@ def _level(values: list[Decimal]) -> tuple[Decimal, Decimal, int]:
     return level, var.sqrt(), len(kept)
 
 
+def _fitted(fit: dict[date, Decimal], window: int) -> tuple[Decimal, Decimal, Decimal, int]:
+    """The weekend factor of the fitted days, then the level, spread and count of the last
+    ``window`` of them, levelled by it."""
+    factor = _weekend_factor(fit)
+    levelled = [
+        fit[d] / (factor if is_weekend(d) else Decimal(1))
+        for d in sorted(fit)[-window:]
+        if (factor if is_weekend(d) else Decimal(1)) > 0
+    ]
+    if levelled:
+        level, sd, k = _level(levelled)
+    else:
+        level, sd, k = Decimal(0), Decimal(0), 1
+    return factor, level, sd, k
+
+
 def forecast_month(
     daily: Mapping[date, Decimal],
     now: datetime,
@@ -195,6 +211,8 @@ def forecast_month(
         return Forecast(first, now, mtd, _cents(mtd), _cents(mtd), _cents(mtd), n_days,
                         (today - first).days, provisional, zero, Decimal(1))  # fmt: skip
     series_start = spent[0]
+    # The fit: settled days (or, with none yet, the complete provisional ones) of the
+    # history, missing days left out.
     last_fit = first_settle - timedelta(days=1)
     fit_start = max(series_start, last_fit - timedelta(days=history - 1))
     if fit_start > last_fit:  # no settled day yet: the complete provisional days stand in
@@ -205,17 +223,10 @@ def forecast_month(
         for i in range((last_fit - fit_start).days + 1)
         if (day := fit_start + timedelta(days=i)) not in missing
     }
-    factor = _weekend_factor(fit)
+    factor, level, sd, k = _fitted(fit, window)
 
     def f(day: date) -> Decimal:
         return factor if is_weekend(day) else Decimal(1)
-
-    recent = sorted(fit)[-window:]
-    levelled = [fit[d] / f(d) for d in recent if f(d) > 0]
-    if levelled:
-        level, sd, k = _level(levelled)
-    else:
-        level, sd, k = Decimal(0), Decimal(0), 1
 
     total = Decimal(0)
     sum_f = sum_f2 = Decimal(0)
@@ -233,19 +244,8 @@ def forecast_month(
     var = sum_f2 * sd**2 + (sum_f**2) * sd**2 / k
     spread = _Z * var.sqrt()
     low = max(mtd, total - spread)
-    return Forecast(
-        month=first,
-        as_of=now,
-        month_to_date=mtd,
-        forecast=_cents(total),
-        low=_cents(low),
-        high=_cents(total + spread),
-        days_in_month=n_days,
-        days_elapsed=(today - first).days,
-        provisional_days=provisional,
-        level=level,
-        weekend_factor=factor,
-    )
+    return Forecast(first, now, mtd, _cents(total), _cents(low), _cents(total + spread),
+                    n_days, (today - first).days, provisional, level, factor)  # fmt: skip
 
 
 def linear_projection(daily: Mapping[date, Decimal], now: datetime) -> Decimal:

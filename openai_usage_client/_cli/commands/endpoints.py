@@ -76,8 +76,13 @@ def summary_of(spec: EndpointSpec) -> str:
 
 
 def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
+    return [*_range_params(spec), *_filter_params(spec)]
+
+
+def _range_params(spec: EndpointSpec) -> list[click.Parameter]:
+    """The range, bucketing, grouping and paging options of an endpoint."""
     widths = spec.bucket_widths
-    params: list[click.Parameter] = [
+    return [
         click.Option(
             ["--start"],
             metavar="TIME",
@@ -118,6 +123,11 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
             help="Pages fetched at once for long ranges (default 4).",
         ),
     ]
+
+
+def _filter_params(spec: EndpointSpec) -> list[click.Parameter]:
+    """An option per filter of the endpoint, plus --project NAME and costs' --user-id."""
+    params: list[click.Parameter] = []
     for name, filt in spec.filters.items():
         option = _option_name(name)
         if filt.kind == "bool":
@@ -173,6 +183,37 @@ def _days_before_today(now: datetime, tz: tzinfo) -> int:
     return int(local_midnight(day, tz).timestamp())
 
 
+def _from_api(
+    state: Any,
+    spec: EndpointSpec,
+    params: dict[str, Any],
+    span: tuple[int, int],
+    quiet: bool,
+    want_names: bool,
+) -> tuple[Any, Any, list[str]]:
+    """The rows from the API (a long fetch announced, with a countdown), the names if
+    wanted, and the grouping asked for."""
+    start, end = span
+    name = command_name(spec.name)
+    # The client checks every parameter before sending anything.
+    stream = state.client().endpoint(spec.name)(**params)
+    query = stream.query
+    needed = requests_needed(query.start_time, end, query.width_seconds, query.limit)
+    total: int | None = needed
+    if needed <= LOTS_OF_REQUESTS:
+        total = None  # a short fetch: no announcement, no countdown
+    elif not quiet:
+        click.echo(
+            f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
+            f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
+            err=True,
+        )
+    progress = Progress.for_terminal(name, quiet=quiet, total=total)
+    directory = api_names(state) if want_names else None
+    items = fetch_rows(stream, spec.name, progress)
+    return items, directory, list(params.get("group_by") or [])
+
+
 def _run(spec: EndpointSpec, **options: Any) -> None:
     ctx = click.get_current_context()
     state = state_of(ctx)
@@ -217,7 +258,6 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
             "--money-decimals or --user-id; use csv or json",
             param_hint="--format",
         )
-    name = command_name(spec.name)
     warning = future_warning(start, end, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
@@ -228,23 +268,7 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
             spec, db, *span, options, given, want_names, int(now.timestamp())
         )
     else:
-        # The client checks every parameter before sending anything.
-        stream = state.client().endpoint(spec.name)(**params)
-        query = stream.query
-        needed = requests_needed(query.start_time, end, query.width_seconds, query.limit)
-        total: int | None = needed
-        if needed <= LOTS_OF_REQUESTS:
-            total = None  # a short fetch: no announcement, no countdown
-        elif not quiet:
-            click.echo(
-                f"openai-usage: {name}: {iso(start)} to {iso(end)} needs {total} requests "
-                f"(buckets of {query.bucket_width}, {query.limit} a request); Ctrl-C stops",
-                err=True,
-            )
-        progress = Progress.for_terminal(name, quiet=quiet, total=total)
-        directory = api_names(state) if want_names else None
-        items = fetch_rows(stream, spec.name, progress)
-        grouping = list(params.get("group_by") or [])
+        items, directory, grouping = _from_api(state, spec, params, (start, end), quiet, want_names)
     if not shaped:
         emit(items, spec.name, fmt, output, names=directory)
         return
