@@ -163,3 +163,30 @@ def test_a_missing_store_is_said_one_way_by_every_command(tmp_path: Path, args: 
         "--help')\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing created
+
+
+# --- functions a reader can hold ----------------------------------------------------------
+
+
+def long_functions(root: Path = PACKAGE_DIR, most: int = 80) -> list[str]:
+    """Functions and methods over ``most`` lines (decorators excluded), outside the
+    generated code."""
+    found = []
+    for name, tree in modules("_generated", root):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > most:
+                    found.append(f"{name}: {node.name} ({length} lines)")
+    return sorted(found)
+
+
+def test_no_function_is_over_80_lines(tmp_path: Path) -> None:
+    assert long_functions() == []
+    (tmp_path / "store").mkdir()
+    lines = [f"x{i} = {i}\n" for i in range(80)]
+    method = "".join("        " + line for line in lines)  # 81 lines with its def
+    (tmp_path / "store" / "_w.py").write_text(f"class W:\n    def write(self):\n{method}")
+    function = "".join("    " + line for line in lines[:-1])  # 80 lines with its def
+    (tmp_path / "store" / "_ok.py").write_text(f"def fine():\n{function}")
+    assert long_functions(tmp_path) == ["store/_w.py: write (81 lines)"]

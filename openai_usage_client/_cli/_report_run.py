@@ -9,7 +9,7 @@ fetches with a progress line, chooses the format and prints what the library ren
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -85,23 +85,14 @@ def run_report(
     start_at, end_at, period = _period(
         now, zone_, start, end, days, given_days, last_month, this_month
     )
-    check_range(
-        (start, start_at),
-        (end, end_at),
-        now,
-        defaults=(
-            (f"{period} starts", f"{period} ends")
-            if last_month or this_month
-            else (f"default: {days} days before --end", "default: today's midnight")
-        ),
-        note=state.range_note(),
+    defaults = (
+        (f"{period} starts", f"{period} ends")
+        if last_month or this_month
+        else (f"default: {days} days before --end", "default: today's midnight")
     )
+    check_range((start, start_at), (end, end_at), now, defaults=defaults, note=state.range_note())
     if chart is not None:
-        if chart.suffix.lower() not in _CHART_SUFFIXES:
-            raise click.BadParameter("must end in .png, .html or .svg", param_hint="--chart")
-        if not chart.parent.is_dir():
-            raise click.BadParameter(f"folder {chart.parent} does not exist", param_hint="--chart")
-        check_chart(chart)  # a PNG without matplotlib: refused before any request
+        _check_chart(chart)
     # The future has not happened; costs come in UTC days (report/_period.py).
     clock = "now" if not state.fake else "the fake's clock (set it with --fake-now)"
     chosen = report_period(
@@ -109,66 +100,81 @@ def run_report(
     )
     start_at, end_at = chosen.start, chosen.end
     shown = UTC if chosen.utc_days else zone_
-    # Budgets are monthly: as of now, unless the period ended before this month began
-    # (--last-month): then as of its last moment, last month's budgets against its spend.
-    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    as_of = now
-    if end_at <= month_start.timestamp():
-        as_of = datetime.fromtimestamp(end_at - 1, UTC)
+    as_of = _budgets_as_of(now, end_at)
     from ._report_spend import open_spend
 
     if db is not None:
-        view = ReportView(shown, period, notices=list(chosen.notices))
         _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
         data = _from_store(db, start_at, end_at, names, int(now.timestamp()))
         spend = open_spend(ctx, state, config_path, db)
         if spend is not None:  # teams and budgets from the same store
             data.spend = spend.sections(start_at, end_at, as_of, ReportFilters())
-        _write(data, view, fmt, top, chart)
+        _write(data, ReportView(shown, period, notices=list(chosen.notices)), fmt, top, chart)
         return
     spend = open_spend(ctx, state, config_path, user_ids=user_ids)
     several = spend if spend is not None and spend.configured else None  # the config's orgs
     client = several.clients()[0] if several else state.client()
 
-    def fetch(query: ReportQuery, params: dict[str, Any]) -> list[Row]:
-        if several:
-            return several.fetch(query, params, quiet)
-        progress = Progress.for_terminal(query.label, quiet=quiet)
-        stream = client.endpoint(query.endpoint)(**params)
-        return list(fetch_rows(stream, query.endpoint, progress))
-
-    if project_names:
-        # Every configured organization's projects, not only the first one's.
+    if project_names:  # every configured organization's projects, not only the first one's
         known = several.names(state)[0] if several else None
         known = known if known is not None else client.directory()
         project_ids += tuple(project_ids_named(known, project_names))
-    filters = ReportFilters(
-        *(
-            tuple(p.strip() for v in given for p in v.split(",") if p.strip())
-            for given in (project_ids, api_key_ids, user_ids, models)
-        )
-    )
+    filters = _filters(project_ids, api_key_ids, user_ids, models)
     notices = list(chosen.notices)
     if filters.user_ids or filters.models:
         notices.append("costs filtered by user or model here: the costs API has no such filter")
-    view = ReportView(shown, period, filters, notices)
     names_of = several.names if several else lookup_names
     directory, note = names_of(state) if names else (None, None)
     data = build_report(
-        client,
-        start_at,
-        end_at,
-        source=several.source() if several else state.source(),
-        fetch=fetch,
-        filters=filters,
-        names=directory,
-    )
+        client, start_at, end_at, source=several.source() if several else state.source(),
+        fetch=_fetcher(several, client, quiet), filters=filters, names=directory,
+    )  # fmt: skip
     data.names_note = note
     for text in describe_unmatched(data.unmatched):
         warn(f"filter {text} matched nothing in the period")
     if spend is not None:
         data.spend = spend.sections(start_at, end_at, as_of, filters)
-    _write(data, view, fmt, top, chart)
+    _write(data, ReportView(shown, period, filters, notices), fmt, top, chart)
+
+
+def _fetcher(several: Any, client: Any, quiet: bool) -> Callable[..., list[Row]]:
+    """How the report fetches a query: through the configured organizations, or the one
+    client with a progress line."""
+
+    def fetch(query: ReportQuery, params: dict[str, Any]) -> list[Row]:
+        if several:
+            return list(several.fetch(query, params, quiet))
+        progress = Progress.for_terminal(query.label, quiet=quiet)
+        stream = client.endpoint(query.endpoint)(**params)
+        return list(fetch_rows(stream, query.endpoint, progress))
+
+    return fetch
+
+
+def _check_chart(chart: Path) -> None:
+    """A chart path is refused before any request: its format, its folder, its extra."""
+    if chart.suffix.lower() not in _CHART_SUFFIXES:
+        raise click.BadParameter("must end in .png, .html or .svg", param_hint="--chart")
+    if not chart.parent.is_dir():
+        raise click.BadParameter(f"folder {chart.parent} does not exist", param_hint="--chart")
+    check_chart(chart)  # a PNG without matplotlib
+
+
+def _budgets_as_of(now: datetime, end_at: int) -> datetime:
+    """Budgets are monthly: as of now, unless the period ended before this month began
+    (--last-month): then as of its last moment, last month's budgets against its spend."""
+    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    if end_at <= month_start.timestamp():
+        return datetime.fromtimestamp(end_at - 1, UTC)
+    return now
+
+
+def _filters(*given: tuple[str, ...]) -> ReportFilters:
+    """``--project-id``, ``--api-key-id``, ``--user-id``, ``--model``: each repeatable and
+    comma-separated."""
+    return ReportFilters(
+        *(tuple(p.strip() for v in values for p in v.split(",") if p.strip()) for values in given)
+    )
 
 
 def _refuse_filters(*given: tuple[str, ...]) -> None:

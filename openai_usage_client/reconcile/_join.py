@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -29,6 +29,8 @@ _DAY: Final = 86_400
 _USAGE: Final = sorted(set().union(*FAMILIES.values()))
 #: ``(day, project_id, api_key_id, user_id, model, kind)``
 Key = tuple[date, str | None, str | None, str | None, str | None, str]
+#: The join key of a row: its day, the row, its model and kind.
+KeyOf = Callable[[date, Mapping[str, Any], str | None, str], Key]
 
 
 @dataclass
@@ -163,95 +165,24 @@ def _join_org(
         name: {d for s, e in held.missing for d in _days(s, e)}
         for name, held in coverage.endpoints.items()
     }
-    notes = _coverage_notes(coverage)
-    directory = store.directory(org)
-    names = {pid: p.name for pid, p in directory.projects.items()}
+    names = {pid: p.name for pid, p in store.directory(org).projects.items()}
 
     def key_of(day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:
         use = cols.get(kind, cost_cols)
         project, key, user = (row.get(c) if c in use else None for c in JOINABLE)
         return (day, project, key, user, model, kind)
 
-    used: dict[Key, _Side] = defaultdict(_Side)
-    seen: dict[str, set[str | None]] = defaultdict(set)
-    for endpoint in sorted(usage):
-        for row in store.rows(endpoint, lo, hi, False, organization=org, provisional=True):
-            day = row["start_time"].date()
-            for (model, kind, unit), quantity in usage_measures(endpoint, row):
-                side = used[key_of(day, row, model, kind)]
-                side.quantity += quantity
-                side.unit = unit
-                side.provisional |= bool(row["provisional"])
-                seen[kind].add(model)
-    billed: dict[Key, _Side] = defaultdict(_Side)
-    for row in store.rows("costs", lo, hi, False, organization=org, provisional=True):
-        day = row["start_time"].date()
-        line_item = row.get("line_item") or "(no line item)"
-        amount: Decimal = row["amount_value"] or Decimal(0)
-        currencies[(row.get("amount_currency") or "usd").lower()] += 1
-        measure = measure_of(row.get("line_item"))
-        model, kind, unit = measure or (None, line_item, str(row.get("quantity_unit") or ""))
-        side = billed[key_of(day, row, model, kind)]
-        side.amount += amount
-        side.unit = unit
-        side.provisional |= bool(row["provisional"])
-        side.line_items.add(line_item)
-        factor = UNIT_FACTORS.get(str(row.get("quantity_unit")))
-        sent = row.get("quantity")
-        if measure is None or factor is None or sent is None:
-            side.unknown = True
-            continue
-        billed_quantity = Decimal(str(sent)) * factor
-        side.quantity += billed_quantity
-        if not row["provisional"] and billed_quantity:
-            sums = price_sums.setdefault((line_item, day), [Decimal(0), Decimal(0)])
-            sums[0] += amount
-            sums[1] += billed_quantity
+    used, seen = _used(store, org, sorted(usage), (lo, hi), key_of)
+    billed = _billed(store, org, (lo, hi), key_of, price_sums, currencies)
     _take_audio_out(billed, used)
-
-    def unchecked(key: Key) -> str | None:
-        day, model, kind = key[0], key[4], key[5]
-        family = FAMILIES.get(kind)
-        if family is None:
-            return "no usage endpoint reports this line item"
-        absent = sorted(family - set(usage))
-        if absent and (len(absent) == len(family) or model not in seen[kind]):
-            return f"{_NOT_SYNCED}{', '.join(absent)})"
-        gaps = sorted(e for e in family & set(usage) if day in missing.get(e, ()))
-        if gaps:
-            return f"the store lacks {', '.join(gaps)} for this day"
-        return None
-
     cells = []
     for key in billed.keys() | used.keys():
         cost, use = billed.get(key), used.get(key)
+        found = _verdict(key, cost, use, _unchecked(key, usage, seen, missing), missing, tol)
+        if found is None:
+            continue
+        status, reason = found
         day, project, api_key, user, model, kind = key
-        status: Status
-        reason = unchecked(key)
-        if cost is None:
-            assert use is not None
-            if reason is not None or day in missing.get("costs", ()):
-                continue  # usage of a day whose costs are not stored: said in the notes
-            status = "usage_without_cost"
-            reason = f"used {_qty(use.quantity, use.unit)}, nothing billed"
-        elif reason is not None:
-            status = "not_checked"
-        elif cost.unknown:
-            status, reason = "not_checked", "the API sent no quantity (or an unknown unit)"
-        elif use is None or not use.quantity:
-            if not cost.amount and not cost.quantity:
-                continue
-            status = "cost_without_usage"
-            reason = f"billed {_qty(cost.quantity, cost.unit)}, no usage"
-        elif abs(cost.quantity - use.quantity) <= tol * max(cost.quantity, use.quantity):
-            status, reason = "matched", ""
-        else:
-            status = "quantity_mismatch"
-            ratio = cost.quantity / use.quantity
-            reason = (
-                f"billed {_qty(cost.quantity, cost.unit)}, used {_qty(use.quantity, use.unit)} "
-                f"({ratio:.2f}x)"
-            )
         unit = (use.unit if use is not None else "") or (cost.unit if cost else "")
         cells.append(
             Cell(
@@ -275,7 +206,114 @@ def _join_org(
                 reason=reason or "",
             )
         )
-    return cells, notes + _unsynced_note(store, org, cells, lo)
+    return cells, _coverage_notes(coverage) + _unsynced_note(store, org, cells, lo)
+
+
+def _used(
+    store: Store, org: str, endpoints: list[str], span: tuple[int, int], key_of: KeyOf
+) -> tuple[dict[Key, _Side], dict[str, set[str | None]]]:
+    """What the usage endpoints measured, per key; and the models seen per kind."""
+    used: dict[Key, _Side] = defaultdict(_Side)
+    seen: dict[str, set[str | None]] = defaultdict(set)
+    for endpoint in endpoints:
+        for row in store.rows(endpoint, *span, False, organization=org, provisional=True):
+            day = row["start_time"].date()
+            for (model, kind, unit), quantity in usage_measures(endpoint, row):
+                side = used[key_of(day, row, model, kind)]
+                side.quantity += quantity
+                side.unit = unit
+                side.provisional |= bool(row["provisional"])
+                seen[kind].add(model)
+    return used, seen
+
+
+def _billed(
+    store: Store,
+    org: str,
+    span: tuple[int, int],
+    key_of: KeyOf,
+    price_sums: dict[tuple[str, date], list[Decimal]],
+    currencies: Counter[str],
+) -> dict[Key, _Side]:
+    """What the costs billed, per key (amounts, quantities in usage's units, line items),
+    and the settled amounts and quantities per line item and day (the derived prices)."""
+    billed: dict[Key, _Side] = defaultdict(_Side)
+    for row in store.rows("costs", *span, False, organization=org, provisional=True):
+        day = row["start_time"].date()
+        line_item = row.get("line_item") or "(no line item)"
+        amount: Decimal = row["amount_value"] or Decimal(0)
+        currencies[(row.get("amount_currency") or "usd").lower()] += 1
+        measure = measure_of(row.get("line_item"))
+        model, kind, unit = measure or (None, line_item, str(row.get("quantity_unit") or ""))
+        side = billed[key_of(day, row, model, kind)]
+        side.amount += amount
+        side.unit = unit
+        side.provisional |= bool(row["provisional"])
+        side.line_items.add(line_item)
+        factor = UNIT_FACTORS.get(str(row.get("quantity_unit")))
+        sent = row.get("quantity")
+        if measure is None or factor is None or sent is None:
+            side.unknown = True
+            continue
+        billed_quantity = Decimal(str(sent)) * factor
+        side.quantity += billed_quantity
+        if not row["provisional"] and billed_quantity:
+            sums = price_sums.setdefault((line_item, day), [Decimal(0), Decimal(0)])
+            sums[0] += amount
+            sums[1] += billed_quantity
+    return billed
+
+
+def _unchecked(
+    key: Key,
+    usage: Mapping[str, Any],
+    seen: Mapping[str, set[str | None]],
+    missing: Mapping[str, set[date]],
+) -> str | None:
+    """Why a key cannot be judged (its usage is not synced, or not stored that day)."""
+    day, model, kind = key[0], key[4], key[5]
+    family = FAMILIES.get(kind)
+    if family is None:
+        return "no usage endpoint reports this line item"
+    absent = sorted(family - set(usage))
+    if absent and (len(absent) == len(family) or model not in seen[kind]):
+        return f"{_NOT_SYNCED}{', '.join(absent)})"
+    gaps = sorted(e for e in family & set(usage) if day in missing.get(e, ()))
+    if gaps:
+        return f"the store lacks {', '.join(gaps)} for this day"
+    return None
+
+
+def _verdict(
+    key: Key,
+    cost: _Side | None,
+    use: _Side | None,
+    reason: str | None,
+    missing: Mapping[str, set[date]],
+    tol: Decimal,
+) -> tuple[Status, str | None] | None:
+    """A key's status and why; ``None`` for a key not worth a cell (nothing billed or used,
+    or usage of a day whose costs are not stored: said in the notes)."""
+    if cost is None:
+        assert use is not None
+        if reason is not None or key[0] in missing.get("costs", ()):
+            return None
+        return "usage_without_cost", f"used {_qty(use.quantity, use.unit)}, nothing billed"
+    if reason is not None:
+        return "not_checked", reason
+    if cost.unknown:
+        return "not_checked", "the API sent no quantity (or an unknown unit)"
+    if use is None or not use.quantity:
+        if not cost.amount and not cost.quantity:
+            return None
+        return "cost_without_usage", f"billed {_qty(cost.quantity, cost.unit)}, no usage"
+    if abs(cost.quantity - use.quantity) <= tol * max(cost.quantity, use.quantity):
+        return "matched", ""
+    ratio = cost.quantity / use.quantity
+    return "quantity_mismatch", (
+        f"billed {_qty(cost.quantity, cost.unit)}, used {_qty(use.quantity, use.unit)} "
+        f"({ratio:.2f}x)"
+    )
 
 
 _NOT_SYNCED: Final = "its usage is not in the store (not synced: "

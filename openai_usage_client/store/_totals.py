@@ -9,7 +9,7 @@ report over a year of stored rows takes milliseconds instead of building every r
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Context, Decimal
 from typing import Any
@@ -66,21 +66,7 @@ def totals(
             raise KeyError(f"no column {name!r} in the rows (columns: {', '.join(cols)})")
     currency = "amount_value" in chosen and "amount_currency" not in by
     # Grouped in SQL: one Python tuple per group, not per row.
-    keys: list[str] = []
-    readers: list[Any] = []
-    for name in by:
-        if name == "date":
-            keys.append("t.start_unix - t.start_unix % 86400")
-            readers.append(_day)
-        elif name == "model" and "model" not in cols:
-            keys.append(MODEL_SQL)
-            readers.append(None)
-        elif name in ("start_time", "end_time"):
-            keys.append("t." + name.replace("_time", "_unix"))
-            readers.append(_moment)
-        else:
-            keys.append(f"t.{quote(name)}")
-            readers.append(_reader(kinds.get(name)))
+    keys, readers = _group_keys(by, cols, kinds)
     decimal = [kinds.get(f) == "decimal" for f in chosen]
     conn.create_aggregate("decimal_sum", 1, _DecimalSum)  # type: ignore[arg-type]
     groups: dict[tuple[Any, ...], list[Any]] = {}
@@ -132,6 +118,39 @@ def totals(
                 )
             extra = [record[-2]] if currency else []
             _merge(groups, key, [*values, count, *extra], n_fields)
+    return _rows_of(groups, by, chosen, currency)
+
+
+def _group_keys(
+    by: Sequence[str], cols: Sequence[str], kinds: Mapping[str, str]
+) -> tuple[list[str], list[Any]]:
+    """Per ``by`` column, its SQL expression and how to read its value back."""
+    keys: list[str] = []
+    readers: list[Any] = []
+    for name in by:
+        if name == "date":
+            keys.append("t.start_unix - t.start_unix % 86400")
+            readers.append(_day)
+        elif name == "model" and "model" not in cols:
+            keys.append(MODEL_SQL)
+            readers.append(None)
+        elif name in ("start_time", "end_time"):
+            keys.append("t." + name.replace("_time", "_unix"))
+            readers.append(_moment)
+        else:
+            keys.append(f"t.{quote(name)}")
+            readers.append(_reader(kinds.get(name)))
+    return keys, readers
+
+
+def _rows_of(
+    groups: dict[tuple[Any, ...], list[Any]],
+    by: Sequence[str],
+    chosen: Sequence[str],
+    currency: bool,
+) -> list[Row]:
+    """The merged groups as ``summarize`` gives them, each with its ``rows`` count."""
+    n_fields = len(chosen)
     result: list[Row] = []
     counts: dict[tuple[Any, ...], int] = {}
     for key, total in groups.items():

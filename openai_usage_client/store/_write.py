@@ -11,14 +11,14 @@ from __future__ import annotations
 import operator
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
 from .._core._endpoints import ENDPOINTS
 from .._core._exports import columns
-from ._plan import Window, state_of
+from ._plan import Series, Window, state_of
 from ._schema import (
     DIRECTORY_TABLES,
     KEY_COLUMNS,
@@ -131,29 +131,55 @@ class Writer:
         covered: those the response held (``present``: every bucket start it had, empty
         ones included; ``None``: all of them) that had begun by ``now``. A bucket the server
         left out is not covered: it reads as missing, and the next sync asks for it again."""
-        s = window.series
-        cols = self.columns
         items = list(rows)
-        # Kinds of columns not seen before, from their first non-None value in the window.
-        new_kinds: dict[str, str] = {}
-        for c in cols:
+        new_kinds = self._new_kinds(items)
+        kinds = {**self.kinds, **new_kinds}
+        batch = self._records(window.series, items, kinds)
+        s = window.series
+        covered = [
+            (
+                *s.key(), b, b + s.width, iso(b), iso(b + s.width), fetched_at, iso(fetched_at),
+                state_of(b + s.width, now, settle_days, batch.per_bucket.get(b, 0)),
+                batch.per_bucket.get(b, 0),
+                None if not batch.costs else format(batch.sums.get(b, Decimal(0)), "f"),
+            )
+            for b in window.bucket_starts()
+            # Answered, and begun by ``now``: a bucket of the server's future is not stored,
+            # even when a server sends it (empty), so a later sync fetches it.
+            if (present is None or b in present) and b <= now
+        ]  # fmt: skip
+        money = [i for i, c in enumerate(self.columns) if kinds.get(c) == "decimal"]
+        result = self._commit(window, batch, money, covered, (fetched_at, run_id), new_kinds)
+        self.kinds.update(new_kinds)
+        return result
+
+    def _new_kinds(self, items: list[Row]) -> dict[str, str]:
+        """Kinds of columns not seen before, from their first non-None value in the window."""
+        found: dict[str, str] = {}
+        for c in self.columns:
             if c not in self.kinds:
                 first = next((r[c] for r in items if r.get(c) is not None), None)
                 if first is not None:
-                    new_kinds[c] = kind_of(first)
-        kinds = {**self.kinds, **new_kinds}
-        money = [i for i, c in enumerate(cols) if kinds.get(c) == "decimal"]
-        insert = self.insert
-        if money:
-            # The hidden split columns are computed by SQLite from the money parameters.
-            offset = len(KEY_COLUMNS) + 1  # ?N of the first row column
-            extra = [quote(cols[i] + suffix) for i in money for suffix in SPLIT]
-            exprs = [e for i in money for e in split_sql(f"?{offset + i}")]
-            numbered = ", ".join(f"?{n}" for n in range(1, offset + len(cols)))
-            insert = (
-                insert.split(") VALUES (")[0]
-                + f", {', '.join(extra)}) VALUES ({numbered}, {', '.join(exprs)})"
-            )
+                    found[c] = kind_of(first)
+        return found
+
+    def _insert_sql(self, money: list[int]) -> str:
+        if not money:
+            return self.insert
+        # The hidden split columns are computed by SQLite from the money parameters.
+        cols = self.columns
+        offset = len(KEY_COLUMNS) + 1  # ?N of the first row column
+        extra = [quote(cols[i] + suffix) for i in money for suffix in SPLIT]
+        exprs = [e for i in money for e in split_sql(f"?{offset + i}")]
+        numbered = ", ".join(f"?{n}" for n in range(1, offset + len(cols)))
+        return (
+            self.insert.split(") VALUES (")[0]
+            + f", {', '.join(extra)}) VALUES ({numbered}, {', '.join(exprs)})"
+        )
+
+    def _records(self, s: Series, items: list[Row], kinds: Mapping[str, str]) -> _Batch:
+        """The rows as stored: values converted for SQLite, each with its row key."""
+        cols = self.columns
         start_at, end_at = cols.index("start_time"), cols.index("end_time")
         convert = [
             (i, _CONVERT[kinds[c]])
@@ -164,13 +190,10 @@ class Writer:
         object_at, extra_at = cols.index("object"), cols.index("extra")
         # rows() always has every column (None when absent): pick them all at C speed.
         pick = operator.itemgetter(*cols)
-        new: dict[tuple[int, str], tuple[Any, ...]] = {}
-        per_bucket: dict[int, int] = {}
         # What each costs bucket held in money, recorded beside its row count: reads compare
         # both with the rows still there (``_coverage.lost_buckets``).
         amount_at = cols.index("amount_value") if self.endpoint == "costs" else None
-        sums: dict[int, Decimal] = {}
-        records = []
+        batch = _Batch(costs=amount_at is not None)
         moment: Any = None
         start = end = 0
         start_iso = end_iso = ""
@@ -182,32 +205,46 @@ class Writer:
                 start_iso, end_iso = iso(start), iso(end)
             values[start_at], values[end_at] = start_iso, end_iso
             if amount_at is not None and values[amount_at] is not None:
-                sums[start] = sums.get(start, Decimal(0)) + Decimal(values[amount_at])
+                batch.sums[start] = batch.sums.get(start, Decimal(0)) + Decimal(values[amount_at])
             for i, to_sql in convert:
                 if values[i] is not None:
                     values[i] = to_sql(values[i])
             key = row_key(
                 values[object_at], [values[i] for i in group_at], values[extra_at], self.expected
             )
-            n = per_bucket.get(start, 0)
-            if (start, key) in new:  # two results alike in one bucket: keep both, in order
+            n = batch.per_bucket.get(start, 0)
+            if (start, key) in batch.new:  # two results alike in one bucket: keep both, in order
                 key = f"{key}#{n}"
-            per_bucket[start] = n + 1
-            new[(start, key)] = stored = tuple(values)
-            records.append(
+            batch.per_bucket[start] = n + 1
+            batch.new[(start, key)] = stored = tuple(values)
+            batch.records.append(
                 (s.organization, s.bucket_width, s.grouping, start, end, n, key, *stored)
             )
+        return batch
+
+    def _commit(
+        self,
+        window: Window,
+        batch: _Batch,
+        money: list[int],
+        covered: list[tuple[Any, ...]],
+        run: tuple[int, int],
+        new_kinds: Mapping[str, str],
+    ) -> WindowResult:
+        """One transaction: the window's rows replaced, its buckets covered, the series'
+        last run and the new column kinds recorded; what changed counted."""
+        s = window.series
         where = (s.organization, s.bucket_width, s.grouping, window.start, window.end)
-        result = WindowResult(rows=len(records))
+        result = WindowResult(rows=len(batch.records))
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
             old = {(r[0], r[1]): tuple(r[2:]) for r in conn.execute(self.select, where)}
             for i in money:
-                ensure_split(conn, self.endpoint, cols[i])
+                ensure_split(conn, self.endpoint, self.columns[i])
             conn.execute(self.delete, where)
-            conn.executemany(insert, records)
-            for identity, stored in new.items():
+            conn.executemany(self._insert_sql(money), batch.records)
+            for identity, stored in batch.new.items():
                 before = old.pop(identity, None)
                 if before is None:
                     result.inserted += 1
@@ -216,29 +253,12 @@ class Writer:
             result.removed = len(old)
             conn.executemany(
                 "INSERT OR REPLACE INTO coverage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        *s.key(),
-                        b,
-                        b + s.width,
-                        iso(b),
-                        iso(b + s.width),
-                        fetched_at,
-                        iso(fetched_at),
-                        state_of(b + s.width, now, settle_days, per_bucket.get(b, 0)),
-                        per_bucket.get(b, 0),
-                        None if amount_at is None else format(sums.get(b, Decimal(0)), "f"),
-                    )
-                    for b in window.bucket_starts()
-                    # Answered, and begun by ``now``: a bucket of the server's future is not
-                    # stored, even when a server sends it (empty), so a later sync fetches it.
-                    if (present is None or b in present) and b <= now
-                ],
+                covered,
             )
             conn.execute(
                 "INSERT INTO series VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
                 "SET last_run = excluded.last_run",
-                (*s.key(), iso(fetched_at), run_id),
+                (*s.key(), iso(run[0]), run[1]),
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO column_kinds VALUES (?, ?, ?)",
@@ -249,8 +269,19 @@ class Writer:
             if conn.in_transaction:  # an interruption may come before BEGIN took
                 conn.execute("ROLLBACK")
             raise
-        self.kinds.update(new_kinds)
         return result
+
+
+@dataclass
+class _Batch:
+    """A window's rows as ``Writer.write`` stores them."""
+
+    costs: bool
+    records: list[tuple[Any, ...]] = field(default_factory=list)
+    #: (bucket start, row key) -> the stored values, to count what changed.
+    new: dict[tuple[int, str], tuple[Any, ...]] = field(default_factory=dict)
+    per_bucket: dict[int, int] = field(default_factory=dict)
+    sums: dict[int, Decimal] = field(default_factory=dict)
 
 
 # --- directory -------------------------------------------------------------------------------

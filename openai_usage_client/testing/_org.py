@@ -71,6 +71,7 @@ WEEKEND: Final = {"americas": 0.2, "europe": 0.25, "nightly": 1.0, "always": 0.8
 
 _NEW_MODEL: Final = "gpt-4.1-2025-04-14"
 _OLD_MODEL: Final = "gpt-4o-2024-08-06"
+_MINI: Final = "gpt-4o-mini-2024-07-18"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +154,16 @@ class Organization:
         return key.project_id, key.user_id, key.id
 
     def _build_streams(self) -> None:
+        self._text_streams()
+        self._other_streams()
+        missing = set(ENDPOINTS) - set(self.streams) - {"costs"}
+        if missing:  # pragma: no cover - a table edit mistake
+            raise AssertionError(f"no streams for {sorted(missing)}")
+
+    def _text_streams(self) -> None:
+        """Completions and decisions: who calls which model, how, and how much."""
         new, old, nd = self.new_model, _OLD_MODEL, self.new_model_day
-        p = self.projects
-        mini = "gpt-4o-mini-2024-07-18"
+        mini = _MINI
         # Completions: (key, model, batch, tier, source, profile, rate, scale, params, first, last)
         table: list[tuple[int, str, bool, str, str, str, float, int, tuple[int, ...], int, int]] = [
             (0, old, False, "default", "unlabeled", "americas", 3.0, 1800, _TEXT, 0, nd + 21),
@@ -197,6 +205,10 @@ class Organization:
             Stream((*self._people(3), "o4-mini-2025-04-16", True, "default", "unlabeled"),
                    1.0 * self._vary("decisions", 1), "nightly", 900, _BATCH, 20_200),
         ]  # fmt: skip
+
+    def _other_streams(self) -> None:
+        """Embeddings, moderations, audio, images, storage and the tools."""
+        new, mini, nd, p = self.new_model, _MINI, self.new_model_day, self.projects
         simple: dict[str, list[tuple[int, str, str, float, int]]] = {
             "embeddings": [
                 (4, "text-embedding-3-small", "europe", 1.5, 600),
@@ -264,9 +276,6 @@ class Organization:
                    2, first_day=first or 20_160, spikes=k == 2)
             for i, (k, model, level, source, prof, rate, first) in enumerate(web)
         ]  # fmt: skip
-        missing = set(ENDPOINTS) - set(self.streams) - {"costs"}
-        if missing:  # pragma: no cover - a table edit mistake
-            raise AssertionError(f"no streams for {sorted(missing)}")
 
 
 # --- Prices -------------------------------------------------------------------------------
