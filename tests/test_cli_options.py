@@ -308,7 +308,16 @@ def test_a_long_range_says_how_many_requests_and_counts_them_down(
 def test_up_to_100_requests_say_nothing_more(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    hundred = str(NOW - 100 * 180 * DAY)  # 100 requests of 180 days exactly
+    from openai_usage_client._cli._output import LOTS_OF_REQUESTS, requests_needed
+    from openai_usage_client._cli.commands import endpoints
+
+    # The threshold is pure arithmetic: 100 requests of 180 days exactly, then one day more.
+    assert requests_needed(NOW - 100 * 180 * DAY, NOW, DAY, 180) == LOTS_OF_REQUESTS == 100
+    assert requests_needed(NOW - 100 * 180 * DAY - DAY, NOW, DAY, 180) == 101
+    # The command's announcement, without fetching half a century of days through the fake
+    # (the countdown itself is the test above).
+    monkeypatch.setattr(endpoints, "fetch_rows", lambda stream, name, progress: iter(()))
+    hundred = str(NOW - 100 * 180 * DAY)
     terminal = Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
     assert main(["--fake", "costs", "--start", hundred, "-f", "csv"]) == 0
