@@ -31,8 +31,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# On every core: the tests share no state but what a fixture makes (tmp paths, ports).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 wheel-check: $(STAMP)
 	$(BIN)/python scripts/wheel_check.py

@@ -21,3 +21,12 @@ def no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.mark.usefixtures("no_ambient_key")`` for a whole module)."""
     monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are laid out as for a pipe unless a test sets ``$COLUMNS`` itself: the size of
+    the terminal the suite runs in is not the tests' business (pytest-xdist's workers, for
+    one, inherit ``COLUMNS=80``)."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)

@@ -241,6 +241,14 @@ def test_library_report_names_true_with_a_usage_only_key(fake: FakeAPI) -> None:
 # --- the report from a local store -----------------------------------------------------------
 
 
+def after_source(text: str) -> tuple[str, list[str]]:
+    """The report's ``Source:`` line, whole however long the store's path made it wrap,
+    and the lines after it."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Data as of"))
+    return " ".join(line.strip() for line in lines[2:at]), lines[at:]
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory, fake: FakeAPI) -> Path:
     path = tmp_path_factory.mktemp("store") / "usage.db"
@@ -293,21 +301,21 @@ def test_report_db_cli_equals_the_api_report_and_marks_provisional_days(
     code, local, err = run("report", "--db", str(store_path), "--no-names", "--start", start,
                            "--end", end)  # fmt: skip
     assert code == 0, err
-    lines = local.splitlines()
-    assert lines[2] == f"Source: local store {store_path} (no API call)"
+    source, rest = after_source(local)
+    assert source == f"Source: local store {store_path} (no API call)"
     # Both syncs finished: one time (the real clock's, when the fixture ran).
     assert re.fullmatch(
-        r"Data as of the last finished sync: \d{4}-\d\d-\d\d \d\d:\d\d UTC", lines[3]
+        r"Data as of the last finished sync: \d{4}-\d\d-\d\d \d\d:\d\d UTC", rest[0]
     )
-    assert lines[4:6] == [
+    assert rest[1:3] == [
         "Provisional: costs 2026-10-30, 2026-10-31 (may still change)",
         "Provisional: completions 2026-10-30, 2026-10-31 (may still change)",
     ]
-    marked = [line for line in lines if line.endswith("(provisional)")]
+    marked = [line for line in rest if line.endswith("(provisional)")]
     assert [m.split()[0] for m in marked] == ["2026-10-30", "2026-10-31"]
     # The live report marks the same days (the last two before the server's today).
-    assert live.splitlines()[3] == lines[4]
-    assert lines[6:] == live.splitlines()[4:]
+    assert live.splitlines()[3] == rest[1]
+    assert rest[3:] == live.splitlines()[4:]
 
 
 def test_report_db_names_come_from_the_store(store_path: Path, fake: FakeAPI) -> None:
@@ -348,7 +356,7 @@ def test_report_db_says_which_days_are_missing(store_path: Path) -> None:
     code, out, _ = run("report", "--db", str(store_path), "--start", "2026-09-01",
                        "--end", "2026-09-03", "--no-names")  # fmt: skip
     assert code == 0
-    assert out.splitlines()[4:6] == [
+    assert after_source(out)[1][1:3] == [
         f"Missing: costs 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync --db "
         f"{store_path} --endpoint costs --start 2026-09-01",
         f"Missing: completions 2026-09-01 to 2026-09-02 (not in the store): openai-usage sync "
