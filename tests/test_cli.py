@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 import pytest
+from _cli_run import run
 
 from openai_usage_client._cli import main
 from openai_usage_client._cli._app import cli
@@ -24,6 +25,8 @@ from openai_usage_client._core._exceptions import InvalidParameterError
 from openai_usage_client._core._exports import columns
 from openai_usage_client.testing import FakeAPI
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 NOW = 1_793_491_200  # the fake's now, 2026-11-01T00:00Z
 DAY = 86_400
 RANGE = ["--start", "2026-10-25", "--end", "2026-11-01"]
@@ -34,18 +37,6 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 @pytest.fixture(scope="module")
 def fake() -> FakeAPI:
     return FakeAPI(seed=0)
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -68,10 +59,10 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     )
     for name, command in cli.commands.items():
         assert command.help and command.get_short_help_str(), name
-        code, out, _ = run(capsys, name, "--help")
+        code, out, _ = run(name, "--help")
         assert code == 0
         assert f"Usage: openai-usage {name}" in out
-    code, out, _ = run(capsys, "--help")
+    code, out, _ = run("--help")
     assert code == 0
     for name in names:
         assert name in out
@@ -101,9 +92,9 @@ def test_the_readme_check_matches_whole_commands_in_code_only() -> None:
 
 
 def test_version_and_no_arguments(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--version")
+    code, out, _ = run("--version")
     assert code == 0 and "openai-usage" in out
-    code, out, err = run(capsys)
+    code, out, err = run()
     assert code == 2
     assert "Usage:" in out + err
 
@@ -116,9 +107,7 @@ def test_each_endpoint_csv_matches_the_fakes_totals(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI, endpoint: str
 ) -> None:
     group = ENDPOINTS[endpoint].group_by[0]
-    code, out, err = run(
-        capsys, "--fake", command_name(endpoint), *RANGE, "--group-by", group, "-f", "csv"
-    )
+    code, out, err = run("--fake", command_name(endpoint), *RANGE, "--group-by", group, "-f", "csv")
     assert code == 0, err
     records = csv_rows(out)
     assert list(records[0]) == columns(endpoint)
@@ -134,13 +123,13 @@ def test_each_endpoint_csv_matches_the_fakes_totals(
 
 
 def test_underscore_names_are_accepted(capsys: pytest.CaptureFixture[str]) -> None:
-    a = run(capsys, "--fake", "audio_speeches", *RANGE, "-f", "csv")
-    b = run(capsys, "--fake", "audio-speeches", *RANGE, "-f", "csv")
+    a = run("--fake", "audio_speeches", *RANGE, "-f", "csv")
+    b = run("--fake", "audio-speeches", *RANGE, "-f", "csv")
     assert a[0] == 0 and a[1] == b[1]
 
 
 def test_json_output_keeps_money_exact(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
-    code, out, _ = run(capsys, "--fake", "costs", *RANGE, "-f", "json")
+    code, out, _ = run("--fake", "costs", *RANGE, "-f", "json")
     assert code == 0
     records = json.loads(out, parse_float=Decimal)
     total = sum(r["amount_value"] for r in records)
@@ -149,7 +138,7 @@ def test_json_output_keeps_money_exact(capsys: pytest.CaptureFixture[str], fake:
 
 
 def test_jsonl_is_the_default_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "embeddings", *RANGE, "--group-by", "model")
+    code, out, _ = run("--fake", "embeddings", *RANGE, "--group-by", "model")
     assert code == 0
     lines = [json.loads(line) for line in out.splitlines()]
     assert lines and all(line["endpoint"] == "embeddings" for line in lines)
@@ -175,7 +164,7 @@ def test_table_is_the_default_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
 def test_table_of_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     idle = FakeAPI(seed=0).org.idle_project
     args = ["--fake", "completions", *RANGE, "--project-id", idle, "-f", "table"]
-    code, out, _ = run(capsys, *args)
+    code, out, _ = run(*args)
     assert code == 0
     assert out.strip().splitlines()[-1] == "(no activity in this range)"
 
@@ -192,7 +181,7 @@ def test_filters_group_by_and_paging_options(
         "--project-id", projects[0], "--project-id", f"{projects[1]},{projects[1]}",
         "--no-batch", "-f", "csv",
     ]  # fmt: skip
-    code, out, err = run(capsys, *args)
+    code, out, err = run(*args)
     assert code == 0, err
     records = csv_rows(out)
     assert {r["project_id"] for r in records} == set(projects)
@@ -217,20 +206,20 @@ def test_enum_filters_and_line_items_with_commas(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI
 ) -> None:
     code, out, _ = run(
-        capsys, "--fake", "images", *RANGE, "--source", "image.edit", "--group-by", "source",
+        "--fake", "images", *RANGE, "--source", "image.edit", "--group-by", "source",
         "-f", "csv",
     )  # fmt: skip
     assert code == 0
     assert {r["source"] for r in csv_rows(out)} == {"image.edit"}
     code, out, _ = run(
-        capsys, "--fake", "web-search-calls", *RANGE, "--context-level", "low,high",
+        "--fake", "web-search-calls", *RANGE, "--context-level", "low,high",
         "--group-by", "context_level", "-f", "csv",
     )  # fmt: skip
     assert code == 0
     assert {r["context_level"] for r in csv_rows(out)} == {"low", "high"}
     line = "gpt-4.1-2025-04-14, input"
     code, out, _ = run(
-        capsys, "--fake", "costs", *RANGE, "--line-item", line, "--group-by", "line_item",
+        "--fake", "costs", *RANGE, "--line-item", line, "--group-by", "line_item",
         "-f", "csv",
     )  # fmt: skip
     assert code == 0
@@ -253,7 +242,7 @@ def test_enum_filters_and_line_items_with_commas(
     ],
 )
 def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
-    code, out, err = run(capsys, "--fake", *args)
+    code, out, err = run("--fake", *args)
     assert code == 2
     assert out == ""
     assert "Traceback" not in err
@@ -263,7 +252,7 @@ def test_output_file_format_from_extension_and_atomic(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "costs.csv"
-    code, out, _ = run(capsys, "--fake", "costs", *RANGE, "-o", str(target))
+    code, out, _ = run("--fake", "costs", *RANGE, "-o", str(target))
     assert code == 0 and out == ""
     assert target.read_text().splitlines()[0] == ",".join(columns("costs"))
     assert [p.name for p in tmp_path.iterdir()] == ["costs.csv"]
@@ -304,17 +293,17 @@ def test_last_month_in_january_and_bad_times() -> None:
 
 
 def test_relative_times_count_from_the_fakes_now(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "costs", "--start", "3d", "-f", "csv")
+    code, out, _ = run("--fake", "costs", "--start", "3d", "-f", "csv")
     assert code == 0
     starts = [r["start_time"] for r in csv_rows(out)]
     assert starts == ["2026-10-29T00:00:00Z", "2026-10-30T00:00:00Z", "2026-10-31T00:00:00Z"]
-    code, out, _ = run(capsys, "--fake", "costs", "--start", "last-month", "--end", "today")
+    code, out, _ = run("--fake", "costs", "--start", "last-month", "--end", "today")
     assert code == 0
     assert out.splitlines()[0].count("2026-10-01T00:00:00Z") == 1
 
 
 def test_default_range_is_the_last_7_days(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "costs", "-f", "csv")
+    code, out, _ = run("--fake", "costs", "-f", "csv")
     assert code == 0
     assert csv_rows(out)[0]["start_time"] == "2026-10-25T00:00:00Z"
 
@@ -354,7 +343,7 @@ def test_missing_click_gives_the_install_hint(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setitem(sys.modules, "click", None)
-    code, _out, err = run(capsys, "--help")
+    code, _out, err = run("--help")
     assert code == 2
     assert "pip install 'openai-usage-client[cli]'" in err
 

@@ -12,18 +12,25 @@ import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from _cli_run import run as _run
 
 from openai_usage_client import summarize
-from openai_usage_client._cli import main
 from openai_usage_client.testing import FakeAPI
+
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
 
 BERLIN = ZoneInfo("Europe/Berlin")
 OCTOBER = ["--start", "2026-10-01", "--end", "2026-11-01"]
 OCT1, NOV1 = 1_790_812_800, 1_793_491_200
+
+
+#: The one CLI runner (``_cli_run.run``) with this module's global options.
+run = partial(_run, "--fake")
 
 
 @pytest.fixture(scope="module")
@@ -31,26 +38,12 @@ def fake() -> FakeAPI:
     return FakeAPI(seed=0)
 
 
-@pytest.fixture(autouse=True)
-def _plain_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("COLUMNS", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--fake", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def ts(value: datetime) -> int:
     return int(value.timestamp())
 
 
 def test_costs_totals_per_project(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
-    code, out, _ = run(
-        capsys, "costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "csv"
-    )
+    code, out, _ = run("costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     truth = fake.totals("costs", start_time=OCT1, end_time=NOV1, group_by=["project_id"])
@@ -66,14 +59,10 @@ def test_costs_totals_per_project(capsys: pytest.CaptureFixture[str], fake: Fake
     for r in rows:
         assert r["amount_value"] == format(Decimal(r["amount_value"]).normalize(), "f")
         assert not r["amount_value"].endswith("0")
-    code, out, _ = run(
-        capsys, "costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "json"
-    )
+    code, out, _ = run("costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "json")
     assert list(json.loads(out)[0])[3:5] == ["amount_value", "amount_currency"]
     # The table: one row per project, money in cents, and the exact total.
-    code, out, _ = run(
-        capsys, "costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "table"
-    )
+    code, out, _ = run("costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "table")
     lines = out.splitlines()
     assert lines[0] == "costs: 2026-10-01 00:00 to 2026-11-01 00:00 UTC, totals"
     total = fake.totals("costs", start_time=OCT1, end_time=NOV1)[()]["amount"]
@@ -89,7 +78,7 @@ def test_by_day_in_a_zone_on_dst_days(
 ) -> None:
     before, after = day - timedelta(1), day + timedelta(2)
     args = ["completions", "--start", f"{before:%Y-%m-%d}", "--end", f"{after:%Y-%m-%d}"]
-    code, out, _ = run(capsys, *args, "--by", "day", "--tz", "Europe/Berlin", "-f", "json")
+    code, out, _ = run(*args, "--by", "day", "--tz", "Europe/Berlin", "-f", "json")
     assert code == 0
     got = {r["period"]: r for r in json.loads(out)}
     assert list(got) == [f"{d:%Y-%m-%d}" for d in (before, day, day + timedelta(1))]
@@ -110,7 +99,6 @@ def test_by_day_in_a_zone_on_dst_days(
 
 def test_weeks_and_months(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
     code, out, _ = run(
-        capsys,
         "costs",
         "--start",
         "2026-08-01",
@@ -130,7 +118,7 @@ def test_weeks_and_months(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> 
         f"{lo:%Y-%m}": fake.totals("costs", start_time=ts(lo), end_time=ts(hi))[()]["amount"]
         for lo, hi in itertools.pairwise(bounds)
     }
-    code, out, _ = run(capsys, "costs", *OCTOBER, "--by", "week", "-f", "csv")
+    code, out, _ = run("costs", *OCTOBER, "--by", "week", "-f", "csv")
     weeks = list(csv.DictReader(io.StringIO(out)))
     assert [w["period"] for w in weeks] == [
         "2026-W40",
@@ -150,7 +138,6 @@ def test_weeks_and_months(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> 
 
 def test_pivot_day_by_project(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
     code, out, _ = run(
-        capsys,
         "costs",
         "--start",
         "2026-10-28",
@@ -176,7 +163,7 @@ def test_pivot_hour_by_model_fits_and_sums_tokens(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI
 ) -> None:
     args = ["completions", "--start", "2026-10-31", "--end", "2026-11-01", "--bucket-width", "1h"]
-    code, out, _ = run(capsys, *args, "--pivot", "start_time:model", "-f", "json")
+    code, out, _ = run(*args, "--pivot", "start_time:model", "-f", "json")
     assert code == 0
     rows = json.loads(out)
     hour = ts(datetime(2026, 10, 31, 9, tzinfo=UTC))
@@ -186,7 +173,7 @@ def test_pivot_hour_by_model_fits_and_sums_tokens(
         k: v for k, v in nine.items() if k not in ("start_time", "total") and v is not None
     } == {m: t["input_tokens"] + t["output_tokens"] for (m,), t in truth.items()}
     code, out, _ = run(
-        capsys, *args, "--pivot", "model:start_time", "--value", "num_model_requests", "-f", "csv"
+        *args, "--pivot", "model:start_time", "--value", "num_model_requests", "-f", "csv"
     )
     per_model = {r["model"]: int(r["total"]) for r in csv.DictReader(io.StringIO(out))}
     day = fake.totals(
@@ -212,23 +199,23 @@ def test_tables_fit_the_terminal(
         "table",
     ]
     monkeypatch.setenv("COLUMNS", "100")
-    _, out, _ = run(capsys, *args)
+    _, out, _ = run(*args)
     lines = out.splitlines()
     assert max(map(len, lines)) <= 100
     assert lines[2].split() == ["start", "model", "input", "cached", "input", "output", "requests"]
     monkeypatch.setenv("COLUMNS", "60")
-    _, out, _ = run(capsys, *args)
+    _, out, _ = run(*args)
     assert max(map(len, out.splitlines())) <= 60
     assert "gpt-4o-mini…" in out
-    _, out, _ = run(capsys, *args, "--wide")
+    _, out, _ = run(*args, "--wide")
     assert max(map(len, out.splitlines())) > 200  # --wide: every column, unfitted
-    _, out, _ = run(capsys, *args, "--columns", "model,output_tokens")
+    _, out, _ = run(*args, "--columns", "model,output_tokens")
     assert out.splitlines()[2].split() == ["model", "output"]
 
 
 def test_csv_columns_and_money_decimals(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
     args = ["costs", *OCTOBER, "--group-by", "project_id", "--totals", "-f", "csv"]
-    _, out, _ = run(capsys, *args, "--columns", "project_id,amount_value", "--money-decimals", "2")
+    _, out, _ = run(*args, "--columns", "project_id,amount_value", "--money-decimals", "2")
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["project_id", "amount_value"]
     truth = fake.totals("costs", start_time=OCT1, end_time=NOV1, group_by=["project_id"])
@@ -240,12 +227,12 @@ def test_csv_columns_and_money_decimals(capsys: pytest.CaptureFixture[str], fake
 def test_costs_user_id_is_filtered_here(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
     by_user = fake.totals("costs", start_time=OCT1, end_time=NOV1, group_by=["user_id"])
     user = sorted(u for (u,) in by_user if u is not None)[1]
-    code, out, err = run(capsys, "costs", *OCTOBER, "--user-id", user, "--totals", "-f", "json")
+    code, out, err = run("costs", *OCTOBER, "--user-id", user, "--totals", "-f", "json")
     assert code == 0
     (row,) = json.loads(out, parse_float=Decimal)
     assert (row["user_id"], row["amount_value"]) == (user, by_user[(user,)]["amount"])
     assert "the API has no such filter" in err
-    _, help_text, _ = run(capsys, "costs", "--help")
+    _, help_text, _ = run("costs", "--help")
     assert "Filtered client-side" in help_text
 
 
@@ -263,13 +250,13 @@ def test_costs_user_id_is_filtered_here(capsys: pytest.CaptureFixture[str], fake
 def test_bad_analysis_options_exit_2(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI, args: list[str], named: str
 ) -> None:
-    code, out, err = run(capsys, *args)
+    code, out, err = run(*args)
     assert code == 2 and out == ""
     assert named in err
 
 
 def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:
-    code, out, _ = run(capsys, "report", "--last-month", "--format", "json")
+    code, out, _ = run("report", "--last-month", "--format", "json")
     assert code == 0
     doc: dict[str, Any] = json.loads(out)
     assert doc["period"]["start"] == "2026-10-01T00:00:00Z"
@@ -279,7 +266,7 @@ def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake
     assert [(p["project_id"], Decimal(p["amount"])) for p in doc["by_project"]] == sorted(
         ((p, v["amount"]) for (p,), v in truth.items()), key=lambda kv: -kv[1]
     )
-    code, out, _ = run(capsys, "report", "--last-month", "--tz", "Europe/Berlin", "--top", "2")
+    code, out, _ = run("report", "--last-month", "--tz", "Europe/Berlin", "--top", "2")
     # Costs come in UTC days: October in Berlin (31 days and an hour) is read as the 31
     # UTC days of October, and the header says so (report/_period.py).
     assert out.splitlines()[:2] == [
@@ -292,7 +279,7 @@ def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake
         "  2026-10-31, the dates of the period in Europe/Berlin\n"
     ) in out
     assert "Top keys and users by model" in out
-    code, out, err = run(capsys, "report", "--last-month", "--start", "7d")
+    code, out, err = run("report", "--last-month", "--start", "7d")
     assert code == 2 and "--last-month names the period" in err
 
 
@@ -301,7 +288,7 @@ def test_report_filters_and_markdown(capsys: pytest.CaptureFixture[str], fake: F
         "costs", start_time=OCT1, end_time=NOV1, group_by=["api_key_id", "line_item"]
     )
     key = sorted(k for (k, _i) in keys if k is not None)[0]
-    code, out, _ = run(capsys, "report", "--last-month", "--api-key-id", key, "-f", "markdown")
+    code, out, _ = run("report", "--last-month", "--api-key-id", key, "-f", "markdown")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "# OpenAI usage report: 2026-10-01 00:00 to 2026-11-01 00:00 UTC"
@@ -321,7 +308,7 @@ def test_costs_by_local_day_fall_back_to_the_same_utc_days(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI
 ) -> None:
     args = ["costs", "--start", "last-week", "--end", "this-week", "--tz", "Europe/Berlin"]
-    code, out, err = run(capsys, *args, "--by", "day", "-f", "csv")
+    code, out, err = run(*args, "--by", "day", "-f", "csv")
     assert code == 0 and "UTC days, not Europe/Berlin ones" in err
     rows = list(csv.DictReader(io.StringIO(out)))
     monday = datetime(2026, 10, 19, tzinfo=UTC)  # last ISO week, as UTC days
@@ -338,16 +325,14 @@ def test_project_names_become_ids(capsys: pytest.CaptureFixture[str], fake: Fake
     with fake.client() as http:
         listed = http.get("/organization/projects", params={"limit": 100}).json()["data"]
     data_science = next(p["id"] for p in listed if p["name"] == "Data science")
-    code, out, _ = run(
-        capsys, "costs", *OCTOBER, "--project", "data science", "--totals", "-f", "json"
-    )
+    code, out, _ = run("costs", *OCTOBER, "--project", "data science", "--totals", "-f", "json")
     assert code == 0
     (row,) = json.loads(out, parse_float=Decimal)
     truth = fake.totals("costs", start_time=OCT1, end_time=NOV1, project_ids=[data_science])
     assert row["amount_value"] == truth[()]["amount"]
-    code, out, _ = run(capsys, "report", "--last-month", "--project", "Data science", "-f", "json")
+    code, out, _ = run("report", "--last-month", "--project", "Data science", "-f", "json")
     assert json.loads(out)["filters"] == {"project_ids": [data_science]}
-    code, out, err = run(capsys, "completions", "--project", "Nope")
+    code, out, err = run("completions", "--project", "Nope")
     assert code == 2 and "invalid --project='Nope': a project name: " in err and "Web app" in err
 
 
@@ -355,7 +340,7 @@ def test_pivot_with_names_and_a_narrow_terminal(
     capsys: pytest.CaptureFixture[str], fake: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     names = {p["id"]: p["name"] for p in fake.directory.projects}
-    code, out, _ = run(capsys, "costs", *OCTOBER, "--pivot", "week:project_id", "-f", "csv",
+    code, out, _ = run("costs", *OCTOBER, "--pivot", "week:project_id", "-f", "csv",
                        "--names")  # fmt: skip
     assert code == 0
     header = out.splitlines()[0].split(",")
@@ -366,9 +351,7 @@ def test_pivot_with_names_and_a_narrow_terminal(
     }
     # Too narrow for every week: weeks are left out from the right, never the total.
     monkeypatch.setenv("COLUMNS", "60")
-    code, out, _ = run(
-        capsys, "costs", *OCTOBER, "--pivot", "project_id:week", "--names", "-f", "table"
-    )
+    code, out, _ = run("costs", *OCTOBER, "--pivot", "project_id:week", "--names", "-f", "table")
     lines = out.splitlines()
     assert lines[:2] == [  # the title wraps too
         "costs: 2026-10-01 00:00 to 2026-11-01 00:00 UTC,",

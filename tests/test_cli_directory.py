@@ -14,18 +14,14 @@ from email.utils import format_datetime
 
 import pytest
 import respx
+from _cli_run import run
 from _client_helpers import whole_page
 
-from openai_usage_client._cli import main
 from openai_usage_client.testing import USAGE_ONLY_ADMIN_KEY, FakeAPI, FakeServer
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 ADMIN = "sk-admin-cli-test-0123456789abcdef"
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -35,22 +31,16 @@ def server() -> Iterator[FakeServer]:
         yield srv
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def csv_rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_projects_csv_with_and_without_archived(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "projects", "--format", "csv")
+    code, out, _ = run("--fake", "projects", "--format", "csv")
     assert code == 0
     active = csv_rows(out)
     assert len(active) == 4 and {r["status"] for r in active} == {"active"}
-    code, out, _ = run(capsys, "--fake", "projects", "--include-archived", "--format", "csv")
+    code, out, _ = run("--fake", "projects", "--include-archived", "--format", "csv")
     every = csv_rows(out)
     assert code == 0 and len(every) == 5
     assert list(every[0]) == ["id", "name", "status", "created_at", "archived_at"]
@@ -61,7 +51,7 @@ def test_projects_csv_with_and_without_archived(capsys: pytest.CaptureFixture[st
 
 
 def test_api_keys_across_every_project_with_names(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "api-keys", "-f", "json")
+    code, out, _ = run("--fake", "api-keys", "-f", "json")
     assert code == 0
     keys = json.loads(out)
     fake = FakeAPI()
@@ -80,22 +70,20 @@ def test_api_keys_across_every_project_with_names(capsys: pytest.CaptureFixture[
     assert {k["project_name"] for k in keys} == {
         "Web app", "Agents platform", "Data science", "Batch pipeline", "Sandbox",
     }  # fmt: skip
-    code, out, _ = run(
-        capsys, "--fake", "api-keys", "--project-id", fake.org.projects[1], "-f", "csv"
-    )
+    code, out, _ = run("--fake", "api-keys", "--project-id", fake.org.projects[1], "-f", "csv")
     assert {r["project_name"] for r in csv_rows(out)} == {"Agents platform"}
 
 
 def test_users_table_and_filter(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "users", "-f", "table")
+    code, out, _ = run("--fake", "users", "-f", "table")
     assert code == 0 and "Ada Lovelace" in out and out.rstrip().endswith("(7 rows)")
-    code, out, _ = run(capsys, "--fake", "users", "--email", "alan@example.com", "-f", "jsonl")
+    code, out, _ = run("--fake", "users", "--email", "alan@example.com", "-f", "jsonl")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["Alan Turing"]
 
 
 def test_output_file_is_written_whole(capsys: pytest.CaptureFixture[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
     target = tmp_path / "projects.csv"
-    code, out, _ = run(capsys, "--fake", "projects", "-o", str(target))
+    code, out, _ = run("--fake", "projects", "-o", str(target))
     assert code == 0 and out == ""
     assert len(csv_rows(target.read_text())) == 4
     assert sorted(p.name for p in tmp_path.iterdir()) == ["projects.csv"]
@@ -105,7 +93,7 @@ def test_a_usage_only_key_gets_exit_3_from_projects(
     capsys: pytest.CaptureFixture[str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", USAGE_ONLY_ADMIN_KEY)
-    code, _, err = run(capsys, "--base-url", server.base_url, "projects")
+    code, _, err = run("--base-url", server.base_url, "projects")
     assert code == 3
     assert "cannot read the organization's projects" in err and USAGE_ONLY_ADMIN_KEY not in err
 
@@ -122,7 +110,7 @@ def test_doctor_on_a_good_key(
     capsys: pytest.CaptureFixture[str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", ADMIN)
-    code, out, _ = run(capsys, "--base-url", server.base_url, "doctor")
+    code, out, _ = run("--base-url", server.base_url, "doctor")
     assert lines(out) == [
         "ok admin key", "ok base URL", "ok API answers", "ok usage", "ok costs",
         "ok directory", "ok spend limit", "ok clock",
@@ -136,7 +124,7 @@ def test_doctor_on_a_good_key(
 
 
 def test_doctor_with_the_fake(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "doctor")
+    code, out, _ = run("--fake", "doctor")
     assert code == 0 and "all checks passed" in out
 
 
@@ -145,7 +133,7 @@ def test_doctor_on_a_project_key(
 ) -> None:
     key = "sk-proj-abcdefghijklmnop0123456789"
     monkeypatch.setenv("OPENAI_ADMIN_KEY", key)
-    code, out, err = run(capsys, "--base-url", server.base_url, "doctor")
+    code, out, err = run("--base-url", server.base_url, "doctor")
     assert code == 3
     assert lines(out) == ["FAIL admin key", "ok base URL", "ok API answers", "FAIL usage"]
     assert "looks like a project key" in out and "HTTP 403" in out
@@ -158,7 +146,7 @@ def test_doctor_with_a_usage_only_key_fails_the_directory(
     capsys: pytest.CaptureFixture[str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", USAGE_ONLY_ADMIN_KEY)
-    code, out, _ = run(capsys, "--base-url", server.base_url, "doctor")
+    code, out, _ = run("--base-url", server.base_url, "doctor")
     assert code == 3
     assert lines(out)[3:] == [
         "ok usage",
@@ -181,11 +169,11 @@ def test_doctor_on_a_wrong_base_url(
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", ADMIN)
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    code, out, _ = run(capsys, "--base-url", url, "doctor")
+    code, out, _ = run("--base-url", url, "doctor")
     assert code == 5
     assert lines(out) == ["ok admin key", "ok base URL", "FAIL API answers"]
     assert f"no answer from {url}" in out and "fix: check the network" in out
-    code, out, _ = run(capsys, "--base-url", "http://api.example.com/v1", "doctor")
+    code, out, _ = run("--base-url", "http://api.example.com/v1", "doctor")
     assert code == 5
     assert lines(out) == ["ok admin key", "FAIL base URL"]
     assert "not HTTPS" in out
@@ -195,13 +183,13 @@ def test_doctor_on_a_base_url_that_is_not_the_api(
     capsys: pytest.CaptureFixture[str], server: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_ADMIN_KEY", ADMIN)
-    code, out, _ = run(capsys, "--base-url", server.base_url.removesuffix("/v1") + "/v2", "doctor")
+    code, out, _ = run("--base-url", server.base_url.removesuffix("/v1") + "/v2", "doctor")
     assert code == 5
     assert "HTTP 404" in out and "does not serve OpenAI's admin API" in out
 
 
 def test_doctor_without_a_key(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "doctor")
+    code, out, _ = run("doctor")
     assert code == 3
     assert lines(out) == ["FAIL admin key", "ok base URL"]
     assert "OPENAI_ADMIN_KEY is not set" in out
@@ -225,7 +213,7 @@ def test_doctor_clock_skew(
         mock.get(url__regex=r".*/organization/spend_limit").respond(
             404, json={"error": {"message": "none", "type": "x"}}
         )
-        code, out, _ = run(capsys, "doctor")
+        code, out, _ = run("doctor")
     assert "no spend limit is set" in out
     assert (code, lines(out)[-1]) == ((0, "ok clock") if ok else (5, "FAIL clock"))
     if not ok:
@@ -236,5 +224,5 @@ def test_doctor_clock_skew(
 
 @pytest.mark.parametrize("name", ["projects", "api-keys", "users", "doctor"])
 def test_help(capsys: pytest.CaptureFixture[str], name: str) -> None:
-    code, out, _ = run(capsys, name, "--help")
+    code, out, _ = run(name, "--help")
     assert code == 0 and f"Usage: openai-usage {name}" in out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 import respx
+from _cli_run import run as _run
 
 from openai_usage_client._cli import EXIT_CODES, exit_code_for, main
 from openai_usage_client._core._exceptions import OpenAIUsageError
@@ -16,6 +18,10 @@ KEY = "sk-admin-SECRET-do-not-print-4242"
 URL = "https://api.openai.com/v1/organization/usage/completions"
 ARGS = ["completions", "--start", "2026-10-01", "--end", "2026-10-02", "-f", "csv"]
 GLOBAL = ["--max-retries", "0"]
+
+
+#: The one CLI runner (``_cli_run.run``) with this module's global options.
+run = partial(_run, *GLOBAL)
 
 
 @pytest.fixture(autouse=True)
@@ -55,12 +61,6 @@ def error(status: int, message: str) -> httpx.Response:
     return httpx.Response(status, json=body)
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([*GLOBAL, *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize(
     ("response", "code"),
     [
@@ -80,7 +80,7 @@ def test_exit_code_per_error_class(
 ) -> None:
     with respx.mock(assert_all_called=True) as mock:
         mock.get(URL).mock(return_value=response)
-        got, out, err = run(capsys, *ARGS)
+        got, out, err = run(*ARGS)
     assert got == code
     assert out == ""
     assert err.startswith("openai-usage: error: ")
@@ -92,7 +92,7 @@ def test_exit_code_per_error_class(
 def test_connection_failure_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     with respx.mock as mock:
         mock.get(URL).mock(side_effect=httpx.ConnectError("refused"))
-        code, _, err = run(capsys, *ARGS)
+        code, _, err = run(*ARGS)
     assert code == 5
     assert "Connection error" in err
 
@@ -100,7 +100,7 @@ def test_connection_failure_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
 def test_repeated_cursor_exits_6(capsys: pytest.CaptureFixture[str]) -> None:
     with respx.mock as mock:
         mock.get(URL).mock(return_value=httpx.Response(200, json=page(next_page="c1")))
-        code, _, err = run(capsys, *ARGS)
+        code, _, err = run(*ARGS)
     assert code == 6
     assert "a second time" in err
 
@@ -109,13 +109,13 @@ def test_missing_key_exits_3_with_a_hint(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("OPENAI_ADMIN_KEY")
-    code, _out, err = run(capsys, *ARGS)
+    code, _out, err = run(*ARGS)
     assert code == 3
     assert "OPENAI_ADMIN_KEY" in err and "--fake" in err
 
 
 def test_insecure_base_url_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--base-url", "http://example.com/v1", *ARGS)
+    code, _, err = run("--base-url", "http://example.com/v1", *ARGS)
     assert code == 2
     assert "clear text" in err
 
@@ -123,7 +123,7 @@ def test_insecure_base_url_is_bad_input(capsys: pytest.CaptureFixture[str]) -> N
 def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     with respx.mock as mock:
         mock.get(URL).mock(return_value=error(500, "boom"))
-        code, _, err = run(capsys, "--debug", *ARGS)
+        code, _, err = run("--debug", *ARGS)
     assert code == 5
     assert "Traceback" in err and "InternalServerError" in err
 
@@ -137,7 +137,7 @@ def test_unexpected_errors_exit_1_in_one_line(
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(_output, "_writer", lambda fmt: broken)
-    code, _, err = run(capsys, "--fake", *ARGS)
+    code, _, err = run("--fake", *ARGS)
     assert code == 1
     assert err == "openai-usage: unexpected error: a bug (run with --debug for the traceback)\n"
 
@@ -163,8 +163,8 @@ def test_the_key_never_appears_in_output_or_logs(
             httpx.Response(200, json=page([bucket()])),
             error(401, f"Incorrect API key provided: {KEY}. You can find your key at..."),
         ]
-        ok, out_ok, err_ok = run(capsys, "-vv", *ARGS)
-        failed, out_bad, err_bad = run(capsys, "-vv", *ARGS)
+        ok, out_ok, err_ok = run("-vv", *ARGS)
+        failed, out_bad, err_bad = run("-vv", *ARGS)
         sent = [call.request.headers["authorization"] for call in route.calls]
     assert ok == 0 and failed == 3
     assert sent == [f"Bearer {KEY}"] * 2  # it was used...

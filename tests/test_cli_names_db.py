@@ -6,7 +6,6 @@ the same command run against the API, never from the code under test.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -18,11 +17,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from _cli_run import run
 
-from openai_usage_client._cli import main
 from openai_usage_client.store import Store
 from openai_usage_client.testing import DEFAULT_ADMIN_KEY, DEFAULT_NOW, FakeAPI, FakeServer
 from tests._store_helpers import client_for
+
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
 
 DAY = 86_400
 NOW = DEFAULT_NOW
@@ -37,22 +38,9 @@ NAME_COLUMNS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
 @pytest.fixture(scope="module")
 def fake() -> FakeAPI:
     return FakeAPI(seed=0)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:

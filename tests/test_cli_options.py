@@ -14,26 +14,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from _cli_run import run
 
 from openai_usage_client._cli import main
 from openai_usage_client._cli._times import future_warning
 from openai_usage_client.testing import FakeAPI
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 NOW = 1_793_491_200  # the fake's default now, 2026-11-01T00:00Z
 DAY = 86_400
 RANGE = ["--start", "2026-10-25", "--end", "2026-11-01"]
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -52,11 +43,11 @@ def test_parquet_output_is_parquet(capsys: pytest.CaptureFixture[str], tmp_path:
     pq = pytest.importorskip("pyarrow.parquet")
     target = tmp_path / "costs.parquet"
     args = ["--fake", "costs", *RANGE, "--group-by", "project_id"]
-    code, out, _ = run(capsys, *args, "-o", str(target))
+    code, out, _ = run(*args, "-o", str(target))
     assert code == 0 and out == ""
     assert target.read_bytes()[:4] == b"PAR1"
     table = pq.read_table(target)
-    code, text, _ = run(capsys, *args, "-f", "csv")
+    code, text, _ = run(*args, "-f", "csv")
     expected = csv_rows(text)
     assert table.num_rows == len(expected) > 7
     amounts = table.column("amount_value").to_pylist()
@@ -68,14 +59,14 @@ def test_parquet_without_pyarrow_gives_the_hint_before_any_request(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    code, out, err = run(capsys, "--fake", "costs", "-o", str(tmp_path / "x.parquet"))
+    code, out, err = run("--fake", "costs", "-o", str(tmp_path / "x.parquet"))
     assert code == 2 and out == ""
     assert "pip install 'openai-usage-client[parquet]'" in err
     assert list(tmp_path.iterdir()) == []
 
 
 def test_parquet_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--fake", "costs", "-f", "parquet")
+    code, _, err = run("--fake", "costs", "-f", "parquet")
     assert code == 2
     assert "--output" in err
 
@@ -83,14 +74,12 @@ def test_parquet_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_unknown_extension_needs_format(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    code, _, err = run(capsys, "--fake", "costs", *RANGE, "-o", str(tmp_path / "costs.txt"))
+    code, _, err = run("--fake", "costs", *RANGE, "-o", str(tmp_path / "costs.txt"))
     assert code == 2
     assert err.startswith("openai-usage: error: ") and err.count("\n") == 1
     assert "'costs.txt'" in err and "--format" in err
     assert list(tmp_path.iterdir()) == []
-    code, _, _ = run(
-        capsys, "--fake", "costs", *RANGE, "-o", str(tmp_path / "costs.txt"), "-f", "csv"
-    )
+    code, _, _ = run("--fake", "costs", *RANGE, "-o", str(tmp_path / "costs.txt"), "-f", "csv")
     assert code == 0
     assert (tmp_path / "costs.txt").read_text().startswith("endpoint,")
 
@@ -103,7 +92,7 @@ def test_output_files_respect_the_umask(
     target = tmp_path / "costs.csv"
     previous = os.umask(umask)
     try:
-        code, _, _ = run(capsys, "--fake", "costs", *RANGE, "-o", str(target))
+        code, _, _ = run("--fake", "costs", *RANGE, "-o", str(target))
     finally:
         os.umask(previous)
     assert code == 0
@@ -114,7 +103,7 @@ def test_output_into_a_missing_folder_exits_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = run(capsys, "--fake", "costs", *RANGE, "--output", "nodir/x.csv")
+    code, out, err = run("--fake", "costs", *RANGE, "--output", "nodir/x.csv")
     assert code == 2 and out == ""
     assert "folder nodir does not exist" in err
     assert err.count("\n") == 1 and ".partial" not in err
@@ -127,16 +116,14 @@ def test_output_into_a_missing_folder_exits_2(
 def test_a_start_in_the_future_names_the_option_and_echoes_the_value(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out, err = run(capsys, "--fake", "costs", "--start", "2027-01-01")
+    code, out, err = run("--fake", "costs", "--start", "2027-01-01")
     assert code == 2 and out == ""
     assert err == (
         "openai-usage: error: invalid --start '2027-01-01' (2027-01-01T00:00:00Z, in the "
         "future): it must be before --end (default: now) (2026-11-01T00:00:00Z); with --fake, "
         "now is the fake's fixed clock: move it with --fake-now\n"
     )
-    code, _, err = run(
-        capsys, "--fake", "--fake-now", "2026-11-15", "costs", "--start", "2026-11-20"
-    )
+    code, _, err = run("--fake", "--fake-now", "2026-11-15", "costs", "--start", "2026-11-20")
     assert code == 2
     assert err.endswith("before --end (default: now) (2026-11-15T00:00:00Z)\n")
 
@@ -144,7 +131,7 @@ def test_a_start_in_the_future_names_the_option_and_echoes_the_value(
 def test_this_month_at_the_fakes_default_clock_points_at_fake_now(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, _, err = run(capsys, "--fake", "costs", "--start", "this-month")
+    code, _, err = run("--fake", "costs", "--start", "this-month")
     assert code == 2
     assert err.startswith(
         "openai-usage: error: invalid --start 'this-month' (2026-11-01T00:00:00Z)"
@@ -153,7 +140,7 @@ def test_this_month_at_the_fakes_default_clock_points_at_fake_now(
 
 
 def test_an_end_before_the_default_start_names_end(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--fake", "completions", "--end", "1767225600")
+    code, _, err = run("--fake", "completions", "--end", "1767225600")
     assert code == 2
     assert "invalid --end '1767225600' (2026-01-01T00:00:00Z)" in err
     assert "--start (default: 7 days before today) (2026-10-25T00:00:00Z)" in err
@@ -161,7 +148,7 @@ def test_an_end_before_the_default_start_names_end(capsys: pytest.CaptureFixture
 
 
 def test_start_after_end_both_given(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--fake", "report", "--start", "2026-10-30", "--end", "3d")
+    code, _, err = run("--fake", "report", "--start", "2026-10-30", "--end", "3d")
     assert code == 2
     assert "invalid --start '2026-10-30' (2026-10-30T00:00:00Z)" in err
     assert "--end '3d' (2026-10-29T00:00:00Z)" in err
@@ -169,7 +156,7 @@ def test_start_after_end_both_given(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_a_range_past_the_fakes_clock_warns(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["--fake", "costs", "--start", "2027-01-01", "--end", "2027-02-01", "-f", "csv"]
-    code, out, err = run(capsys, *args)
+    code, out, err = run(*args)
     assert code == 0
     assert out.count("\n") == 1  # the header only
     assert err == (
@@ -178,9 +165,7 @@ def test_a_range_past_the_fakes_clock_warns(capsys: pytest.CaptureFixture[str]) 
         "is no usage in it\n"
     )
     # A report of days that have not happened is refused (issue 25): not $0.00 a day.
-    code, _, err = run(
-        capsys, "--fake", "report", "-q", "--start", "2027-01-01", "--end", "2027-01-04"
-    )
+    code, _, err = run("--fake", "report", "-q", "--start", "2027-01-01", "--end", "2027-01-04")
     assert code == 2
     assert err.startswith(
         "openai-usage: error: invalid start='2027-01-01 00:00 UTC': a time before the fake's "
@@ -203,11 +188,11 @@ def test_a_range_in_the_real_future_says_so() -> None:
 
 
 def test_global_options_after_the_command(capsys: pytest.CaptureFixture[str]) -> None:
-    before = run(capsys, "--fake", "costs", *RANGE, "-f", "csv")
-    after = run(capsys, "costs", *RANGE, "-f", "csv", "--fake")
+    before = run("--fake", "costs", *RANGE, "-f", "csv")
+    after = run("costs", *RANGE, "-f", "csv", "--fake")
     assert before[0] == after[0] == 0
     assert before[1] == after[1] and len(csv_rows(after[1])) == 7
-    code, out, _ = run(capsys, "report", "--fake", "-q", "--days", "2")
+    code, out, _ = run("report", "--fake", "-q", "--days", "2")
     assert code == 0 and out.startswith("OpenAI usage report: 2026-10-30 00:00")
 
 
@@ -215,7 +200,6 @@ def test_every_global_option_is_taken_after_the_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     code, _, err = run(
-        capsys,
         "costs",
         *RANGE,
         "--fake",
@@ -232,17 +216,17 @@ def test_every_global_option_is_taken_after_the_command(
     )
     assert code == 0
     assert "client: base_url=https://api.openai.com/v1 fake=True" in err
-    code, _, err = run(capsys, "costs", "--fake", "--base-url", "http://example.com/v1")
+    code, _, err = run("costs", "--fake", "--base-url", "http://example.com/v1")
     assert code == 2
     assert "example.com" in err  # the base URL given after the command was used (and refused)
 
 
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     for args in (["--fake", "costs", "--no-such-option"], ["no-such-command"], ["costs", "-f"]):
-        code, out, err = run(capsys, *args)
+        code, out, err = run(*args)
         assert code == 2 and out == ""
         assert err.startswith("openai-usage: error: ") and err.count("\n") == 1, err
-    _, _, err = run(capsys, "--fake", "costs", "--no-such-option")
+    _, _, err = run("--fake", "costs", "--no-such-option")
     assert err == (
         "openai-usage: error: No such option '--no-such-option' (see 'openai-usage costs --help')\n"
     )
@@ -253,11 +237,11 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_fake_now_moves_the_fakes_clock(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
-        capsys, "--fake", "--fake-now", "2026-12-15T06:00Z", "costs", "--start", "this-month"
+        "--fake", "--fake-now", "2026-12-15T06:00Z", "costs", "--start", "this-month"
     )
     assert code == 0
     code, out, _ = run(
-        capsys, "costs", "--start", "this-month", "-f", "csv", "--fake", "--fake-now", "2026-12-15"
+        "costs", "--start", "this-month", "-f", "csv", "--fake", "--fake-now", "2026-12-15"
     )
     assert code == 0
     rows = csv_rows(out)
@@ -269,7 +253,7 @@ def test_fake_now_moves_the_fakes_clock(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_fake_now_now_is_the_real_clock(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "--fake", "--fake-now", "now", "costs", "--start", "3d", "-f", "csv")
+    code, out, _ = run("--fake", "--fake-now", "now", "costs", "--start", "3d", "-f", "csv")
     assert code == 0
     today = datetime.now(UTC).date()
     days = [r["start_time"][:10] for r in csv_rows(out)]
@@ -277,10 +261,10 @@ def test_fake_now_now_is_the_real_clock(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_fake_now_needs_fake(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--fake-now", "2026-12-01", "costs")
+    code, _, err = run("--fake-now", "2026-12-01", "costs")
     assert code == 2
     assert "--fake-now applies only with --fake" in err
-    code, _, err = run(capsys, "--fake", "--fake-now", "soon", "costs")
+    code, _, err = run("--fake", "--fake-now", "soon", "costs")
     assert code == 2 and "--fake-now" in err and "'soon'" in err
 
 

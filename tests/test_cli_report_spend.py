@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli_run import run as _run
 
-from openai_usage_client._cli import main
 from openai_usage_client._cli._output import money
 from openai_usage_client.spend import OrgSource, SpendConfig, TeamConfig, spend_sections
 from openai_usage_client.testing import FakeAPI
@@ -46,6 +47,10 @@ monthly_usd = 150
 """
 
 
+#: The one CLI runner (``_cli_run.run``) with this module's global options.
+run = partial(_run, "--fake", "--fake-now", "2026-10-20")
+
+
 @pytest.fixture(scope="module")
 def fake() -> FakeAPI:
     return FakeAPI(seed=0, now=NOW)
@@ -58,14 +63,8 @@ def write_config(folder: Path, fake: FakeAPI, name: str = "teams.toml") -> Path:
     return path
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--fake", "--fake-now", "2026-10-20", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def report_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
-    code, out, err = run(capsys, "report", "--quiet", "--format", "json", *args)
+    code, out, err = run("report", "--quiet", "--format", "json", *args)
     assert code == 0, err
     document: dict[str, Any] = json.loads(out)
     return document
@@ -109,7 +108,7 @@ def test_team_totals_equal_the_hand_computed_allocation(
     assert {t: Decimal(v["usd"]) for t, v in org["by_team"].items()} == expected
 
     # The table shows the same, rounded to cents, before the spend by project.
-    code, out, _ = run(capsys, "report", "--quiet", "--config", str(tmp_path / "teams.toml"))
+    code, out, _ = run("report", "--quiet", "--config", str(tmp_path / "teams.toml"))
     assert code == 0
     lines = out.splitlines()
     at = lines.index(f"Spend by team ({tmp_path / 'teams.toml'})")
@@ -122,7 +121,7 @@ def test_budget_lines_are_what_check_reports(
     fake: FakeAPI, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     path = str(write_config(tmp_path, fake))
-    code, out, _ = run(capsys, "check", "--config", path, "--format", "json")
+    code, out, _ = run("check", "--config", path, "--format", "json")
     assert code == 7  # the report itself does not exit 7: it is not a check
     checked = json.loads(out)
     budgets = report_json(capsys, "--config", path)["spend"]["budgets"]
@@ -135,8 +134,8 @@ def test_budget_lines_are_what_check_reports(
     assert [b["status"] for b in budgets["lines"]] == ["forecast-over", "warn", "ok"]
 
     # In the table: check's own budget lines, word for word.
-    _, check_text, _ = run(capsys, "check", "--config", path)
-    code, report_text, _ = run(capsys, "report", "--quiet", "--config", path)
+    _, check_text, _ = run("check", "--config", path)
+    code, report_text, _ = run("report", "--quiet", "--config", path)
     assert code == 0
     block = check_text.split("\n\nAnomalies")[0]
     assert f"\n{block}\n\n" in report_text
@@ -174,7 +173,7 @@ def test_two_fake_organizations_separate_and_combined(
     (line,) = document["spend"]["budgets"]["lines"]
     assert line["scope"] == "organization:lab"
 
-    code, out, _ = run(capsys, "report", "--quiet", "--config", str(path))
+    code, out, _ = run("report", "--quiet", "--config", str(path))
     assert code == 0
     tail = out.split("Spend by organization\n")[1].split("\n\n")[0].splitlines()
     assert tail == [
@@ -183,7 +182,7 @@ def test_two_fake_organizations_separate_and_combined(
         f"  all organizations  {money(truth['prod'] + truth['lab'], 'usd')}",
     ]
 
-    code, out, _ = run(capsys, "report", "--quiet", "--config", str(path), "-f", "markdown")
+    code, out, _ = run("report", "--quiet", "--config", str(path), "-f", "markdown")
     assert code == 0
     assert "## Spend by organization" in out
     assert f"| **all organizations** | {money(truth['prod'] + truth['lab'], 'usd')} |" in out
@@ -194,7 +193,7 @@ def test_markdown_has_the_team_and_budget_sections(
 ) -> None:
     expected = by_hand(fake)
     code, out, _ = run(
-        capsys, "report", "--quiet", "-f", "markdown", "--config", str(write_config(tmp_path, fake))
+        "report", "--quiet", "-f", "markdown", "--config", str(write_config(tmp_path, fake))
     )
     assert code == 0
     assert (
@@ -215,7 +214,7 @@ def test_the_default_config_file_and_no_config(
     monkeypatch.chdir(tmp_path)
     plain = report_json(capsys)
     assert "spend" not in plain  # without a config the report is what it was
-    code, text, _ = run(capsys, "report", "--quiet")
+    code, text, _ = run("report", "--quiet")
     assert code == 0 and "Spend by team" not in text and "Budgets for" not in text
     write_config(tmp_path, fake, "openai-usage.toml")
     document = report_json(capsys)
@@ -233,7 +232,7 @@ def test_filters_narrow_the_teams_and_user_filters_are_refused(
     teams = {t["team"]: Decimal(t["amount"]) for t in document["spend"]["teams"]}
     assert teams == {"alpha": by_hand(fake)["alpha"], "beta": 0, "unallocated": 0}
     assert teams["alpha"] == Decimal(document["total"])
-    code, _, err = run(capsys, "report", "--config", path, "--user-id", "user-x")
+    code, _, err = run("report", "--config", path, "--user-id", "user-x")
     assert code == 2
     assert "--user-id: not with a spend config" in err
 
@@ -281,7 +280,7 @@ def test_from_a_local_store_the_same_teams_and_budgets(
 ) -> None:
     path = str(write_config(tmp_path, fake))
     db = str(tmp_path / "usage.db")
-    code, _, err = run(capsys, "sync", "--db", db, "--start", "2026-08-01", "--quiet")
+    code, _, err = run("sync", "--db", db, "--start", "2026-08-01", "--quiet")
     assert code == 0, err
     stored = report_json(capsys, "--db", db, "--config", path)["spend"]
     assert {t["team"]: Decimal(t["amount"]) for t in stored["teams"]} == by_hand(fake)
@@ -330,7 +329,7 @@ def test_a_report_over_several_organizations_labels_every_line(
         == lab
     )
     # In the text, every line starts with its organization; a name both share needs no ID.
-    code, out, _ = run(capsys, "report", "--quiet", "--config", str(path))
+    code, out, _ = run("report", "--quiet", "--config", str(path))
     assert code == 0
     lines = out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("Spend by project"))
@@ -350,17 +349,17 @@ def test_openai_settings_say_whose_they_are_over_several_organizations(
         '[[organization]]\nname = "prod"\n[[organization]]\nname = "lab"\n'
         '[[budget]]\nscope = "organization:lab"\nmonthly_usd = 1000\n'
     )
-    code, out, _ = run(capsys, "check", "--config", str(path))
+    code, out, _ = run("check", "--config", str(path))
     assert code == 0
     assert "  organization:lab: OpenAI hard limit $5,000.00 (lab: organization)" in out
-    code, out, _ = run(capsys, "check", "--config", str(path), "-f", "json")
+    code, out, _ = run("check", "--config", str(path), "-f", "json")
     assert code == 0
     (line,) = json.loads(out)["budgets"]
     assert {s["organization"] for s in line["openai_settings"]} == {"lab"}
     # One organization: no label (its settings are the only ones).
     single = tmp_path / "one.toml"
     single.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 1000\n')
-    code, out, _ = run(capsys, "check", "--config", str(single))
+    code, out, _ = run("check", "--config", str(single))
     assert code == 0
     assert "  organization: OpenAI hard limit $5,000.00 (organization)" in out
 
@@ -381,12 +380,12 @@ def test_check_shows_the_keys_own_limits_of_a_project_budget(
     name = next(p["name"] for p in fake.directory.projects if p["id"] == project)
     path = tmp_path / "b.toml"
     path.write_text(f'[[budget]]\nscope = "project:{name}"\nmonthly_usd = 1\n')
-    code, out, _ = run(capsys, "check", "--config", str(path))
+    code, out, _ = run("check", "--config", str(path))
     assert code == 7  # a $1 budget is over
     assert f"  project:{name}: OpenAI limit $50.00 (key:{key['id']})" in out
     # A key's own limit does not make the project's budget "above a hard limit".
     assert "above OpenAI's hard spend limit" not in out
-    code, out, _ = run(capsys, "check", "--config", str(path), "-f", "json")
+    code, out, _ = run("check", "--config", str(path), "-f", "json")
     assert code == 7
     (line,) = json.loads(out)["budgets"]
     assert {"scope": f"key:{key['id']}", "kind": "limit", "amount": "50",

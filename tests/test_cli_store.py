@@ -5,31 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _cli_run import run
 
-from openai_usage_client._cli import main
 from openai_usage_client._cli._state import State
 from openai_usage_client.store import Store
 from openai_usage_client.store._lock import SyncLock
 from openai_usage_client.testing import FakeAPI, Faults, Persistent
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 NOW = 1_793_491_200  # the fake's now, 2026-11-01T00:00Z
 DAY = 86_400
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-
-
 def test_sync_then_resync_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "usage.db")
-    code, out, err = run(capsys, "--fake", "sync", "--db", db, "--start", "2026-10-01")
+    code, out, err = run("--fake", "sync", "--db", db, "--start", "2026-10-01")
     assert code == 0, err
     assert out.startswith(f"{db}: 3 request(s), 64 bucket(s) fetched in 3 window(s)")
     assert (
@@ -38,21 +29,20 @@ def test_sync_then_resync_then_export(tmp_path: Path, capsys: pytest.CaptureFixt
         "through 2026-10-29, provisional: 2026-10-30, 2026-10-31, 2026-11-01"
     ) in out
     # The next run needs no --start and sends one request per endpoint.
-    code, out, _ = run(capsys, "--fake", "sync", "--db", db)
+    code, out, _ = run("--fake", "sync", "--db", db)
     assert code == 0
     assert "2 request(s), 6 bucket(s)" in out and "0 inserted, 0 revised, 0 removed" in out
     lake = tmp_path / "lake"
-    code, out, _ = run(capsys, "export", "--db", db, "--parquet-dir", str(lake))
+    code, out, _ = run("export", "--db", db, "--parquet-dir", str(lake))
     assert code == 0 and out.startswith(f"{lake}: 62 partition(s) written")  # Nov 1 is empty yet
     assert (lake / "endpoint=costs" / "date=2026-10-31" / "part-0.parquet").exists()
-    code, out, _ = run(capsys, "export", "--db", db, "--parquet-dir", str(lake))
+    code, out, _ = run("export", "--db", db, "--parquet-dir", str(lake))
     assert "0 partition(s) written (0 rows), 62 unchanged, 0 removed" in out
 
 
 def test_sync_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "u.db"
     code, out, err = run(
-        capsys,
         "--fake",
         "sync",
         "--db",
@@ -74,7 +64,7 @@ def test_sync_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_first_sync_needs_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--fake", "sync", "--db", str(tmp_path / "u.db"))
+    code, _, err = run("--fake", "sync", "--db", str(tmp_path / "u.db"))
     assert code == 2
     assert "start" in err and "required for the first sync" in err
 
@@ -83,7 +73,6 @@ def test_a_busy_store_exits_7(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     db = tmp_path / "u.db"
     with SyncLock(str(db), 0):
         code, _, err = run(
-            capsys,
             "--fake",
             "sync",
             "--db",
@@ -104,7 +93,7 @@ def test_a_failed_sync_exits_with_its_causes_code(
     monkeypatch.setattr(State, "fake_api", lambda self: broken)
     db = tmp_path / "u.db"
     code, out, err = run(
-        capsys, "--fake", "--max-retries", "0", "sync", "--db", str(db), "--start", "2026-10-01"
+        "--fake", "--max-retries", "0", "sync", "--db", str(db), "--start", "2026-10-01"
     )
     assert code == 5 and out == ""
     assert (

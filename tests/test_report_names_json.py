@@ -5,19 +5,19 @@ from the text report of the same data.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli_run import run as cli
 from _store_helpers import client_for
 
-from openai_usage_client._cli import main
 from openai_usage_client.store import Store
 from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
+
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
 
 DAY = 86_400
 PERIOD = ["--start", "2026-10-02", "--end", "2026-11-01"]
@@ -34,18 +34,11 @@ MARKDOWN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-
-
 def run(*args: str) -> str:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    assert code == 0, err.getvalue()
-    return out.getvalue()
+    """stdout of a command that must succeed."""
+    code, out, err = cli(*args)
+    assert code == 0, err
+    return out
 
 
 def table_labels(text: str, title: str) -> list[str]:

@@ -6,8 +6,6 @@ Every expected value is computed here from the fake's own data (``fake.totals`` 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import time
 from collections.abc import Iterator
@@ -16,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli_run import run
 
-from openai_usage_client._cli import main
 from openai_usage_client._cli._output import money
 from openai_usage_client.directory import ApiKeyRecord, Directory, ProjectRecord
 from openai_usage_client.report import REPORT_QUERIES, build_report, report_from_store
@@ -45,13 +43,6 @@ def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def fake() -> FakeAPI:
     return FakeAPI(seed=0)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def section(text: str, title: str) -> list[str]:
