@@ -29,15 +29,11 @@ from openai_usage_client.testing import (
 )
 from tests._store_helpers import client_for
 
+pytestmark = pytest.mark.usefixtures("no_ambient_key")
+
 DAY = 86_400
 NOW = DEFAULT_NOW
 START = NOW - 30 * DAY
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OPENAI_ADMIN_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
 
 
 @pytest.fixture(scope="module")
