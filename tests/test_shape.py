@@ -1,4 +1,4 @@
-"""The analysis options of data commands (``_cli/_shape``): requests and results vs the fake."""
+"""The analysis options of data commands (``analysis.Shape``): requests and results vs the fake."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
-from openai_usage_client._cli._shape import Shape
 from openai_usage_client._core._rows import Row, rows
 from openai_usage_client._core._table import render
+from openai_usage_client.analysis import Shape
 from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -19,7 +19,7 @@ from .._core._endpoints import EndpointSpec
 from ..analysis import pivot_dimensions
 
 if TYPE_CHECKING:
-    from ._shape import Shape, Shaped
+    from ..analysis import Shape, Shaped
 
 __all__ = ["ANALYSIS_KEYS", "analysis_params", "shape_from", "table_width", "write_shaped"]
 
@@ -90,7 +90,7 @@ def shape_from(options: dict[str, Any]) -> Shape:
     # Imported here, not at the top: every command is built for `openai-usage --help`,
     # which must not pay for the analysis machinery (bench P5).
     from .._core._periods import zone
-    from ._shape import Shape
+    from ..analysis import Shape
 
     values = {k: options.pop(k, None) for k in ANALYSIS_KEYS}
     return Shape(

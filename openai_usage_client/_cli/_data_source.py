@@ -22,8 +22,8 @@ from ._names import NAMES_HELP, lookup_names, warn
 
 if TYPE_CHECKING:
     from .._core._endpoints import EndpointSpec
+    from ..analysis import Shape, Shaped
     from ..directory import Directory
-    from ._shape import Shape, Shaped
     from ._state import State
 
 __all__ = ["api_names", "name_shaped", "source_params", "store_directory", "store_rows"]

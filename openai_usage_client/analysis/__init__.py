@@ -46,6 +46,7 @@ from ._analysis import (
     rollup,
     totals,
 )
+from ._shape import Shape, Shaped
 
 __all__ = [
     "PERIOD_WORDS",
@@ -53,6 +54,8 @@ __all__ = [
     "Measure",
     "Pivot",
     "Plan",
+    "Shape",
+    "Shaped",
     "client_side",
     "filter_rows",
     "label",

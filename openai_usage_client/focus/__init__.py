@@ -18,6 +18,6 @@ why each choice was made.
 
 from ._columns import FOCUS_COLUMNS, FOCUS_TYPES
 from ._rows import focus_rows
-from ._write import write_focus
+from ._write import focus_coverage, write_focus
 
-__all__ = ["FOCUS_COLUMNS", "FOCUS_TYPES", "focus_rows", "write_focus"]
+__all__ = ["FOCUS_COLUMNS", "FOCUS_TYPES", "focus_coverage", "focus_rows", "write_focus"]

@@ -100,3 +100,13 @@ def _parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
     batch = list(rows)
     pq.write_table(pa.Table.from_pylist(batch, schema=schema), path)
     return len(batch)
+
+
+def focus_coverage(store: Store, start: int | None, end: int | None, now: int) -> list[str]:
+    """What the store lacks of a FOCUS export's costs (``Missing:``, ``Lost:``,
+    ``Provisional:`` lines, each with the sync that fills it): from ``start`` (default the
+    store's first day; 1970-01-01, which is 0, is a start given) to ``end`` (default ``now``)."""
+    first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
+    lo = first if start is None else start
+    hi = now if end is None else end
+    return store.coverage("costs", lo, hi, now=now).lines()

@@ -456,6 +456,22 @@ class Store:
             series=chosen,
         )  # fmt: skip
 
+    def holes(self, endpoints: Iterable[str] = ()) -> list[str]:
+        """``Missing:`` and ``Lost:`` lines (each with the sync that fills it) for the
+        buckets between each series' first and last stored one that are not in the store
+        (a sync that failed part-way) or whose rows no longer match their sync: what an
+        export of the whole store lacks. ``endpoints``: those only (default: all)."""
+        wanted = set(endpoints)
+        lines = []
+        for held in self.freshness():
+            if wanted and held.endpoint not in wanted:
+                continue
+            first, last = (int(t.timestamp()) for t in (held.first, held.last))
+            found = self.coverage(held.endpoint, first, last, now=last,
+                                  organization=held.organization)  # fmt: skip
+            lines += [line for line in found.lines() if line.startswith(("Missing:", "Lost:"))]
+        return lines
+
     def empty(self, endpoint: str, what: str | None = None) -> StoreEmptyError:
         """The error for a read of ``endpoint`` the store holds nothing of: it names a first
         sync that started and left no data, if one did (exit 10 in the CLI)."""

@@ -15,7 +15,7 @@ from .._state import State
 from .._times import TIME_HELP, parse_time
 
 if TYPE_CHECKING:
-    from ...store import Store
+    pass
 
 __all__ = ["command", "commands"]
 
@@ -89,37 +89,18 @@ def command(
             summary = store.export_parquet(parquet_dir, endpoints=endpoints or None)
             click.echo(f"{parquet_dir}: {summary}")
         if focus_file is not None:
-            from ...focus import write_focus
+            from ...focus import focus_coverage, write_focus
             from ...spend import load_config
 
             config = load_config(config_path) if config_path is not None else None
             count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
             click.echo(f"{focus_file}: {count} FOCUS rows")
-            first = min((int(f.first.timestamp()) for f in store.freshness()), default=0)
-            # 1970-01-01 is 0: a start given, not a start left out.
-            lo = first if span[0] is None else span[0]
-            hi = int(now.timestamp()) if span[1] is None else span[1]
-            held = store.coverage("costs", lo, hi, now=int(now.timestamp()))
-            for line in held.lines():
+            for line in focus_coverage(store, span[0], span[1], int(now.timestamp())):
                 warn(line)
-        gaps = _gaps(store, endpoints) if parquet_dir is not None else []
+        gaps = store.holes(endpoints) if parquet_dir is not None else []
     for line in gaps:
         warn(line)
     return 0
-
-
-def _gaps(store: Store, endpoints: tuple[str, ...]) -> list[str]:
-    """What the exported range lacks: buckets between the first and the last stored one that
-    are not in the store (a sync that failed part-way) or whose rows no longer match their
-    sync (``Lost:``). Rows carry ``provisional``."""
-    lines = []
-    for held in store.freshness():
-        if endpoints and held.endpoint not in endpoints:
-            continue
-        first, last = (int(t.timestamp()) for t in (held.first, held.last))
-        found = store.coverage(held.endpoint, first, last, now=last, organization=held.organization)
-        lines += [line for line in found.lines() if line.startswith(("Missing:", "Lost:"))]
-    return lines
 
 
 def commands() -> list[click.Command]:

@@ -1,4 +1,5 @@
-"""What the analysis options of a data command do, free of click so it can be tested alone.
+"""What the analysis options of a data command do, as a library: ``Shape`` (usable from
+Python without click; the CLI's options fill it in).
 
 ``Shape`` holds ``--totals``, ``--by``, ``--pivot``, ``--value``, ``--columns``, ``--wide``,
 ``--tz`` and ``--money-decimals``. ``Shape.request`` adjusts the request (bucket width for
@@ -18,7 +19,7 @@ from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, zone_name
 from .._core._table import all_columns, default_columns, pick_columns
-from ..analysis import (
+from ._analysis import (
     TIME_DIMENSIONS,
     client_side,
     filter_rows,
