@@ -26,6 +26,7 @@ from typing import Any, Final, Protocol
 __all__ = [
     "NAME_COLUMNS",
     "Names",
+    "Row",
     "add_names",
     "name_columns_for",
     "names_of",
@@ -45,6 +46,7 @@ class Names(Protocol):
     def user(self, user_id: str, /) -> Any: ...
 
 
+#: A row of an export: column name -> value (``_rows`` hands it on; the one definition).
 Row = dict[str, Any]
 
 #: ID column -> the name columns that follow it, in order.

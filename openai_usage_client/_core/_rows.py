@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from .._generated import models as generated_models
 from .._generated.models.usage_time_bucket import UsageTimeBucket
 from ._endpoints import ENDPOINTS
-from ._names import NAME_COLUMNS, Names, add_names, with_name_columns
+from ._names import NAME_COLUMNS, Names, Row, add_names, with_name_columns
 from ._time import from_unix
 
 __all__ = [
@@ -57,7 +57,6 @@ __all__ = [
 #: first row has them: ``provisional`` (a local store's rows: the bucket may still change).
 EXTRA_COLUMNS: Final[dict[str, Kind]] = {"provisional": "bool"}
 
-Row = dict[str, Any]
 """One flat record: column name to value (see the module docstring for the columns)."""
 
 Kind = Literal["str", "int", "float", "bool", "decimal", "datetime"]

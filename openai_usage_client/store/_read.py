@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .._core._exports import columns
+from .._core._rows import Row
 from ._schema import quote
 from ._series import current_series
 
 __all__ = ["NAME_COLUMNS", "Freshness", "read_rows", "to_unix"]
 
-Row = dict[str, Any]
 
 #: The name columns added after each ID column when the store holds a directory (issue 12's
 #: names): an ID the directory does not know gets ``None`` names, never a wrong one.

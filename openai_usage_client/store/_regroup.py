@@ -14,10 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from .._core._endpoints import ENDPOINTS
+from .._core._rows import Row
 
 __all__ = ["coarser"]
-
-Row = dict[str, Any]
 
 
 def coarser(rows: Iterable[Row], endpoint: str, group_by: Sequence[str]) -> Iterator[Row]:

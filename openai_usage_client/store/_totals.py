@@ -15,6 +15,7 @@ from decimal import Context, Decimal
 from typing import Any
 
 from .._core._exports import columns
+from .._core._rows import Row
 from .._core._summary import summarize
 from ._read import _reader, _where, kinds_of, read_rows
 from ._schema import MODEL_SQL, SPLIT, quote
@@ -22,8 +23,6 @@ from ._schema import MODEL_SQL, SPLIT, quote
 _EXACT = Context(prec=200)
 
 __all__ = ["totals"]
-
-Row = dict[str, Any]
 
 
 def _default_fields(

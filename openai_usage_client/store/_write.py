@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from .._core._endpoints import ENDPOINTS
 from .._core._exports import columns
+from .._core._rows import Row
 from ._plan import Series, Window, state_of
 from ._schema import (
     DIRECTORY_TABLES,
@@ -30,8 +31,6 @@ from ._schema import (
 )
 
 __all__ = ["WindowResult", "sql_value", "update_directory"]
-
-Row = dict[str, Any]
 
 
 def iso(seconds: int) -> str:
