@@ -190,3 +190,32 @@ def test_no_function_is_over_80_lines(tmp_path: Path) -> None:
     function = "".join("    " + line for line in lines[:-1])  # 80 lines with its def
     (tmp_path / "store" / "_ok.py").write_text(f"def fine():\n{function}")
     assert long_functions(tmp_path) == ["store/_w.py: write (81 lines)"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "--db", "{db}", "--config", "{config}", "--start", "2026-10-25"],
+        ["check", "--db", "{db}", "--config", "{config}", "--as-of", "2026-10-27"],
+        ["report", "--db", "{db}", "--start", "2026-10-25"],
+    ],
+    ids=["report with budgets", "check", "report"],
+)
+def test_a_command_opens_the_store_once(
+    tmp_path: Path, small_store: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    from openai_usage_client.store import Store
+
+    config = tmp_path / "spend.toml"
+    config.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 100\n')
+    opened: list[str] = []
+    real = Store.__init__
+
+    def counting(self: Store, path: object, *rest: object, **options: object) -> None:
+        opened.append(str(path))
+        real(self, path, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "__init__", counting)
+    code, _, err = run(*(a.format(db=small_store, config=config) for a in args))
+    assert code in (0, 7, 9), err
+    assert opened == [str(small_store)]

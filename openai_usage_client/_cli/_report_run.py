@@ -41,6 +41,7 @@ from ._times import check_range, parse_time
 
 if TYPE_CHECKING:
     from .._core._exports import Row
+    from ..store import Store
 
 __all__ = ["run_report"]
 
@@ -105,8 +106,9 @@ def run_report(
 
     if db is not None:
         _refuse_filters(project_ids, project_names, api_key_ids, user_ids, models)
-        data = _from_store(db, start_at, end_at, names, int(now.timestamp()))
-        spend = open_spend(ctx, state, config_path, db)
+        store = ctx.with_resource(open_store(db))  # one open for the report and its budgets
+        data = _from_store(store, start_at, end_at, names, int(now.timestamp()))
+        spend = open_spend(ctx, state, config_path, db, store=store)
         if spend is not None:  # teams and budgets from the same store
             data.spend = spend.sections(start_at, end_at, as_of, ReportFilters())
         _write(data, ReportView(shown, period, notices=list(chosen.notices)), fmt, top, chart)
@@ -184,14 +186,13 @@ def _refuse_filters(*given: tuple[str, ...]) -> None:
             refuse(option, "the report from a store is not filtered; use the API or export")
 
 
-def _from_store(db: Path, start_at: int, end_at: int, names: bool, now: int) -> Report:
+def _from_store(store: Store, start_at: int, end_at: int, names: bool, now: int) -> Report:
     from ..report import report_from_store
 
     for moment, option in ((start_at, "--start"), (end_at, "--end")):
         if moment % 86400:
             refuse(option, "the store holds daily costs: give a UTC midnight (a date)")
-    with open_store(db) as store:
-        data = report_from_store(store, start_at, end_at, names=names, now=now)
+    data = report_from_store(store, start_at, end_at, names=names, now=now)
     if data.names_note:
         warn(data.names_note)
     return data

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ..directory import Directory
     from ..report import ReportFilters, ReportQuery
     from ..spend import OrgSource, SpendConfig, SpendSections
+    from ..store import Store
     from ._state import State
 
 __all__ = ["ReportSpend", "open_spend"]
@@ -124,6 +125,7 @@ def open_spend(
     db: Path | None = None,
     *,
     user_ids: tuple[str, ...] = (),
+    store: Store | None = None,
 ) -> ReportSpend | None:
     """The spend config (``--config``, else ``openai-usage.toml`` here when there is one) and
     its organizations (read from the local store ``db`` when given), closed with the command;
@@ -136,5 +138,5 @@ def open_spend(
             f"--user-id: not with a spend config ({config.path}): teams are read from "
             "costs by project and API key, which have no user"
         )
-    opened = ctx.with_resource(organizations(state, config, db))
+    opened = ctx.with_resource(organizations(state, config, db, store=store))
     return ReportSpend(config, opened, state.fake)

@@ -19,6 +19,7 @@ from ._state import State
 if TYPE_CHECKING:
     from .._client import UsageClient
     from ..spend import OrgSource, SpendConfig
+    from ..store import Store
 
 __all__ = ["load_config", "organizations"]
 
@@ -56,16 +57,24 @@ def _with_names_and_settings(org: OrgSource, client: UsageClient, config: SpendC
 
 @contextmanager
 def organizations(
-    state: State, config: SpendConfig, db: Path | None, now: int | None = None
+    state: State,
+    config: SpendConfig,
+    db: Path | None,
+    now: int | None = None,
+    store: Store | None = None,
 ) -> Iterator[list[OrgSource]]:
-    """One ``OrgSource`` per organization: a local store, the fake (one seed per configured
-    organization), or the API (one client per organization)."""
+    """One ``OrgSource`` per organization: a local store (``store`` when the command has it
+    open already: one open per command), the fake (one seed per configured organization), or
+    the API (one client per organization)."""
     from ..spend import ClientSource, OrgSource, open_organizations
 
     if db is not None:
         moment = int(state.now().timestamp()) if now is None else now
-        with _store_organizations(config, db, moment) as orgs:
-            yield orgs
+        if store is not None:
+            yield _held_organizations(config, store, db, moment)
+            return
+        with open_store(db) as opened:
+            yield _held_organizations(config, opened, db, moment)
         return
     if state.fake:
         names = [o.name for o in config.organizations]
@@ -89,37 +98,35 @@ def organizations(
         yield orgs
 
 
-@contextmanager
-def _store_organizations(config: SpendConfig, db: Path, now: int) -> Iterator[list[OrgSource]]:
+def _held_organizations(config: SpendConfig, store: Store, db: Path, now: int) -> list[OrgSource]:
     """Organizations read from a local store: those of the config (by name), else every
     organization the store holds costs of. Names come from the store; OpenAI's spend
     settings are not stored, so they are not shown. What the store lacks of this month's
     costs, or holds as provisional, is noted per organization (``Store.coverage``)."""
     from ..spend import OrgSource, StoreSource
 
-    with open_store(db) as store:
-        held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
-        if not held:
-            raise store.empty("costs")
-        if config.organization:
-            for i, org in enumerate(config.organization):
-                if org.name not in held:
-                    raise config.error(
-                        "organization", i, f"organization {org.name!r} is not in the store "
-                        f"{db} (it holds: {', '.join(sorted(held))})", org.name,
-                    )  # fmt: skip
-            names = [o.name for o in config.organization]
-        else:
-            names = sorted(held)
-        month = now - now % 86_400 - (time.gmtime(now).tm_mday - 1) * 86_400
-        orgs = []
-        for name in names:
-            held_now = store.coverage("costs", month, now, now=now, organization=name)
-            note = f"{name}: costs from the local store {db}; {held_now.as_of()[0].lower()}"
-            note += held_now.as_of()[1:]
-            notes = [note, *(f"{name}: {line}" for line in held_now.lines())]
-            orgs.append(OrgSource(name, StoreSource(store, name, str(db)), notes=notes))
-        yield orgs
+    held = {f.organization: f for f in store.freshness() if f.endpoint == "costs"}
+    if not held:
+        raise store.empty("costs")
+    if config.organization:
+        for i, org in enumerate(config.organization):
+            if org.name not in held:
+                raise config.error(
+                    "organization", i, f"organization {org.name!r} is not in the store "
+                    f"{db} (it holds: {', '.join(sorted(held))})", org.name,
+                )  # fmt: skip
+        names = [o.name for o in config.organization]
+    else:
+        names = sorted(held)
+    month = now - now % 86_400 - (time.gmtime(now).tm_mday - 1) * 86_400
+    orgs = []
+    for name in names:
+        held_now = store.coverage("costs", month, now, now=now, organization=name)
+        note = f"{name}: costs from the local store {db}; {held_now.as_of()[0].lower()}"
+        note += held_now.as_of()[1:]
+        notes = [note, *(f"{name}: {line}" for line in held_now.lines())]
+        orgs.append(OrgSource(name, StoreSource(store, name, str(db)), notes=notes))
+    return orgs
 
 
 def _fake_org(state: State, config: SpendConfig, index: int, name: str) -> OrgSource:
