@@ -93,7 +93,7 @@ def truth() -> Checksum:
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._core._base import DEFAULT_CONCURRENCY
+    from openai_usage_client._core._client_base import DEFAULT_CONCURRENCY
 
     pages = math.ceil(BUCKETS / LIMIT)
     default = DEFAULT_CONCURRENCY

@@ -65,7 +65,7 @@ def _measure(base_url: str, days: int, concurrency: int | None = None) -> dict[s
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._core._base import DEFAULT_CONCURRENCY
+    from openai_usage_client._core._client_base import DEFAULT_CONCURRENCY
     from openai_usage_client.testing import FakeAPI
 
     section = Section(

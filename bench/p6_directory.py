@@ -69,7 +69,7 @@ def ours_async(base_url: str) -> Counts:
 
 
 def run(rounds: int) -> Section:
-    from openai_usage_client._core._base import DEFAULT_CONCURRENCY
+    from openai_usage_client._core._client_base import DEFAULT_CONCURRENCY
 
     default = DEFAULT_CONCURRENCY
     per_project = 2 * PROJECTS  # one API key list and one service account list each

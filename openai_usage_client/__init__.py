@@ -53,8 +53,8 @@ if _typing.TYPE_CHECKING:
     from ._core._models import Result as Result
     from ._core._streams import AsyncBucketStream as AsyncBucketStream
     from ._core._streams import BucketStream as BucketStream
-    from ._core._summary import model_from_line_item as model_from_line_item
-    from ._core._summary import summarize as summarize
+    from ._core._summarize import model_from_line_item as model_from_line_item
+    from ._core._summarize import summarize as summarize
     from ._generated.models import CostsResult as CostsResult
     from ._generated.models import CostsResultAmount as CostsResultAmount
     from ._generated.models import UnknownResult as UnknownResult
@@ -124,9 +124,9 @@ _LAZY = {
     "UsageWebSearchCallsResult": "._generated.models",
     "__version__": "._version",
     "columns": "._core._exports",
-    "model_from_line_item": "._core._summary",
+    "model_from_line_item": "._core._summarize",
     "rows": "._core._exports",
-    "summarize": "._core._summary",
+    "summarize": "._core._summarize",
     "to_csv": "._core._exports",
     "to_json": "._core._exports",
     "to_jsonl": "._core._exports",

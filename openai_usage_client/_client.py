@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Self, overload
 import httpx
 import pydantic
 
-from ._core._base import (
+from ._core._client_base import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_RETRIES,
     HTTPX_ERRORS,
@@ -34,11 +34,11 @@ from ._core._base import (
     redact_headers,
     server_offset,
 )
+from ._core._endpoint_methods import Costs, Usage
 from ._core._endpoints import ENDPOINTS
 from ._core._exceptions import InvalidParameterError, MalformedResponseError, OpenAIUsageError
 from ._core._params import Query, accepted_params, build_query
 from ._core._requester import Params
-from ._core._resources import Costs, Usage
 from .directory import AsyncDirectoryResources, DirectoryResources
 
 if TYPE_CHECKING:

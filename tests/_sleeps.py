@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 
-from openai_usage_client._core._base import Runtime
+from openai_usage_client._core._client_base import Runtime
 
 
 class Sleeps(list[float]):

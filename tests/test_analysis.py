@@ -17,8 +17,8 @@ import pytest
 
 from openai_usage_client import InvalidParameterError, UsageClient
 from openai_usage_client._core._rows import Row, rows
-from openai_usage_client._core._summary import model_matches
-from openai_usage_client.analysis._analysis import (
+from openai_usage_client._core._summarize import model_matches
+from openai_usage_client.analysis._rollup import (
     client_side,
     filter_rows,
     measure,

@@ -116,7 +116,7 @@ def test_endpoint_help_comes_from_the_endpoint_table() -> None:
 
 
 def test_dead_code_is_gone() -> None:
-    import openai_usage_client._core._summary as summary
+    import openai_usage_client._core._summarize as summary
 
     assert not hasattr(_output, "output_options")
     assert not hasattr(summary, "daily")

@@ -28,7 +28,7 @@ from openai_usage_client._core._exports import (
     to_parquet,
     to_polars,
 )
-from openai_usage_client._core._summary import model_from_line_item, summarize
+from openai_usage_client._core._summarize import model_from_line_item, summarize
 from openai_usage_client.testing import (
     DEFAULT_ADMIN_KEY,
     UNKNOWN_FIELD,

@@ -17,7 +17,7 @@ from openai_usage_client._core._periods import (
     period_starts,
     zone,
 )
-from openai_usage_client.analysis._analysis import plan
+from openai_usage_client.analysis._rollup import plan
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)  # the fake's now: 01:00 on Sunday 1 November in Berlin

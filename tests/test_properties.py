@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openai_usage_client import APIResponseValidationError, CostsResultAmount, UnknownResult
-from openai_usage_client._core._base import ClientSettings, parse_page
+from openai_usage_client._core._client_base import ClientSettings, parse_page
 from openai_usage_client._core._models import Page
 from openai_usage_client._core._time import align_down, from_unix, split_range, to_unix
 

@@ -32,7 +32,7 @@ from openai_usage_client import (
     RateLimitError,
     UsageClient,
 )
-from openai_usage_client._core._base import Runtime
+from openai_usage_client._core._client_base import Runtime
 from openai_usage_client.testing import FakeAPI, Faults, Persistent
 from openai_usage_client.testing._params import canonical_query, query_pairs
 

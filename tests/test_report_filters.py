@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from _cli_run import run
 
-from openai_usage_client._core._summary import model_from_line_item
+from openai_usage_client._core._summarize import model_from_line_item
 from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
 
 pytestmark = pytest.mark.usefixtures("no_ambient_key")

@@ -19,7 +19,7 @@ import openai_usage_client as ouc
 from openai_usage_client import InvalidParameterError, _client
 from openai_usage_client._cli._times import parse_time as cli_parse_time
 from openai_usage_client._core import _rows
-from openai_usage_client._core._base import Runtime
+from openai_usage_client._core._client_base import Runtime
 from openai_usage_client._core._params import Query
 from openai_usage_client._core._time import describe, to_unix
 

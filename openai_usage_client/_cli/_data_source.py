@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._db import DB_HELP, db_param, open_store, refuse
-from ._names import NAMES_HELP, lookup_names, warn
+from ._name_lookup import NAMES_HELP, lookup_names, warn
 
 if TYPE_CHECKING:
     from .._core._endpoints import EndpointSpec
@@ -132,7 +132,7 @@ def store_rows(
 
 
 def _keep(value: Any, wanted: Any, column: str) -> bool:
-    from .._core._summary import model_matches
+    from .._core._summarize import model_matches
 
     if isinstance(wanted, bool):
         return value is wanted

@@ -34,7 +34,7 @@ from ..report import (
 )
 from ._analysis_options import table_width
 from ._db import open_store, refuse
-from ._names import lookup_names, project_ids_named, warn
+from ._name_lookup import lookup_names, project_ids_named, warn
 from ._output import Progress, fetch_rows, reader_may_leave
 from ._state import state_of
 from ._times import check_range, parse_time

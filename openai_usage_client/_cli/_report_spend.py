@@ -65,7 +65,7 @@ class ReportSpend:
         """The names of every organization together (IDs are unique across organizations),
         or ``(None, note)`` after warning when a key may not read its organization's names."""
         from ..directory import Directory, try_directory
-        from ._names import warn
+        from ._name_lookup import warn
 
         merged = Directory()
         for org, client in zip(self.organizations, self.clients(), strict=True):

@@ -29,7 +29,7 @@ from .._core._periods import (
     period_range,
     zone,
 )
-from ._analysis import (
+from ._rollup import (
     TIME_DIMENSIONS,
     Measure,
     Pivot,

@@ -19,7 +19,7 @@ from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, zone_name
 from .._core._table import all_columns, default_columns, pick_columns
-from ._analysis import (
+from ._rollup import (
     TIME_DIMENSIONS,
     client_side,
     filter_rows,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core._summary import model_from_line_item
+from .._core._summarize import model_from_line_item
 from ._columns import FOCUS_COLUMNS, UNITS
 
 if TYPE_CHECKING:

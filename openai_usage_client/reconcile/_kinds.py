@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from .._core._summary import model_from_line_item
+from .._core._summarize import model_from_line_item
 
 __all__ = [
     "FAMILIES",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._core._exceptions import InvalidParameterError
-from .._core._summary import model_from_line_item, model_matches
+from .._core._summarize import model_from_line_item, model_matches
 from ._kinds import PRICE_SCALE
 
 __all__ = ["BUILTIN", "PriceTable", "load_prices"]

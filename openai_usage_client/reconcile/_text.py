@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import IO, Any, Final
 
 from .._core._format import decimal_text, money
-from .._core._summary import model_from_line_item
+from .._core._summarize import model_from_line_item
 from .._core._table import Layout, render, write_csv
 from .._core._text import visible
 from ._model import FLAG_KINDS, Flag, Reconciliation, Status

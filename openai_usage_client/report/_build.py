@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._periods import DEFAULT_DAYS
-from .._core._summary import summarize
+from .._core._summarize import summarize
 from ..analysis import client_side, filter_rows
 from ._charts import ChartData
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery

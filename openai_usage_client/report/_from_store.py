@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core._summary import summarize
+from .._core._summarize import summarize
 from ..store import Coverage, StoreEmptyError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._views import top_by_model

@@ -9,7 +9,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core._summary import model_from_line_item, model_matches
+from .._core._summarize import model_from_line_item, model_matches
 
 if TYPE_CHECKING:
     from .._core._exports import Row

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._format import money
 from .._core._periods import zone_name
-from .._core._summary import model_from_line_item, summarize
+from .._core._summarize import model_from_line_item, summarize
 from .._core._text import json_safe, visible
 from ._labels import UNLISTED_KEY, label_fields, labels, labels_by_organization
 from ._unmatched import describe_unmatched

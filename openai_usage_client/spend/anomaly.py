@@ -29,7 +29,7 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core._summary import model_from_line_item
+from .._core._summarize import model_from_line_item
 from .forecast import is_weekend
 
 if TYPE_CHECKING:

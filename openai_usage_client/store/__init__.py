@@ -50,7 +50,7 @@ from ._regroup import coarser as regroup
 from ._schema import SCHEMA_VERSION, default_group_by
 from ._series import StoredSeries
 from ._store import Store
-from ._summary import SyncSummary
+from ._sync_summary import SyncSummary
 
 __all__ = [
     "NAME_COLUMNS",

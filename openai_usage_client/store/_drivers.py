@@ -13,8 +13,8 @@ from typing import Any
 
 from .._core._exceptions import BadRequestError, MalformedResponseError, PermissionDeniedError
 from ._plan import Series, Window, ranges
-from ._summary import SyncSummary
 from ._sync import SyncJob
+from ._sync_summary import SyncSummary
 from ._write import Writer
 
 __all__ = ["run_async", "run_sync"]

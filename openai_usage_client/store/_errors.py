@@ -34,7 +34,7 @@ from .._core._exceptions import OpenAIUsageError
 
 if TYPE_CHECKING:
     from ._plan import Window
-    from ._summary import SyncSummary
+    from ._sync_summary import SyncSummary
 
 __all__ = [
     "StoreDamagedError",

@@ -19,8 +19,8 @@ from ._names import stored_directory
 from ._read import Freshness, freshness, read_rows, to_unix
 from ._schema import check_integrity, ensure_schema, grouping_text, readable, stored_version
 from ._series import StoredSeries, counter_series, current_series, ranked
-from ._summary import SyncSummary
 from ._sync import SyncJob, SyncOptions
+from ._sync_summary import SyncSummary
 from ._write import update_directory
 
 if TYPE_CHECKING:

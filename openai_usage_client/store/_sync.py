@@ -27,7 +27,7 @@ from ._plan import Series, Window, plan
 from ._refusal import Refusal, fallback, forget, remember, remembered
 from ._refused import forget_window, remember_window
 from ._schema import default_group_by, grouping_text, quote
-from ._summary import SyncSummary
+from ._sync_summary import SyncSummary
 from ._write import Writer, update_directory
 
 __all__ = ["SyncJob", "SyncOptions"]

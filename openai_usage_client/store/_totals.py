@@ -16,7 +16,7 @@ from typing import Any
 
 from .._core._exports import columns
 from .._core._rows import Row
-from .._core._summary import summarize
+from .._core._summarize import summarize
 from ._read import _reader, _where, kinds_of, read_rows
 from ._schema import MODEL_SQL, SPLIT, quote
 

@@ -20,7 +20,7 @@ from ..._core._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
 from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
 from .._help import COMMAND_EPILOG
-from .._names import project_ids_named
+from .._name_lookup import project_ids_named
 from .._output import (
     LOTS_OF_REQUESTS,
     Progress,

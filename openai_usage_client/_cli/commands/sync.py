@@ -12,7 +12,7 @@ import click
 
 from ..._core._endpoints import ENDPOINTS
 from .._db import STORE_EXIT_HELP, db_option
-from .._names import warn
+from .._name_lookup import warn
 from .._state import State
 from .._times import TIME_HELP, parse_time
 

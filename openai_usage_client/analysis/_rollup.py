@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .._core._endpoints import ENDPOINTS
 from .._core._exceptions import InvalidParameterError
 from .._core._periods import By, period_bounds, period_label, period_starts, zone_name
-from .._core._summary import model_from_line_item, model_matches, summarize
+from .._core._summarize import model_from_line_item, model_matches, summarize
 
 if TYPE_CHECKING:
     from .._core._rows import Row
