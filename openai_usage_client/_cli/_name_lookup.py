@@ -41,9 +41,7 @@ def lookup_names(state: State) -> tuple[Directory | None, str | None]:
     if directory is None:
         warn(note or "names skipped")
         return None, note
-    if state.fake:
-        directory = directory.merge(state.fake_api().directory.saved_before_deletion())
-    return directory, None
+    return state.with_saved_names(directory), None
 
 
 def project_ids_named(

@@ -75,7 +75,7 @@ class ReportSpend:
                 warn(note)
                 return None, note
             if self.fake and client is state.client():  # --fake's own: deleted keys' names
-                found = found.merge(state.fake_api().directory.saved_before_deletion())
+                found = state.with_saved_names(found)
             for kind in ("projects", "api_keys", "users", "service_accounts"):
                 getattr(merged, kind).update(getattr(found, kind))
         return merged, None

@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from ._db import open_store
 from ._state import State
 
@@ -131,17 +129,7 @@ def _held_organizations(config: SpendConfig, store: Store, db: Path, now: int) -
 
 def _fake_org(state: State, config: SpendConfig, index: int, name: str) -> OrgSource:
     """The fake organization of seed ``index`` (seed 0 is ``--fake``'s own), same clock."""
-    import httpx
-
-    from .._client import UsageClient
     from ..spend import ClientSource, OrgSource
-    from ..testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
-    if index == 0:
-        client = state.client()
-    else:
-        fake = FakeAPI(seed=index, now=state.fake_api().now)
-        http = httpx.Client(transport=fake.transport())
-        client = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http)
-        click.get_current_context().call_on_close(client.close)
+    client = state.client(seed=index)
     return _with_names_and_settings(OrgSource(name, ClientSource(client)), client, config)

@@ -23,6 +23,7 @@ from ._times import TIME_HELP, iso, parse_time
 
 if TYPE_CHECKING:
     from .._client import UsageClient
+    from ..directory import Directory
     from ..testing import FakeAPI
 
 __all__ = ["State", "global_params", "state_of"]
@@ -62,6 +63,8 @@ class State:
     debug: bool = False
     _fake_api: FakeAPI | None = field(default=None, repr=False)
     _client: UsageClient | None = field(default=None, repr=False)
+    #: Other fake organizations' clients, by seed (``client(seed=...)``).
+    _others: dict[int, UsageClient] = field(default_factory=dict, repr=False)
     _logging: bool = field(default=False, repr=False)
     #: The server's clock, read once (``now(api=True)``).
     _api_now: int | None = field(default=None, repr=False)
@@ -73,6 +76,14 @@ class State:
             now = DEFAULT_NOW if self.fake_now is None else self.fake_now
             self._fake_api = FakeAPI(seed=0, now=now, discrepancies=self.fake_discrepancies)
         return self._fake_api
+
+    def with_saved_names(self, found: Directory) -> Directory:
+        """``found`` (the directory the client fetched) with the names a user kept from
+        before keys were deleted (``Directory.save``/``merge``): for ``--fake``, the copy its
+        organization saved; a real organization's reads get what the API lists."""
+        if not self.fake:
+            return found
+        return found.merge(self.fake_api().directory.saved_before_deletion())
 
     def now(self, *, api: bool = False) -> datetime:
         """The fake's "now" with ``--fake`` (2026-11-01T00:00Z unless --fake-now), else the
@@ -110,8 +121,12 @@ class State:
             return "offline fake organization (--fake, seed 0)"
         return self.client().base_url
 
-    def client(self) -> UsageClient:
-        """The client, made on first use (so ``--help`` needs no key)."""
+    def client(self, seed: int = 0) -> UsageClient:
+        """The one factory of the commands' clients, made on first use (so ``--help`` needs
+        no key): the API's, or with ``--fake`` the offline fake's. ``seed`` (``--fake``
+        only): another fake organization on the same clock (a spend config's second one)."""
+        if seed:
+            return self._other_fake(seed)
         if self._client is not None:
             return self._client
         import httpx
@@ -139,10 +154,25 @@ class State:
         )
         return self._client
 
+    def _other_fake(self, seed: int) -> UsageClient:
+        import httpx
+
+        from .._client import UsageClient
+        from ..testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
+
+        if seed not in self._others:
+            fake = FakeAPI(seed=seed, now=self.fake_api().now)
+            http = httpx.Client(transport=fake.transport())
+            self._others[seed] = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http)
+        return self._others[seed]
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
+        for other in self._others.values():
+            other.close()
+        self._others.clear()
 
     def start_logging(self, ctx: click.Context) -> None:
         """Debug logging on stderr for this run (once, however many ``-v`` were given)."""
