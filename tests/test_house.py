@@ -219,3 +219,35 @@ def test_a_command_opens_the_store_once(
     code, _, err = run(*(a.format(db=small_store, config=config) for a in args))
     assert code in (0, 7, 9), err
     assert opened == [str(small_store)]
+
+
+# --- one declaration per shared option ----------------------------------------------------
+
+SHARED_OPTIONS = ("--db", "--format", "--quiet")
+
+
+def option_declarations(root: Path = PACKAGE_DIR) -> dict[str, list[str]]:
+    """Where ``click.option(...)``/``click.Option([...])`` declares each shared option."""
+    found: dict[str, list[str]] = {name: [] for name in SHARED_OPTIONS}
+    for name, tree in modules("_generated", root):
+        for node in ast.walk(tree):
+            func = getattr(node, "func", None)
+            if not isinstance(node, ast.Call) or getattr(func, "attr", None) not in (
+                "option",
+                "Option",
+            ):
+                continue
+            first = node.args[0] if node.args else None
+            decls = first.elts if isinstance(first, ast.List) else node.args
+            for decl in decls:
+                if isinstance(decl, ast.Constant) and decl.value in found:
+                    found[decl.value].append(name)
+    return found
+
+
+def test_each_shared_option_is_declared_once() -> None:
+    assert option_declarations() == {
+        "--db": ["_cli/_options.py"],
+        "--format": ["_cli/_options.py"],
+        "--quiet": ["_cli/_options.py"],
+    }

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._db import DB_HELP, db_param, open_store, refuse
+from ._db import DB_HELP, open_store, refuse
 from ._name_lookup import NAMES_HELP, lookup_names, warn
+from ._options import db_param
 
 if TYPE_CHECKING:
     from .._core._endpoints import EndpointSpec

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -17,13 +16,10 @@ __all__ = [
     "DB_HELP",
     "STORE_EXIT_HELP",
     "check_store",
-    "db_option",
-    "db_param",
     "open_store",
     "refuse",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 #: The epilog of the commands that write a store (``sync``, ``export``).
 STORE_EXIT_HELP: Final = (
@@ -36,25 +32,6 @@ DB_HELP = (
     "Read from this local store (kept current by 'openai-usage sync --db PATH') instead of "
     "the API: no request is sent."
 )
-
-
-def db_param(help: str = DB_HELP, *, required: bool = False) -> click.Option:
-    """``--db PATH``: the one declaration of the option, for every command that reads a store
-    (``open_store`` refuses a missing one, one message for all) or writes one (``sync``)."""
-    return click.Option(
-        ["--db"], type=click.Path(dir_okay=False, path_type=Path), required=required, help=help
-    )
-
-
-def db_option(help: str = DB_HELP, *, required: bool = False) -> Callable[[F], F]:
-    """``db_param`` as a decorator, beside ``@click.option``."""
-
-    def decorate(command: F) -> F:
-        params = command.__dict__.setdefault("__click_params__", [])
-        params.append(db_param(help, required=required))
-        return command
-
-    return decorate
 
 
 def check_store(db: Path) -> None:

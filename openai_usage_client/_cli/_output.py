@@ -56,40 +56,27 @@ _SUFFIXES: Final = {
 LOTS_OF_REQUESTS: Final = 100
 
 
-#: The shared output options, stated once, as ``click.Option`` objects (``output_params``).
-_OUTPUT_OPTIONS: Final[tuple[tuple[tuple[str, ...], dict[str, Any]], ...]] = (
-    (
-        ("--format", "-f", "fmt"),
-        {
-            "type": click.Choice(FORMATS),
-            "help": "Output format. Default: table on a terminal; with --output, from the file's "
-            "extension (.csv, .json, .jsonl, .ndjson, .parquet; any other needs --format); "
-            "otherwise jsonl. CSV, JSON and Parquet hold every column, money as exact decimals "
-            "and times as UTC (--by periods: with their --tz offset). parquet needs --output and "
-            "the [parquet] extra.",
-        },
-    ),
-    (
-        ("--output", "-o"),
-        {
-            "type": click.Path(dir_okay=False, path_type=Path),
-            "help": "Write to FILE instead of stdout. The file is written whole or not at all: "
-            "a fetch that fails leaves no partial file.",
-        },
-    ),
-    (
-        ("--quiet", "-q"),
-        {
-            "is_flag": True,
-            "help": "No progress line on stderr (shown only when stderr is a terminal).",
-        },
-    ),
-)
-
-
 def output_params() -> list[click.Parameter]:
     """``--format``, ``--output`` and ``--quiet``: the same on every data command."""
-    return [click.Option(list(decls), **attrs) for decls, attrs in _OUTPUT_OPTIONS]
+    from ._options import format_param, quiet_param
+
+    return [
+        format_param(
+            FORMATS,
+            "Output format. Default: table on a terminal; with --output, from the file's "
+            "extension (.csv, .json, .jsonl, .ndjson, .parquet; any other needs --format); "
+            "otherwise jsonl. CSV, JSON and Parquet hold every column, money as exact decimals "
+            "and times as UTC (--by periods: with their --tz offset). parquet needs --output "
+            "and the [parquet] extra.",
+        ),
+        click.Option(
+            ["--output", "-o"],
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write to FILE instead of stdout. The file is written whole or not at all: "
+            "a fetch that fails leaves no partial file.",
+        ),
+        quiet_param("No progress line on stderr (shown only when stderr is a terminal)."),
+    ]
 
 
 def choose_format(fmt: str | None, output: Path | None, stdout: IO[str]) -> str:

@@ -16,9 +16,9 @@ from typing import Any, Final
 
 import click
 
-from .._db import db_option
 from .._errors import exit_code_for_check
 from .._help import COMMAND_EPILOG
+from .._options import db_option, format_param, quiet_param, use
 from .._spend_orgs import load_config, organizations
 from .._state import state_of
 from .._times import TIME_HELP, parse_time
@@ -88,14 +88,10 @@ class _Dollars(click.ParamType[Decimal, Any]):
     metavar="NAME_OR_ID",
     help="With --monthly-budget: the budget is for this project, not the organization.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="json: the result document described in docs/spend.md.",
+@use(
+    format_param(
+        ["table", "json"], "json: the result document described in docs/spend.md.", "table"
+    )
 )
 @click.option(
     "--notify-url",
@@ -124,12 +120,11 @@ class _Dollars(click.ParamType[Decimal, Any]):
     help="Judge budgets even when the store lacks days of the month or is stale: missing "
     "days count as $0 (the output says so).",
 )
-@click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="Print nothing: the exit code says it (0 ok or warn, 7 over or forecast over, 9 "
-    "unknown: data missing). Errors still go to stderr.",
+@use(
+    quiet_param(
+        "Print nothing: the exit code says it (0 ok or warn, 7 over or forecast over, 9 "
+        "unknown: data missing). Errors still go to stderr."
+    )
 )
 @click.pass_context
 def check_command(

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP, db_option, open_store
+from .._db import STORE_EXIT_HELP, open_store
 from .._name_lookup import warn
+from .._options import db_option
 from .._state import State
 from .._times import TIME_HELP, parse_time
 

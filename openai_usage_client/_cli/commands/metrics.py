@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from .._db import check_store, db_option
+from .._db import check_store
 from .._help import COMMAND_EPILOG
+from .._options import db_option
 
 __all__ = ["commands", "metrics"]
 

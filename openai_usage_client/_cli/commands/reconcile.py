@@ -14,8 +14,9 @@ from typing import IO
 import click
 
 from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, local_midnight, period_range
-from .._db import db_option, open_store
+from .._db import DB_HELP, open_store
 from .._help import COMMAND_EPILOG
+from .._options import db_option, format_param, use
 from .._output import write_atomically
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -25,7 +26,7 @@ __all__ = ["commands", "reconcile"]
 
 @click.command("reconcile", epilog=COMMAND_EPILOG)
 @click.argument("period", required=False, metavar="[PERIOD]")
-@db_option(required=True)
+@db_option(DB_HELP, required=True)
 @click.option("--start", metavar="WHEN", help=f"The first UTC day. {TIME_HELP}")
 @click.option("--end", metavar="WHEN", help="The end (exclusive; whole UTC days).")
 @click.option(
@@ -49,15 +50,13 @@ __all__ = ["commands", "reconcile"]
     metavar="PERCENT",
     help="How far billed and used quantities, and a day's price and its reference, may differ.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json", "csv"]),
-    default="text",
-    show_default=True,
-    help="text: the summary, flags and unit prices; json: all of it with every joined cell; "
-    "csv: one row per joined cell (day x project x key x user x model x kind).",
+@use(
+    format_param(
+        ["text", "json", "csv"],
+        "text: the summary, flags and unit prices; json: all of it with every joined cell; "
+        "csv: one row per joined cell (day x project x key x user x model x kind).",
+        "text",
+    )
 )
 @click.option(
     "--output",

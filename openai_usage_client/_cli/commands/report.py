@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from ..._core._periods import DEFAULT_DAYS
-from .._db import db_option
 from .._help import COMMAND_EPILOG
+from .._options import db_option, format_param, quiet_param, use
 from .._times import TIME_HELP_TZ
 
 __all__ = ["commands", "report"]
@@ -78,16 +78,14 @@ __all__ = ["commands", "report"]
     help="Only this model (repeatable). Costs are filtered client-side, by the model named in "
     "the line item.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(("table", "json", "markdown")),
-    default="table",
-    show_default=True,
-    help="table: text for the terminal; json: every section, money as exact decimal strings, "
-    "names next to the IDs (docs/report-json.md); markdown: for tickets and wikis, with the "
-    "table's names.",
+@use(
+    format_param(
+        ("table", "json", "markdown"),
+        "table: text for the terminal; json: every section, money as exact decimal strings, "
+        "names next to the IDs (docs/report-json.md); markdown: for tickets and wikis, with "
+        "the table's names.",
+        "table",
+    )
 )
 @click.option("--top", type=click.IntRange(1), default=10, show_default=True, help="Rows per list.")
 @click.option(
@@ -96,7 +94,7 @@ __all__ = ["commands", "report"]
     help="Also write a chart of daily spend by project and tokens by model: FILE.png "
     "(needs the [charts] extra) or FILE.html (self-contained SVG, needs nothing).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress line on stderr.")
+@use(quiet_param("No progress line on stderr."))
 @click.option(
     "--names/--no-names",
     default=True,

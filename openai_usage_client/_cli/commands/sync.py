@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..._core._endpoints import ENDPOINTS
-from .._db import STORE_EXIT_HELP, db_option
+from .._db import STORE_EXIT_HELP
 from .._name_lookup import warn
+from .._options import db_option, quiet_param, use
 from .._state import State
 from .._times import TIME_HELP, parse_time
 
@@ -133,12 +134,11 @@ def _open(db: Path, lock_timeout: float) -> Store:
     "e.g. 2026-10-03..2026-10-05: what a read's 'Lost:' line asks for when rows were "
     "deleted or edited behind the store's back.",
 )
-@click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="Print nothing on success (no progress line, no summary): for cron, which mails "
-    "any output. Warnings and errors still go to stderr.",
+@use(
+    quiet_param(
+        "Print nothing on success (no progress line, no summary): for cron, which mails "
+        "any output. Warnings and errors still go to stderr."
+    )
 )
 @click.pass_obj
 def command(

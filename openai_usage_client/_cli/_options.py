@@ -1,0 +1,55 @@
+"""The options several commands share, each declared once (as sqlite-utils shares its output
+options): ``--db`` (``db_param``), ``--format`` (``format_param``, its choices per kind of
+output) and ``--quiet`` (``quiet_param``, its help per command). ``use(param)`` puts one on
+a command beside ``@click.option``; the data commands take them as ``click.Option`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+__all__ = ["db_option", "db_param", "format_param", "quiet_param", "use"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def use(param: click.Parameter) -> Callable[[F], F]:
+    """``param`` as a decorator, in the place ``@click.option`` would put it."""
+
+    def decorate(command: F) -> F:
+        command.__dict__.setdefault("__click_params__", []).append(param)
+        return command
+
+    return decorate
+
+
+def db_param(help: str, *, required: bool = False) -> click.Option:
+    """``--db PATH``: every command that reads a store (``_db.open_store`` refuses a
+    missing one, one message for all) or writes one (``sync``)."""
+    return click.Option(
+        ["--db"], type=click.Path(dir_okay=False, path_type=Path), required=required, help=help
+    )
+
+
+def db_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+    return use(db_param(help, required=required))
+
+
+def format_param(choices: Sequence[str], help: str, default: str | None = None) -> click.Option:
+    """``--format``/``-f``: the choices of one kind of output (a document, rows)."""
+    return click.Option(
+        ["--format", "-f", "fmt"],
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def quiet_param(help: str) -> click.Option:
+    """``--quiet``/``-q``: what a command leaves out is its own to say."""
+    return click.Option(["--quiet", "-q"], is_flag=True, help=help)
