@@ -223,7 +223,7 @@ def test_a_command_opens_the_store_once(
 
 # --- one declaration per shared option ----------------------------------------------------
 
-SHARED_OPTIONS = ("--db", "--format", "--quiet")
+SHARED_OPTIONS = ("--db", "--format", "--quiet", "--start", "--end")
 
 
 def option_declarations(root: Path = PACKAGE_DIR) -> dict[str, list[str]]:
@@ -250,4 +250,6 @@ def test_each_shared_option_is_declared_once() -> None:
         "--db": ["_cli/_options.py"],
         "--format": ["_cli/_options.py"],
         "--quiet": ["_cli/_options.py"],
+        "--start": ["_cli/_options.py"],
+        "--end": ["_cli/_options.py"],
     }

@@ -1,7 +1,9 @@
 """The options several commands share, each declared once (as sqlite-utils shares its output
 options): ``--db`` (``db_param``), ``--format`` (``format_param``, its choices per kind of
-output) and ``--quiet`` (``quiet_param``, its help per command). ``use(param)`` puts one on
-a command beside ``@click.option``; the data commands take them as ``click.Option`` objects.
+output), ``--quiet`` (``quiet_param``, its help per command) and the period's ``--start``
+and ``--end`` (``start_param``, ``end_param``: what a command's period means is its own to
+say). ``use(param)`` puts one on a command beside ``@click.option``; the data commands take
+them as ``click.Option`` objects.
 """
 
 from __future__ import annotations
@@ -12,7 +14,15 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["db_option", "db_param", "format_param", "quiet_param", "use"]
+__all__ = [
+    "db_option",
+    "db_param",
+    "end_param",
+    "format_param",
+    "quiet_param",
+    "start_param",
+    "use",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,3 +63,15 @@ def format_param(choices: Sequence[str], help: str, default: str | None = None) 
 def quiet_param(help: str) -> click.Option:
     """``--quiet``/``-q``: what a command leaves out is its own to say."""
     return click.Option(["--quiet", "-q"], is_flag=True, help=help)
+
+
+def start_param(help: str, metavar: str = "WHEN") -> click.Option:
+    """``--start``: the first instant of the command's period."""
+    return click.Option(["--start"], metavar=metavar, help=help)
+
+
+def end_param(help: str, metavar: str = "WHEN", default: str | None = None) -> click.Option:
+    """``--end``: the end of the command's period (exclusive)."""
+    return click.Option(
+        ["--end"], metavar=metavar, default=default, show_default=default is not None, help=help
+    )

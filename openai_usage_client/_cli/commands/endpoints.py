@@ -21,6 +21,7 @@ from .._analysis_options import analysis_params, shape_from, write_shaped
 from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
 from .._help import COMMAND_EPILOG
 from .._name_lookup import project_ids_named
+from .._options import end_param, start_param
 from .._output import (
     LOTS_OF_REQUESTS,
     Progress,
@@ -83,18 +84,10 @@ def _range_params(spec: EndpointSpec) -> list[click.Parameter]:
     """The range, bucketing, grouping and paging options of an endpoint."""
     widths = spec.bucket_widths
     return [
-        click.Option(
-            ["--start"],
-            metavar="TIME",
-            help=f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP_TZ}",
+        start_param(
+            f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP_TZ}", "TIME"
         ),
-        click.Option(
-            ["--end"],
-            metavar="TIME",
-            default="now",
-            show_default=True,
-            help="End of the range (exclusive); same forms as --start.",
-        ),
+        end_param("End of the range (exclusive); same forms as --start.", "TIME", "now"),
         click.Option(
             ["--bucket-width"],
             type=click.Choice(widths),

@@ -11,7 +11,7 @@ import click
 from ..._core._endpoints import ENDPOINTS
 from .._db import STORE_EXIT_HELP, open_store
 from .._name_lookup import warn
-from .._options import db_option
+from .._options import db_option, end_param, start_param, use
 from .._state import State
 from .._times import TIME_HELP, parse_time
 
@@ -35,8 +35,8 @@ __all__ = ["command", "commands"]
     help="Write the costs as a FOCUS 1.2 Cost and Usage file (.csv or .parquet): one row per "
     "stored cost result, names from the store, teams from --config (docs/focus.md).",
 )
-@click.option("--start", metavar="WHEN", help=f"With --focus: the first day. {TIME_HELP}")
-@click.option("--end", metavar="WHEN", help="With --focus: the end (exclusive). Default: now.")
+@use(start_param(f"With --focus: the first day. {TIME_HELP}"))
+@use(end_param("With --focus: the end (exclusive). Default: now."))
 @click.option(
     "--config",
     "config_path",

@@ -16,7 +16,7 @@ import click
 from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, local_midnight, period_range
 from .._db import DB_HELP, open_store
 from .._help import COMMAND_EPILOG
-from .._options import db_option, format_param, use
+from .._options import db_option, end_param, format_param, start_param, use
 from .._output import write_atomically
 from .._state import State
 from .._times import TIME_HELP, parse_time
@@ -27,8 +27,8 @@ __all__ = ["commands", "reconcile"]
 @click.command("reconcile", epilog=COMMAND_EPILOG)
 @click.argument("period", required=False, metavar="[PERIOD]")
 @db_option(DB_HELP, required=True)
-@click.option("--start", metavar="WHEN", help=f"The first UTC day. {TIME_HELP}")
-@click.option("--end", metavar="WHEN", help="The end (exclusive; whole UTC days).")
+@use(start_param(f"The first UTC day. {TIME_HELP}"))
+@use(end_param("The end (exclusive; whole UTC days)."))
 @click.option(
     "--days",
     type=click.IntRange(1, 366),

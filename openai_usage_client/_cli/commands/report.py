@@ -10,15 +10,15 @@ import click
 
 from ..._core._periods import DEFAULT_DAYS
 from .._help import COMMAND_EPILOG
-from .._options import db_option, format_param, quiet_param, use
+from .._options import db_option, end_param, format_param, quiet_param, start_param, use
 from .._times import TIME_HELP_TZ
 
 __all__ = ["commands", "report"]
 
 
 @click.command("report", epilog=COMMAND_EPILOG)
-@click.option("--start", metavar="TIME", help=f"Start of the period. {TIME_HELP_TZ}")
-@click.option("--end", metavar="TIME", help="End of the period (exclusive).")
+@use(start_param(f"Start of the period. {TIME_HELP_TZ}", "TIME"))
+@use(end_param("End of the period (exclusive).", "TIME"))
 @click.option(
     "--days",
     type=click.IntRange(1, 366),

@@ -13,7 +13,7 @@ import click
 from ..._core._endpoints import ENDPOINTS
 from .._db import STORE_EXIT_HELP
 from .._name_lookup import warn
-from .._options import db_option, quiet_param, use
+from .._options import db_option, quiet_param, start_param, use
 from .._state import State
 from .._times import TIME_HELP, parse_time
 
@@ -80,11 +80,11 @@ def _open(db: Path, lock_timeout: float) -> Store:
 
 @click.command("sync", epilog=STORE_EXIT_HELP)
 @db_option("The SQLite file to keep current (created on the first sync).", required=True)
-@click.option(
-    "--start",
-    metavar="WHEN",
-    help="First day to store; needed only for the first sync (later ones continue from what "
-    "is stored; an earlier --start backfills). " + TIME_HELP,
+@use(
+    start_param(
+        "First day to store; needed only for the first sync (later ones continue from what "
+        "is stored; an earlier --start backfills). " + TIME_HELP
+    )
 )
 @click.option(
     "--endpoint",
