@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _cli_run import run as cli_run
 from _store_helpers import ts
 
 from openai_usage_client import MalformedResponseError, UsageClient
@@ -115,6 +116,11 @@ def test_one_absurd_answer_never_poisons_the_store(
         "again): openai-usage sync --db " in " ".join(out.split())
     )
     assert "Missing: costs" not in out
+    # An export of the whole store says it too (its gaps are missing, refused or lost days).
+    pytest.importorskip("pyarrow")
+    code, _, err = cli_run("export", "--db", str(path), "--parquet-dir", str(tmp_path / "lake"))
+    assert code == 0
+    assert "warning: Refused: costs 2026-10-02 (not stored, the server's answer" in err
     # The budget gate reads the refused day as a day it cannot judge: unknown, exit 9.
     code = main(["check", "--db", str(path), "--as-of", "2026-10-04T00:00Z",
                  "--monthly-budget", "1000", "-f", "json"])  # fmt: skip

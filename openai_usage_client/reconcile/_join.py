@@ -342,9 +342,9 @@ def _unsynced_note(store: Store, org: str, cells: Sequence[Cell], lo: int) -> li
 
 
 def _coverage_notes(coverage: Coverage) -> list[str]:
-    """The store's ``Missing:`` and ``Lost:`` lines, and one ``Provisional:`` line per span of
-    days (not one per endpoint)."""
-    out = [line for line in coverage.lines() if line.startswith(("Missing: ", "Lost: "))]
+    """The store's gap lines (``Missing:``, ``Refused:``, ``Lost:``), and one ``Provisional:``
+    line per span of days (not one per endpoint)."""
+    out = coverage.gap_lines()
     spans: dict[str, list[str]] = {}
     for name, held in coverage.endpoints.items():
         if held.provisional:

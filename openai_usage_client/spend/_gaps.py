@@ -119,13 +119,7 @@ class Gaps:
 
 
 def _runs(days: list[date]) -> tuple[tuple[date, date], ...]:
-    runs: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if runs and runs[-1][1] + timedelta(days=1) == day:
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return tuple(runs)
+    return tuple((first, last) for first, last, _ in _reason_runs(dict.fromkeys(days, "")))
 
 
 def store_gaps(

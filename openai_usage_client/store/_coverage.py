@@ -156,6 +156,22 @@ class Coverage:
     def lines(self) -> list[str]:
         """``Missing:`` lines (each with the sync that fills the gap) and ``Provisional:``
         lines, for text and markdown; none when the period is complete and settled."""
+        out = self.gap_lines()
+        for name, e in self.endpoints.items():
+            if e.provisional:
+                out.append(f"Provisional: {name} {e.provisional_days()} (may still change)")
+        for name, e in self.endpoints.items():
+            if e.unconfirmed:
+                out.append(
+                    f"Empty, to be confirmed: {name} {_days(e.unconfirmed)} (came back empty; "
+                    f"fetched again by each sync until {CONFIRM_DAYS} days old)"
+                )
+        return out
+
+    def gap_lines(self) -> list[str]:
+        """What the period lacks, each with the sync that fills it: ``Missing:``,
+        ``Refused:`` (a window whose answer was malformed) and ``Lost:`` lines; the part of
+        ``lines()`` that makes a figure incomplete (not what may still change)."""
         out = []
         for name, e in self.endpoints.items():
             width = f" --bucket-width {e.bucket_width}" if e.bucket_width == "1h" else ""
@@ -175,15 +191,6 @@ class Coverage:
                     f"Lost: {name} {describe((start, end))} (its rows no longer match what "
                     f"was synced): openai-usage sync --db {self.path} --endpoint {name} "
                     f"--refetch {_date(start)}..{_date(end - 1)}"
-                )
-        for name, e in self.endpoints.items():
-            if e.provisional:
-                out.append(f"Provisional: {name} {e.provisional_days()} (may still change)")
-        for name, e in self.endpoints.items():
-            if e.unconfirmed:
-                out.append(
-                    f"Empty, to be confirmed: {name} {_days(e.unconfirmed)} (came back empty; "
-                    f"fetched again by each sync until {CONFIRM_DAYS} days old)"
                 )
         return out
 

@@ -457,10 +457,11 @@ class Store:
         )  # fmt: skip
 
     def holes(self, endpoints: Iterable[str] = ()) -> list[str]:
-        """``Missing:`` and ``Lost:`` lines (each with the sync that fills it) for the
-        buckets between each series' first and last stored one that are not in the store
-        (a sync that failed part-way) or whose rows no longer match their sync: what an
-        export of the whole store lacks. ``endpoints``: those only (default: all)."""
+        """``Coverage.gap_lines`` (``Missing:``, ``Refused:``, ``Lost:``, each with the sync
+        that fills it) for the buckets between each series' first and last stored one that
+        are not in the store (a sync that failed part-way or refused a malformed answer) or
+        whose rows no longer match their sync: what an export of the whole store lacks.
+        ``endpoints``: those only (default: all)."""
         wanted = set(endpoints)
         lines = []
         for held in self.freshness():
@@ -469,7 +470,7 @@ class Store:
             first, last = (int(t.timestamp()) for t in (held.first, held.last))
             found = self.coverage(held.endpoint, first, last, now=last,
                                   organization=held.organization)  # fmt: skip
-            lines += [line for line in found.lines() if line.startswith(("Missing:", "Lost:"))]
+            lines += found.gap_lines()
         return lines
 
     def empty(self, endpoint: str, what: str | None = None) -> StoreEmptyError:
