@@ -253,3 +253,22 @@ def test_each_shared_option_is_declared_once() -> None:
         "--start": ["_cli/_options.py"],
         "--end": ["_cli/_options.py"],
     }
+
+
+def test_a_document_a_person_reads_is_format_table_everywhere(small_store: Path) -> None:
+    from openai_usage_client._cli._app import cli
+
+    shown = {}
+    for name in ("report", "check", "reconcile"):
+        command = cli.commands[name]
+        (option,) = [p for p in command.params if p.name == "fmt"]
+        shown[name] = (list(option.type.choices), option.default)  # type: ignore[attr-defined]
+    assert shown == {
+        "report": (["table", "json", "markdown"], "table"),
+        "check": (["table", "json"], "table"),
+        "reconcile": (["table", "json", "csv"], "table"),
+    }
+    # reconcile's former name for it still works, and prints the same.
+    assert run("reconcile", "--db", str(small_store), "-f", "text") == run(
+        "reconcile", "--db", str(small_store), "-f", "table"
+    )

@@ -8,7 +8,7 @@ them as ``click.Option`` objects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -49,11 +49,29 @@ def db_option(help: str, *, required: bool = False) -> Callable[[F], F]:
     return use(db_param(help, required=required))
 
 
-def format_param(choices: Sequence[str], help: str, default: str | None = None) -> click.Option:
-    """``--format``/``-f``: the choices of one kind of output (a document, rows)."""
+class _Formats(click.Choice):  # type: ignore[type-arg]
+    """The choices, plus former names that still work (not shown)."""
+
+    def __init__(self, choices: Sequence[str], former: Mapping[str, str]) -> None:
+        super().__init__(list(choices))
+        self.former = dict(former)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return super().convert(self.former.get(value, value), param, ctx)
+
+
+def format_param(
+    choices: Sequence[str],
+    help: str,
+    default: str | None = None,
+    former: Mapping[str, str] | None = None,
+) -> click.Option:
+    """``--format``/``-f``: the choices of one kind of output: a document a person reads
+    (``table``, ``json``, and ``markdown`` or ``csv``), or rows (the data commands').
+    ``former`` maps a name a command used before to its choice (it still works)."""
     return click.Option(
         ["--format", "-f", "fmt"],
-        type=click.Choice(list(choices)),
+        type=_Formats(choices, former or {}),
         default=default,
         show_default=default is not None,
         help=help,

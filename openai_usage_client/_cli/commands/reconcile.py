@@ -52,10 +52,11 @@ __all__ = ["commands", "reconcile"]
 )
 @use(
     format_param(
-        ["text", "json", "csv"],
-        "text: the summary, flags and unit prices; json: all of it with every joined cell; "
+        ["table", "json", "csv"],
+        "table: the summary, flags and unit prices; json: all of it with every joined cell; "
         "csv: one row per joined cell (day x project x key x user x model x kind).",
-        "text",
+        "table",
+        former={"text": "table"},
     )
 )
 @click.option(
@@ -117,7 +118,7 @@ def reconcile(
         return len(found.cells)
 
     write_atomically(output, write)
-    if fmt != "text":
+    if fmt != "table":
         for note in found.notes:
             click.echo(note, err=True)
     return 0
