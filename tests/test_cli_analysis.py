@@ -281,6 +281,10 @@ def test_report_json_and_calendar_month(capsys: pytest.CaptureFixture[str], fake
     assert "Top keys and users by model" in out
     code, out, err = run("report", "--last-month", "--start", "7d")
     assert code == 2 and "--last-month names the period" in err
+    # One chooser for every command (#35): --days counts back from --end, as in reconcile.
+    code, out, err = run("report", "--start", "2026-10-01", "--days", "3")
+    assert (code, out) == (2, "")
+    assert err == "openai-usage: error: --days counts back from --end: not with --start\n"
 
 
 def test_report_filters_and_markdown(capsys: pytest.CaptureFixture[str], fake: FakeAPI) -> None:

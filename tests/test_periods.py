@@ -9,6 +9,9 @@ import pytest
 
 from openai_usage_client import InvalidParameterError
 from openai_usage_client._core._periods import (
+    ChosenPeriod,
+    PeriodConflictError,
+    choose_period,
     local_midnight,
     parse_local,
     period_bounds,
@@ -166,3 +169,53 @@ def test_the_one_time_parser_knows_the_new_words_and_zones() -> None:
     with pytest.raises(InvalidParameterError) as caught:
         to_unix("next-week", "end_time", now=NOW)
     assert caught.value.param == "end_time" and "last-week" in caught.value.allowed
+
+
+def test_one_period_chooser_for_every_command() -> None:
+    """``report`` and ``reconcile`` pick their period by this one rule (#35)."""
+    now = datetime(2026, 11, 7, 15, 30, tzinfo=UTC)
+    assert choose_period(now) == ChosenPeriod(
+        utc(2026, 10, 8), utc(2026, 11, 7), "last 30 complete days"
+    )
+    assert choose_period(now, days=3, end="2026-11-02") == ChosenPeriod(
+        utc(2026, 10, 30), utc(2026, 11, 2), "3 days before --end"
+    )
+    assert choose_period(now, start="2026-11-01") == ChosenPeriod(
+        utc(2026, 11, 1), utc(2026, 11, 7), "--start/--end"
+    )
+    assert choose_period(now, BERLIN, word="last-month") == ChosenPeriod(
+        utc(2026, 9, 30, 22), utc(2026, 10, 31, 23), "calendar month October 2026"
+    )
+    # A period still running ends now; one that is over is whole.
+    assert choose_period(now, word="this-month") == ChosenPeriod(
+        utc(2026, 11, 1), int(now.timestamp()), "November 2026 so far"
+    )
+    assert choose_period(now, word="this-week").how == "this-week so far"
+    assert choose_period(now, word="last-week") == ChosenPeriod(
+        utc(2026, 10, 26), utc(2026, 11, 2), "last-week"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"word": "last-month", "start": "7d"}, "--period names the period: not with --start"),
+        (
+            {"word": "this-month", "word_option": "--this-month", "days": 3, "conflicts": ("-x",)},
+            "--this-month names the period: not with --days, -x",
+        ),
+        ({"start": "7d", "days": 3}, "--days counts back from --end: not with --start"),
+        ({"word": "next-decade"}, "invalid --period='next-decade': one of: today, yesterday"),
+        ({"end": "soon"}, "invalid --end='soon': a date (2026-10-01)"),
+    ],
+)
+def test_the_chooser_refuses_clashes_naming_the_options(
+    kwargs: dict[str, object], message: str
+) -> None:
+    now = datetime(2026, 11, 7, 15, 30, tzinfo=UTC)
+    with pytest.raises(InvalidParameterError) as caught:
+        choose_period(now, **kwargs)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert isinstance(caught.value, PeriodConflictError) == (
+        "names" in message or "counts" in message
+    )

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import click
 
-from .._core._periods import local_midnight, period_range, zone
+from .._core._periods import choose_period, zone
 from ..report import (
     Report,
     ReportFilters,
@@ -83,9 +83,14 @@ def run_report(
     now = state.now(api=db is None)
     zone_ = zone(tz)
     given_days = ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT
-    start_at, end_at, period = _period(
-        now, zone_, start, end, days, given_days, last_month, this_month
-    )
+    word = "last-month" if last_month else "this-month" if this_month else None
+    picked = choose_period(
+        now, zone_, word=word, word_option=f"--{word}", start=start, end=end,
+        days=days if given_days else None, default_days=days,
+        conflicts=("--this-month",) if last_month and this_month else (),
+        parse=lambda text, option: parse_time(text, now, option, zone_),
+    )  # fmt: skip
+    start_at, end_at, period = picked.start, picked.end, picked.how
     defaults = (
         (f"{period} starts", f"{period} ends")
         if last_month or this_month
@@ -215,49 +220,6 @@ def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | Non
             _echo(["", f"Chart written to {chart}"])
         else:  # stdout holds a document: say it on stderr
             click.echo(f"Chart written to {chart}", err=True)
-
-
-def _period(
-    now: datetime,
-    tz: tzinfo,
-    start: str | None,
-    end: str | None,
-    days: int,
-    given_days: bool,
-    last_month: bool,
-    this_month: bool,
-) -> tuple[int, int, str]:
-    """``(start, end, how it was chosen)`` from the period options."""
-    if last_month or this_month:
-        clash = [
-            n
-            for n, on in (
-                ("--start", start),
-                ("--end", end),
-                ("--days", given_days),
-                ("--this-month", last_month and this_month),
-            )
-            if on
-        ]
-        if clash:
-            name = "--last-month" if last_month else "--this-month"
-            raise click.UsageError(f"{name} names the period: not with {', '.join(clash)}")
-        word = "last-month" if last_month else "this-month"
-        lo, hi = period_range(word, now, tz)
-        month = datetime.fromtimestamp(lo, tz)
-        if last_month:
-            return lo, hi, f"calendar month {month:%B %Y}"
-        return lo, min(hi, int(now.timestamp())), f"{month:%B %Y} so far"
-    if end:
-        end_at = parse_time(end, now, "--end", tz)
-    else:
-        end_at = int(local_midnight(now.astimezone(tz).date(), tz).timestamp())
-    if start:
-        return parse_time(start, now, "--start", tz), end_at, "--start/--end"
-    first = datetime.fromtimestamp(end_at, tz).date() - timedelta(days=days)
-    if end:
-        return int(local_midnight(first, tz).timestamp()), end_at, f"{days} days before --end"
-    return int(local_midnight(first, tz).timestamp()), end_at, f"last {days} complete days"
 
 
 def _echo(lines: Iterable[str]) -> None:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +39,9 @@ __all__ = [
     "PERIOD_WORDS",
     "TIME_FORMS",
     "By",
+    "ChosenPeriod",
+    "PeriodConflictError",
+    "choose_period",
     "local_midnight",
     "parse_local",
     "period_bounds",
@@ -258,3 +263,85 @@ def _checked(seconds: int, text: str, param: str) -> int:
             param, text, "a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z"
         )
     return seconds
+
+
+class PeriodConflictError(InvalidParameterError):
+    """Two period options that cannot both hold (``--last-month`` with ``--start``)."""
+
+    def __init__(self, param: str, value: object, message: str) -> None:
+        super().__init__(param, value, message)
+        self.args = (message,)
+
+
+@dataclass(frozen=True)
+class ChosenPeriod:
+    """``[start, end)`` in Unix seconds, and how it was chosen, in words for a header."""
+
+    start: int
+    end: int
+    how: str
+
+
+def choose_period(
+    now: datetime,
+    tz: tzinfo = UTC,
+    *,
+    word: str | None = None,
+    word_option: str = "--period",
+    start: str | None = None,
+    end: str | None = None,
+    days: int | None = None,
+    default_days: int = DEFAULT_DAYS,
+    conflicts: tuple[str, ...] = (),
+    parse: Callable[[str, str], int] | None = None,
+) -> ChosenPeriod:
+    """The one rule every command picks its period by (``report``, ``reconcile``, ...).
+
+    ``word`` (``last-month``, ``this-week``, ...) names a calendar period in ``tz``: not with
+    ``start``, ``end``, ``days`` or any option in ``conflicts``; a period still running ends
+    at ``now``. Otherwise the period ends at ``end`` (default: today's local midnight) and
+    starts at ``start`` or ``days`` (default ``default_days``) complete days before the end;
+    ``days`` counts back from the end, so not with ``start``. ``parse(text, option)`` reads
+    ``start``/``end`` (default: ``parse_local`` in ``tz``). Raises ``PeriodConflictError`` or
+    ``InvalidParameterError`` naming the option.
+    """
+
+    def read(text: str, option: str) -> int:
+        return parse(text, option) if parse else parse_local(text, now, tz, option)
+
+    if word is not None:
+        given = (("--start", start), ("--end", end), ("--days", days is not None))
+        clash = [name for name, on in given if on] + list(conflicts)
+        if clash:
+            message = f"{word_option} names the period: not with {', '.join(clash)}"
+            raise PeriodConflictError(word_option, word, message)
+        return _named_period(word, word_option, now, tz)
+    end_at = (
+        read(end, "--end")
+        if end
+        else int(local_midnight(now.astimezone(tz).date(), tz).timestamp())
+    )
+    if start:
+        if days is not None:
+            raise PeriodConflictError(
+                "--days", days, "--days counts back from --end: not with --start"
+            )
+        return ChosenPeriod(read(start, "--start"), end_at, "--start/--end")
+    count = default_days if days is None else days
+    first = local_midnight(datetime.fromtimestamp(end_at, tz).date() - timedelta(days=count), tz)
+    how = f"{count} days before --end" if end else f"last {count} complete days"
+    return ChosenPeriod(int(first.timestamp()), end_at, how)
+
+
+def _named_period(word: str, option: str, now: datetime, tz: tzinfo) -> ChosenPeriod:
+    lo, hi = period_range(word, now, tz, option)
+    first = datetime.fromtimestamp(lo, tz)
+    key = _word(word)
+    if key == "last-month":
+        return ChosenPeriod(lo, hi, f"calendar month {first:%B %Y}")
+    moment = int(now.timestamp())
+    if hi <= moment:  # over: the whole period
+        return ChosenPeriod(lo, hi, key)
+    # Still running: it ends now ("this-month" on the 7th is the month's first 6 days and some).
+    how = f"{first:%B %Y} so far" if key == "this-month" else f"{key} so far"
+    return ChosenPeriod(lo, max(lo, moment), how)

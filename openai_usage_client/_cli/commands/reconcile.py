@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-from datetime import UTC, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 import click
 
-from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, local_midnight, period_range
+from ..._core._periods import DEFAULT_DAYS, PERIOD_WORDS, choose_period
 from .._db import DB_HELP, open_store
 from .._help import COMMAND_EPILOG
 from .._options import db_option, end_param, format_param, start_param, use
@@ -98,7 +97,15 @@ def reconcile(
     from ...reconcile import reconcile as run
 
     now = state.now()
-    lo, hi = _period(period, start, end, days, now)
+    if period is not None and period.strip().lower().replace("_", "-") not in PERIOD_WORDS:
+        raise click.BadParameter(
+            f"{period!r}: one of {', '.join(PERIOD_WORDS)}", param_hint="PERIOD"
+        )
+    picked = choose_period(
+        now, word=period, word_option="PERIOD", start=start, end=end, days=days,
+        parse=lambda text, option: parse_time(text, now, option),
+    )  # fmt: skip
+    lo, hi = picked.start, picked.end
     table = load_prices(prices) if prices is not None else None
     with open_store(db) as store:
         found = run(
@@ -122,33 +129,6 @@ def reconcile(
         for note in found.notes:
             click.echo(note, err=True)
     return 0
-
-
-def _period(
-    word: str | None, start: str | None, end: str | None, days: int | None, now: object
-) -> tuple[int, int]:
-    from datetime import datetime
-
-    assert isinstance(now, datetime)
-    if word is not None:
-        clash = [n for n, v in (("--start", start), ("--end", end), ("--days", days)) if v]
-        if clash:
-            raise click.UsageError(f"PERIOD names the period: not with {', '.join(clash)}")
-        if word.strip().lower().replace("_", "-") not in PERIOD_WORDS:
-            raise click.BadParameter(
-                f"{word!r}: one of {', '.join(PERIOD_WORDS)}", param_hint="PERIOD"
-            )
-        return period_range(word, now, UTC, "PERIOD")
-    if end:
-        end_at = parse_time(end, now, "--end")
-    else:
-        end_at = int(local_midnight(now.astimezone(UTC).date(), UTC).timestamp())
-    if start:
-        if days is not None:
-            raise click.UsageError("--days counts back from --end: not with --start")
-        return parse_time(start, now, "--start"), end_at
-    first = datetime.fromtimestamp(end_at, UTC).date() - timedelta(days=days or DEFAULT_DAYS)
-    return int(local_midnight(first, UTC).timestamp()), end_at
 
 
 def commands() -> list[click.Command]:
