@@ -1,23 +1,21 @@
 """Where a data command's rows come from: the API, or a local store (``--db``); and whether
 they carry names (``--names``). Used by the per-endpoint commands (``commands/endpoints.py``).
 
-With ``--db`` the rows are the stored series' (``Store.rows``), and what the store lacks of
-the period is said on stderr (``Store.coverage``): the grouping synced last for
-the endpoint, or the stored one ``--group-by`` names. What the store cannot honour is refused
-before anything is read (exit 2): ``--limit`` and ``--concurrency`` (no pages), a
-``--bucket-width`` or ``--group-by`` no stored series has, a filter on a field the series is
-not grouped by. Filters on grouped fields are applied to the stored rows.
+With ``--db`` the rows are ``Store.select``'s: the series the store's one rule picks for the
+asked width and grouping, filtered and summed in the store; what the store lacks of the
+period is said on stderr (``Store.coverage``). What the store cannot honour is refused
+before anything is read (exit 2): ``--limit`` and ``--concurrency`` (no pages) here, a
+width, grouping or filter no stored series has by the store (``NotStoredError``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._db import DB_HELP, open_store, refuse
+from ._db import DB_HELP, refuse
 from ._name_lookup import NAMES_HELP, lookup_names, warn
 from ._options import db_param
 
@@ -25,9 +23,10 @@ if TYPE_CHECKING:
     from .._core._endpoints import EndpointSpec
     from ..analysis import Shape, Shaped
     from ..directory import Directory
+    from ..store import Store
     from ._state import State
 
-__all__ = ["api_names", "name_shaped", "source_params", "store_directory", "store_rows"]
+__all__ = ["api_names", "name_shaped", "source_params", "store_rows"]
 
 #: Options of a data command that are not filters of the stored rows.
 _NOT_FILTERS = frozenset({"bucket_width", "group_by", "limit", "concurrency"})
@@ -63,124 +62,48 @@ def _option(filter_name: str) -> str:
 
 def store_rows(
     spec: EndpointSpec,
-    db: Path,
-    start: int,
-    end: int,
+    store: Store,
+    span: tuple[int, int],
     options: dict[str, Any],
     given: set[str],
     names: bool,
     now: int,
 ) -> tuple[Iterator[dict[str, Any]], Directory | None, list[str]]:
-    """The stored rows of ``[start, end)`` (lazily; the store closes when they are read),
-    the store's names for ``--names`` and the series' grouping. ``options``: the command's
-    API options (bucket_width, group_by, limit, concurrency and filters); ``given``: those
-    set on the command line. What the store lacks of the period, and what may still change,
-    is said on stderr first (``Missing: ...``, ``Provisional: ...``): stdout keeps the data."""
+    """``Store.select`` of the command's options (bucket_width, group_by, limit, concurrency
+    and filters; ``given``: those set on the command line): the rows, lazily, the store's
+    names for ``--names`` and the rows' grouping. What the store lacks of the period, and
+    what may still change, is said on stderr first (``Missing: ...``, ``Provisional: ...``):
+    stdout keeps the data."""
+    from ..store import NotStoredError
+
     for name in ("limit", "concurrency"):
         if options.get(name) is not None:
             refuse(f"--{name}", "the store is read locally, there are no pages to fetch")
-    store = open_store(db)
+    # The endpoint's filters, and those the CLI adds (--user-id on costs, filtered here).
+    where = {_column(k): v for k, v in options.items() if k not in _NOT_FILTERS}
+    width = options["bucket_width"] if "bucket_width" in given else None
     try:
-        width, group_by = _series(store, spec, options, given)
-        held = store.coverage(spec.name, start, end, now=now, bucket_width=width, group_by=group_by)
-        for line in held.lines():
-            warn(line)
-        # The endpoint's filters, and those the CLI adds (--user-id on costs, filtered here).
-        filters = {
-            k: v for k, v in options.items() if k not in _NOT_FILTERS and v not in (None, [], ())
-        }
-        for name in filters:
-            if _column(name) not in group_by:
-                refuse(
-                    _option(name),
-                    f"the stored {spec.name} are not grouped by {_column(name)} "
-                    f"(grouped by {', '.join(group_by) or 'nothing'})",
-                )
-        directory = None
-        if names:
+        chosen = store.select(
+            spec.name, *span, bucket_width=width, group_by=options.get("group_by") or None,
+            where=where,
+        )  # fmt: skip
+    except NotStoredError as error:
+        option = "--db" if error.param == "endpoint" else "--" + error.param.replace("_", "-")
+        refuse(option, error.allowed)
+    series = chosen.series
+    held = store.coverage(spec.name, *span, now=now, bucket_width=series.bucket_width,
+                          group_by=series.group_by)  # fmt: skip
+    for line in held.lines():
+        warn(line)
+    directory = None
+    if names:
+        directory = store.directory()
+        if not len(directory):
             from ..directory import Directory
 
-            directory = store.directory()
-            if not len(directory):
-                warn("names skipped: the store holds no names (sync with --names)")
-                directory = Directory()
-    except BaseException:
-        store.close()
-        raise
-
-    asked = [g for g in group_by if g in set(options.get("group_by") or group_by)]
-
-    def rows() -> Iterator[dict[str, Any]]:
-        try:
-            kept = (
-                row
-                for row in store.rows(
-                    spec.name, start, end, names=False, bucket_width=width, group_by=group_by,
-                    provisional=True,
-                )
-                if all(_keep(row[_column(k)], v, _column(k)) for k, v in filters.items())
-            )  # fmt: skip
-            if asked == group_by:
-                yield from kept
-            else:
-                from ..store import regroup
-
-                yield from regroup(kept, spec.name, asked)
-        finally:
-            store.close()
-
-    return rows(), directory, asked
-
-
-def _keep(value: Any, wanted: Any, column: str) -> bool:
-    from .._core._summarize import model_matches
-
-    if isinstance(wanted, bool):
-        return value is wanted
-    if column == "model":  # the name or a dated snapshot of it, as the API path matches
-        return any(model_matches(value, w) for w in wanted)
-    return value in wanted
-
-
-def _series(
-    store: Any, spec: EndpointSpec, options: dict[str, Any], given: set[str]
-) -> tuple[str, list[str]]:
-    """The stored series to read: the one synced last, or the one the options name."""
-    stored = [(s.bucket_width, list(s.group_by), s.last_run) for s in store.series(spec.name)]
-    if not stored:
-        refuse("--db", f"{store.path} holds no {spec.name}: sync it with --endpoint {spec.name}")
-    described = "; ".join(f"{w} by {', '.join(g) or 'nothing'}" for w, g, _ in stored)
-    candidates = stored
-    if "bucket_width" in given:
-        candidates = [s for s in candidates if s[0] == options["bucket_width"]]
-        if not candidates:
-            refuse("--bucket-width", f"the store holds {spec.name} as: {described}")
-    if options.get("group_by"):
-        wanted = set(options["group_by"])
-        # The same grouping, else the finest one that has every asked field: its rows are
-        # summed to the asked grouping (what the API would have summed).
-        exact = [c for c in candidates if set(c[1]) == wanted]
-        finer = sorted((c for c in candidates if wanted < set(c[1])), key=lambda c: len(c[1]))
-        candidates = exact or finer
-        if not candidates:
-            from ..store import default_group_by
-
-            held = {g for _, grouping, _ in stored for g in grouping}
-            lacking = ", ".join(sorted(wanted - held)) or "that combination"
-            refuse(
-                "--group-by",
-                f"the store holds {spec.name} as: {described}; it has no {lacking}: sync "
-                f"--endpoint {spec.name} keeps {spec.name} by "
-                f"{', '.join(default_group_by(spec.name))}",
-            )
-    width, group_by, _ = candidates[0]
-    return width, group_by
-
-
-def store_directory(db: Path) -> Directory:
-    """The names a store keeps (``--project NAME`` with ``--db``: no request)."""
-    with open_store(db) as store:
-        return store.directory()
+            warn("names skipped: the store holds no names (sync with --names)")
+            directory = Directory()
+    return chosen.rows, directory, chosen.group_by
 
 
 def _named_pivot(result: Shaped, directory: Directory, pivot: str, endpoint: str) -> Shaped:

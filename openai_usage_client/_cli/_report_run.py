@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -82,21 +82,7 @@ def run_report(
     state = state_of(ctx)
     now = state.now(api=db is None)
     zone_ = zone(tz)
-    given_days = ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT
-    word = "last-month" if last_month else "this-month" if this_month else None
-    picked = choose_period(
-        now, zone_, word=word, word_option=f"--{word}", start=start, end=end,
-        days=days if given_days else None, default_days=days,
-        conflicts=("--this-month",) if last_month and this_month else (),
-        parse=lambda text, option: parse_time(text, now, option, zone_),
-    )  # fmt: skip
-    start_at, end_at, period = picked.start, picked.end, picked.how
-    defaults = (
-        (f"{period} starts", f"{period} ends")
-        if last_month or this_month
-        else (f"default: {days} days before --end", "default: today's midnight")
-    )
-    check_range((start, start_at), (end, end_at), now, defaults=defaults, note=state.range_note())
+    start_at, end_at, period = _chosen(ctx, now, zone_, start, end, days, last_month, this_month)
     if chart is not None:
         _check_chart(chart)
     # The future has not happened; costs come in UTC days (report/_period.py).
@@ -220,6 +206,42 @@ def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | Non
             _echo(["", f"Chart written to {chart}"])
         else:  # stdout holds a document: say it on stderr
             click.echo(f"Chart written to {chart}", err=True)
+
+
+def _chosen(
+    ctx: click.Context,
+    now: datetime,
+    tz: tzinfo,
+    start: str | None,
+    end: str | None,
+    days: int,
+    last_month: bool,
+    this_month: bool,
+) -> tuple[int, int, str]:
+    """The period the options name (``choose_period``), checked as a range."""
+    given_days = ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT
+    word = "last-month" if last_month else "this-month" if this_month else None
+    picked = choose_period(
+        now,
+        tz,
+        word=word,
+        word_option=f"--{word}",
+        start=start,
+        end=end,
+        days=days if given_days else None,
+        default_days=days,
+        conflicts=("--this-month",) if last_month and this_month else (),
+        parse=lambda text, option: parse_time(text, now, option, tz),
+    )
+    how = picked.how
+    defaults = (
+        (f"{how} starts", f"{how} ends")
+        if word
+        else (f"default: {days} days before --end", "default: today's midnight")
+    )
+    note = state_of(ctx).range_note()
+    check_range((start, picked.start), (end, picked.end), now, defaults=defaults, note=note)
+    return picked.start, picked.end, how
 
 
 def _echo(lines: Iterable[str]) -> None:

@@ -28,6 +28,9 @@ Errors (all ``OpenAIUsageError``)::
         ├── StoreLockedError          another sync holds the file's sync lock
         ├── StoreVersionError         the file was written by a newer version of this package
         └── SyncIncompleteError       a sync stopped part-way; committed windows are kept
+
+``NotStoredError`` (an ``InvalidParameterError``): ``Store.select`` asked for a width,
+grouping or filter no stored series can answer.
 """
 
 from ._coverage import Coverage, EndpointCoverage
@@ -48,6 +51,7 @@ from ._parquet import ExportSummary
 from ._read import NAME_COLUMNS, Freshness
 from ._regroup import coarser as regroup
 from ._schema import SCHEMA_VERSION, default_group_by
+from ._select import NotStoredError, Selection
 from ._series import StoredSeries
 from ._store import Store
 from ._sync_summary import SyncSummary
@@ -61,6 +65,8 @@ __all__ = [
     "ExportSummary",
     "Freshness",
     "Missing",
+    "NotStoredError",
+    "Selection",
     "Store",
     "StoreDamagedError",
     "StoreEmptyError",

@@ -16,12 +16,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from ._plan import CONFIRM_DAYS
 from ._refused import refused_windows
 from ._schema import quote, table_columns
 from ._series import current_series
+
+if TYPE_CHECKING:
+    from ._read import Freshness
 
 __all__ = [
     "Coverage",
@@ -29,6 +32,7 @@ __all__ = [
     "Span",
     "coverage",
     "describe",
+    "holes",
     "last_syncs",
 ]
 
@@ -387,3 +391,24 @@ def lost_buckets(
 
 def _clip(spans: list[Span], start: int, end: int) -> list[Span]:
     return [(max(a, start), min(b, end)) for a, b in spans]
+
+
+class _Covered(Protocol):
+    """What ``holes`` reads of ``Store`` (which calls it: ``Store.holes``)."""
+
+    def freshness(self) -> list[Freshness]: ...
+    def coverage(self, endpoints: str, start: int, end: int, *, now: int,
+                 organization: str) -> Coverage: ...  # fmt: skip
+
+
+def holes(store: _Covered, wanted: set[str]) -> list[str]:
+    """``Store.holes``: the gap lines between each series' first and last stored bucket."""
+    lines = []
+    for held in store.freshness():
+        if wanted and held.endpoint not in wanted:
+            continue
+        first, last = (int(t.timestamp()) for t in (held.first, held.last))
+        found = store.coverage(held.endpoint, first, last, now=last,
+                               organization=held.organization)  # fmt: skip
+        lines += found.gap_lines()
+    return lines

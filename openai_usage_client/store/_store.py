@@ -26,6 +26,7 @@ from ._write import update_directory
 if TYPE_CHECKING:
     from ..directory import Directory
     from ._parquet import ExportSummary
+    from ._select import Selection
 
 __all__ = ["Store"]
 
@@ -248,19 +249,10 @@ class Store:
                 "client", client, "a UsageClient (use `await store.async_sync(client)`)"
             )
         job = self._job(
-            client,
-            start=start,
-            endpoints=endpoints,
-            settle_days=settle_days,
-            bucket_width=bucket_width,
-            group_by=group_by,
-            directory=directory,
-            now=now,
-            window=window,
-            progress=progress,
-            retry_refused=retry_refused,
-            refetch=refetch,
-        )
+            client, start=start, endpoints=endpoints, settle_days=settle_days,
+            bucket_width=bucket_width, group_by=group_by, directory=directory, now=now,
+            window=window, progress=progress, retry_refused=retry_refused, refetch=refetch,
+        )  # fmt: skip
         with SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout):
             job.prepare()
             return run_sync(job, client)
@@ -291,19 +283,10 @@ class Store:
                 "client", client, "an AsyncUsageClient (use store.sync(client))"
             )
         job = self._job(
-            client,
-            start=start,
-            endpoints=endpoints,
-            settle_days=settle_days,
-            bucket_width=bucket_width,
-            group_by=group_by,
-            directory=directory,
-            now=now,
-            window=window,
-            progress=progress,
-            retry_refused=retry_refused,
-            refetch=refetch,
-        )
+            client, start=start, endpoints=endpoints, settle_days=settle_days,
+            bucket_width=bucket_width, group_by=group_by, directory=directory, now=now,
+            window=window, progress=progress, retry_refused=retry_refused, refetch=refetch,
+        )  # fmt: skip
         lock = SyncLock(self.path, self.lock_timeout if lock_timeout is None else lock_timeout)
         await asyncio.to_thread(lock.acquire)
         try:
@@ -359,6 +342,27 @@ class Store:
         return read_rows(
             self._conn, endpoint, series, to_unix(start), to_unix(end), names, provisional
         )
+
+    def select(
+        self,
+        endpoint: str,
+        start: When,
+        end: When,
+        *,
+        bucket_width: str | None = None,
+        group_by: Sequence[str] | None = None,
+        where: Mapping[str, Any] | None = None,
+    ) -> Selection:
+        """Rows as the API would answer ``endpoint`` for ``[start, end)`` at ``bucket_width``,
+        by ``group_by``, filtered by ``where`` (column -> wanted values, or a bool): the
+        series the one rule picks among those that can answer, its rows kept by the filters
+        and summed to ``group_by``, with a ``provisional`` column. ``NotStoredError`` (before
+        any read) when no series holds the width or grouping, or a filtered column."""
+        from ._select import select
+
+        span = (to_unix(start) or 0, to_unix(end) or 0)
+        return select(self, endpoint, *span, bucket_width=bucket_width, group_by=group_by,
+                      where=where)  # fmt: skip
 
     def summarize(
         self,
@@ -446,15 +450,11 @@ class Store:
         lo, hi, moment = to_unix(start), to_unix(end), to_unix(now)
         if lo is None or hi is None:
             raise InvalidParameterError("start/end", (start, end), "both times of the period")
-        chosen = {}
-        for name in names:
-            found = self._series(name, organization, bucket_width, group_by)
-            if found and (bucket_width is not None or group_by is not None):
-                chosen[name] = (found[0][1], found[0][2])
-        return coverage(
-            self._conn, self.path, names, lo, hi, now=moment, organization=organization,
-            series=chosen,
-        )  # fmt: skip
+        picked = [(n, self._series(n, organization, bucket_width, group_by)) for n in names]
+        asked = bucket_width is not None or group_by is not None
+        chosen = {n: (found[0][1], found[0][2]) for n, found in picked if found and asked}
+        return coverage(self._conn, self.path, names, lo, hi, now=moment,
+                        organization=organization, series=chosen)  # fmt: skip
 
     def holes(self, endpoints: Iterable[str] = ()) -> list[str]:
         """``Coverage.gap_lines`` (``Missing:``, ``Refused:``, ``Lost:``, each with the sync
@@ -462,16 +462,9 @@ class Store:
         are not in the store (a sync that failed part-way or refused a malformed answer) or
         whose rows no longer match their sync: what an export of the whole store lacks.
         ``endpoints``: those only (default: all)."""
-        wanted = set(endpoints)
-        lines = []
-        for held in self.freshness():
-            if wanted and held.endpoint not in wanted:
-                continue
-            first, last = (int(t.timestamp()) for t in (held.first, held.last))
-            found = self.coverage(held.endpoint, first, last, now=last,
-                                  organization=held.organization)  # fmt: skip
-            lines += found.gap_lines()
-        return lines
+        from ._coverage import holes
+
+        return holes(self, set(endpoints))
 
     def empty(self, endpoint: str, what: str | None = None) -> StoreEmptyError:
         """The error for a read of ``endpoint`` the store holds nothing of: it names a first

@@ -18,7 +18,8 @@ from ..._core._endpoints import ENDPOINTS, EndpointSpec
 from ..._core._periods import local_midnight
 from ..._core._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
-from .._data_source import api_names, name_shaped, source_params, store_directory, store_rows
+from .._data_source import api_names, name_shaped, source_params, store_rows
+from .._db import open_store
 from .._help import COMMAND_EPILOG
 from .._name_lookup import project_ids_named
 from .._options import end_param, start_param
@@ -237,13 +238,15 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     names = options.pop("project_names", ())
     filters = {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()}
     filters = {k: v for k, v in filters.items() if v not in (None, [])}
+    store = ctx.with_resource(open_store(db)) if db is not None else None  # one open
     if names:
         # With --db the store's names: no request.
-        known = store_directory(db) if db is not None else state.client().directory()
+        known = store.directory() if store is not None else state.client().directory()
         named = project_ids_named(known, names)
         filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
         options["project_ids"] = tuple(filters["project_ids"])
     params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
+    # After the request: a filter applied here (shape._local) reshapes the rows.
     shaped = fmt == "table" or shape.reshapes()
     if shaped and fmt == "parquet":
         raise click.BadParameter(
@@ -254,11 +257,11 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
     warning = future_warning(start, end, now, state.clock_name())
     if warning:
         click.echo(f"openai-usage: warning: {warning}", err=True)
-    if db is not None:  # a local store instead of the API (_data_source)
+    if store is not None:  # a local store instead of the API (_data_source)
         given = {p for p in options if ctx.get_parameter_source(p) is not ParameterSource.DEFAULT}
         span = (params["start_time"], params.get("end_time") or end)
         items, directory, grouping = store_rows(
-            spec, db, *span, options, given, want_names, int(now.timestamp())
+            spec, store, span, options, given, want_names, int(now.timestamp())
         )
     else:
         items, directory, grouping = _from_api(state, spec, params, (start, end), quiet, want_names)
