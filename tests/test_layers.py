@@ -37,7 +37,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "analysis": frozenset({"_core"}),
     "store": frozenset({"_core", "directory", "_client"}),
     "report": frozenset({"_core", "directory", "analysis", "store"}),
-    "spend": frozenset({"_core", "_client", "analysis"}),
+    "spend": frozenset({"_core", "directory", "_client", "analysis"}),
     "focus": frozenset({"_core", "store", "report", "spend"}),
     "reconcile": frozenset({"_core", "store", "report"}),
     "metrics": frozenset({"_core", "store", "report", "spend"}),

@@ -100,3 +100,27 @@ def test_an_endpoint_never_synced(store: Store, tmp_path: Path) -> None:
     with pytest.raises(NotStoredError) as caught:
         store.select("images", START, NOW)
     assert caught.value.allowed == f"{store.path} holds no images: sync it with --endpoint images"
+
+
+def test_spend_reads_a_stores_organizations_from_python(store: Store) -> None:
+    """What ``check --db`` and ``report --db --config`` open, without the CLI (#35)."""
+    from openai_usage_client.spend import (
+        SpendConfig,
+        StoreSource,
+        month_start,
+        stored_organizations,
+    )
+
+    assert month_start(ts("2026-11-07T15:30:00")) == ts("2026-11-01T00:00:00")
+    assert month_start(ts("2026-11-01T00:00:00")) == ts("2026-11-01T00:00:00")
+    (org,) = stored_organizations(SpendConfig(), store, NOW, "usage.db")
+    assert org.name == "default" and org.source == StoreSource(store, "default", "usage.db")
+    assert org.notes[0].startswith("default: costs from the local store usage.db; ")
+
+
+def test_renamed_public_modules_keep_their_old_names() -> None:
+    """``spend.report`` is now ``spend.sections`` (#35); the old import path still works."""
+    from openai_usage_client.spend import report, sections
+
+    assert report.spend_sections is sections.spend_sections
+    assert report.__all__ == sections.__all__

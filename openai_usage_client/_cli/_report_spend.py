@@ -1,7 +1,7 @@
 """``report --config``: the organizations a spend config names, read for the report, and
 the report's spend sections (teams, organizations, budgets; the library renders them).
 
-The figures come from ``openai_usage_client.spend.report``; the organizations are opened as
+The figures come from ``openai_usage_client.spend.sections``; the organizations are opened as
 ``check`` opens them (a fake per configured organization under ``--fake``, seeds 0, 1, ...;
 one client per ``[[organization]]`` otherwise; the default client without any), so the budget
 lines are the ones ``check`` prints for the same config and clock.

@@ -10,7 +10,8 @@ No click here: the ``openai-usage check`` command renders what this package comp
 * ``check``: budget statuses ``ok`` / ``warn`` / ``over`` / ``forecast-over`` / ``unknown``
   (the data does not hold the month) and ``notify``.
 * ``totals``: several organizations side by side and combined per currency.
-* ``report``: the report's sections of a config: teams, organizations, budget lines.
+* ``sections``: the report's sections of a config: teams, organizations, budget lines
+  (``spend.report``, its former name, still imports).
 
 Data comes through small protocols (``RowSource``: the API via ``ClientSource``, or a local
 store; ``DirectoryLike``: names), so the same code runs on the API, a store or test doubles.
@@ -19,6 +20,7 @@ store; ``DirectoryLike``: names), so the same code runs on the API, a store or t
 from ._directory import DirectoryLike
 from ._errors import ConfigError, NotifyError
 from ._gaps import DEFAULT_MAX_AGE, Gaps
+from ._open import month_start, stored_organizations, with_names_and_settings
 from ._sources import (
     COST_GROUPING,
     ClientSettings,
@@ -53,7 +55,7 @@ from .config import (
     parse_config,
 )
 from .forecast import Forecast, daily_totals, forecast_month, linear_projection
-from .report import SpendSections, TeamSpend, spend_sections, team_spend
+from .sections import SpendSections, TeamSpend, spend_sections, team_spend
 from .totals import OrganizationTotals, SpendTotals, organization_totals
 
 __all__ = [
@@ -96,11 +98,14 @@ __all__ = [
     "forecast_month",
     "linear_projection",
     "load_config",
+    "month_start",
     "notify",
     "notify_host",
     "open_organizations",
     "organization_totals",
     "parse_config",
     "spend_sections",
+    "stored_organizations",
     "team_spend",
+    "with_names_and_settings",
 ]
