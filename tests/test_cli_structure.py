@@ -92,8 +92,8 @@ def test_every_command_has_help_that_points_at_the_global_options(
         assert out.startswith(f"Usage: openai-usage {name} [OPTIONS]")
         flat = " ".join(out.split())
         assert (
-            "--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, --max-retries, -v, "
-            "--debug, --raw-csv" in flat
+            "--fake, --fake-now, --fake-discrepancies, --fake-size, --base-url, --timeout, "
+            "--max-retries, -v, --debug, --raw-csv" in flat
         )
         assert "Exit codes:" in out
     assert main(["--help"]) == 0

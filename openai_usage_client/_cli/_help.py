@@ -26,8 +26,8 @@ EXIT_CODES_HELP: Final = (
 )
 
 GLOBAL_OPTIONS_NOTE: Final = (
-    "Global options (--fake, --fake-now, --fake-discrepancies, --base-url, --timeout, "
-    "--max-retries, -v, --debug, --raw-csv) "
+    "Global options (--fake, --fake-now, --fake-discrepancies, --fake-size, --base-url, "
+    "--timeout, --max-retries, -v, --debug, --raw-csv) "
     "may also come after the command: see 'openai-usage --help'."
 )
 

@@ -54,6 +54,8 @@ class State:
     fake_now: int | None = None
     #: ``--fake-discrepancies``: the fake bills a few lines wrong on purpose.
     fake_discrepancies: bool = False
+    #: ``--fake-size``: the fake organization this many times larger (1: the seeded one).
+    fake_size: int = 1
     #: ``--raw-csv``: CSV text cells as they came, formula starts included.
     raw_csv: bool = False
     base_url: str | None = None
@@ -74,7 +76,9 @@ class State:
 
         if self._fake_api is None:
             now = DEFAULT_NOW if self.fake_now is None else self.fake_now
-            self._fake_api = FakeAPI(seed=0, now=now, discrepancies=self.fake_discrepancies)
+            self._fake_api = FakeAPI(
+                seed=0, size=self.fake_size, now=now, discrepancies=self.fake_discrepancies
+            )
         return self._fake_api
 
     def with_saved_names(self, found: Directory) -> Directory:
@@ -94,6 +98,8 @@ class State:
             raise click.UsageError("--fake-now applies only with --fake")
         if self.fake_discrepancies and not self.fake:
             raise click.UsageError("--fake-discrepancies applies only with --fake")
+        if self.fake_size != 1 and not self.fake:
+            raise click.UsageError("--fake-size applies only with --fake")
         if self.fake:
             return datetime.fromtimestamp(self.fake_api().now, UTC)
         if api and self._api_now is None and not _official(self.client().base_url):
@@ -161,7 +167,7 @@ class State:
         from ..testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
 
         if seed not in self._others:
-            fake = FakeAPI(seed=seed, now=self.fake_api().now)
+            fake = FakeAPI(seed=seed, size=self.fake_size, now=self.fake_api().now)
             http = httpx.Client(transport=fake.transport())
             self._others[seed] = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http)
         return self._others[seed]
@@ -237,6 +243,10 @@ def _set_fake_discrepancies(state: State, value: bool) -> None:
     state.fake_discrepancies = True
 
 
+def _set_fake_size(state: State, value: int) -> None:
+    state.fake_size = value
+
+
 def _set_raw_csv(state: State, value: bool) -> None:
     state.raw_csv = True
 
@@ -306,6 +316,22 @@ def global_params(*, hidden: bool = False) -> list[click.Parameter]:
             help="With --fake: bill four known lines a month wrong (a day billed twice, a "
             "changed price, usage without cost, cost without usage), to try reconcile.",
         ),
+        _global(
+            hidden,
+            ["--fake-size"],
+            metavar="N",
+            type=click.IntRange(1, 10_000),
+            callback=_setter(_set_fake_size),
+            help="With --fake: an organization N times the seeded one (projects, keys, users, "
+            "service accounts, vector stores), each part as busy, to try the tool at scale.",
+        ),
+        *_client_params(hidden),
+    ]
+
+
+def _client_params(hidden: bool) -> list[click.Parameter]:
+    """The global options of the client (``--base-url``, ``--timeout``, ...)."""
+    return [
         _global(
             hidden,
             ["--base-url"],

@@ -86,13 +86,17 @@ class FakeAPI:
     ``project_id`` grouping or a ``project_ids`` filter with the HTTP 400 some organizations
     get from the live API (``live-api-facts.md`` section 1). ``discrepancies`` bills a few
     lines wrong on purpose, four known days a month (``_discrepancies``; ``discrepancies()``
-    lists them), for rehearsing ``openai-usage reconcile``.
+    lists them), for rehearsing ``openai-usage reconcile``. ``size`` makes the organization
+    ``size`` times larger (projects, keys, users, service accounts, vector stores, archived
+    projects and deleted keys, each replica as busy as the seeded one, so results per bucket
+    grow ``size`` times); ``size=1`` is the seeded organization, byte for byte.
     """
 
     def __init__(
         self,
         seed: int = 0,
         *,
+        size: int = 1,
         now: int | datetime = DEFAULT_NOW,
         clock: Callable[[], float] | None = None,
         faults: Faults | None = None,
@@ -121,7 +125,9 @@ class FakeAPI:
         self.data_lag_days = data_lag_days
         self.refuse_costs_user_with_project = refuse_costs_user_with_project
         self.money_as_string: _render.MoneyMode = money_as_string
-        self.org = Organization(seed)
+        self.org = Organization(seed, size)
+        #: How many times the base organization (``Organization``): 1 is the seeded one.
+        self.size = size
         self.request_log = RequestLog()
         self._store = Store(self.org, self._now, max_cached_days, discrepancies=discrepancies)
         self._attempts = _Attempts()

@@ -61,6 +61,11 @@ _INACTIVE_KEY: Final = 8
 _ARCHIVED_PROJECT: Final = 3
 
 
+def _nth(replica: int) -> str:
+    """How names of a sized organization's replicas differ (replica 0 keeps its names)."""
+    return f" #{replica + 1}" if replica else ""
+
+
 @dataclass(frozen=True)
 class Route:
     """A directory request: which list or object, and of which project or user."""
@@ -121,6 +126,8 @@ class FakeDirectory:
     deleted_key_id: str | None = None
     deleted_key: dict[str, Any] | None = None
     deleted_key_project_id: str | None = None
+    #: Every deleted key (one per replica of a sized organization): ID -> (record, project).
+    deleted_keys: dict[str, tuple[dict[str, Any], str]] = field(default_factory=dict)
 
     # --- building -------------------------------------------------------------------------
 
@@ -130,36 +137,28 @@ class FakeDirectory:
         seed = org.seed
         d = cls()
         created = now - 700 * DAY
-        for i, pid in enumerate(org.projects):
+        for n, pid in enumerate(org.projects):
+            r, i = divmod(n, len(_PROJECT_NAMES))
             archived = now - 5 * DAY if i == _ARCHIVED_PROJECT else None
-            d.projects.append(_project(pid, _PROJECT_NAMES[i], created + i * DAY, archived))
-        for i, uid in enumerate(org.users):
+            name = _PROJECT_NAMES[i] + _nth(r)
+            d.projects.append(_project(pid, name, created + n * DAY, archived))
+        for n, uid in enumerate(org.users):
+            r, i = divmod(n, len(_USERS))
             name, email, role = _USERS[i]
-            d.users.append(_user(uid, name, email, role, created + i * 3600))
+            if r:
+                name, email = name + _nth(r), email.replace("@", f"+{r}@")
+            d.users.append(_user(uid, name, email, role, created + n * 3600))
         by_id = {u["id"]: u for u in d.users}
-        accounts = {
-            org.keys[3].project_id: _account(seed, "agents-runner", created),
-            org.keys[6].project_id: _account(seed, "nightly-batch", created),
-        }
+        accounts = {}
+        for r in range(org.size):
+            suffix = _nth(r)
+            keys = org.keys[r * len(_KEY_NAMES) :]
+            for k, label in ((3, "agents-runner"), (6, "nightly-batch")):
+                accounts[keys[k].project_id] = _account(seed, label + suffix, created)
         for pid, account in accounts.items():
             d.service_accounts.setdefault(pid, []).append(account)
-        for i, key in enumerate(org.keys):
-            if key.user_id is None:
-                owner = {"type": "service_account", "service_account": _owner_account(
-                    accounts[key.project_id])}  # fmt: skip
-            else:
-                owner = {"type": "user", "user": _owner_user(by_id[key.user_id])}
-                members = d.project_users.setdefault(key.project_id, [])
-                if i != _INACTIVE_KEY and all(m["id"] != key.user_id for m in members):
-                    members.append(_member(by_id[key.user_id], created + DAY))
-            access = "inactive" if i == _INACTIVE_KEY else "active"
-            record = _key(seed, key.id, _KEY_NAMES[i], created + 10 * DAY + i * DAY, owner, access)
-            record["last_used_at"] = now - (20 * DAY if i == _DELETED_KEY else 3600)
-            if i == _DELETED_KEY:
-                d.deleted_key_id, d.deleted_key = key.id, record
-                d.deleted_key_project_id = key.project_id
-                continue
-            d.api_keys.setdefault(key.project_id, []).append(record)
+        for n, key in enumerate(org.keys):
+            d._add_key(seed, key, n, by_id, accounts, created, now)
         d.admin_api_keys.append(
             {
                 "object": "organization.admin_api_key",
@@ -194,6 +193,38 @@ class FakeDirectory:
         d.project_spend_alerts[first] = [_alert(seed, "project.spend_alert", 100_000, first)]
         return d
 
+    def _add_key(
+        self,
+        seed: int,
+        key: Any,
+        n: int,
+        by_id: dict[str, Any],
+        accounts: dict[str, Any],
+        created: int,
+        now: int,
+    ) -> None:
+        """Key ``n`` (``n % 11`` in its replica): listed, its owner inactive, or deleted."""
+        r, i = divmod(n, len(_KEY_NAMES))
+        if key.user_id is None:
+            owner = {"type": "service_account", "service_account": _owner_account(
+                accounts[key.project_id])}  # fmt: skip
+        else:
+            owner = {"type": "user", "user": _owner_user(by_id[key.user_id])}
+            members = self.project_users.setdefault(key.project_id, [])
+            if i != _INACTIVE_KEY and all(m["id"] != key.user_id for m in members):
+                members.append(_member(by_id[key.user_id], created + DAY))
+        access = "inactive" if i == _INACTIVE_KEY else "active"
+        name = _KEY_NAMES[i] + _nth(r)
+        record = _key(seed, key.id, name, created + 10 * DAY + n * DAY, owner, access)
+        record["last_used_at"] = now - (20 * DAY if i == _DELETED_KEY else 3600)
+        if i == _DELETED_KEY:
+            self.deleted_keys[key.id] = (record, key.project_id)
+            if r == 0:
+                self.deleted_key_id, self.deleted_key = key.id, record
+                self.deleted_key_project_id = key.project_id
+            return
+        self.api_keys.setdefault(key.project_id, []).append(record)
+
     @classmethod
     def sized(cls, projects: int, keys_per_project: int, *, seed: int = 0) -> FakeDirectory:
         """A synthetic directory of ``projects`` projects with ``keys_per_project`` keys each
@@ -221,16 +252,18 @@ class FakeDirectory:
         to name the deleted key's spend (``client.directory().merge(saved)``)."""
         from ..directory import ApiKeyRecord, Directory
 
-        if self.deleted_key is None:
+        records = {}
+        for k, project_id in self.deleted_keys.values():
+            user = k["owner"].get("user") or {}
+            records[k["id"]] = ApiKeyRecord(
+                k["id"], k["name"], k["redacted_value"], project_id,
+                k["owner"]["type"], user.get("id"), user.get("name"), user.get("email"),
+                k["created_at"], k["last_used_at"],
+            )  # fmt: skip
+        if not records:
             return Directory()
-        k = self.deleted_key
-        user = k["owner"].get("user") or {}
-        record = ApiKeyRecord(
-            k["id"], k["name"], k["redacted_value"], self.deleted_key_project_id,
-            k["owner"]["type"], user.get("id"), user.get("name"), user.get("email"),
-            k["created_at"], k["last_used_at"],
-        )  # fmt: skip
-        return Directory(api_keys={record.id: record}, fetched_at=k["last_used_at"])
+        seen = max(k["last_used_at"] for k, _ in self.deleted_keys.values())
+        return Directory(api_keys=records, fetched_at=seen)
 
     # --- answering --------------------------------------------------------------------------
 

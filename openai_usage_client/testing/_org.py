@@ -118,40 +118,75 @@ class Organization:
     since the epoch a model first shows up), ``spike_day`` (the day of the traffic spike).
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, size: int = 1) -> None:
+        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 10_000:
+            from .._core._exceptions import InvalidParameterError
+
+            raise InvalidParameterError("size", size, "an integer from 1 to 10000")
         self.seed = seed
-        self.projects = [f"proj_{hash_hex(24, seed, 'project', i)}" for i in range(5)]
-        self.idle_project = self.projects[4]
-        self.users = [f"user-{hash_hex(24, seed, 'user', i)}" for i in range(7)]
-        p, u = self.projects, self.users
-        owners: list[tuple[str, str | None]] = [
-            (p[0], u[0]), (p[0], u[1]), (p[1], u[2]), (p[1], None), (p[2], u[3]),
-            (p[2], u[4]), (p[3], None), (p[3], u[5]), (p[0], u[6]), (p[2], u[0]),
-            (p[4], u[1]),
-        ]  # fmt: skip
-        self.keys = [
-            Key(f"key_{hash_hex(16, seed, 'key', i)}", proj, user)
-            for i, (proj, user) in enumerate(owners)
-        ]
-        self.vector_stores = [f"vs_{hash_hex(24, seed, 'vs', i)}" for i in range(3)]
+        #: How many times the base organization: ``size`` replicas of its projects, users,
+        #: keys, vector stores and streams (replica 0 is the ``size=1`` organization itself).
+        self.size = size
+        self.projects: list[str] = []
+        self.users: list[str] = []
+        self.keys: list[Key] = []
+        self.vector_stores: list[str] = []
+        #: Each replica's idle project (``idle_project``: the first replica's).
+        self.idle_projects: list[str] = []
         # A month-wide window, so the new model shows up mid-range for typical test ranges.
         self.new_model = _NEW_MODEL
         self.new_model_day = 20_513 + hash_int(seed, "new-model") % 120  # 2026-03-01 + <120 d
         self.spike_day = 20_454 + hash_int(seed, "spike") % 240  # 2026-01-01 + < 240 d
         self.streams: dict[str, list[Stream]] = {}
-        self._build_streams()
+        for replica in range(size):
+            self._replica = replica
+            self._add_people()
+            self._build_streams()
+        self.idle_project = self.idle_projects[0]
         for name, streams in self.streams.items():
             dims = [s.dims for s in streams]
             if len(set(dims)) != len(dims):  # pragma: no cover - a table edit mistake
                 raise AssertionError(f"duplicate stream in {name}")
 
+    def _id(self, n: int, kind: str, i: int) -> str:
+        """Replica 0 keeps the ``size=1`` organization's IDs; the others get their own."""
+        if self._replica == 0:
+            return hash_hex(n, self.seed, kind, i)
+        return hash_hex(n, self.seed, kind, self._replica, i)
+
+    def _add_people(self) -> None:
+        """The current replica's five projects, seven users, eleven keys, three vector stores."""
+        p = [f"proj_{self._id(24, 'project', i)}" for i in range(5)]
+        u = [f"user-{self._id(24, 'user', i)}" for i in range(7)]
+        owners: list[tuple[str, str | None]] = [
+            (p[0], u[0]), (p[0], u[1]), (p[1], u[2]), (p[1], None), (p[2], u[3]),
+            (p[2], u[4]), (p[3], None), (p[3], u[5]), (p[0], u[6]), (p[2], u[0]),
+            (p[4], u[1]),
+        ]  # fmt: skip
+        keys = [
+            Key(f"key_{self._id(16, 'key', i)}", proj, user)
+            for i, (proj, user) in enumerate(owners)
+        ]
+        self._p, self._k = p, keys
+        self._vs = [f"vs_{self._id(24, 'vs', i)}" for i in range(3)]
+        self.projects += p
+        self.users += u
+        self.keys += keys
+        self.vector_stores += self._vs
+        self.idle_projects.append(p[4])
+
     def _vary(self, *parts: object) -> float:
-        """A factor in [0.7, 1.3) so volumes differ between seeds."""
+        """A factor in [0.7, 1.3) so volumes differ between seeds (and replicas)."""
+        if self._replica:
+            parts = (self._replica, *parts)
         return 0.7 + 0.6 * unit_float(self.seed, "vary", *parts)
 
     def _people(self, k: int) -> tuple[Dim, Dim, Dim]:
-        key = self.keys[k]
+        key = self._k[k]
         return key.project_id, key.user_id, key.id
+
+    def _add(self, endpoint: str, streams: list[Stream]) -> None:
+        self.streams.setdefault(endpoint, []).extend(streams)
 
     def _build_streams(self) -> None:
         self._text_streams()
@@ -184,31 +219,44 @@ class Organization:
             (6, old, True, "default", "unlabeled", "nightly", 2.0, 4000, _BATCH, 0, 0),
             (7, mini, False, "flex", "unlabeled", "always", 1.0, 1000, _TEXT, 0, 0),
         ]  # fmt: skip
-        self.streams["completions"] = [
-            Stream(
-                (*self._people(k), model, batch, tier, source),
-                rate * self._vary("completions", i),
-                profile,
-                scale,
-                params,
-                first or ORG_START_DAY,
-                last or 1 << 30,
-                spikes=k in (2, 3),
-            )
-            for i, (k, model, batch, tier, source, profile, rate, scale, params, first, last) in (
-                enumerate(table)
-            )
-        ]
-        self.streams["decisions"] = [
+        self._add(
+            "completions",
+            [
+                Stream(
+                    (*self._people(k), model, batch, tier, source),
+                    rate * self._vary("completions", i),
+                    profile,
+                    scale,
+                    params,
+                    first or ORG_START_DAY,
+                    last or 1 << 30,
+                    spikes=k in (2, 3),
+                )
+                for i, (
+                    k,
+                    model,
+                    batch,
+                    tier,
+                    source,
+                    profile,
+                    rate,
+                    scale,
+                    params,
+                    first,
+                    last,
+                ) in (enumerate(table))
+            ],
+        )
+        self._add("decisions", [
             Stream((*self._people(2), "o4-mini-2025-04-16", False, "default", "agents_api"),
                    1.5 * self._vary("decisions", 0), "always", 400, _TEXT, 20_200, spikes=True),
             Stream((*self._people(3), "o4-mini-2025-04-16", True, "default", "unlabeled"),
                    1.0 * self._vary("decisions", 1), "nightly", 900, _BATCH, 20_200),
-        ]  # fmt: skip
+        ])  # fmt: skip
 
     def _other_streams(self) -> None:
         """Embeddings, moderations, audio, images, storage and the tools."""
-        new, mini, nd, p = self.new_model, _MINI, self.new_model_day, self.projects
+        new, mini, nd, p = self.new_model, _MINI, self.new_model_day, self._p
         simple: dict[str, list[tuple[int, str, str, float, int]]] = {
             "embeddings": [
                 (4, "text-embedding-3-small", "europe", 1.5, 600),
@@ -229,11 +277,11 @@ class Organization:
             ],
         }
         for name, rows in simple.items():
-            self.streams[name] = [
+            self._add(name, [
                 Stream((*self._people(k), model), rate * self._vary(name, i), prof, scale,
                        spikes=k in (2, 3))
                 for i, (k, model, prof, rate, scale) in enumerate(rows)
-            ]  # fmt: skip
+            ])  # fmt: skip
         images = [
             (1, "dall-e-3", "1024x1024", "image.generation", "americas", 0.6, 1),
             (1, "gpt-image-1", "1536x1024", "image.edit", "americas", 0.3, 1),
@@ -241,41 +289,47 @@ class Organization:
             (4, "dall-e-3", "1024x1792", "image.generation", "europe", 0.4, 2),
             (4, "gpt-image-1", "1024x1024", "image.generation", "europe", 0.3, 1),
         ]
-        self.streams["images"] = [
+        self._add("images", [
             Stream((*self._people(k), model, size, source), rate * self._vary("images", i),
                    prof, per_request, first_day=20_180 if model == "gpt-image-1" else 0)
             for i, (k, model, size, source, prof, rate, per_request) in enumerate(images)
-        ]  # fmt: skip
+        ])  # fmt: skip
         # Storage is a daily snapshot (see _gen); ``scale`` is the starting size in MiB and
         # ``params[0]`` the growth in MiB per day.
-        self.streams["vector_stores"] = [
-            Stream((p[1],), 1.0, "always", 300, (3,)),
-            Stream((p[2],), 1.0, "always", 1200, (5,)),
-            Stream((p[0],), 1.0, "always", 40, (1,), first_day=20_300),
-        ]
-        self.streams["code_interpreter_sessions"] = [
-            Stream((p[0],), 0.8 * self._vary("ci", 0), "americas", 1),
-            Stream((p[3],), 0.5 * self._vary("ci", 1), "always", 1),
-        ]
-        vs = self.vector_stores
-        self.streams["file_search_calls"] = [
+        self._add(
+            "vector_stores",
+            [
+                Stream((p[1],), 1.0, "always", 300, (3,)),
+                Stream((p[2],), 1.0, "always", 1200, (5,)),
+                Stream((p[0],), 1.0, "always", 40, (1,), first_day=20_300),
+            ],
+        )
+        self._add(
+            "code_interpreter_sessions",
+            [
+                Stream((p[0],), 0.8 * self._vary("ci", 0), "americas", 1),
+                Stream((p[3],), 0.5 * self._vary("ci", 1), "always", 1),
+            ],
+        )
+        vs = self._vs
+        self._add("file_search_calls", [
             Stream((*self._people(k), vs[v]), rate * self._vary("fs", i), prof, 2,
                    spikes=k in (2, 3))
             for i, (k, v, prof, rate) in enumerate(
                 [(2, 0, "always", 1.5), (3, 0, "always", 1.0), (4, 1, "europe", 0.8),
                  (5, 2, "americas", 0.5)]
             )
-        ]  # fmt: skip
+        ])  # fmt: skip
         web = [
             (4, mini, "medium", "unlabeled", "europe", 1.0, 0),
             (4, new, "high", "unlabeled", "europe", 0.6, nd),
             (2, mini, "low", "agents_api", "always", 1.2, 0),
         ]
-        self.streams["web_search_calls"] = [
+        self._add("web_search_calls", [
             Stream((*self._people(k), model, level, source), rate * self._vary("ws", i), prof,
                    2, first_day=first or 20_160, spikes=k == 2)
             for i, (k, model, level, source, prof, rate, first) in enumerate(web)
-        ]  # fmt: skip
+        ])  # fmt: skip
 
 
 # --- Prices -------------------------------------------------------------------------------

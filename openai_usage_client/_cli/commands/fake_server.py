@@ -23,6 +23,15 @@ __all__ = ["commands", "fake_server"]
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Which fake organization.")
 @click.option(
+    "--size",
+    type=click.IntRange(1, 10_000),
+    default=1,
+    show_default=True,
+    help="An organization N times the seeded one: N times the projects, keys, users, service "
+    "accounts and vector stores (archived projects and deleted keys in proportion), each part "
+    "as busy as the seeded one, so results per bucket grow N times.",
+)
+@click.option(
     "--latency",
     type=click.FloatRange(min=0),
     default=0.0,
@@ -73,6 +82,7 @@ def fake_server(
     host: str,
     port: int,
     seed: int,
+    size: int,
     latency: float,
     when: str | None,
     settle_days: int,
@@ -105,14 +115,15 @@ def fake_server(
 
     if when is not None and when.strip().lower() == "now":
         fake = FakeAPI(
-            seed=seed, latency=latency, clock=time.time, settle_days=settle_days,
+            seed=seed, size=size, latency=latency, clock=time.time, settle_days=settle_days,
             faults=injected, discrepancies=discrepancies,
         )  # fmt: skip
         clock = "the real clock"
     else:
         now = DEFAULT_NOW if when is None else parse_time(when, datetime.now(UTC), "--now")
         fake = FakeAPI(
-            seed=seed, latency=latency, now=now, settle_days=settle_days, faults=injected,
+            seed=seed, size=size, latency=latency, now=now, settle_days=settle_days,
+            faults=injected,
             discrepancies=discrepancies,
         )  # fmt: skip
         clock = iso(now)
@@ -127,7 +138,7 @@ def fake_server(
     with server:
         click.echo(server.base_url)
         click.echo(
-            f"Serving the fake organization (seed {seed}, now: {clock}). Try:\n"
+            f"Serving the fake organization (seed {seed}{_sized(size)}, now: {clock}). Try:\n"
             f"  OPENAI_ADMIN_KEY={DEFAULT_ADMIN_KEY} openai-usage --base-url "
             f"{server.base_url} report{period}\n"
             f"Move its clock: curl -X POST '{server.base_url.removesuffix('/v1')}"
@@ -170,3 +181,7 @@ def _faults(given: tuple[str, ...], retry_after: int) -> Any:
 
 def commands() -> list[click.Command]:
     return [fake_server]
+
+
+def _sized(size: int) -> str:
+    return f", size {size}" if size != 1 else ""
