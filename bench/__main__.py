@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, tuple[str, int, int]] = {
     "P5": ("bench.p5_startup", 15, 5),
     "P6": ("bench.p6_directory", 5, 2),
     "P7": ("bench.p7_store", 5, 1),
+    "P9": ("bench.p9_scale", 1, 1),
 }
 
 
@@ -30,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds (noisier)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--sizes", default="1,10,100", help="P9: organization sizes, comma-separated"
+    )
+    parser.add_argument(
+        "--budget", type=float, default=1800.0, help="P9: seconds; larger sizes are skipped"
+    )
     args = parser.parse_args(argv)
     keys = [k.upper() for k in args.only] or list(BENCHMARKS)
     unknown = [k for k in keys if k not in BENCHMARKS]
@@ -45,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         rounds = quick if args.quick else full
         started = time.perf_counter()
         try:
-            section: Section = importlib.import_module(module_name).run(rounds)
+            module = importlib.import_module(module_name)
+            if key == "P9":
+                sizes = [int(n) for n in args.sizes.split(",")]
+                section: Section = module.run(rounds, sizes, args.budget)
+            else:
+                section = module.run(rounds)
         except Exception as error:
             traceback.print_exc()
             section = Section(key, "failed", f"{module_name} raised", skipped=repr(error))

@@ -83,8 +83,28 @@ def _table(section: Section) -> list[str]:
     return lines
 
 
+def _kept(path: Path, run: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """From the file as it is: the summary line and the text of each section not run now (a
+    subset run, ``python -m bench P9``, keeps the others' last figures)."""
+    if not path.exists():
+        return {}, {}
+    text = path.read_text()
+    summary: dict[str, str] = {}
+    for line in text.split("\n## Summary\n", 1)[-1].split("\n## ", 1)[0].splitlines():
+        key = line.removeprefix("| ").split(" ", 1)[0]
+        if line.startswith("| P") and key not in run:
+            summary[key] = line
+    blocks: dict[str, str] = {}
+    for block in text.split("\n## ")[1:]:
+        key = block.split(":", 1)[0]
+        if key.startswith("P") and key not in run and key in summary:
+            blocks[key] = "## " + block.split("\n## How to reproduce", 1)[0].rstrip("\n")
+    return summary, blocks
+
+
 def write(path: Path, sections: list[Section], argv: list[str], quick: bool, took: float) -> None:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    kept_summary, kept_blocks = _kept(path, {s.key for s in sections})
     lines = [
         "# Benchmarks",
         "",
@@ -103,15 +123,25 @@ def write(path: Path, sections: list[Section], argv: list[str], quick: bool, too
     lines += ["", "## Versions", ""]
     lines += [f"- {k}: {v}" for k, v in versions().items()]
     lines += ["", "## Summary", "", "| benchmark | goals |", "| --- | --- |"]
+    order = sorted({*kept_summary, *(s.key for s in sections)}, key=lambda k: int(k[1:]))
+    new = {s.key: s for s in sections}
+    for k in (k for k in order if k not in new):
+        line = kept_summary[k]
+        earlier = line if "(earlier run)" in line else line.rstrip(" |") + " (earlier run) |"
+        lines.append(earlier)
     for s in sections:
         if s.skipped:
             status = f"not measured: {s.skipped}"
+            if s.rows:
+                status = ("all met so far" if s.goals_met else "**not all met**") + (f"; {status}")
         else:
             status = "all met" if s.goals_met else "**not all met**"
             measured = [r for r in s.rows if r.met is not None]
             if not measured:
                 status = "no goal measured"
         lines.append(f"| {s.key} {s.title} | {status} |")
+    for key in sorted(kept_blocks, key=lambda k: int(k[1:])):
+        lines += ["", kept_blocks[key]]
     for s in sections:
         lines += ["", f"## {s.key}: {s.title}", "", s.setup, ""]
         if s.skipped:

@@ -16,11 +16,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--size", type=int, default=1, help="FakeAPI(size=N)")
     parser.add_argument(
         "--directory", metavar="PxK", help="a synthetic directory: P projects of K keys each"
     )
     args = parser.parse_args()
-    fake = FakeAPI(seed=args.seed, latency=args.latency)
+    fake = FakeAPI(seed=args.seed, size=args.size, latency=args.latency)
     if args.directory:
         projects, keys = (int(n) for n in args.directory.split("x"))
         fake.directory = FakeDirectory.sized(projects, keys, seed=args.seed)

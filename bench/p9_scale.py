@@ -1,0 +1,188 @@
+"""P9 scale: every command as a whole process on organizations 1, 10 and 100 times ours.
+
+For each size N (``FakeAPI(size=N)`` in a child process, so the fake's work and memory are
+not the client's), a year of daily costs and completions (store A) and 30 days of hourly
+data of every endpoint (store B) are synced; then each command runs as its own process and
+its wall time and peak RSS (``wait4``'s ``ru_maxrss``: that process alone) are measured:
+the first sync, the next day's sync, ``report --db``, ``check --db --config``,
+``reconcile``, a ``metrics`` scrape (``--textfile``), ``export --focus`` and
+``export --parquet-dir``. Every figure is a ratio to size 1 in the same run.
+
+``python -m bench P9 --sizes 1,10,100 --budget 1800``: sizes whose estimated time (the
+previous size's times N/previous) would overrun the budget are skipped, and said so.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench._common import PYTHON, ROOT, Row, Section, fake_server
+
+#: What each command's run is called in the table, in order.
+COMMANDS = (
+    "first sync (year, daily)",
+    "next day's sync",
+    "report --db",
+    "check --db --config",
+    "reconcile (30 days)",
+    "metrics scrape",
+    "export --focus",
+    "export --parquet-dir",
+    "first sync (30 days, hourly, every endpoint)",
+)
+#: Commands whose peak memory at size 100 may be at most twice size 1's (#36).
+MEMORY_BOUNDED = frozenset(COMMANDS) - {"reconcile (30 days)"}
+#: Commands that must answer within 5 s at size 100 (a Prometheus scrape times out at 10 s).
+FIVE_SECONDS = ("report --db", "check --db --config", "metrics scrape")
+_CONFIG = '[[budget]]\nscope = "organization"\nmonthly_usd = 10000\n'
+_KEY = "sk-admin-bench"
+
+
+def _timed(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Run ``openai-usage ARGS``: (seconds, peak RSS MiB of that process, exit code)."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "openai_usage_client", *args], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    took = time.perf_counter() - began
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code
+    if code not in (0, 6, 7, 9):  # 6, 9: what the data lacks; 7: over budget
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise RuntimeError(f"openai-usage {' '.join(args)} exited {code}: {err[-1500:]}")
+    if proc.stderr:
+        proc.stderr.close()
+    return took, usage.ru_maxrss / 1024, code
+
+
+def _size(size: int, folder: Path) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+    """Every command at ``size``: name -> (seconds, peak MiB); and facts (rows, bytes)."""
+    a, b = folder / "a.db", folder / "b.db"
+    (folder / "spend.toml").write_text(_CONFIG)
+    out: dict[str, tuple[float, float]] = {}
+    with fake_server(0.0, 0, "--size", str(size)) as url:
+        env = {**os.environ, "OPENAI_ADMIN_KEY": _KEY, "OPENAI_BASE_URL": url}
+        base = ["--base-url", url]
+        runs: list[tuple[str, list[str]]] = [
+            ("first sync (year, daily)", [*base, "sync", "--db", str(a), "--start",
+             "2025-11-01", "--endpoint", "costs", "--endpoint", "completions", "-q"]),
+        ]  # fmt: skip
+        for name, args in runs:
+            out[name] = _timed(args, env)[:2]
+        root = url.removesuffix("/").removesuffix("/v1")
+        urllib.request.urlopen(urllib.request.Request(f"{root}/_fake/clock?advance=1d",
+                                                      method="POST")).read()  # fmt: skip
+        out["next day's sync"] = _timed([*base, "sync", "--db", str(a), "-q"], env)[:2]
+        year = ["--start", "2025-11-01", "--end", "2026-11-01"]
+        month = ["--start", "2026-10-02", "--end", "2026-11-01"]
+        local = [
+            ("report --db", ["report", "--db", str(a), *year, "-f", "json"]),
+            ("check --db --config", ["check", "--db", str(a), "--config",
+             str(folder / "spend.toml"), "--as-of", "2026-11-02", "--max-age", "30d"]),
+            ("reconcile (30 days)", ["reconcile", "--db", str(a), *month, "-f", "json"]),
+            ("metrics scrape", ["metrics", "--db", str(a), "--textfile",
+             str(folder / "m.prom")]),
+            ("export --focus", ["export", "--db", str(a), "--focus", str(folder / "f.csv"),
+             *year]),
+            ("export --parquet-dir", ["export", "--db", str(a), "--parquet-dir",
+             str(folder / "lake")]),
+        ]  # fmt: skip
+        for name, args in local:
+            out[name] = _timed(args, env)[:2]
+        hourly = [*base, "sync", "--db", str(b), "--start", "2026-10-03", "--endpoint", "all",
+                  "--bucket-width", "1h", "-q"]  # fmt: skip
+        out[COMMANDS[-1]] = _timed(hourly, env)[:2]
+    facts = {"bytes A": a.stat().st_size, "bytes B": b.stat().st_size}
+    import sqlite3
+
+    with sqlite3.connect(a) as conn:
+        facts["rows A"] = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                              for t in ("costs", "completions"))  # fmt: skip
+    return out, facts
+
+
+def run(rounds: int, sizes: Sequence[int] = (1, 10, 100), budget: float = 1800.0) -> Section:
+    section = Section(
+        "P9", "scale",
+        "every command as its own process on the fake organization at several sizes "
+        "(FakeAPI(size=N), in a child process): a year of daily costs and completions "
+        "(store A), 30 days of hourly data of every endpoint (store B); peak RSS is the "
+        "command's process alone (wait4); one round per size.",
+        reproduce="python -m bench P9 --sizes 1,10,100",
+    )  # fmt: skip
+    results: dict[int, dict[str, tuple[float, float]]] = {}
+    began = time.perf_counter()
+    previous: tuple[int, float] | None = None
+    for size in sizes:
+        if previous is not None:
+            estimate = previous[1] * size / previous[0]
+            left = budget - (time.perf_counter() - began)
+            if estimate > left:
+                section.notes.append(
+                    f"size {size} not measured: about {estimate:.0f} s estimated (size "
+                    f"{previous[0]}'s {previous[1]:.0f} s times {size / previous[0]:g}), "
+                    f"{left:.0f} s of the {budget:.0f} s budget left"
+                )
+                break
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as folder:
+            results[size], facts = _size(size, Path(folder))
+        took = time.perf_counter() - started
+        previous = (size, took)
+        section.notes.append(
+            f"size {size}: {facts['rows A']:,.0f} rows in store A ({facts['bytes A'] / 2**20:.1f} "
+            f"MiB on disk, {facts['bytes A'] / facts['rows A']:.0f} bytes a row), store B "
+            f"{facts['bytes B'] / 2**20:.1f} MiB; {took:.0f} s in all"
+        )
+    _rows(section, results)
+    if 100 in sizes and 100 not in results:
+        section.skipped = "size 100 (the goals' size) not measured in this run's time budget"
+    if not section.goals_met:
+        section.profile = _WHY
+    return section
+
+
+#: What bounds the goals not met, from the profile of a size-10 sync (#36).
+_WHY = """\
+first sync (year, daily) at size 10: peak RSS grows with the organization because a page
+holds `limit` buckets of every group: costs at 1d are fetched 180 days a page, and at
+size 10 a bucket holds about 620 cost lines, so one page is about 110,000 results (the
+JSON, the parsed models and the rows of two pages fetched at once: about 790 MiB).
+Measured fix (not landed in this run): size windows by results per bucket (learned from
+the store's coverage.rows, or by fetching one bucket first) so a page holds about 10,000
+results, and fetch fewer pages at once when one bucket is large: size 10's costs sync went
+from 788 MiB / 25 s to 200 MiB / 18 s, size 1's unchanged (125 MiB)."""
+
+
+def _rows(section: Section, results: dict[int, dict[str, tuple[float, float]]]) -> None:
+    if 1 not in results:
+        section.skipped = "size 1 was not measured"
+        return
+    one = results[1]
+    for size in sorted(s for s in results if s != 1):
+        got = results[size]
+        for name in COMMANDS:
+            (t1, m1), (tn, mn) = one[name], got[name]
+            if name == COMMANDS[0]:
+                goal, met = f"<= {size * 1.1:g}x", tn <= size * 1.1 * t1
+            else:
+                goal, met = "-", None
+            if size == 100 and name in FIVE_SECONDS:
+                goal, met = "< 5 s", tn < 5
+            section.rows.append(Row(f"size {size}: {name}: wall time", tn, "size 1", t1,
+                                    goal, met, unit="s"))  # fmt: skip
+            bounded = name in MEMORY_BOUNDED  # what fails at 10 fails at 100
+            section.rows.append(Row(f"size {size}: {name}: peak RSS", mn, "size 1", m1,
+                                    "<= 2x" if bounded else "-",
+                                    (mn <= 2 * m1) if bounded else None, unit="MiB"))  # fmt: skip
+    for name in COMMANDS:
+        t1, m1 = one[name]
+        section.notes.append(f"size 1: {name}: {t1:.2f} s, {m1:.0f} MiB peak")
