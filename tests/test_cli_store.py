@@ -22,7 +22,8 @@ def test_sync_then_resync_then_export(tmp_path: Path, capsys: pytest.CaptureFixt
     db = str(tmp_path / "usage.db")
     code, out, err = run("--fake", "sync", "--db", db, "--start", "2026-10-01")
     assert code == 0, err
-    assert out.startswith(f"{db}: 3 request(s), 64 bucket(s) fetched in 3 window(s)")
+    # Per endpoint, one bucket first (results per bucket size the windows), then the rest.
+    assert out.startswith(f"{db}: 4 request(s), 64 bucket(s) fetched in 5 window(s)")
     assert (
         "costs (1d, by project_id, line_item, api_key_id, user_id): 2026-10-01 to 2026-11-01, "
         "settled "
@@ -57,7 +58,7 @@ def test_sync_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "0",
     )
     assert code == 0, err
-    assert "1 request(s), 49 bucket(s)" in out
+    assert "2 request(s), 49 bucket(s)" in out  # one bucket first, then the other 48
     assert "embeddings (1h, by project_id, user_id, api_key_id, model)" in out
     with Store(db) as store:
         assert store.endpoints() == ["embeddings"]
@@ -89,7 +90,8 @@ def test_a_busy_store_exits_7(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_a_failed_sync_exits_with_its_causes_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = FakeAPI(0, faults=Faults(persistent=(Persistent("503", from_time=NOW - 5 * DAY),)))
+    # Every page from 2026-10-02 on fails: the sync's first bucket (2026-10-01) is stored.
+    broken = FakeAPI(0, faults=Faults(persistent=(Persistent("503", from_time=NOW - 30 * DAY),)))
     monkeypatch.setattr(State, "fake_api", lambda self: broken)
     db = tmp_path / "u.db"
     code, out, err = run(
@@ -99,7 +101,9 @@ def test_a_failed_sync_exits_with_its_causes_code(
     assert (
         "stopped" in err
         and "Run the same sync again" in err
-        and "not stored: completions 2026-11-01..2026-11-02" in err
+        and "not stored: costs 2026-10-02..2026-11-02, completions 2026-10-01..2026-11-01, "
+        "completions 2026-11-01..2026-11-02"
+        in err
     )
     with Store(db) as store:  # what was fetched before the failure is kept
         assert sum(1 for _ in store.rows("costs")) > 0

@@ -3,11 +3,13 @@ and ``--fake-size N``; ``size=1`` is the seeded organization itself."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from _cli_run import run
-from _store_helpers import DAY, client_for, ts
+from _store_helpers import DAY, ts
 
 from openai_usage_client import InvalidParameterError
 from openai_usage_client.store import Store
@@ -80,19 +82,20 @@ def test_size_10_sync_report_and_reconcile_over_a_week(tmp_path: Path) -> None:
     }
     code, out, err = run(*args, "report", "--db", db, "--start", "2026-10-25", "-f", "json")
     assert code == 0, err
-    code, out, err = run(*args, "reconcile", "--db", db, "--start", "2026-10-25", "-f", "json")
+    assert Decimal(json.loads(out)["total"]) == sum(v["amount"] for v in truth.values())
+    code, _out, err = run(*args, "reconcile", "--db", db, "--start", "2026-10-25", "-f", "json")
     assert code == 0, err
 
 
 def test_fake_size_needs_the_fake() -> None:
     code, out, err = run("--fake-size", "3", "costs")
     assert (code, out) == (2, "")
-    assert (
-        err
-        == "openai-usage: error: --fake-size applies only with --fake (see 'openai-usage costs --help')\n"
+    assert err == (
+        "openai-usage: error: --fake-size applies only with --fake "
+        "(see 'openai-usage costs --help')\n"
     )
 
 
 def test_the_fake_server_serves_a_sized_organization() -> None:
-    code, out, err = run("fake-server", "--help")
+    code, out, _err = run("fake-server", "--help")
     assert code == 0 and "--size INTEGER RANGE" in out

@@ -136,7 +136,8 @@ def test_allowed_costs_by_user_are_stored_in_one_request(
     fake, path, summary = allowed
     assert default_group_by("costs") == tuple(WITH_USER.split(","))
     assert (summary.warnings, summary.notes) == ([], [])
-    assert costs_groupings(fake) == [WITH_USER]
+    # One bucket first (its results size the windows: store._pages), then the rest.
+    assert costs_groupings(fake) == [WITH_USER, WITH_USER]
     with Store(path) as store:
         assert stored_groupings(store) == [WITH_USER]
         assert list(store.rows("costs", START, NOW, names=False)) == live_rows(fake, WITH_USER)
@@ -192,9 +193,9 @@ def test_a_refused_grouping_falls_back_warns_once_and_is_remembered(tmp_path: Pa
     fake = FakeAPI(seed=0, refuse_costs_user_with_project=True)
     with client_for(fake) as client, Store(tmp_path / "u.db") as store:
         first = store.sync(client, start=START, endpoints=["costs"], now=NOW)
-        # One refused request, then the fallback; both counted.
-        assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER]
-        assert first.requests == 2 and first.buckets_fetched == 31
+        # One refused request, then the fallback (one bucket first, then the rest); all counted.
+        assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER, WITHOUT_USER]
+        assert first.requests == 3 and first.buckets_fetched == 31
         assert first.warnings == [WARNING.format(retry="2026-12-01")]
         assert first.notes == []
         assert stored_groupings(store) == [WITHOUT_USER]
@@ -242,7 +243,7 @@ def test_retry_refused_asks_now_and_an_accepted_grouping_is_a_new_series(tmp_pat
         fake.now = NOW + DAY
         fake.request_log.clear()
         summary = store.sync(client, endpoints=["costs"], now=NOW + DAY, retry_refused=True)
-        assert costs_groupings(fake) == [WITH_USER]
+        assert costs_groupings(fake) == [WITH_USER, WITH_USER]  # a new series: a bucket first
         assert summary.warnings == []
         assert summary.notes == [
             "costs: now 1d by project_id, line_item, api_key_id, user_id, a new series fetched "
@@ -314,10 +315,10 @@ def test_async_sync_falls_back_the_same(tmp_path: Path) -> None:
                 return first, later, list(store.rows("costs", names=False))
 
     first, later, stored = asyncio.run(sync())
-    assert first.warnings == [WARNING.format(retry="2026-12-01")] and first.requests == 2
+    assert first.warnings == [WARNING.format(retry="2026-12-01")] and first.requests == 3
     assert later.warnings == [] and later.requests == 1
     assert later.notes == [NOTE.format(day="2026-11-01", retry="2026-12-01")]
-    assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER, WITHOUT_USER]
+    assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER, WITHOUT_USER, WITHOUT_USER]
     assert stored == live_rows(fake, WITHOUT_USER, end=NOW + 2 * DAY)
 
 
@@ -344,10 +345,10 @@ def test_cli_sync_warns_once_then_notes_and_report_db_says_users_are_missing(
         code, out, err = run(*sync)
         assert code == 0 and err == ""
         assert f"  note: {NOTE.format(day=day, retry=retry)}\n" in out
-        assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER, WITHOUT_USER]
+        assert costs_groupings(fake) == [WITH_USER, WITHOUT_USER, WITHOUT_USER, WITHOUT_USER]
         code, out, err = run(*sync, "--retry-refused")
         assert code == 0 and err.count("openai-usage: warning: costs: the API refused") == 1
-        assert costs_groupings(fake)[3:] == [WITH_USER, WITHOUT_USER]
+        assert costs_groupings(fake)[4:] == [WITH_USER, WITHOUT_USER]
     code, out, err = run("report", "--db", db, "--no-names", "--days", "3")
     assert code == 0, err
     assert section(out, "Top users by spend") == [
@@ -371,7 +372,8 @@ def test_a_store_synced_without_users_moves_to_the_new_default_as_a_new_series(
         fake.now = NOW + 3 * DAY
         fake.request_log.clear()
         summary = store.sync(client, endpoints=["costs"], now=NOW + 3 * DAY)
-        assert costs_groupings(fake) == [WITH_USER]  # the stored range, once, as a new series
+        # The stored range as a new series: one bucket first (to size the windows), the rest.
+        assert costs_groupings(fake) == [WITH_USER, WITH_USER]
         assert summary.notes == [
             "costs: now 1d by project_id, line_item, api_key_id, user_id, a new series fetched "
             "from 2026-10-02; the series 1d by project_id, line_item, api_key_id is kept as it "

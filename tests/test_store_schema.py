@@ -124,7 +124,7 @@ def test_migrates_a_version_1_file(tmp_path: Path) -> None:
         # the migrated one is kept as it was, never mixed in.
         with client_for(fake) as client:
             upgraded = store.sync(client, now=NOW, endpoints=["costs"])
-        assert upgraded.buckets_fetched == 10 and upgraded.requests == 1
+        assert upgraded.buckets_fetched == 10 and upgraded.requests == 2  # a bucket first
         assert upgraded.notes == [
             "costs: now 1d by project_id, line_item, api_key_id, user_id, a new series fetched "
             "from 2026-10-01; the series 1d by project_id, line_item, api_key_id is kept as it "

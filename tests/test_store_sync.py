@@ -169,7 +169,8 @@ def test_hourly_usage_with_daily_costs(tmp_path: Path) -> None:
     fake = FakeAPI(0, now=now)
     with Store(tmp_path / "u.db") as store, client_for(fake) as client:
         summary = store.sync(client, start="2026-10-01", now=now, bucket_width="1h")
-        assert summary.endpoints == {"costs": (1, 3), "completions": (1, 49)}
+        # Requests: a first bucket alone (to size the windows), then the rest.
+        assert summary.endpoints == {"costs": (2, 3), "completions": (2, 49)}
         hours = {r["start_time"] for r in store.rows("completions")}
         assert len(hours) == 48
         daily = fake.totals("completions", start_time=ts("2026-10-01"), end_time=now)

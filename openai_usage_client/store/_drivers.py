@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from .._core._exceptions import BadRequestError, MalformedResponseError, PermissionDeniedError
+from ._pages import probe_bucket, rechunk, without
 from ._plan import Series, Window, ranges
 from ._sync import SyncJob
 from ._sync_summary import SyncSummary
@@ -32,24 +33,63 @@ def _buffered(job: SyncJob, writer: Writer, pending: list[Window], buckets: list
     return buckets
 
 
+def _probe(job: SyncJob, series: Series, windows: list[Window]) -> Window | None:
+    """The next bucket to fetch alone while results per bucket are not known (``_pages``):
+    the plan's oldest bucket, then, if it was empty, its newest complete one (by the
+    server's clock, known after the first answer); ``None`` once known or tried twice, or
+    when the caller gave ``window``."""
+    key = series.key()
+    tried = job.probes.get(key, 0)
+    if job.options.window is not None:  # the caller sized the windows
+        return None
+    if job.per_bucket.get(key) or tried >= 2 or not windows:
+        return None
+    job.probes[key] = tried + 1
+    if tried == 0:
+        first = windows[0]
+        return Window(series, first.start, first.start + series.width)
+    return probe_bucket(windows, job.now())
+
+
+def _learn(job: SyncJob, series: Series, windows: list[Window]) -> list[Window]:
+    """After the probes: the rest of the plan in windows of about a page's worth."""
+    job.learned(series, job.per_bucket.get(series.key(), 0))
+    return rechunk(windows, job.sizes[series.key()])
+
+
 def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
     writer = Writer(job.conn, series.endpoint)
     fetch = client.endpoint(series.endpoint)
     todo = list(windows)
+    parallel = getattr(client, "concurrency", None)
     while todo:
         try:
+            before, probes = list(todo), []
+            while (probe := _probe(job, series, todo)) is not None:
+                stream = fetch(**job.stream_args(series, probe.start, probe.end))
+                _fetch_range(job, writer, stream, [probe], series)
+                todo = without(todo, probe)
+                probes.append(probe)
+            todo = _learn(job, series, todo)
+            if probes:
+                job.replan(series, before, [*probes, *todo])
             for lo, hi, group in ranges(todo):
-                _fetch_range(job, writer, fetch(**job.stream_args(series, lo, hi)), group)
+                stream = fetch(**job.stream_args(series, lo, hi, parallel))
+                _fetch_range(job, writer, stream, group)
             return
         except MalformedResponseError as error:
             todo = job.refuse(todo, error)
 
 
-def _fetch_range(job: SyncJob, writer: Writer, stream: Any, group: list[Window]) -> None:
+def _fetch_range(
+    job: SyncJob, writer: Writer, stream: Any, group: list[Window], probe: Series | None = None
+) -> None:
     pending = list(group)
     buckets: list[Any] = []
     for page in stream.pages():
         job.count_request(group[0].series.endpoint)
+        if probe is not None:
+            _count(job, probe, page.data)
         buckets = _buffered(job, writer, pending, [*buckets, *page.data])
     for window in pending:  # the stream ended: everything left is complete
         inside = [b for b in buckets if b.start_time < window.end]
@@ -81,24 +121,41 @@ async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[
     writer = Writer(job.conn, series.endpoint)
     fetch = client.endpoint(series.endpoint)
     todo = list(windows)
+    parallel = getattr(client, "concurrency", None)
     while todo:
         try:
+            before, probes = list(todo), []
+            while (probe := _probe(job, series, todo)) is not None:
+                stream = fetch(**job.stream_args(series, probe.start, probe.end))
+                await _fetch_range_async(job, writer, stream, [probe], series)
+                todo = without(todo, probe)
+                probes.append(probe)
+            todo = _learn(job, series, todo)
+            if probes:
+                job.replan(series, before, [*probes, *todo])
             for lo, hi, group in ranges(todo):
-                await _fetch_range_async(
-                    job, writer, fetch(**job.stream_args(series, lo, hi)), group
-                )
+                stream = fetch(**job.stream_args(series, lo, hi, parallel))
+                await _fetch_range_async(job, writer, stream, group)
             return
         except MalformedResponseError as error:
             todo = job.refuse(todo, error)
 
 
+def _count(job: SyncJob, series: Series, buckets: list[Any]) -> None:
+    """The probe's answer: the most results one bucket held."""
+    most = max((len(b.results) for b in buckets), default=0)
+    job.per_bucket[series.key()] = max(most, job.per_bucket.get(series.key(), 0))
+
+
 async def _fetch_range_async(
-    job: SyncJob, writer: Writer, stream: Any, group: list[Window]
+    job: SyncJob, writer: Writer, stream: Any, group: list[Window], probe: Series | None = None
 ) -> None:
     pending = list(group)
     buckets: list[Any] = []
     async for page in stream.pages():
         job.count_request(group[0].series.endpoint)
+        if probe is not None:
+            _count(job, probe, page.data)
         # Writing is short and local; a thread keeps the event loop responsive.
         buckets = await asyncio.to_thread(_buffered, job, writer, pending, [*buckets, *page.data])
     for window in pending:

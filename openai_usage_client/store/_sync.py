@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,101 +23,18 @@ from .._core._exceptions import (
 )
 from .._core._exports import rows
 from ._errors import SyncIncompleteError, SyncTerminated
+from ._pages import concurrency_for, stored_per_bucket, window_for
 from ._plan import Series, Window, plan
 from ._refusal import Refusal, fallback, forget, remember, remembered
 from ._refused import forget_window, remember_window
-from ._schema import default_group_by, grouping_text, quote
+from ._schema import grouping_text, quote
+from ._sync_options import SyncOptions
 from ._sync_summary import SyncSummary
 from ._write import Writer, update_directory
 
 __all__ = ["SyncJob", "SyncOptions"]
 
 _log = logging.getLogger("openai_usage_client.store")
-
-
-@dataclass(frozen=True)
-class SyncOptions:
-    """A sync's checked options (``check`` refuses bad ones before any request)."""
-
-    endpoints: tuple[str, ...]
-    start: int | None
-    now: int
-    settle_days: int
-    bucket_width: str
-    group_by: Mapping[str, tuple[str, ...]]
-    window: int | None
-    directory: bool
-    #: The endpoints synced with their default grouping (only those may fall back).
-    defaulted: frozenset[str] = frozenset()
-    #: Try a default grouping the API refused before, without waiting ``RETRY_AFTER_DAYS``.
-    retry_refused: bool = False
-    #: ``now`` was given: it decides what is settled, not the server's clock.
-    clock_given: bool = False
-    #: ``[start, end)`` fetched again whatever the store holds of it (rows lost or edited).
-    refetch: tuple[int, int] | None = None
-    #: No endpoint was named: every series the store holds is refreshed.
-    held: bool = False
-
-    @staticmethod
-    def check(
-        *,
-        endpoints: Iterable[str] | None,
-        start: int | None,
-        now: int | None,
-        settle_days: int,
-        bucket_width: str,
-        group_by: Mapping[str, Sequence[str]] | None,
-        window: int | None,
-        directory: bool,
-        retry_refused: bool = False,
-        refetch: tuple[int, int] | None = None,
-    ) -> SyncOptions:
-        names = tuple(dict.fromkeys(endpoints or ("costs", "completions")))
-        if refetch is not None and not refetch[0] < refetch[1]:
-            raise InvalidParameterError("refetch", refetch, "(start, end) with start < end")
-        for name in names:
-            if name not in ENDPOINTS:
-                raise InvalidParameterError("endpoints", name, f"one of {', '.join(ENDPOINTS)}")
-        if isinstance(settle_days, bool) or not isinstance(settle_days, int) or settle_days < 0:
-            raise InvalidParameterError("settle_days", settle_days, "an int >= 0 (days)")
-        if bucket_width not in ("1d", "1h"):
-            raise InvalidParameterError(
-                "bucket_width", bucket_width, "1d or 1h (usage endpoints; costs are always 1d)"
-            )
-        if window is not None and (isinstance(window, bool) or not 1 <= window <= 31):
-            raise InvalidParameterError("window", window, "an int from 1 to 31 (buckets)")
-        groups: dict[str, tuple[str, ...]] = {}
-        for name in names:
-            wanted = tuple((group_by or {}).get(name, default_group_by(name)))
-            allowed = ENDPOINTS[name].group_by
-            for g in wanted:
-                if g not in allowed:
-                    raise InvalidParameterError(
-                        f"group_by[{name!r}]", g, f"one of {', '.join(allowed)}"
-                    )
-            groups[name] = wanted
-        for name in group_by or {}:
-            if name not in names:
-                raise InvalidParameterError("group_by", name, "a key among the endpoints synced")
-        moment = int(time.time()) if now is None else now
-        if start is not None and start > moment:
-            raise InvalidParameterError("start", start, f"a time up to now ({moment})")
-        return SyncOptions(
-            endpoints=names,
-            start=start,
-            now=moment,
-            settle_days=settle_days,
-            bucket_width=bucket_width,
-            group_by=groups,
-            window=window,
-            directory=directory,
-            defaulted=frozenset(n for n in names if n not in (group_by or {})),
-            retry_refused=bool(retry_refused),
-            clock_given=now is not None,
-            refetch=refetch,
-            # A plain sync (no endpoint, grouping or width named) keeps the store current.
-            held=not endpoints and not group_by and bucket_width == "1d",
-        )
 
 
 def _iso(t: int) -> str:
@@ -152,6 +69,10 @@ class SyncJob:
     run_id: int = 0
     #: Buckets per window (= per request and per transaction), per series (its width's).
     sizes: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    #: Results per bucket, per series, once known (``_pages``: what sizes the windows).
+    per_bucket: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    #: Buckets fetched alone to learn ``per_bucket``, per series (at most two).
+    probes: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     #: Called with the endpoint and the summary so far after every page and every window.
     progress: Callable[[str, SyncSummary], None] | None = None
     #: Per endpoint, what the summary will say about the grouping used (a new series, a
@@ -274,6 +195,9 @@ class SyncJob:
         start = o.start if o.start is not None else self._default_start(series)
         maximum = ENDPOINTS[name].limits[width].maximum
         self.sizes[series.key()] = min(o.window or maximum, maximum)
+        per_bucket = stored_per_bucket(self.conn, series)
+        if per_bucket is not None:  # else the driver probes one bucket (_pages)
+            self.learned(series, per_bucket)
         row = self.conn.execute(
             "SELECT last_run FROM series WHERE endpoint = ? AND organization = ? AND "
             "bucket_width = ? AND grouping = ?",
@@ -388,15 +312,37 @@ class SyncJob:
             "(e.g. start='2026-01-01'; later syncs continue from what is stored)",
         )
 
-    def stream_args(self, series: Series, lo: int, hi: int) -> dict[str, Any]:
+    def replan(self, series: Series, before: list[Window], after: list[Window]) -> None:
+        """``series``' windows ``before`` are now ``after`` (split into page-sized ones):
+        what a failure says is missing follows the windows actually fetched."""
+        for i, (planned, windows) in enumerate(self.plans):
+            if planned == series:
+                kept = [w for w in windows if w not in before]
+                self.plans[i] = (planned, sorted([*kept, *after], key=lambda w: w.start))
+
+    def learned(self, series: Series, per_bucket: int) -> None:
+        """Results per bucket of ``series`` are known: windows hold about a page's worth."""
+        key = series.key()
+        self.per_bucket[key] = per_bucket
+        self.sizes[key] = window_for(per_bucket, self.sizes[key])
+
+    def stream_args(
+        self, series: Series, lo: int, hi: int, concurrency: int | None = None
+    ) -> dict[str, Any]:
         # limit = the window size: the client's pages then line up with the windows.
-        return {
+        key = series.key()
+        args = {
             "start_time": lo,
             "end_time": hi,
             "bucket_width": series.bucket_width,
             "group_by": series.group_by or None,
-            "limit": self.sizes[series.key()],
+            "limit": self.sizes[key],
         }
+        if concurrency is not None and key in self.per_bucket:  # fewer large pages at once
+            args["concurrency"] = concurrency_for(
+                self.per_bucket[key], self.sizes[key], concurrency
+            )
+        return args
 
     def write(self, writer: Writer, window: Window, buckets: list[Any]) -> None:
         present = {b.start_time for b in buckets}
