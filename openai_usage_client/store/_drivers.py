@@ -47,8 +47,21 @@ def _probe(job: SyncJob, series: Series, windows: list[Window]) -> Window | None
     job.probes[key] = tried + 1
     if tried == 0:
         first = windows[0]
-        return Window(series, first.start, first.start + series.width)
-    return probe_bucket(windows, job.now())
+        found: Window | None = Window(series, first.start, first.start + series.width)
+    else:
+        found = probe_bucket(windows, job.now())
+    if found is None or series.bucket_width == "1d":
+        return found
+    # Hours and minutes: the groups of the whole day are an upper bound for any of its
+    # buckets (a night hour alone would size the day's windows three times too large).
+    day = found.start - found.start % 86_400
+    return Window(series, day, day + 86_400)
+
+
+def _day_args(job: SyncJob, series: Series, day: Window) -> dict[str, Any]:
+    """The probe of a sub-daily series: its grouping for one day, not stored."""
+    args = job.stream_args(series, day.start, day.end)
+    return {**args, "bucket_width": "1d", "limit": 1}
 
 
 def _learn(job: SyncJob, series: Series, windows: list[Window]) -> list[Window]:
@@ -66,6 +79,11 @@ def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> 
         try:
             before, probes = list(todo), []
             while (probe := _probe(job, series, todo)) is not None:
+                if series.bucket_width != "1d":
+                    for page in fetch(**_day_args(job, series, probe)).pages():
+                        job.count_request(series.endpoint)
+                        _count(job, series, page.data)
+                    continue
                 stream = fetch(**job.stream_args(series, probe.start, probe.end))
                 _fetch_range(job, writer, stream, [probe], series)
                 todo = without(todo, probe)
@@ -126,6 +144,11 @@ async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[
         try:
             before, probes = list(todo), []
             while (probe := _probe(job, series, todo)) is not None:
+                if series.bucket_width != "1d":
+                    async for page in fetch(**_day_args(job, series, probe)).pages():
+                        job.count_request(series.endpoint)
+                        _count(job, series, page.data)
+                    continue
                 stream = fetch(**job.stream_args(series, probe.start, probe.end))
                 await _fetch_range_async(job, writer, stream, [probe], series)
                 todo = without(todo, probe)

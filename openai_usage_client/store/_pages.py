@@ -5,7 +5,8 @@ days of costs of an organization with 6,400 cost lines a day is 1.15 million res
 once parsed. The sync therefore sizes its windows (one window = one request = one
 transaction) by **results per bucket**: learned from the store (``coverage.rows`` of the
 series) or, on a first sync, from one probe of the newest complete bucket, which is written
-as its own window. A window then holds about ``PAGE_RESULTS`` results (a few MB of JSON) and
+as its own window (hours and minutes: the groups of the whole day, an upper bound, not
+stored). A window then holds about ``PAGE_RESULTS`` results (a few MB of JSON) and
 no more than ``IN_FLIGHT`` results are held across the pages fetched at once (fewer pages in
 parallel when a single bucket is already large). Memory is thus bounded by a constant plus a
 small multiple of the largest page, whatever the range or the organization's size.
@@ -29,10 +30,10 @@ __all__ = [
     "without",
 ]
 
-#: Results a page aims at: about 2.5 MB of costs JSON.
-PAGE_RESULTS: Final = 10_000
+#: Results a page aims at: about 1.5 MB of JSON, 40 MB parsed at most.
+PAGE_RESULTS: Final = 5_000
 #: Results held at once across the pages fetched in parallel.
-IN_FLIGHT: Final = 40_000
+IN_FLIGHT: Final = 10_000
 
 
 def window_for(per_bucket: int, maximum: int) -> int:
