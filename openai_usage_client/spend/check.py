@@ -38,7 +38,7 @@ something is not ``ok``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -438,6 +438,26 @@ def fetch_window(now: datetime) -> tuple[datetime, datetime]:
     return start, now.astimezone(UTC)
 
 
+#: What the budgets, forecasts, anomalies and totals read of a cost row once it has a team.
+_KEPT: Final = ("project_id", "project_name", "api_key_id", "line_item", "team")
+
+
+def _compacted(rows: Iterable[Row], organization: str) -> list[Row]:
+    """``rows`` summed per day and what the checks read of them (``_KEPT``, currency), so
+    that a large organization's rows are held once, small: one row per day, project, key,
+    line item and team instead of one per user too, with 9 columns instead of 25."""
+    sums: dict[tuple[Any, ...], Decimal] = {}
+    for row in rows:
+        key = (row.get("start_time"), row.get("amount_currency"), *(row.get(k) for k in _KEPT))
+        value = row.get("amount_value")
+        sums[key] = sums.get(key, Decimal(0)) + (Decimal(value) if value is not None else 0)
+    return [
+        {"start_time": k[0], "amount_value": v, "amount_currency": k[1],
+         **dict(zip(_KEPT, k[2:], strict=True)), "organization": organization}
+        for k, v in sums.items()
+    ]  # fmt: skip
+
+
 def check(
     config: SpendConfig,
     organizations: Sequence[OrgSource],
@@ -467,7 +487,7 @@ def check(
     for org in organizations:
         allocator = Allocator(config.teams, org.directory)
         fetched = org.source.rows("costs", start, end)
-        rows[org.name] = [{**r, "organization": org.name} for r in allocator.allocate(fetched)]
+        rows[org.name] = _compacted(allocator.allocate(fetched), org.name)
         found = org.gaps(start, now, max_age)
         if found is not None:
             gaps[org.name] = found
