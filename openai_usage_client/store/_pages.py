@@ -6,9 +6,10 @@ once parsed. The sync therefore sizes its windows (one window = one request = on
 transaction) by **results per bucket**: learned from the store (``coverage.rows`` of the
 series) or, on a first sync, from one bucket fetched first (the plan's oldest, else its
 newest complete one), which is written as its own window (hours and minutes: the groups of
-the whole day at ``1d``, an upper bound, not stored). A window then holds about ``PAGE_RESULTS`` results (a few MB of JSON) and
-no more than ``IN_FLIGHT`` results are held across the pages fetched at once (fewer pages in
-parallel when a single bucket is already large). Memory is thus bounded by a constant plus a
+the whole day at ``1d``, an upper bound, not stored). A window then holds about
+``PAGE_RESULTS`` results (a few MB of JSON) and no more than ``IN_FLIGHT`` results are held
+across the pages fetched at once (fewer pages in parallel when a single bucket is already
+large). Memory is thus bounded by a constant plus a
 small multiple of the largest page, whatever the range or the organization's size.
 """
 
