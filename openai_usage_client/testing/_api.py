@@ -102,7 +102,7 @@ class FakeAPI:
         faults: Faults | None = None,
         latency: float = 0.0,
         money_as_string: _render.MoneyMode = "sometimes",
-        max_cached_days: int = 8192,
+        max_cached_days: int | None = None,
         settle_days: int = 0,
         refuse_costs_user_with_project: bool = False,
         discrepancies: bool = False,
@@ -129,9 +129,14 @@ class FakeAPI:
         #: How many times the base organization (``Organization``): 1 is the seeded one.
         self.size = size
         self.request_log = RequestLog()
-        self._store = Store(self.org, self._now, max_cached_days, discrepancies=discrepancies)
+        # The caches hold days and answers of every group: a larger organization keeps fewer
+        # of them, so that the fake's memory does not grow with its size (8192 days at 1).
+        days = max_cached_days if max_cached_days is not None else max(64, 8192 // size)
+        self._store = Store(self.org, self._now, days, discrepancies=discrepancies)
         self._attempts = _Attempts()
-        self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(200_000)
+        self._results: LRU[tuple[str, int, int, tuple[int, ...], FilterKey], str] = LRU(
+            max(2_000, 200_000 // size)
+        )
         #: Projects, keys, users, spend limits and alerts (``testing/_directory.py``); replace
         #: it with ``FakeDirectory.sized(...)`` for a large organization.
         self.directory = FakeDirectory.for_org(self.org, self.now)
