@@ -196,7 +196,7 @@ class SyncJob:
         maximum = ENDPOINTS[name].limits[width].maximum
         self.sizes[series.key()] = min(o.window or maximum, maximum)
         per_bucket = stored_per_bucket(self.conn, series)
-        if per_bucket is not None:  # else the driver probes one bucket (_pages)
+        if per_bucket is not None and o.window is None:  # else probed (_pages), or given
             self.learned(series, per_bucket)
         row = self.conn.execute(
             "SELECT last_run FROM series WHERE endpoint = ? AND organization = ? AND "
