@@ -64,10 +64,22 @@ def _day_args(job: SyncJob, series: Series, day: Window) -> dict[str, Any]:
     return {**args, "bucket_width": "1d", "limit": 1}
 
 
-def _learn(job: SyncJob, series: Series, windows: list[Window]) -> list[Window]:
-    """After the probes: the rest of the plan in windows of about a page's worth."""
+def _learn(
+    job: SyncJob, series: Series, before: list[Window], todo: list[Window], probes: list[Window]
+) -> list[Window]:
+    """After the probes: the rest of the plan (``before`` less the stored ``probes``) in
+    windows of about a page's worth, which is what a failure then says is missing."""
     job.learned(series, job.per_bucket.get(series.key(), 0))
-    return rechunk(windows, job.sizes[series.key()])
+    todo = rechunk(todo, job.sizes[series.key()])
+    if probes:
+        job.replan(series, before, [*probes, *todo])
+    return todo
+
+
+def _probed(job: SyncJob, series: Series, buckets: list[Any]) -> None:
+    """One page of a probe answered: counted as a request and for results per bucket."""
+    job.count_request(series.endpoint)
+    _count(job, series, buckets)
 
 
 def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> None:
@@ -81,16 +93,13 @@ def _fetch(job: SyncJob, client: Any, series: Series, windows: list[Window]) -> 
             while (probe := _probe(job, series, todo)) is not None:
                 if series.bucket_width != "1d":
                     for page in fetch(**_day_args(job, series, probe)).pages():
-                        job.count_request(series.endpoint)
-                        _count(job, series, page.data)
+                        _probed(job, series, page.data)
                     continue
                 stream = fetch(**job.stream_args(series, probe.start, probe.end))
                 _fetch_range(job, writer, stream, [probe], series)
                 todo = without(todo, probe)
                 probes.append(probe)
-            todo = _learn(job, series, todo)
-            if probes:
-                job.replan(series, before, [*probes, *todo])
+            todo = _learn(job, series, before, todo, probes)
             for lo, hi, group in ranges(todo):
                 stream = fetch(**job.stream_args(series, lo, hi, parallel))
                 _fetch_range(job, writer, stream, group)
@@ -146,16 +155,13 @@ async def _fetch_async(job: SyncJob, client: Any, series: Series, windows: list[
             while (probe := _probe(job, series, todo)) is not None:
                 if series.bucket_width != "1d":
                     async for page in fetch(**_day_args(job, series, probe)).pages():
-                        job.count_request(series.endpoint)
-                        _count(job, series, page.data)
+                        _probed(job, series, page.data)
                     continue
                 stream = fetch(**job.stream_args(series, probe.start, probe.end))
                 await _fetch_range_async(job, writer, stream, [probe], series)
                 todo = without(todo, probe)
                 probes.append(probe)
-            todo = _learn(job, series, todo)
-            if probes:
-                job.replan(series, before, [*probes, *todo])
+            todo = _learn(job, series, before, todo, probes)
             for lo, hi, group in ranges(todo):
                 stream = fetch(**job.stream_args(series, lo, hi, parallel))
                 await _fetch_range_async(job, writer, stream, group)
