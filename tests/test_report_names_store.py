@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,16 @@ from _cli_run import run
 
 from openai_usage_client._cli._output import money
 from openai_usage_client.directory import ApiKeyRecord, Directory, ProjectRecord
-from openai_usage_client.report import REPORT_QUERIES, build_report, report_from_store
-from openai_usage_client.store import Store
+from openai_usage_client.report import (
+    REPORT_QUERIES,
+    StoredDaily,
+    build_report,
+    dumps,
+    report_document,
+    report_from_store,
+    write_document,
+)
+from openai_usage_client.store import Store, StoreError
 from openai_usage_client.testing import (
     DEFAULT_ADMIN_KEY,
     DEFAULT_NOW,
@@ -266,6 +275,8 @@ def test_report_from_store_equals_the_api_report_exactly(fake: FakeAPI, store_pa
         live = build_report(client, START, NOW)
     with Store(store_path) as store:
         local = report_from_store(store, START, NOW, names=False)
+        assert isinstance(local.daily, StoredDaily)  # read a day at a time, while open
+        local.daily = dict(local.daily)
     for items in (*_values(live).values(),):
         if isinstance(items, list):
             for row in items:
@@ -387,3 +398,28 @@ def test_a_deleted_key_keeps_its_name_in_the_store_report(tmp_path: Path, fake: 
     assert row["amount_value"] == want[(deleted["id"],)]["amount"]
     others = [t for t in labels if t.endswith("(deleted)")]
     assert others == [f"{deleted['name']} (deleted)"]  # the listed keys are not marked
+
+
+def test_a_store_reports_daily_spend_day_by_day_while_the_store_is_open(
+    store_path: Path,
+) -> None:
+    with Store(store_path) as store:
+        report = report_from_store(store, START, NOW, names=False)
+        daily = report.daily
+        day = date(2026, 10, 30)
+        spent = daily[day]
+        assert list(spent) == sorted(spent, key=lambda p: (p is None, p or ""))  # ID order
+        assert sum(spent.values()) == report.day_totals()[day] > 0
+        assert list(report.day_totals()) == list(daily) == sorted(daily)
+        assert date(2020, 1, 1) not in daily
+        with pytest.raises(KeyError):
+            daily[date(2020, 1, 1)]
+        text = []
+        write_document(report, None, text.append)
+        assert "".join(text) == dumps(report_document(report))
+    with pytest.raises(StoreError) as caught:
+        report.daily[date(2026, 10, 29)]
+    assert str(caught.value) == (
+        "Report.daily reads the store day by day and the store is closed: use the report "
+        "before closing the store, or keep a copy with dict(report.daily)"
+    )

@@ -222,3 +222,27 @@ def test_markdown_has_every_section(client: UsageClient) -> None:
     first = report.by_project[0]
     assert lines[at + 4].startswith(f"| {first['project_id']} | ${first['amount_value']:,.2f} | ")
     assert sum(1 for line in lines if line.startswith("| 2026-10-")) == 31
+
+
+def test_write_document_writes_the_same_json_in_pieces_of_about_64_kb() -> None:
+    from datetime import date, timedelta
+
+    from openai_usage_client.report import Report, dumps, report_document, write_document
+
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    report = Report(start, start + timedelta(days=400), "test")
+    report.daily = {
+        date(2025, 1, 1) + timedelta(days=d): {
+            f"proj_{p:03d}": Decimal(f"{d}.{p:02d}5") for p in range(20)
+        }
+        for d in range(400)
+    }
+    report.daily[date(2025, 1, 2)] = {None: Decimal("1.5"), "proj_\x85x": Decimal(2)}
+    pieces: list[str] = []
+    write_document(report, None, pieces.append)
+    whole = dumps(report_document(report))
+    assert "".join(pieces) == whole
+    assert "\\u0085" in whole and "\x85" not in whole  # C1 controls escaped in every piece
+    assert len(pieces) == len(whole) // 65_536 + 1 >= 4
+    assert all(len(p) < 70_000 for p in pieces)
+    assert json.loads(whole)["daily"][1]["by_project"] == {"": "1.5", "proj_\x85x": "2"}

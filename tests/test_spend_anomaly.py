@@ -123,3 +123,28 @@ def test_small_excess_and_drops_are_not_flagged() -> None:
 def test_unknown_dimension_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown dimensions"):
         find_anomalies([], now=datetime(2026, 10, 20, tzinfo=UTC), dimensions=["team"])
+
+
+def test_check_keeps_sums_of_the_rows_not_the_rows() -> None:
+    from openai_usage_client.spend._compact import Spent
+    from openai_usage_client.spend.anomaly import anomalies_in
+
+    today = date(2026, 10, 20)
+    rows = flat(40, "10", today)
+    rows[2] = {**rows[2], "amount_value": Decimal(40)}
+    # The same day, project and team through another key and line item: summed into one row.
+    extra = {**rows[2], "api_key_id": "key_b", "line_item": "gpt-4o-2024-08-06, output",
+             "amount_value": Decimal("0.25"), "team": None}  # fmt: skip
+    spent = Spent("prod", [*rows, extra])
+    day = next(r for r in spent.rows() if r["start_time"] == rows[2]["start_time"])
+    assert day == {
+        "start_time": rows[2]["start_time"], "amount_value": Decimal("40.25"),
+        "amount_currency": None, "project_id": "proj_a", "project_name": None, "team": None,
+        "organization": "prod",
+    }  # fmt: skip
+    assert len(spent.rows()) == 40
+    now = datetime(2026, 10, 20, tzinfo=UTC)
+    assert anomalies_in(spent.series, now=now, organization="prod") == find_anomalies(
+        [*rows, extra], now=now, organization="prod"
+    )
+    assert spent.series[("api_key", "key_b")] == {date(2026, 10, 17): Decimal("0.25")}

@@ -26,11 +26,10 @@ from ..report import (
     chart_data,
     check_chart,
     describe_unmatched,
-    dumps,
     render_markdown,
     render_report,
-    report_document,
     report_period,
+    write_document,
 )
 from ._analysis_options import table_width
 from ._db import open_store, refuse
@@ -191,7 +190,8 @@ def _from_store(store: Store, start_at: int, end_at: int, names: bool, now: int)
 
 def _write(data: Report, view: ReportView, fmt: str, top: int, chart: Path | None) -> None:
     if fmt == "json":
-        _echo([dumps(report_document(data, view)).rstrip("\n")])
+        with reader_may_leave():  # written in pieces: a large daily list is never held
+            write_document(data, view, lambda text: click.echo(text, nl=False))
     elif fmt == "markdown":
         _echo(render_markdown(data, view, top))
     else:

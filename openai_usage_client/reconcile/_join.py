@@ -33,7 +33,7 @@ Key = tuple[date, str | None, str | None, str | None, str | None, str]
 KeyOf = Callable[[date, Mapping[str, Any], str | None, str], Key]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Side:
     quantity: Decimal = Decimal(0)
     amount: Decimal = Decimal(0)

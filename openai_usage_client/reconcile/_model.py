@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final, Literal
 
 from .._core._format import decimal_text
+from .._core._json_stream import Streamed, write_json
 
 __all__ = ["FLAG_KINDS", "STATUSES", "Cell", "Flag", "Reconciliation", "UnitPrice"]
 
@@ -38,7 +39,7 @@ def _plain(value: Decimal | None) -> str | None:
     return None if value is None else decimal_text(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One day x project x API key x user x model x kind, billed and used.
 
@@ -200,6 +201,16 @@ class Reconciliation:
         return {kind: counts.get(kind, 0) for kind in FLAG_KINDS}
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole reconciliation as JSON-ready data, every joined cell included."""
+        return self._document(lambda cells, _count: list(cells))
+
+    def write_json(self, write: Callable[[str], object]) -> None:
+        """``to_dict()`` as indented JSON text (control characters escaped), passed to
+        ``write`` in pieces: the cells (one per day, project, key, user, model and kind:
+        hundreds of thousands in a large organization) are never held as text all at once."""
+        write_json(self._document(Streamed), write)
+
+    def _document(self, cells_as: Callable[[Iterable[Any], int], list[Any]]) -> dict[str, Any]:
         share = self.share_matched
         return {
             "start": self.start.isoformat(),
@@ -217,5 +228,5 @@ class Reconciliation:
             "prices": [p.to_dict() for p in self.prices],
             "endpoints": list(self.endpoints),
             "notes": list(self.notes),
-            "cells": [c.to_dict() for c in self.cells],
+            "cells": cells_as((c.to_dict() for c in self.cells), len(self.cells)),
         }

@@ -8,8 +8,9 @@ and ``store``; the CLI chooses a format and prints what this package renders.
 * ``report_from_store(store, start_time, end_time)``: the same totals from a local store,
   computed in SQL, with the store's names, freshness and provisional days (``_from_store``).
 * ``render_report`` (text), ``render_markdown``, ``report_document`` + ``dumps`` (JSON,
-  ``docs/report-json.md``), ``chart_data`` + ``write_chart`` (PNG with the ``[charts]``
-  extra, or self-contained HTML/SVG with nothing installed).
+  ``docs/report-json.md``; ``write_document`` writes it in pieces), ``chart_data`` +
+  ``write_chart`` (PNG with the ``[charts]`` extra, or self-contained HTML/SVG with nothing
+  installed).
 
 Errors are the package's own: ``MixedCurrencyError`` (an ``OpenAIUsageError``) when the costs
 are in several currencies; whatever the client raises while fetching passes through.
@@ -18,13 +19,21 @@ are in several currencies; whatever the client raises while fetching passes thro
 from .._core._periods import DEFAULT_DAYS
 from ._build import build_report, chart_data, default_period, report_from_rows
 from ._charts import ChartData, check_chart, write_chart
-from ._from_store import report_from_store
+from ._from_store import StoredDaily, report_from_store
 from ._labels import NAMED_COLUMNS, labels
 from ._model import REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
 from ._period import report_period
 from ._text import render_report
 from ._unmatched import describe_unmatched
-from ._views import ModelTop, ReportFilters, ReportView, dumps, render_markdown, report_document
+from ._views import (
+    ModelTop,
+    ReportFilters,
+    ReportView,
+    dumps,
+    render_markdown,
+    report_document,
+    write_document,
+)
 
 __all__ = [
     "DEFAULT_DAYS",
@@ -37,6 +46,7 @@ __all__ = [
     "ReportFilters",
     "ReportQuery",
     "ReportView",
+    "StoredDaily",
     "build_report",
     "chart_data",
     "check_chart",
@@ -51,4 +61,5 @@ __all__ = [
     "report_from_store",
     "report_period",
     "write_chart",
+    "write_document",
 ]

@@ -20,7 +20,7 @@ are in several currencies; whatever the client raises while fetching passes thro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -170,13 +170,15 @@ def report_from_rows(
         parts = sum((r["amount_value"] or Decimal(0) for r in found), Decimal(0))
         if parts != report.total:
             report.differences[column] = report.total - parts
+    daily: dict[date, dict[str | None, Decimal]] = {}
     day = report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
-        report.daily[day] = {}
+        daily[day] = {}
         day += timedelta(days=1)
     for total in summarize(costs, by=["date", "project_id"], fields=MONEY):
         if total["amount_value"] is not None:
-            report.daily.setdefault(total["date"], {})[total["project_id"]] = total["amount_value"]
+            daily.setdefault(total["date"], {})[total["project_id"]] = total["amount_value"]
+    report.daily = daily
     return report
 
 
@@ -197,16 +199,17 @@ def chart_data(report: Report) -> ChartData:
     days = sorted(report.daily)
     shown = [r["project_id"] for r in report.by_project][:_CHART_PROJECTS]
     named = dict(zip(shown, report.labels("project_id", shown, "(no project)"), strict=True))
-    spend: dict[str, list[float]] = {}
-    for project in [*shown, "other"]:
-        values = []
-        for day in days:
-            per = report.daily[day]
+    columns: dict[str | None, list[float]] = {p: [] for p in [*shown, "other"]}
+    for day in days:  # each day read once (a store's days are read when asked for)
+        per = report.daily[day]
+        for project, values in columns.items():
             if project == "other":
                 value = sum((v for p, v in per.items() if p not in shown), Decimal(0))
             else:
                 value = per.get(project, Decimal(0))
             values.append(float(value))
+    spend: dict[str, list[float]] = {}
+    for project, values in columns.items():
         if project != "other" or any(values):
             spend[named.get(project, "other")] = values
     tokens = [

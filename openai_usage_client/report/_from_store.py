@@ -16,19 +16,20 @@ days whose costs may still change.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 from .._core._summarize import summarize
-from ..store import Coverage, StoreEmptyError
+from ..store import Coverage, StoreEmptyError, StoreError
 from ._model import MONEY, REPORT_QUERIES, TOKENS, MixedCurrencyError, Report, ReportQuery
 from ._views import top_by_model
 
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["MissingDataError", "report_from_store", "series_for"]
+__all__ = ["MissingDataError", "StoredDaily", "report_from_store", "series_for"]
 
 _DAY: Final = 86_400
 #: The costs columns the report's views group by (with the currency).
@@ -95,7 +96,7 @@ def report_from_store(
         costs("costs_by_key", ["api_key_id", "line_item"]),
         costs("costs_by_user", ["user_id", "line_item"]),
     )
-    _daily(report, total("costs", ["date", "project_id"], MONEY))
+    report.daily = StoredDaily(totals, _days(report))
     for query in REPORT_QUERIES:
         if chosen[query.key] is None:
             report.unavailable[query.key] = (
@@ -133,14 +134,22 @@ class _Totals:
             self.fine_by = [*(g for g in _FINE if g in group_by), "amount_currency"]
             self.fine = self.total("costs", self.fine_by, MONEY)
 
-    def total(self, query_key: str, by: list[str], fields: list[str]) -> list[dict[str, Any]]:
+    def total(
+        self,
+        query_key: str,
+        by: list[str],
+        fields: list[str],
+        start: int | None = None,
+        end: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """``by``'s sums of ``fields`` over the period (or ``[start, end)`` within it)."""
         query = next(q for q in REPORT_QUERIES if q.key == query_key)
         series = self.chosen[query_key]
         if series is None:
             return []
         width, group_by = series
         out: list[dict[str, Any]] = self.store.summarize(
-            query.endpoint, by, fields, start=self.start, end=self.end,
+            query.endpoint, by, fields, start=start or self.start, end=end or self.end,
             bucket_width=width, group_by=group_by,
         )  # fmt: skip
         for row in out:
@@ -156,15 +165,68 @@ class _Totals:
         return out
 
 
-def _daily(report: Report, by_day: list[dict[str, Any]]) -> None:
-    """Every day of the period, with its spend per project (none: an empty day)."""
-    day = report.start.date()
+def _days(report: Report) -> list[date]:
+    """Every day of the report's period (a partial last day included)."""
+    days, day = [], report.start.date()
     while day < report.end.date() or (day == report.end.date() and report.end.hour):
-        report.daily[day] = {}
+        days.append(day)
         day += timedelta(days=1)
-    for row in by_day:
-        if row["amount_value"] is not None:
-            report.daily.setdefault(row["date"], {})[row["project_id"]] = row["amount_value"]
+    return days
+
+
+def _project_order(row: dict[str, Any]) -> tuple[bool, str]:
+    return row["project_id"] is None, row["project_id"] or ""
+
+
+class StoredDaily(Mapping[date, Mapping[str | None, Decimal]]):
+    """``Report.daily`` of a report from a store: every day of the period with its spend per
+    project (projects in ID order; a day without spend maps to ``{}``), read from the store
+    one day at a time when asked for, so that a year of a large organization's projects is
+    never held in memory at once (bench P9). It reads the open store: use it before the
+    store is closed (``dict(report.daily)`` keeps a copy)."""
+
+    def __init__(self, totals: _Totals, days: list[date]) -> None:
+        self._totals, self._days, self._known = totals, days, set(days)
+        self._last: tuple[date, dict[str | None, Decimal]] | None = None
+        self._sums: dict[date, Decimal] | None = None
+
+    def __len__(self) -> int:
+        return len(self._days)
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._days)
+
+    def __contains__(self, day: object) -> bool:
+        return day in self._known
+
+    def __getitem__(self, day: date) -> dict[str | None, Decimal]:
+        if day not in self._known:
+            raise KeyError(day)
+        if self._last is None or self._last[0] != day:  # the views read day after day
+            begin = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+            rows = self._read("project_id", begin, begin + _DAY)
+            spent = {
+                r["project_id"]: r["amount_value"]
+                for r in sorted(rows, key=_project_order)
+                if r["amount_value"] is not None
+            }
+            self._last = (day, spent)
+        return self._last[1]
+
+    def totals(self) -> dict[date, Decimal]:
+        """Each day's spend (every project), in day order: one read for the whole period."""
+        if self._sums is None:
+            by_day = {r["date"]: r["amount_value"] for r in self._read("date")}
+            self._sums = {d: by_day.get(d) or Decimal(0) for d in self._days}
+        return self._sums
+
+    def _read(self, column: str, start: int | None = None, end: int | None = None) -> list[Any]:
+        if self._totals.store.closed:
+            raise StoreError(
+                "Report.daily reads the store day by day and the store is closed: use the "
+                "report before closing the store, or keep a copy with dict(report.daily)"
+            )
+        return self._totals.total("costs", [column], MONEY, start, end)
 
 
 def _freshness(

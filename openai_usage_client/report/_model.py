@@ -6,14 +6,14 @@ Built by ``_build`` (from the API or rows) and ``_from_store`` (from a local sto
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._exceptions import OpenAIUsageError
-from ._views import ModelTop
+from ._views import ModelTop, day_totals
 
 if TYPE_CHECKING:
     from .._core._exports import Row
@@ -88,8 +88,9 @@ class Report:
     by_key: list[Row] = field(default_factory=list)
     by_user: list[Row] = field(default_factory=list)
     tokens: list[Row] = field(default_factory=list)
-    #: Every day of the period, with its spend per project (absent: nothing spent).
-    daily: dict[date, dict[str | None, Decimal]] = field(default_factory=dict)
+    #: Every day of the period, with its spend per project (absent: nothing spent). From a
+    #: store, a ``StoredDaily`` that reads one day at a time while the store is open.
+    daily: Mapping[date, Mapping[str | None, Decimal]] = field(default_factory=dict)
     #: Per model (top 10 by spend), the three API keys and users that spent most on it.
     top_by_model: list[ModelTop] = field(default_factory=list)
     #: The names of projects, keys and users (a ``Directory``), or ``None``: IDs are shown.
@@ -113,6 +114,10 @@ class Report:
     #: add up to, where they differ. The API answers each grouping apart; while costs settle
     #: two answers may come from different moments, and the gap is shown, never hidden.
     differences: dict[str, Decimal] = field(default_factory=dict)
+
+    def day_totals(self) -> dict[date, Decimal]:
+        """Each day's spend over every project, in day order."""
+        return day_totals(self.daily)
 
     def labels(self, column: str, values: list[Any], missing: str) -> list[str]:
         """Display labels of ``values`` of an ID column: names when the report has them

@@ -236,7 +236,7 @@ def _tokens_section(tokens: list[Row]) -> list[str]:
 
 def _daily_section(report: Report, block: str) -> list[str]:
     lines = ["Daily spend"]
-    totals = {d: sum(v.values(), Decimal(0)) for d, v in sorted(report.daily.items())}
+    totals = report.day_totals()
     peak = max(totals.values(), default=Decimal(0))
     for day, value in totals.items():
         mark = "  (provisional)" if day in report.provisional else ""

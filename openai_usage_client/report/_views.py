@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._core._format import money
+from .._core._json_stream import Streamed, write_json
 from .._core._periods import zone_name
 from .._core._summarize import model_from_line_item, summarize
 from .._core._text import json_safe, visible
@@ -36,6 +37,7 @@ __all__ = [
     "render_markdown",
     "report_document",
     "top_by_model",
+    "write_document",
 ]
 
 #: The ``schema`` value of the JSON document; bumped on any incompatible change.
@@ -68,7 +70,7 @@ class ReportLike(Protocol):
     by_key: list[Row]
     by_user: list[Row]
     tokens: list[Row]
-    daily: dict[date, dict[str | None, Decimal]]
+    daily: Mapping[date, Mapping[str | None, Decimal]]
     top_by_model: list[ModelTop]
 
 
@@ -201,12 +203,47 @@ def _spenders(names: Any, column: str, spent: Sequence[tuple[Any, Decimal]]) -> 
     return [{**w, "amount": _money(a)} for w, (_, a) in zip(who, spent, strict=True)]
 
 
+def day_totals(daily: Mapping[date, Mapping[str | None, Decimal]]) -> dict[date, Decimal]:
+    """Each day's spend over every project, in day order: one read of a store's days
+    (``StoredDaily.totals``) instead of one per day."""
+    totals = getattr(daily, "totals", None)
+    if callable(totals):
+        return dict(totals())
+    return {d: sum(v.values(), Decimal(0)) for d, v in sorted(daily.items())}
+
+
 def report_document(report: ReportLike, view: ReportView | None = None) -> dict[str, Any]:
     """The whole report as JSON-ready data; money and shares as exact decimal strings.
 
     Every list is complete (no top-N cut). See ``docs/report-json.md`` for each field.
+    ``write_document`` writes the same JSON text without holding the daily list.
     """
-    view = view or ReportView()
+    return _document(report, view or ReportView(), lambda items, _count: list(items))
+
+
+def write_document(
+    report: ReportLike, view: ReportView | None, write: Callable[[str], object]
+) -> None:
+    """``dumps(report_document(report, view))`` passed to ``write`` in pieces of about
+    64 KB: the daily entries (days times projects: a large organization's year) are made
+    as they are written, never held all at once."""
+    write_json(_document(report, view or ReportView(), Streamed), write)
+
+
+def _daily_entries(report: ReportLike, provisional: set[date]) -> Iterator[dict[str, Any]]:
+    for day in sorted(report.daily):
+        per = report.daily[day]
+        yield {
+            "date": day.isoformat(),
+            "amount": _money(sum(per.values(), Decimal(0))),
+            "provisional": day in provisional,
+            "by_project": {str(p) if p is not None else "": _money(a) for p, a in per.items()},
+        }
+
+
+def _document(
+    report: ReportLike, view: ReportView, daily_as: Callable[[Iterable[Any], int], list[Any]]
+) -> dict[str, Any]:
     days = len(report.daily) or 1
     spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
     names = getattr(report, "names", None)  # a Directory when the report has names
@@ -258,15 +295,7 @@ def report_document(report: ReportLike, view: ReportView | None = None) -> dict[
             }
             for t in report.top_by_model
         ],
-        "daily": [
-            {
-                "date": day.isoformat(),
-                "amount": _money(sum(per.values(), Decimal(0))),
-                "provisional": day in provisional,
-                "by_project": {str(p) if p is not None else "": _money(a) for p, a in per.items()},
-            }
-            for day, per in sorted(report.daily.items())
-        ],
+        "daily": daily_as(_daily_entries(report, provisional), len(report.daily)),
         "unavailable": dict(getattr(report, "unavailable", None) or {}),
         **({"spend": spend.to_dict()} if spend is not None else {}),
     }
@@ -362,10 +391,9 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         right=(1,),
     )
     lines += ["", "## Daily spend", ""]
-    daily = sorted(report.daily.items())
     lines += _table(
         ["day", "spend"],
-        ((f"{d:%Y-%m-%d %a}", _cash(sum(p.values(), Decimal(0)), cur)) for d, p in daily),
+        ((f"{d:%Y-%m-%d %a}", _cash(v, cur)) for d, v in day_totals(report.daily).items()),
         right=(1,),
     )
     return lines

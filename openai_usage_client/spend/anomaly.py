@@ -35,7 +35,7 @@ from .forecast import is_weekend
 if TYPE_CHECKING:
     from .._core._exports import Row
 
-__all__ = ["DIMENSIONS", "Anomaly", "find_anomalies"]
+__all__ = ["DIMENSIONS", "Anomaly", "Series", "add_daily", "anomalies_in", "find_anomalies"]
 
 DIMENSIONS: Final = ("project", "model", "api_key")
 _COLUMN: Final[dict[str, Callable[[Row], Any]]] = {
@@ -90,22 +90,23 @@ class Anomaly:
         }
 
 
-def _daily(
-    rows: Iterable[Row], dimensions: Sequence[str]
-) -> dict[tuple[str, str], dict[date, Decimal]]:
-    series: dict[tuple[str, str], dict[date, Decimal]] = {}
-    for row in rows:
-        value, start = row.get("amount_value"), row.get("start_time")
-        if value is None or not isinstance(start, datetime):
+#: Per (dimension, value): the spend of each day (``add_daily`` fills it row by row).
+Series = dict[tuple[str, str], dict[date, Decimal]]
+
+
+def add_daily(series: Series, row: Row, dimensions: Sequence[str] = DIMENSIONS) -> None:
+    """Add one cost row's spend to its day in ``series``, per dimension: a caller reading a
+    large organization's rows keeps these sums, not the rows (``check``)."""
+    value, start = row.get("amount_value"), row.get("start_time")
+    if value is None or not isinstance(start, datetime):
+        return
+    day = start.astimezone(UTC).date()
+    for dim in dimensions:
+        key = _COLUMN[dim](row)
+        if key is None:
             continue
-        day = start.astimezone(UTC).date()
-        for dim in dimensions:
-            key = _COLUMN[dim](row)
-            if key is None:
-                continue
-            days = series.setdefault((dim, str(key)), {})
-            days[day] = days.get(day, Decimal(0)) + Decimal(value)
-    return series
+        days = series.setdefault((dim, str(key)), {})
+        days[day] = days.get(day, Decimal(0)) + Decimal(value)
 
 
 def find_anomalies(
@@ -127,9 +128,29 @@ def find_anomalies(
     unknown = set(dimensions) - set(DIMENSIONS)
     if unknown:
         raise ValueError(f"unknown dimensions {sorted(unknown)}; allowed: {', '.join(DIMENSIONS)}")
+    series: Series = {}
+    for row in rows:
+        add_daily(series, row, dimensions)
+    return anomalies_in(
+        series, now=now, days=days, history=history, threshold=threshold,
+        min_excess=min_excess, organization=organization,
+    )  # fmt: skip
+
+
+def anomalies_in(
+    series: Series,
+    *,
+    now: datetime,
+    days: int = 7,
+    history: int = 28,
+    threshold: float = 5.0,
+    min_excess: Decimal = Decimal(1),
+    organization: str | None = None,
+) -> list[Anomaly]:
+    """``find_anomalies`` over daily sums already made (``add_daily``)."""
     today = now.astimezone(UTC).date()
     found: list[Anomaly] = []
-    for (dim, key), values in _daily(rows, dimensions).items():
+    for (dim, key), values in series.items():
         first = min((d for d, v in values.items() if v), default=None)
         if first is None:
             continue

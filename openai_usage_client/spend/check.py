@@ -38,7 +38,7 @@ something is not ``ok``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -47,11 +47,12 @@ from urllib.parse import urlsplit
 
 from .._core._format import money
 from .._core._text import json_safe, visible
+from ._compact import Spent
 from ._directory import directory_records
 from ._gaps import DEFAULT_MAX_AGE, Gaps
 from ._sources import SettingsSource, SpendSetting
 from .allocate import Allocator
-from .anomaly import Anomaly, find_anomalies
+from .anomaly import Anomaly, Series, anomalies_in
 from .config import BudgetConfig, SpendConfig, check_against_directory
 from .forecast import HISTORY, SETTLE_DAYS, WINDOW, Forecast, daily_totals, forecast_month
 from .totals import SpendTotals, organization_totals
@@ -438,26 +439,6 @@ def fetch_window(now: datetime) -> tuple[datetime, datetime]:
     return start, now.astimezone(UTC)
 
 
-#: What the budgets, forecasts, anomalies and totals read of a cost row once it has a team.
-_KEPT: Final = ("project_id", "project_name", "api_key_id", "line_item", "team")
-
-
-def _compacted(rows: Iterable[Row], organization: str) -> list[Row]:
-    """``rows`` summed per day and what the checks read of them (``_KEPT``, currency), so
-    that a large organization's rows are held once, small: one row per day, project, key,
-    line item and team instead of one per user too, with 9 columns instead of 25."""
-    sums: dict[tuple[Any, ...], Decimal] = {}
-    for row in rows:
-        key = (row.get("start_time"), row.get("amount_currency"), *(row.get(k) for k in _KEPT))
-        value = row.get("amount_value")
-        sums[key] = sums.get(key, Decimal(0)) + (Decimal(value) if value is not None else 0)
-    return [
-        {"start_time": k[0], "amount_value": v, "amount_currency": k[1],
-         **dict(zip(_KEPT, k[2:], strict=True)), "organization": organization}
-        for k, v in sums.items()
-    ]  # fmt: skip
-
-
 def check(
     config: SpendConfig,
     organizations: Sequence[OrgSource],
@@ -483,11 +464,13 @@ def check(
         check_against_directory(config, directories)
     start, end = fetch_window(now)
     rows: dict[str, list[Row]] = {}
+    series: dict[str, Series] = {}
     gaps: dict[str, Gaps] = {}
     for org in organizations:
         allocator = Allocator(config.teams, org.directory)
         fetched = org.source.rows("costs", start, end)
-        rows[org.name] = _compacted(allocator.allocate(fetched), org.name)
+        spent = Spent(org.name, allocator.allocate(fetched))  # sums, never the rows
+        rows[org.name], series[org.name] = spent.rows(), spent.series
         found = org.gaps(start, now, max_age)
         if found is not None:
             gaps[org.name] = found
@@ -499,7 +482,7 @@ def check(
     anomalies = [
         a
         for org in organizations
-        for a in find_anomalies(rows[org.name], now=now, days=anomaly_days, organization=org.name)
+        for a in anomalies_in(series[org.name], now=now, days=anomaly_days, organization=org.name)
     ]
     anomalies.sort(key=lambda a: -a.excess)
     month_rows = {

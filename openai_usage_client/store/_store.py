@@ -114,6 +114,7 @@ class Store:
         self.lock_timeout = lock_timeout
         #: Opened for reading only (``read_only=True``): nothing in the file is ever changed.
         self.read_only = read_only
+        self._closed = False
         #: The schema version the file had when opened (``None``: new file).
         self.migrated_from: int | None
         if read_only:
@@ -146,6 +147,12 @@ class Store:
 
     def close(self) -> None:
         self._conn.close()
+        self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        """Whether ``close`` was called (a closed store reads nothing)."""
+        return self._closed
 
     def __enter__(self) -> Self:
         return self

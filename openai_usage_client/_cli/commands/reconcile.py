@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 from decimal import Decimal
@@ -115,7 +114,7 @@ def reconcile(
 
     def write(handle: IO[str]) -> int:
         if fmt == "json":
-            handle.write(json.dumps(found.to_dict(), indent=2, ensure_ascii=False) + "\n")
+            found.write_json(handle.write)  # in pieces: every cell, never all as text
         elif fmt == "csv":
             return write_cells_csv(found, handle, raw=state.raw_csv)
         else:
