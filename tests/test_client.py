@@ -344,6 +344,28 @@ def test_retry_after_is_honoured_and_the_failed_page_is_resumed(
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_a_retry_after_up_to_120_s_is_waited_for_and_a_longer_one_fails_at_once(
+    kind: str, no_sleep: Sleeps
+) -> None:
+    limited = {"error": {"message": "slow down", "type": "rate_limit"}}
+    with respx.mock() as mock:
+        route = mock.get(f"{BASE}/organization/costs").mock(
+            side_effect=[
+                json_response(limited, 429, {"retry-after": "120"}),
+                json_response(limited, 429, {"retry-after": "121"}),
+            ]
+        )
+        with pytest.raises(ouc.RateLimitError) as info:
+            collect(kind, lambda c: c.costs(start_time=START), _runtime=no_sleep.runtime)
+    assert no_sleep == [120.0]
+    assert route.call_count == 2
+    assert str(info.value).startswith(
+        "Error code: 429 - slow down (the server asked to retry after 121 s, more than the "
+        "120 s this client waits: not retried)"
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_backoff_without_retry_after(kind: str, no_sleep: Sleeps) -> None:
     with respx.mock() as mock:
         route = mock.get(f"{BASE}/organization/costs").mock(

@@ -26,7 +26,7 @@ PACKAGE = PACKAGE_DIR.name
 #: (``__init__``, ``types``, ``__main__``) hand on names from every layer.
 EVERYTHING: frozenset[str] = frozenset(
     {"_generated", "_version", "_core", "directory", "_client", "analysis", "store", "report",
-     "spend", "focus", "metrics", "reconcile", "testing", "_cli"}
+     "spend", "focus", "metrics", "reconcile", "attribution", "testing", "_cli"}
 )  # fmt: skip
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "_generated": frozenset(),
@@ -40,6 +40,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "spend": frozenset({"_core", "directory", "_client", "analysis"}),
     "focus": frozenset({"_core", "store", "report", "spend"}),
     "reconcile": frozenset({"_core", "store", "report"}),
+    "attribution": frozenset({"_core", "store", "reconcile"}),
     "metrics": frozenset({"_core", "store", "report", "spend"}),
     "testing": frozenset({"_core", "directory", "_generated"}),
     "_cli": EVERYTHING - {"_cli"},

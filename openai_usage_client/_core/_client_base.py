@@ -63,8 +63,9 @@ DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_CONCURRENCY: Final = 4
 INITIAL_RETRY_DELAY: Final = 0.5
 MAX_RETRY_DELAY: Final = 8.0
-#: A server asking for more than this is not waited for: the retry uses our own backoff.
-MAX_RETRY_AFTER: Final = 60.0
+#: The longest ``Retry-After`` waited for (as the official SDK 3.63): a server asking for
+#: more is not retried; its error says how long it asked for.
+MAX_RETRY_AFTER: Final = 120.0
 
 _RETRY_STATUSES: Final = frozenset({408, 409, 429})
 _STATUS_ERRORS: Final[Mapping[int, type[exc.APIStatusError]]] = {
@@ -197,8 +198,9 @@ def retry_delay(attempt: int, headers: httpx.Headers | None, rng: random.Random)
     """Seconds to wait before retry number ``attempt`` (1-based).
 
     The server's ``retry-after-ms`` / ``Retry-After`` (seconds or an HTTP date) wins when it
-    is reasonable (0 to 60 s); otherwise exponential backoff from 0.5 s, doubling, capped at
-    8 s, with up to 25% jitter taken off so that clients started together spread out.
+    is 0 to ``MAX_RETRY_AFTER`` (120 s; ``judge`` does not retry beyond); otherwise
+    exponential backoff from 0.5 s, doubling, capped at 8 s, with up to 25% jitter taken off
+    so that clients started together spread out.
     """
     if headers is not None:
         asked = _retry_after(headers)
@@ -243,8 +245,10 @@ def _excerpt(content: bytes, settings: ClientSettings) -> str:
     return settings.redact(text) + ("..." if len(content) > _EXCERPT else "")
 
 
-def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIStatusError:
-    """The typed exception for a 4xx/5xx response."""
+def status_error(
+    response: httpx.Response, settings: ClientSettings, note: str = ""
+) -> exc.APIStatusError:
+    """The typed exception for a 4xx/5xx response (``note`` added after the server's words)."""
     # Redact before parsing, so no part of the error (message, body, param, ...) can carry
     # the key should a server echo it back.
     text = settings.redact(response.content.decode("utf-8", "replace"))
@@ -286,6 +290,7 @@ def status_error(response: httpx.Response, settings: ClientSettings) -> exc.APIS
                 " (this key cannot read the organization's projects, keys, users or spend "
                 "settings: it needs an admin key, sk-admin-..., allowed to read them)"
             )
+    text += note
     request_id = response.headers.get("x-request-id")
     if request_id:
         text += f" [request id: {request_id}]"
@@ -428,7 +433,15 @@ def judge(
         return Outcome(success=response)
     throttled = response.status_code == 429
     if should_retry_status(response.status_code) and retries_left:
-        return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)
+        asked = _retry_after(response.headers)
+        if asked is None or asked <= MAX_RETRY_AFTER:
+            return Outcome(delay=retry_delay(attempt, response.headers, rng), throttled=throttled)
+        # Longer than any sensible wait (the SDK gives up too): fail now, and say so.
+        note = (
+            f" (the server asked to retry after {asked:.0f} s, more than the "
+            f"{MAX_RETRY_AFTER:.0f} s this client waits: not retried)"
+        )
+        return Outcome(error=status_error(response, settings, note), throttled=throttled)
     return Outcome(error=status_error(response, settings), throttled=throttled)
 
 

@@ -198,6 +198,9 @@ class APIStatusError(APIError):
         self.type: str | None = _str_or_none(error.get("type"))
         self.code: str | None = _str_or_none(error.get("code"))
         self.param: str | None = _str_or_none(error.get("param"))
+        #: The API's own words (``error.message`` of its body; the exception's message adds
+        #: the status, hints and request ID), ``None`` when the body has none.
+        self.api_message: str | None = _str_or_none(error.get("message")) or None
 
 
 def _str_or_none(value: object) -> str | None:

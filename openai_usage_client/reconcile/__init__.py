@@ -22,6 +22,7 @@ sync would fill them. ``docs/reconcile.md`` gives every rule.
 """
 
 from ._join import DEFAULT_TOLERANCE, reconcile
+from ._kinds import FAMILIES, measure_of, usage_measures
 from ._model import FLAG_KINDS, STATUSES, Cell, Flag, Reconciliation, UnitPrice
 from ._prices import BUILTIN, PriceTable, load_prices
 from ._text import CSV_COLUMNS, reconciliation_text, write_cells_csv
@@ -30,6 +31,7 @@ __all__ = [
     "BUILTIN",
     "CSV_COLUMNS",
     "DEFAULT_TOLERANCE",
+    "FAMILIES",
     "FLAG_KINDS",
     "STATUSES",
     "Cell",
@@ -38,7 +40,9 @@ __all__ = [
     "Reconciliation",
     "UnitPrice",
     "load_prices",
+    "measure_of",
     "reconcile",
     "reconciliation_text",
+    "usage_measures",
     "write_cells_csv",
 ]

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
+from .._core._exceptions import BadRequestError
 from .._core._periods import DEFAULT_DAYS
 from .._core._summarize import summarize
 from ..analysis import client_side, filter_rows
@@ -94,10 +95,17 @@ def build_report(
     span = {"start_time": start_time, "end_time": end_time}
     wanted = (filters or ReportFilters()).as_params()
     fetched: dict[str, list[Row]] = {}
+    refused: dict[str, str] = {}
     seen = Seen()
     for q in REPORT_QUERIES:
         params, local = client_side(q.endpoint, {**span, "group_by": list(q.group_by), **wanted})
-        got = list(get(q, params))
+        try:
+            got = list(get(q, params))
+        except BadRequestError as error:
+            why = _refused(q, params, error)
+            if why is None:
+                raise
+            refused[q.key], got = why, []
         seen.add(got, kept=False)
         fetched[q.key] = list(filter_rows(got, local) if local else got)
         seen.add(fetched[q.key], kept=True)
@@ -109,9 +117,29 @@ def build_report(
         names=names or None,
     )
     report.names_note = note
+    for key, why in refused.items():  # shown as unavailable, never as $0 by key or user
+        report.unavailable[key] = why
+        report.differences.pop(_REFUSED_COLUMN[key], None)
     report.unmatched = unmatched(wanted, seen, names or None)
     _mark_provisional(report, client)
     return report
+
+
+#: The report's queries an organization may refuse (HTTP 400), and the column refused.
+_REFUSED_COLUMN: Final = {"costs_by_key": "api_key_id", "costs_by_user": "user_id"}
+
+
+def _refused(query: ReportQuery, params: Mapping[str, Any], error: BadRequestError) -> str | None:
+    """Why a view is missing when the organization refuses its costs grouping (by key, or by
+    user: ``live-api-facts.md`` section 3, item 7); ``None`` for any other 400, which stands.
+    One refused request per view per run: nothing else asks for it."""
+    column = _REFUSED_COLUMN.get(query.key)
+    if column is None or column not in params.get("group_by", ()):
+        return None
+    return (
+        f"the API refused costs grouped by {column} for this organization "
+        f"(HTTP 400: {error.api_message or error})"
+    )
 
 
 #: Days before the server's today whose costs may still change (the store's default too).

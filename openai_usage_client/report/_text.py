@@ -32,10 +32,10 @@ _MIN_BAR: Final = 8
 _MIN_LABEL: Final = 12
 #: Labels of archived projects and deleted keys (``_labels``).
 _FLAGS: Final = ("(archived)", "(deleted)", f"({UNLISTED_KEY})")
-#: The report query whose data each named section shows (``Report.unavailable`` keys).
 #: The line of a grouping whose rows do not add up to the total (costs settling between the
 #: API's answers to the report's groupings).
 _DIFFERS: Final = "(differs: settling)"
+#: The report query whose data each named section shows (``Report.unavailable`` keys).
 _QUERY_OF: Final = {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}
 
 
@@ -81,7 +81,9 @@ def _money_section(
         more = f" (top {top} of {len(items)}, and {len(picked) - top} archived or deleted)"
     lines = [f"{title}{more}"]
     if why := report.unavailable.get(_QUERY_OF.get(column, "")):
-        return [*lines, f"  ({why})", ""]
+        # Wrapped to the room there is (80 columns by default): the reason can be long.
+        wrapped = textwrap.wrap(f"({why})", max(40, (room or 80) - 2), break_long_words=False)
+        return [*lines, *(f"  {line}" for line in wrapped), ""]
     if not shown:
         return [*lines, "  (nothing)", ""]
     gap = report.differences.get(column)
@@ -207,6 +209,8 @@ def _top_by_model_section(report: Report, top: int) -> list[str]:
                 f"{text} {money(a, report.currency)}"
                 for text, (_, a) in zip(labels, spent, strict=True)
             )
+            if _QUERY_OF[column] in report.unavailable:
+                who = "(not available: see above)"
             lines.append(f"    {name} {who}")
     return [*lines, ""]
 

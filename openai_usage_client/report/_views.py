@@ -129,12 +129,19 @@ def top_by_model(
     """
     keys = _ranked(key_rows, "api_key_id")
     users = _ranked(user_rows, "user_id")
+    # A model's spend from its keys' rows; from its users' when there are none (an
+    # organization that refuses costs by key: the users still say who spent).
+    spent_on = keys or users
     ranked = sorted(
-        ((m, sum((a for _, a in spent), Decimal(0))) for m, spent in keys.items() if m is not None),
+        (
+            (m, sum((a for _, a in spent), Decimal(0)))
+            for m, spent in spent_on.items()
+            if m is not None
+        ),
         key=lambda item: (-item[1], item[0] or ""),
     )
     return [
-        ModelTop(m, amount, keys[m][:per_model], users.get(m, [])[:per_model])
+        ModelTop(m, amount, keys.get(m, [])[:per_model], users.get(m, [])[:per_model])
         for m, amount in ranked[:models]
     ]
 

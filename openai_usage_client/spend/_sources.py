@@ -56,26 +56,50 @@ class RowSource(Protocol):
 
 @dataclass(frozen=True)
 class ClientSource:
-    """A ``RowSource`` reading costs from the API through the public client."""
+    """A ``RowSource`` reading costs from the API through the public client.
+
+    Costs are grouped by ``COST_GROUPING``; an organization that refuses costs grouped by
+    ``api_key_id`` (HTTP 400, ``live-api-facts.md`` section 3, item 7) is read without it,
+    one refused request per read, and ``notes`` says so (keys and team rules by key then
+    see no spend)."""
 
     client: UsageClient
+    notes: list[str] = field(default_factory=list)
 
     def rows(
         self, endpoint: str, start: datetime | None = None, end: datetime | None = None
     ) -> Iterable[Row]:
-        from .._core._exports import rows
-
         if endpoint != "costs":
             raise ValueError(f"ClientSource serves costs only, not {endpoint!r}")
         if start is None:
             raise ValueError("ClientSource needs a start time")
-        stream = self.client.costs(
-            start_time=start,
-            end_time=end,
-            group_by=list(COST_GROUPING),
-            bucket_width="1d",
-        )
-        return rows(stream, "costs")
+        return self._rows(start, end)
+
+    def _rows(self, start: datetime, end: datetime | None) -> Iterator[Row]:
+        from .._core._exceptions import BadRequestError
+        from .._core._exports import rows
+
+        group_by: list[Any] = list(COST_GROUPING)
+        while True:
+            stream = self.client.costs(
+                start_time=start, end_time=end, group_by=group_by, bucket_width="1d"
+            )
+            read = 0
+            try:
+                for row in rows(stream, "costs"):
+                    read += 1
+                    yield row
+                return
+            except BadRequestError as error:
+                if read or "api_key_id" not in group_by:
+                    raise  # not a refusal of the grouping: it stands
+                group_by.remove("api_key_id")
+                said = error.api_message or error
+                self.notes.append(
+                    "costs: the API refused grouping by api_key_id for this organization "
+                    f"(HTTP 400: {said}); read by {', '.join(group_by)}: spend by API key, "
+                    "and team rules by key, see none of it"
+                )
 
 
 @dataclass(frozen=True)

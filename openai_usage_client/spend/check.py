@@ -488,7 +488,8 @@ def check(
     month_rows = {
         name: [r for r in rs if r["start_time"] >= month_start] for name, rs in rows.items()
     }
-    notes = [n for org in organizations for n in org.notes]
+    # The organizations' notes, and what their sources found while reading (a refusal).
+    notes = [n for o in organizations for n in [*o.notes, *getattr(o.source, "notes", ())]]
     for org in organizations:
         if isinstance(org.settings, SettingsSource):
             notes += [f"{org.name}: {w}" for w in org.settings.warnings]

@@ -127,13 +127,13 @@ def _fetch_range(
 def run_sync(job: SyncJob, client: Any) -> SyncSummary:
     try:
         for index in range(len(job.plans)):
-            try:
-                _fetch(job, client, *job.plans[index])
-            except BadRequestError as error:
-                replacement = job.refused(index, error)
-                if replacement is None:
-                    raise
-                _fetch(job, client, *replacement)
+            while True:  # a refused default grouping: its fallback, until one is accepted
+                try:
+                    _fetch(job, client, *job.plans[index])
+                    break
+                except BadRequestError as error:
+                    if job.refused(index, error) is None:  # else plans[index] replaced
+                        raise
             job.completed(index)
         if job.options.directory and hasattr(client, "directory"):
             _directory(job, client.directory)
@@ -196,13 +196,13 @@ async def _fetch_range_async(
 async def run_async(job: SyncJob, client: Any) -> SyncSummary:
     try:
         for index in range(len(job.plans)):
-            try:
-                await _fetch_async(job, client, *job.plans[index])
-            except BadRequestError as error:
-                replacement = await asyncio.to_thread(job.refused, index, error)
-                if replacement is None:
-                    raise
-                await _fetch_async(job, client, *replacement)
+            while True:  # as in run: the fallbacks of a refused default grouping
+                try:
+                    await _fetch_async(job, client, *job.plans[index])
+                    break
+                except BadRequestError as error:
+                    if await asyncio.to_thread(job.refused, index, error) is None:
+                        raise
             await asyncio.to_thread(job.completed, index)
         if job.options.directory and hasattr(client, "directory"):
             found = client.directory()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from .._core._exceptions import OpenAIUsageError
+from .._core._exceptions import APIStatusError, OpenAIUsageError
 
 if TYPE_CHECKING:
     from ._plan import Window
@@ -172,8 +172,14 @@ class SyncIncompleteError(StoreError):
         self.missing = [Missing(w.series.endpoint, w.start, w.end) for w in missing]
         self.cause = cause
         ranges = _describe(self.missing)
-        why, then = f"{cause}", "Run the same sync again"
-        if disk_full(cause):
+        why, then = f"{cause}".rstrip("."), "Run the same sync again"
+        if isinstance(cause, APIStatusError) and cause.status_code in (400, 401, 403, 404):
+            # A refusal fails the same way every time: what to fix first, never to retry.
+            then = (
+                "The API refused the request, so the same sync fails the same way: fix what "
+                "the error names (a grouping, the key's permissions), then sync again"
+            )
+        elif disk_full(cause):
             folder = os.path.dirname(os.path.abspath(path))
             why = f"the disk is full ({folder} has no room left for the store)"
             then = (

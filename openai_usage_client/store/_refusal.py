@@ -1,9 +1,12 @@
 """Default groupings the API may refuse, and the store's memory of a refusal.
 
-The default costs grouping includes ``user_id`` (who spent), but the live API may answer
-costs grouped by ``user_id`` together with ``project_id`` with HTTP 400, depending on the
-organization. A sync using the default grouping then falls back to the grouping without
-``user_id`` and remembers the refusal per (endpoint, organization) in the ``meta`` table, so
+The default costs grouping includes ``api_key_id`` and ``user_id`` (who spent), but the live
+API may refuse either with HTTP 400, depending on the organization (``live-api-facts.md``
+section 3, item 7): costs grouped by ``api_key_id`` at all, or by ``user_id`` together with
+``project_id``. A sync using the default grouping then falls back to the finest grouping the
+organization accepts, one refused request per grouping: it drops the field the 400 names,
+else ``user_id``, then ``api_key_id``. It remembers the refusal per (endpoint,
+organization) in the ``meta`` table (the default grouping refused, and the one in use), so
 the next syncs use the fallback without sending the refused request again. The refused
 grouping is tried again ``RETRY_AFTER_DAYS`` days after the refusal (the organization's
 settings may change), or at once with ``retry_refused=True`` (``--retry-refused``). A
@@ -22,21 +25,21 @@ __all__ = ["RETRY_AFTER_DAYS", "Refusal", "fallback", "forget", "remember", "rem
 
 #: Days after a refusal when the refused default grouping is tried again.
 RETRY_AFTER_DAYS: Final = 30
-#: endpoint -> (the group-by the API may refuse, the group-bys it is refused together with).
-_REFUSABLE: Final[dict[str, tuple[str, frozenset[str]]]] = {
-    "costs": ("user_id", frozenset({"project_id"})),
+#: endpoint -> the group-bys the API may refuse, in the order a fallback drops them.
+_REFUSABLE: Final[dict[str, tuple[str, ...]]] = {
+    "costs": ("user_id", "api_key_id"),
 }
 
 
-def fallback(endpoint: str, group_by: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The grouping to use when the API refuses ``group_by`` for ``endpoint`` (``None``: the
-    refusal is not one a default grouping may fall back from)."""
-    refusable = _REFUSABLE.get(endpoint)
-    if refusable is None:
+def fallback(endpoint: str, group_by: tuple[str, ...], message: str = "") -> tuple[str, ...] | None:
+    """The grouping to use when the API refuses ``group_by`` for ``endpoint`` with
+    ``message``: without the refusable field the message names, else the first refusable
+    one grouped by (``None``: no refusable field left, the refusal stands)."""
+    present = [g for g in _REFUSABLE.get(endpoint, ()) if g in group_by]
+    if not present:
         return None
-    dropped, together = refusable
-    if dropped not in group_by or not together & set(group_by):
-        return None
+    named = [g for g in present if g in message]
+    dropped = (named or present)[0]
     return tuple(g for g in group_by if g != dropped)
 
 

@@ -45,16 +45,6 @@ def _day(t: int) -> str:
     return time.strftime("%Y-%m-%d", time.gmtime(t))
 
 
-def _api_message(error: BadRequestError) -> str:
-    """The API's own words (``error.message`` adds the status and request ID)."""
-    body = error.body
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        message = body["error"].get("message")
-        if isinstance(message, str) and message:
-            return message
-    return str(error)
-
-
 @dataclass
 class SyncJob:
     """One sync in progress on an open connection (the caller holds the sync lock)."""
@@ -235,13 +225,18 @@ class SyncJob:
         warned about), else ``None`` (the error stands)."""
         series, _ = self.plans[index]
         o = self.options
-        instead = fallback(series.endpoint, tuple(series.group_by))
+        said = error.api_message or str(error)
+        instead = fallback(series.endpoint, tuple(series.group_by), said)
         if series.endpoint not in o.defaulted or instead is None:
             return None
         self.count_request(series.endpoint)  # the refused request was sent
+        # A fallback refused in turn (costs by user, then by key): the memory keeps the
+        # default grouping as the refused one, so later syncs go straight to the last.
+        before = remembered(self.conn, series.endpoint, self.organization)
+        first = before.refused if before and before.instead == series.grouping else None
         refusal = Refusal(
-            series.endpoint, self.organization, series.grouping,
-            grouping_text(series.endpoint, instead), o.now, _api_message(error),
+            series.endpoint, self.organization, first or series.grouping,
+            grouping_text(series.endpoint, instead), o.now, said,
         )  # fmt: skip
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")

@@ -24,6 +24,7 @@ from ._params import (
     QueryInput,
     bucket_bounds,
     canonical_query,
+    costs_key_refusal,
     costs_user_refusal,
     encode_cursor,
     endpoint_for,
@@ -84,7 +85,9 @@ class FakeAPI:
     ``totals``/``buckets`` always give the final values.
     ``refuse_costs_user_with_project`` answers costs grouped by ``user_id`` together with a
     ``project_id`` grouping or a ``project_ids`` filter with the HTTP 400 some organizations
-    get from the live API (``live-api-facts.md`` section 1). ``discrepancies`` bills a few
+    get from the live API (``live-api-facts.md`` section 3, item 7); ``refuse_costs_by_key``
+    answers any costs grouping with ``api_key_id`` with a 400, as the live API did for every
+    affected organization of a public report. ``discrepancies`` bills a few
     lines wrong on purpose, four known days a month (``_discrepancies``; ``discrepancies()``
     lists them), for rehearsing ``openai-usage reconcile``. ``size`` makes the organization
     ``size`` times larger (projects, keys, users, service accounts, vector stores, archived
@@ -105,6 +108,7 @@ class FakeAPI:
         max_cached_days: int | None = None,
         settle_days: int = 0,
         refuse_costs_user_with_project: bool = False,
+        refuse_costs_by_key: bool = False,
         discrepancies: bool = False,
         data_lag_days: int = 0,
     ) -> None:
@@ -124,6 +128,7 @@ class FakeAPI:
         #: Set it to 0 to let the data catch up.
         self.data_lag_days = data_lag_days
         self.refuse_costs_user_with_project = refuse_costs_user_with_project
+        self.refuse_costs_by_key = refuse_costs_by_key
         self.money_as_string: _render.MoneyMode = money_as_string
         self.org = Organization(seed, size)
         #: How many times the base organization (``Organization``): 1 is the seeded one.
@@ -250,6 +255,8 @@ class FakeAPI:
             parsed = parse_query(spec, pairs, self.now)
         except ApiError as exc:
             parsed = exc
+        if self.refuse_costs_by_key and not isinstance(parsed, ApiError):
+            parsed = costs_key_refusal(parsed) or parsed
         if self.refuse_costs_user_with_project and not isinstance(parsed, ApiError):
             parsed = costs_user_refusal(parsed) or parsed
         info = RequestInfo(

@@ -240,6 +240,22 @@ COSTS_USER_REFUSAL: Final = (
 )
 
 
+#: What an organization that may not group costs by API key answers: the live API answered
+#: every such request of some organizations with HTTP 400 (``live-api-facts.md`` section 3,
+#: item 7; its text is not public, so the wording is ours, with the status, type and param).
+COSTS_KEY_REFUSAL: Final = "Grouping costs by 'api_key_id' is not supported for this organization."
+
+
+def costs_key_refusal(q: Query) -> ApiError | None:
+    """The 400 any costs query grouped by ``api_key_id`` gets from an organization that
+    refuses it (``FakeAPI(refuse_costs_by_key=True)``); ``None`` for any other query."""
+    if not q.spec.is_costs:
+        return None
+    if "api_key_id" in {q.spec.group_by[i] for i in q.group}:
+        return ApiError(400, COSTS_KEY_REFUSAL, "group_by")
+    return None
+
+
 def costs_user_refusal(q: Query) -> ApiError | None:
     """The 400 a costs query grouped by ``user_id`` and grouped or filtered by project gets
     from an organization that refuses it (``FakeAPI(refuse_costs_user_with_project=True)``);

@@ -72,6 +72,19 @@ __all__ = ["commands", "fake_server"]
     "without cost, cost without usage), to rehearse openai-usage reconcile.",
 )
 @click.option(
+    "--refuse-costs-by-key",
+    is_flag=True,
+    help="Answer costs grouped by api_key_id with HTTP 400, as the live API does for some "
+    "organizations (group_by refused: 'Grouping costs by 'api_key_id' is not supported for "
+    "this organization.').",
+)
+@click.option(
+    "--refuse-costs-by-user",
+    is_flag=True,
+    help="Answer costs grouped by user_id together with a project_id grouping or filter with "
+    "HTTP 400, as the live API does for some organizations.",
+)
+@click.option(
     "--retry-after",
     type=click.IntRange(min=0),
     default=1,
@@ -88,6 +101,8 @@ def fake_server(
     settle_days: int,
     faults: tuple[str, ...],
     discrepancies: bool,
+    refuse_costs_by_key: bool,
+    refuse_costs_by_user: bool,
     retry_after: int,
 ) -> None:
     """Serve the offline fake API over HTTP on loopback until interrupted.
@@ -117,14 +132,17 @@ def fake_server(
         fake = FakeAPI(
             seed=seed, size=size, latency=latency, clock=time.time, settle_days=settle_days,
             faults=injected, discrepancies=discrepancies,
+            refuse_costs_by_key=refuse_costs_by_key,
+            refuse_costs_user_with_project=refuse_costs_by_user,
         )  # fmt: skip
         clock = "the real clock"
     else:
         now = DEFAULT_NOW if when is None else parse_time(when, datetime.now(UTC), "--now")
         fake = FakeAPI(
             seed=seed, size=size, latency=latency, now=now, settle_days=settle_days,
-            faults=injected,
-            discrepancies=discrepancies,
+            faults=injected, discrepancies=discrepancies,
+            refuse_costs_by_key=refuse_costs_by_key,
+            refuse_costs_user_with_project=refuse_costs_by_user,
         )  # fmt: skip
         clock = iso(now)
     # The suggested report covers the fake's days (its clock may be fixed in the past).

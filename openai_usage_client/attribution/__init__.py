@@ -1,0 +1,23 @@
+"""Spend by key, user, model and hour where the Costs API cannot say it: the store's billed
+costs allocated from its usage, exactly. It imports ``_core``, ``store`` and ``reconcile``.
+
+::
+
+    from openai_usage_client.attribution import allocate_costs, ALLOCATED
+    from openai_usage_client.store import Store
+
+    with Store("usage.db") as store:
+        found = allocate_costs(store, "2026-10-01", "2026-11-01", bucket_width="1h")
+        for row in found.rows():   # a day at a time
+            row["basis"]           # "billed", or "allocated from usage"
+        found.notes                # what the stored usage cannot tell apart, or lacks
+
+Each billed cell (day, project, line item) is split among API keys, users and hours in
+proportion to the usage behind it (``reconcile``'s join of line items to usage); the parts
+add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule.
+"""
+
+from ._allocate import ALLOCATED, BILLED, Allocation, allocate_costs
+from ._split import PRECISION, split
+
+__all__ = ["ALLOCATED", "BILLED", "PRECISION", "Allocation", "allocate_costs", "split"]

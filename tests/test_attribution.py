@@ -1,0 +1,186 @@
+"""Billed spend allocated from usage (issue 37): exact per billed cell, equal to the native
+per-key and per-user billing where the store's usage tells every variant apart, and what
+cannot be allocated shown as such.
+
+Expected values come from the store's own billed rows and the fake's native grouping, never
+from the code under test.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _store_helpers import DAY, client_for
+
+from openai_usage_client._core._endpoints import ENDPOINTS
+from openai_usage_client._core._exceptions import InvalidParameterError
+from openai_usage_client.attribution import ALLOCATED, BILLED, allocate_costs, split
+from openai_usage_client.store import Store, StoreEmptyError
+from openai_usage_client.testing import DEFAULT_NOW, FakeAPI
+
+NOW = DEFAULT_NOW  # 2026-11-01
+START = NOW - 30 * DAY
+#: Usage grouped so that every variant of a line item is told apart (batch, context size).
+VARIANTS = {
+    "completions": ["project_id", "user_id", "api_key_id", "model", "batch"],
+    "decisions": ["project_id", "user_id", "api_key_id", "model", "batch"],
+    "web_search_calls": ["project_id", "user_id", "api_key_id", "model", "context_level"],
+}
+POOLED = [
+    "batch and interactive tokens pooled: the stored completions are not grouped by batch, "
+    "so each is allocated by their usage together",
+    "batch and interactive tokens pooled: the stored decisions are not grouped by batch, so "
+    "each is allocated by their usage together",
+    "the web search context sizes pooled: the stored web_search_calls are not grouped by "
+    "context_level, so each is allocated by their usage together",
+]
+
+
+def cell(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (row["start_time"].date(), row["project_id"], row["line_item"])
+
+
+def sums(rows: Iterable[dict[str, Any]], key: Any) -> dict[tuple[Any, ...], Decimal]:
+    out: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        out[key(row)] += row["amount_value"] or Decimal(0)
+    return dict(out)
+
+
+def who(row: dict[str, Any]) -> tuple[Any, ...]:
+    return (*cell(row), row["api_key_id"], row["user_id"])
+
+
+def synced(path: Path, fake: FakeAPI, group_by: dict[str, list[str]] | None = None) -> Path:
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=START, now=NOW, endpoints=list(ENDPOINTS), group_by=group_by)
+    return path
+
+
+@pytest.fixture(scope="module")
+def told(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synced(tmp_path_factory.mktemp("a") / "u.db", FakeAPI(seed=0), VARIANTS)
+
+
+@pytest.fixture(scope="module")
+def pooled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synced(tmp_path_factory.mktemp("b") / "u.db", FakeAPI(seed=0))
+
+
+def test_split_is_exact_and_gives_the_remainder_to_the_largest_share() -> None:
+    assert split(Decimal("1"), [Decimal(1), Decimal(1), Decimal(1)]) == [
+        Decimal("0.333333333333333334"), Decimal("0.333333333333333333"),
+        Decimal("0.333333333333333333"),
+    ]  # fmt: skip
+    parts = split(Decimal("-7.25"), [Decimal(3), Decimal(0), Decimal(9)])
+    assert parts == [Decimal("-1.8125"), Decimal(0), Decimal("-5.4375")]
+    assert sum(split(Decimal("0.1"), [Decimal(7)] * 7)) == Decimal("0.1")
+    with pytest.raises(ValueError, match="weights must be >= 0 with a positive sum"):
+        split(Decimal(1), [Decimal(0)])
+
+
+def test_allocation_equals_the_native_billing_per_key_and_user(told: Path) -> None:
+    with Store(told) as store:
+        found = allocate_costs(store, START, NOW)
+        rows = list(found.rows())
+        billed = list(store.rows("costs", START, NOW, names=False))
+    assert found.notes == []
+    # Every billed cell adds up exactly, and per key and user equals what the API billed.
+    assert sums(rows, cell) == sums(billed, cell)
+    assert sums(rows, who) == sums(billed, who)
+    assert Counter((r["basis"], r["unallocated"]) for r in rows) == {
+        (ALLOCATED, None): 1705,
+        (BILLED, "its usage knows only the project"): 149,
+    }
+    storage = [r for r in rows if r["line_item"] == "vector store storage"]
+    assert storage and all(r["api_key_id"] is None and r["basis"] == BILLED for r in storage)
+
+
+def test_pooled_variants_still_add_up_and_say_so(pooled: Path) -> None:
+    with Store(pooled) as store:
+        found = allocate_costs(store, START, NOW)
+        rows = list(found.rows())
+        billed = list(store.rows("costs", START, NOW, names=False))
+    assert found.notes == POOLED
+    assert sums(rows, cell) == sums(billed, cell)
+    differ = {k for k, v in sums(rows, who).items() if sums(billed, who).get(k) != v}
+    # Only lines with variants the usage does not tell apart land elsewhere than billed.
+    kinds = {k[2].split(", ")[-1].removeprefix("batch ") for k in differ}
+    assert differ and kinds <= {"input", "cached input", "output", "web search tool calls "
+                                "(low context)", "web search tool calls (medium context)",
+                                "web search tool calls (high context)"}  # fmt: skip
+
+
+def test_costs_refused_by_key_and_user_are_attributed_from_usage(tmp_path: Path) -> None:
+    refusing = FakeAPI(seed=0, refuse_costs_by_key=True, refuse_costs_user_with_project=True)
+    path = synced(tmp_path / "u.db", refusing, VARIANTS)
+    with Store(path) as store, Store(synced(tmp_path / "n.db", FakeAPI(seed=0), VARIANTS)) as n:
+        rows = list(allocate_costs(store, START, NOW).rows())
+        stored = list(store.rows("costs", START, NOW, names=False))
+        native = list(n.rows("costs", START, NOW, names=False))
+    assert {r["api_key_id"] for r in stored} == {None}  # billed by project and line item only
+    assert sums(rows, who) == sums(native, who)
+
+
+def test_a_billing_discrepancy_stays_in_its_cell(tmp_path: Path) -> None:
+    fake = FakeAPI(seed=0, discrepancies=True)
+    with Store(synced(tmp_path / "u.db", fake, VARIANTS)) as store:
+        rows = list(allocate_costs(store, START, NOW).rows())
+        billed = list(store.rows("costs", START, NOW, names=False))
+    assert sums(rows, cell) == sums(billed, cell)
+    # Cost without usage stays whole, billed, and says why.
+    whole = [(r["start_time"].date().isoformat(), r["line_item"], r["amount_value"])
+             for r in rows if r["unallocated"] == "no usage behind it"]  # fmt: skip
+    assert whole == [("2026-10-27", "gpt-4o-2024-08-06, output", Decimal("2.50"))]
+    days = {d.day.isoformat() for d in fake.discrepancies(start_time=START, end_time=NOW)}
+    differ = {k[0].isoformat() for k, v in sums(rows, who).items() if sums(billed, who).get(k) != v}
+    assert differ <= days
+
+
+def test_hourly_usage_gives_hourly_spend_that_adds_up_to_the_day(tmp_path: Path) -> None:
+    fake = FakeAPI(seed=0)
+    day = NOW - 2 * DAY
+    path = tmp_path / "u.db"
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=day, now=NOW, endpoints=["costs"])
+        store.sync(client, start=day, now=NOW, endpoints=["completions"], bucket_width="1h")
+        found = allocate_costs(store, day, day + DAY, bucket_width="1h")
+        rows = list(found.rows())
+        billed = list(store.rows("costs", day, day + DAY, names=False))
+    allocated = [r for r in rows if r["basis"] == ALLOCATED]
+    hours = {r["start_time"] for r in allocated}
+    assert len(hours) > 12 and all(h.minute == 0 for h in hours)
+    assert all(r["end_time"] - r["start_time"] == (r["end_time"] - r["start_time"]).__class__(
+        hours=1) for r in allocated)  # fmt: skip
+    assert sums(rows, cell) == sums(billed, cell)
+    assert found.notes[0] == POOLED[0]
+    kept = {r["unallocated"] for r in rows if r["basis"] == BILLED}
+    assert "its usage is not in the store (sync --endpoint images)" in kept
+
+
+def test_bad_input_is_refused_before_anything_is_read(tmp_path: Path) -> None:
+    with Store(tmp_path / "empty.db") as store:
+        with pytest.raises(InvalidParameterError, match="1d or 1h"):
+            allocate_costs(store, START, NOW, bucket_width="1m")
+        with pytest.raises(StoreEmptyError):
+            allocate_costs(store, START, NOW)
+
+
+def _iter(rows: Iterator[dict[str, Any]]) -> list[datetime]:
+    return [r["start_time"] for r in rows]
+
+
+def test_rows_come_a_day_at_a_time(told: Path) -> None:
+    with Store(told) as store:
+        stream = allocate_costs(store, START, NOW).rows()
+        first = next(stream)
+        assert first["start_time"] == datetime.fromtimestamp(START, UTC)
+        assert sorted(set(_iter(stream))) == [
+            datetime.fromtimestamp(START + d * DAY, UTC) for d in range(30)
+        ]
