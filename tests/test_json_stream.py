@@ -44,8 +44,9 @@ def test_reconcile_writes_its_json_in_pieces_as_to_dict_says(
     with client_for(fake) as client, Store(path) as store:
         store.sync(client, start=fake.now - 20 * 86_400, now=fake.now)
         found = reconcile(store, now=fake.now)
-    pieces: list[str] = []
-    found.write_json(pieces.append)
+        pieces: list[str] = []
+        found.write_json(pieces.append)
+        whole = json_safe(json.dumps(found.to_dict(), indent=2, ensure_ascii=False)) + "\n"
     text = "".join(pieces)
-    assert text == json_safe(json.dumps(found.to_dict(), indent=2, ensure_ascii=False)) + "\n"
+    assert text == whole
     assert len(json.loads(text)["cells"]) == len(found.cells) > 100

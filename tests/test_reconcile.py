@@ -29,7 +29,7 @@ from openai_usage_client.reconcile import (
     write_cells_csv,
 )
 from openai_usage_client.reconcile._kinds import measure_of, usage_measures
-from openai_usage_client.store import Store
+from openai_usage_client.store import Store, StoreError
 from openai_usage_client.testing import DEFAULT_NOW, Discrepancy, FakeAPI
 
 pytestmark = pytest.mark.usefixtures("no_ambient_key")
@@ -181,13 +181,17 @@ def test_usage_not_in_the_store_is_not_checked_and_says_which_sync(tmp_path: Pat
     db = synced(tmp_path / "s.db", FakeAPI(discrepancies=True), ["costs", "completions"])
     with Store(db) as store:
         found = reconcile(store, START, END, now=END)
+        cells = list(found.cells)  # joined again from the open store as they are read
     # The completions lines are still checked: the cost without usage is found.
     assert found.flag_counts()["cost_without_usage"] == 1
-    embeddings = [c for c in found.cells if c.model == "text-embedding-3-small"]
+    assert len(cells) == len(found.cells)
+    with pytest.raises(StoreError, match="the store is closed: read them before closing it"):
+        list(found.cells)
+    embeddings = [c for c in cells if c.model == "text-embedding-3-small"]
     assert embeddings and {c.status for c in embeddings} == {"not_checked"}
     assert embeddings[0].reason.startswith("its usage is not in the store (not synced: ")
     assert "embeddings" in embeddings[0].reason
-    tools = [c for c in found.cells if c.kind == "code interpreter sessions"]
+    tools = [c for c in cells if c.kind == "code interpreter sessions"]
     assert {c.reason for c in tools} == {
         "its usage is not in the store (not synced: code_interpreter_sessions)"
     }

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, overload
 
 from .._core._exceptions import InvalidParameterError
 from .._core._format import decimal_text, money, number
+from .._core._rows import columns
 from .._core._time import to_unix
+from ..store import StoreError
 from ._kinds import FAMILIES, JOINABLE, PRICE_SCALE, UNIT_FACTORS, measure_of, usage_measures
-from ._model import FLAG_KINDS, Cell, Flag, FlagKind, Reconciliation, Status, UnitPrice
+from ._model import FLAG_KINDS, STATUSES, Cell, Flag, FlagKind, Reconciliation, Status, UnitPrice
 from ._prices import PriceTable, load_prices
 
 if TYPE_CHECKING:
@@ -73,15 +75,13 @@ def reconcile(
     held = [f for f in store.freshness() if organization in (None, f.organization)]
     costs = {f.organization: f for f in held if f.endpoint == "costs"}
     lo, hi = _span(_when(start, "start"), _when(end, "end"), costs.values(), moment)
-    cells: list[Cell] = []
     notes: list[str] = []
     read: set[str] = set()
-    price_sums: dict[tuple[str, date], list[Decimal]] = {}
-    currencies: Counter[str] = Counter()
     if not costs:
         notes.append(
             f"costs: not in the store: openai-usage sync --db {store.path} --endpoint costs"
         )
+    joins = []
     for org, cost_series in sorted(costs.items()):
         usage = {
             f.endpoint: f
@@ -89,27 +89,107 @@ def reconcile(
             if f.organization == org and f.endpoint in _USAGE
         }
         read |= set(usage)
-        org_cells, org_notes = _join_org(
-            store, org, cost_series.group_by, usage, lo, hi, moment, tol, price_sums, currencies
-        )
-        cells += org_cells
-        notes += org_notes
-    shown = sorted(cells, key=_cell_order)
-    unit_prices, price_flags = _prices(price_sums, cells, table, tol)
-    flags = sorted([*_cell_flags(shown), *price_flags], key=_flag_order)
+        joins.append(_OrgJoin(store, org, cost_series.group_by, usage, (lo, hi), moment, tol))
+    # First pass: what the answer says of the cells, a day at a time; the cells themselves
+    # are joined again when read (``_Cells``), so the period's cells are never held at once.
+    seen = _Seen()
+    for day in range(lo, hi, _DAY):
+        for join in joins:
+            seen.add(join, join.day(day, seen.price_sums, seen.currencies))
+    for join in joins:
+        notes += join.notes(seen)
+    unit_prices, price_flags = _prices(seen.price_sums, seen.units, seen.orgs, table, tol)
+    flags = sorted([*seen.flags, *price_flags], key=_flag_order)
     return Reconciliation(
         start=_day(lo),
         end=_day(hi),
         organizations=tuple(sorted(costs)),
-        currency=currencies.most_common(1)[0][0] if currencies else "usd",
-        cells=shown,
+        currency=seen.currencies.most_common(1)[0][0] if seen.currencies else "usd",
+        cells=_Cells(store, joins, lo, hi, seen.count),
         prices=unit_prices,
         flags=[f for f in flags if not f.provisional],
         provisional_flags=[f for f in flags if f.provisional],
         price_reference=table.describe() if table else "the period's median",
         notes=notes,
         endpoints=sorted(read),
+        spend=seen.spend,
+        provisional_spend=seen.provisional_spend,
     )
+
+
+class _Seen:
+    """What the first pass keeps of the cells: sums, flags and counts, never the cells."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.spend: dict[Status, Decimal] = dict.fromkeys(STATUSES, Decimal(0))
+        self.provisional_spend = Decimal(0)
+        self.flags: list[Flag] = []
+        self.units: dict[str, str] = {}
+        self.orgs: dict[str, str] = {}
+        self.price_sums: dict[tuple[str, date], list[Decimal]] = {}
+        self.currencies: Counter[str] = Counter()
+        #: Per organization: the settled spend not checked for want of a usage endpoint.
+        self.unsynced: dict[str, tuple[Decimal, set[str], str]] = {}
+
+    def add(self, join: _OrgJoin, cells: Sequence[Cell]) -> None:
+        self.count += len(cells)
+        self.flags += _cell_flags(sorted(cells, key=_cell_order))
+        for cell in cells:
+            if cell.provisional:
+                self.provisional_spend += cell.amount
+            else:
+                self.spend[cell.status] += cell.amount
+            for line_item in cell.line_items:
+                self.units[line_item] = cell.unit
+                self.orgs[line_item] = cell.organization
+            if (
+                cell.status == "not_checked"
+                and not cell.provisional
+                and cell.reason.startswith(_NOT_SYNCED)
+            ):
+                amount, names, _ = self.unsynced.get(join.org, (Decimal(0), set(), ""))
+                names.update(cell.reason.removeprefix(_NOT_SYNCED).rstrip(")").split(", "))
+                self.unsynced[join.org] = (amount + cell.amount, names, cell.currency)
+
+
+class _Cells(Sequence[Cell]):
+    """``Reconciliation.cells``: every joined cell in order (day, organization, project,
+    key, user, model, kind), joined again from the store a day at a time when read, so that
+    a large organization's period is never held at once. It reads the open store."""
+
+    def __init__(self, store: Store, joins: list[_OrgJoin], lo: int, hi: int, count: int):
+        self._store, self._joins, self._span, self._count = store, joins, (lo, hi), count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Cell]:
+        if not self._count:
+            return
+        if self._store.closed:
+            raise StoreError(
+                "Reconciliation.cells are joined again from the store when read, and the store "
+                "is closed: read them before closing it, or keep list(found.cells)"
+            )
+        for day in range(*self._span, _DAY):
+            found = [c for join in self._joins for c in join.day(day)]
+            yield from sorted(found, key=_cell_order)
+
+    @overload
+    def __getitem__(self, index: int) -> Cell: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Cell]: ...
+    def __getitem__(self, index: int | slice) -> Cell | list[Cell]:
+        return list(self)[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<{self._count} reconciled cells, joined when read>"
 
 
 def _tolerance(value: Decimal | float | str) -> Decimal:
@@ -142,79 +222,137 @@ def _span(start: int | None, end: int | None, costs: Iterable[Any], now: int) ->
     return lo, hi
 
 
-def _join_org(
-    store: Store,
-    org: str,
-    cost_group_by: Sequence[str],
-    usage: Mapping[str, Any],
-    lo: int,
-    hi: int,
-    now: int,
-    tol: Decimal,
-    price_sums: dict[tuple[str, date], list[Decimal]],
-    currencies: Counter[str],
-) -> tuple[list[Cell], list[str]]:
-    cost_cols = set(cost_group_by) & set(JOINABLE)
-    # A column joins a kind only when costs and every stored endpoint of the kind group by it.
-    cols: dict[str, set[str]] = {}
-    for kind, family in FAMILIES.items():
-        stored = [usage[e] for e in sorted(family) if e in usage]
-        cols[kind] = cost_cols.intersection(*(set(f.group_by) for f in stored))
-    coverage = store.coverage(["costs", *sorted(usage)], lo, hi, now=now, organization=org)
-    missing = {
-        name: {d for s, e in held.missing for d in _days(s, e)}
-        for name, held in coverage.endpoints.items()
-    }
-    names = {pid: p.name for pid, p in store.directory(org).projects.items()}
+class _OrgJoin:
+    """One organization's join, a day at a time: the columns each kind joins by, what the
+    store lacks, the project names and the models each kind's usage knows (over the whole
+    period, as a day's verdicts need)."""
 
-    def key_of(day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:
-        use = cols.get(kind, cost_cols)
+    def __init__(
+        self,
+        store: Store,
+        org: str,
+        cost_group_by: Sequence[str],
+        usage: Mapping[str, Any],
+        span: tuple[int, int],
+        now: int,
+        tol: Decimal,
+    ) -> None:
+        self.store, self.org, self.usage, self.span, self.tol = store, org, usage, span, tol
+        self.cost_cols = set(cost_group_by) & set(JOINABLE)
+        # A column joins a kind only when costs and every stored endpoint of the kind group
+        # by it.
+        self.cols: dict[str, set[str]] = {}
+        for kind, family in FAMILIES.items():
+            stored = [usage[e] for e in sorted(family) if e in usage]
+            self.cols[kind] = self.cost_cols.intersection(*(set(f.group_by) for f in stored))
+        lo, hi = span
+        self.coverage = store.coverage(["costs", *sorted(usage)], lo, hi, now=now,
+                                       organization=org)  # fmt: skip
+        self.missing = {
+            name: {d for s, e in held.missing for d in _days(s, e)}
+            for name, held in self.coverage.endpoints.items()
+        }
+        self.names = {pid: p.name for pid, p in store.directory(org).projects.items()}
+        self.seen = _models_seen(store, org, sorted(usage), span)
+        self.currencies: Counter[str] = Counter()
+
+    def key_of(self, day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:
+        use = self.cols.get(kind, self.cost_cols)
         project, key, user = (row.get(c) if c in use else None for c in JOINABLE)
         return (day, project, key, user, model, kind)
 
-    used, seen = _used(store, org, sorted(usage), (lo, hi), key_of)
-    billed = _billed(store, org, (lo, hi), key_of, price_sums, currencies)
-    _take_audio_out(billed, used)
-    cells = []
-    for key in billed.keys() | used.keys():
-        cost, use = billed.get(key), used.get(key)
-        found = _verdict(key, cost, use, _unchecked(key, usage, seen, missing), missing, tol)
-        if found is None:
-            continue
+    def day(
+        self,
+        start: int,
+        price_sums: dict[tuple[str, date], list[Decimal]] | None = None,
+        currencies: Counter[str] | None = None,
+    ) -> list[Cell]:
+        """The cells of the UTC day from ``start``; the first pass passes ``price_sums`` and
+        ``currencies`` to fill (the derived prices, the currencies seen)."""
+        span = (start, start + _DAY)
+        used = _used(self.store, self.org, sorted(self.usage), span, self.key_of)
+        sums: dict[tuple[str, date], list[Decimal]] = {} if price_sums is None else price_sums
+        seen_currencies = self.currencies if currencies is None else currencies
+        billed = _billed(self.store, self.org, span, self.key_of, sums, seen_currencies)
+        _take_audio_out(billed, used)
+        currency = next(iter(seen_currencies), "usd")
+        cells = []
+        for key in billed.keys() | used.keys():
+            cost, use = billed.get(key), used.get(key)
+            reason = _unchecked(key, self.usage, self.seen, self.missing)
+            found = _verdict(key, cost, use, reason, self.missing, self.tol)
+            if found is not None:
+                cells.append(self._cell(key, cost, use, found, currency))
+        return cells
+
+    def _cell(
+        self,
+        key: Key,
+        cost: _Side | None,
+        use: _Side | None,
+        found: tuple[Status, str | None],
+        currency: str,
+    ) -> Cell:
         status, reason = found
         day, project, api_key, user, model, kind = key
         unit = (use.unit if use is not None else "") or (cost.unit if cost else "")
-        cells.append(
-            Cell(
-                day=day,
-                organization=org,
-                project_id=project,
-                api_key_id=api_key,
-                user_id=user,
-                model=model,
-                kind=kind,
-                unit=unit,
-                project_name=names.get(project) if project else None,
-                line_items=tuple(sorted(cost.line_items)) if cost else (),
-                billed=None if cost is None or cost.unknown else cost.quantity,
-                used=use.quantity if use is not None else None,
-                amount=cost.amount if cost else Decimal(0),
-                currency=next(iter(currencies), "usd"),
-                status=status,
-                provisional=(cost is not None and cost.provisional)
-                or (use is not None and use.provisional),
-                reason=reason or "",
-            )
+        return Cell(
+            day=day,
+            organization=self.org,
+            project_id=project,
+            api_key_id=api_key,
+            user_id=user,
+            model=model,
+            kind=kind,
+            unit=unit,
+            project_name=self.names.get(project) if project else None,
+            line_items=tuple(sorted(cost.line_items)) if cost else (),
+            billed=None if cost is None or cost.unknown else cost.quantity,
+            used=use.quantity if use is not None else None,
+            amount=cost.amount if cost else Decimal(0),
+            currency=currency,
+            status=status,
+            provisional=(cost is not None and cost.provisional)
+            or (use is not None and use.provisional),
+            reason=reason or "",
         )
-    return cells, _coverage_notes(coverage) + _unsynced_note(store, org, cells, lo)
+
+    def notes(self, seen: _Seen) -> list[str]:
+        """The store's gap lines, and what the spend not checked for want of a usage
+        endpoint comes to, with the sync that fills it."""
+        out = _coverage_notes(self.coverage)
+        if self.org not in seen.unsynced:
+            return out
+        amount, names, currency = seen.unsynced[self.org]
+        start = _day(self.span[0]).isoformat()
+        out.append(
+            f"Not checked ({self.org}): {money(amount, currency)} of settled spend, line "
+            f"items whose usage is not in the store ({', '.join(sorted(names))}): "
+            f"openai-usage sync --db {self.store.path} --endpoint all --start {start}"
+        )
+        return out
+
+
+def _models_seen(
+    store: Store, org: str, endpoints: list[str], span: tuple[int, int]
+) -> dict[str, set[str | None]]:
+    """The models each kind's usage measured anything for over the period: a kind's
+    quantities are never negative, so its sum per model is positive exactly when a row's is."""
+    seen: dict[str, set[str | None]] = defaultdict(set)
+    for endpoint in endpoints:
+        by = ["model"] if "model" in columns(endpoint) else []
+        for row in store.summarize(endpoint, by, start=span[0], end=span[1],
+                                   organization=org):  # fmt: skip
+            for (model, kind, _unit), _quantity in usage_measures(endpoint, row):
+                seen[kind].add(model)
+    return seen
 
 
 def _used(
     store: Store, org: str, endpoints: list[str], span: tuple[int, int], key_of: KeyOf
-) -> tuple[dict[Key, _Side], dict[str, set[str | None]]]:
-    """What the usage endpoints measured, per key; and the models seen per kind."""
+) -> dict[Key, _Side]:
+    """What the usage endpoints measured, per key."""
     used: dict[Key, _Side] = defaultdict(_Side)
-    seen: dict[str, set[str | None]] = defaultdict(set)
     for endpoint in endpoints:
         for row in store.rows(endpoint, *span, False, organization=org, provisional=True):
             day = row["start_time"].date()
@@ -223,8 +361,7 @@ def _used(
                 side.quantity += quantity
                 side.unit = unit
                 side.provisional |= bool(row["provisional"])
-                seen[kind].add(model)
-    return used, seen
+    return used
 
 
 def _billed(
@@ -319,28 +456,6 @@ def _verdict(
 _NOT_SYNCED: Final = "its usage is not in the store (not synced: "
 
 
-def _unsynced_note(store: Store, org: str, cells: Sequence[Cell], lo: int) -> list[str]:
-    """What the spend not checked for want of a usage endpoint comes to, and the sync that
-    fills it."""
-    amount, names = Decimal(0), set()
-    for cell in cells:
-        if (
-            cell.status == "not_checked"
-            and not cell.provisional
-            and cell.reason.startswith(_NOT_SYNCED)
-        ):
-            amount += cell.amount
-            names.update(cell.reason.removeprefix(_NOT_SYNCED).rstrip(")").split(", "))
-    if not names:
-        return []
-    start = _day(lo).isoformat()
-    return [
-        f"Not checked ({org}): {money(amount, cells[0].currency)} of settled spend, line items "
-        f"whose usage is not in the store ({', '.join(sorted(names))}): openai-usage sync "
-        f"--db {store.path} --endpoint all --start {start}"
-    ]
-
-
 def _coverage_notes(coverage: Coverage) -> list[str]:
     """The store's gap lines (``Missing:``, ``Refused:``, ``Lost:``), and one ``Provisional:``
     line per span of days (not one per endpoint)."""
@@ -383,14 +498,14 @@ def _qty(quantity: Decimal, unit: str) -> str:
 
 def _prices(
     sums: Mapping[tuple[str, date], list[Decimal]],
-    cells: Sequence[Cell],
+    units: Mapping[str, str],
+    orgs: Mapping[str, str],
     table: PriceTable | None,
     tol: Decimal,
 ) -> tuple[list[UnitPrice], list[Flag]]:
     """Each line item's settled daily unit prices, and the days that differ from the
-    reference (the list price, else the period's median)."""
-    units = {li: c.unit for c in cells for li in c.line_items}
-    orgs = {li: c.organization for c in cells for li in c.line_items}
+    reference (the list price, else the period's median); ``units`` and ``orgs``: each line
+    item's usage unit and organization (the last cell's, as read)."""
     daily: dict[str, dict[date, tuple[Decimal, Decimal]]] = defaultdict(dict)
     for (line_item, day), (amount, quantity) in sums.items():
         daily[line_item][day] = (amount / quantity, amount)

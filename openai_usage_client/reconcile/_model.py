@@ -173,22 +173,17 @@ class Reconciliation:
     notes: Sequence[str] = ()
     #: Usage endpoints read (the rest were not in the store).
     endpoints: Sequence[str] = ()
-
-    @property
-    def spend(self) -> dict[Status, Decimal]:
-        out: dict[Status, Decimal] = dict.fromkeys(STATUSES, Decimal(0))
-        for cell in self.cells:
-            if not cell.provisional:
-                out[cell.status] += cell.amount
-        return out
+    #: The settled cells' amounts by status (every status, zero where none).
+    spend: Mapping[Status, Decimal] = field(
+        default_factory=lambda: dict.fromkeys(STATUSES, Decimal(0))
+    )
+    #: The spend of days that may still settle (not judged).
+    provisional_spend: Decimal = Decimal(0)
 
     @property
     def total(self) -> Decimal:
-        return sum((c.amount for c in self.cells if not c.provisional), Decimal(0))
-
-    @property
-    def provisional_spend(self) -> Decimal:
-        return sum((c.amount for c in self.cells if c.provisional), Decimal(0))
+        """The settled spend: every status's together."""
+        return sum(self.spend.values(), Decimal(0))
 
     @property
     def share_matched(self) -> Decimal | None:

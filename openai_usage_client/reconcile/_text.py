@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import IO, Any, Final
@@ -180,12 +181,14 @@ def reconciliation_text(found: Reconciliation, *, width: int | None = None) -> s
 
 def write_cells_csv(found: Reconciliation, handle: IO[str], *, raw: bool = False) -> int:
     """One CSV row per joined cell (``CSV_COLUMNS``), exact decimals; returns the count."""
-    rows = []
-    for cell in found.cells:
+    return write_csv(_csv_rows(found), CSV_COLUMNS, handle, money_columns=(), raw=raw)
+
+
+def _csv_rows(found: Reconciliation) -> Iterator[dict[str, Any]]:
+    for cell in found.cells:  # one at a time: the cells are joined as they are read
         row = cell.to_dict()
         row["line_items"] = "; ".join(cell.line_items)
         row["billed_quantity"] = cell.billed
         row["used_quantity"] = cell.used
         row["amount"] = cell.amount
-        rows.append(row)
-    return write_csv(rows, CSV_COLUMNS, handle, money_columns=(), raw=raw)
+        yield row

@@ -106,11 +106,12 @@ def reconcile(
     )  # fmt: skip
     lo, hi = picked.start, picked.end
     table = load_prices(prices) if prices is not None else None
-    with open_store(db) as store:
-        found = run(
-            store, lo, hi, prices=table, tolerance=Decimal(str(tolerance)) / 100,
-            now=int(now.timestamp()),
-        )  # fmt: skip
+    # Open until the command ends: the cells are joined again from it as they are written.
+    store = click.get_current_context().with_resource(open_store(db))
+    found = run(
+        store, lo, hi, prices=table, tolerance=Decimal(str(tolerance)) / 100,
+        now=int(now.timestamp()),
+    )  # fmt: skip
 
     def write(handle: IO[str]) -> int:
         if fmt == "json":
