@@ -157,7 +157,7 @@ parsed results (store/_pages.py); report --db reads the daily spend per project 
 time (report.StoredDaily) and writes JSON in pieces (_core/_json_stream.py); check keeps sums
 per day, project and team and the anomaly series (spend/_compact.py); reconcile joins a day
 at a time and joins again as it writes its cells (reconcile._Cells).
-report --db time at size 100 (9.5 s, JSON): three reads of the year's 2.2 million cost rows,
+report --db time at size 100 (9.5 to 11 s, JSON): three reads of the year's 2.2 million cost rows,
 SQLite at 1.3 to 1.7 us a row of 663 bytes: the views' grouping (3.9 s), the daily spend per
 project (4.3 s, 365 reads of about 6,200 rows) and the coverage check of each bucket's count
 and sum (1.1 s). A covering index of the summed columns gave 8.2 s for 24% more disk: not

@@ -184,3 +184,34 @@ def test_rows_come_a_day_at_a_time(told: Path) -> None:
         assert sorted(set(_iter(stream))) == [
             datetime.fromtimestamp(START + d * DAY, UTC) for d in range(30)
         ]
+
+
+def test_report_db_shows_keys_and_users_allocated_where_costs_lack_them(tmp_path: Path) -> None:
+    import json
+
+    from _cli_run import run
+
+    refusing = FakeAPI(seed=0, refuse_costs_by_key=True, refuse_costs_user_with_project=True)
+    path = synced(tmp_path / "u.db", refusing, VARIANTS)
+    native = synced(tmp_path / "n.db", FakeAPI(seed=0), VARIANTS)
+    period = ("--start", "2026-10-02", "--end", "2026-11-01", "--no-names")
+    code, out, err = run("report", "--db", str(path), *period, "-f", "json")
+    assert code == 0, err
+    code, billed, err = run("report", "--db", str(native), *period, "-f", "json")
+    assert code == 0, err
+    got, want = json.loads(out), json.loads(billed)
+    assert got["basis"] == {"by_api_key": ALLOCATED, "by_user": ALLOCATED,
+                            "top_by_model": ALLOCATED}  # fmt: skip
+    assert "basis" not in want and got["unavailable"] == want["unavailable"] == {}
+    amounts = [(r["api_key_id"], r["amount"]) for r in got["by_api_key"]]
+    assert amounts == [(r["api_key_id"], r["amount"]) for r in want["by_api_key"]]
+    assert [(r["user_id"], r["amount"]) for r in got["by_user"]] == [
+        (r["user_id"], r["amount"]) for r in want["by_user"]
+    ]
+    assert got["total"] == want["total"]
+    assert got["notes"][-1].startswith("API keys and users: allocated from usage")
+    code, text, _ = run("report", "--db", str(path), *period)
+    assert "Top API keys by spend (allocated from usage)" in text
+    assert "Top users by spend (allocated from usage)" in text
+    assert "Top keys and users by model (allocated from usage)" in text
+    assert max(len(line) for line in text.splitlines()) <= 80

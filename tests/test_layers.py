@@ -40,7 +40,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "spend": frozenset({"_core", "directory", "_client", "analysis"}),
     "focus": frozenset({"_core", "store", "report", "spend"}),
     "reconcile": frozenset({"_core", "store", "report"}),
-    "attribution": frozenset({"_core", "store", "reconcile"}),
+    "attribution": frozenset({"_core", "store", "report", "reconcile"}),
     "metrics": frozenset({"_core", "store", "report", "spend"}),
     "testing": frozenset({"_core", "directory", "_generated"}),
     "_cli": EVERYTHING - {"_cli"},

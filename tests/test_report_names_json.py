@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -186,21 +187,32 @@ def test_report_db_json_and_markdown_name_from_the_store_and_say_what_is_missing
     tmp_path: Path, fake: FakeAPI
 ) -> None:
     refusing = FakeAPI(seed=0, refuse_costs_user_with_project=True)
-    path = tmp_path / "u.db"
-    with client_for(refusing) as client, Store(path) as store:
+    path, costs_only = tmp_path / "u.db", tmp_path / "c.db"
+    with client_for(refusing) as client, Store(path) as store, Store(costs_only) as bare:
         store.sync(client, start=DEFAULT_NOW - 10 * DAY, directory=True, now=DEFAULT_NOW)
+        bare.sync(client, start=DEFAULT_NOW - 10 * DAY, endpoints=["costs"], now=DEFAULT_NOW)
     period = ["--start", "2026-10-25", "--end", "2026-11-01"]
+    # Without usage in the store, the users' spend is said to be missing, never $0.
+    doc = json.loads(run("report", "--db", str(costs_only), *period, "--format", "json"))
+    assert doc["by_user"] == [] and "basis" not in doc
+    assert doc["unavailable"] == {
+        "costs_by_user": "not in the store: no costs series grouped by user_id, line_item",
+        "tokens": "not in the store: no completions series grouped by model",
+    }
+    lines = run("report", "--db", str(costs_only), *period, "--format", "markdown").splitlines()
+    at = lines.index("## Top users")
+    assert lines[at + 2] == "_(not in the store: no costs series grouped by user_id, line_item)_"
+    # With usage, the users' spend is allocated from it, and says so.
     doc = json.loads(run("report", "--db", str(path), *period, "--format", "json"))
     projects = {p["id"]: p["name"] for p in fake.directory.projects}
     assert doc["by_project"] and all(
         e["name"] == projects[e["project_id"]] for e in doc["by_project"]
     )
-    assert doc["by_user"] == []
-    assert doc["unavailable"] == {
-        "costs_by_user": "not in the store: no costs series grouped by user_id, line_item"
-    }
+    assert doc["unavailable"] == {}
+    assert doc["basis"] == {"by_user": "allocated from usage",
+                            "top_by_model": "allocated from usage"}  # fmt: skip
+    assert sum(Decimal(u["amount"]) for u in doc["by_user"]) == Decimal(doc["total"])
     lines = run("report", "--db", str(path), *period, "--format", "markdown").splitlines()
-    at = lines.index("## Top users")
-    assert lines[at + 2] == "_(not in the store: no costs series grouped by user_id, line_item)_"
+    assert "## Top users (allocated from usage)" in lines
     names = [r[0] for r in markdown_table(lines, "## Spend by project")[2:]]
     assert names == [e["label"] for e in doc["by_project"]]

@@ -177,12 +177,15 @@ def _refuse_filters(*given: tuple[str, ...]) -> None:
 
 
 def _from_store(store: Store, start_at: int, end_at: int, names: bool, now: int) -> Report:
+    from ..attribution import allocated_views
     from ..report import report_from_store
 
     for moment, option in ((start_at, "--start"), (end_at, "--end")):
         if moment % 86400:
             refuse(option, "the store holds daily costs: give a UTC midnight (a date)")
     data = report_from_store(store, start_at, end_at, names=names, now=now)
+    # Costs the organization would not group by key or user: those views from usage.
+    data.notes += allocated_views(data, store)
     if data.names_note:
         warn(data.names_note)
     return data

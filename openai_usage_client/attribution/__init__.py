@@ -1,5 +1,6 @@
 """Spend by key, user, model and hour where the Costs API cannot say it: the store's billed
-costs allocated from its usage, exactly. It imports ``_core``, ``store`` and ``reconcile``.
+costs allocated from its usage, exactly. It imports ``_core``, ``store``, ``report`` and
+``reconcile``; ``allocated_views`` fills a store report's views by key and user with it.
 
 ::
 
@@ -19,5 +20,14 @@ add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule
 
 from ._allocate import ALLOCATED, BILLED, Allocation, allocate_costs
 from ._split import PRECISION, split
+from ._views import allocated_views
 
-__all__ = ["ALLOCATED", "BILLED", "PRECISION", "Allocation", "allocate_costs", "split"]
+__all__ = [
+    "ALLOCATED",
+    "BILLED",
+    "PRECISION",
+    "Allocation",
+    "allocate_costs",
+    "allocated_views",
+    "split",
+]

@@ -32,6 +32,7 @@ from ._views import (
     dumps,
     render_markdown,
     report_document,
+    top_by_model,
     write_document,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "report_from_rows",
     "report_from_store",
     "report_period",
+    "top_by_model",
     "write_chart",
     "write_document",
 ]

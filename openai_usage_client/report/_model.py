@@ -108,6 +108,9 @@ class Report:
     coverage: Coverage | None = None
     #: ``REPORT_QUERIES`` keys whose data the source does not hold, with the reason.
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: ``REPORT_QUERIES`` keys whose figures are not billed as shown, with their basis
+    #: (``"allocated from usage"``: ``attribution.allocated_views``); absent: billed.
+    basis: dict[str, str] = field(default_factory=dict)
     #: A spend config's teams, organizations and budget lines (``spend.spend_sections``).
     spend: SpendView | None = None
     #: Per ID column (``api_key_id``, ``user_id``): the total minus what that grouping's rows

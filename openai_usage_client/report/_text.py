@@ -161,7 +161,9 @@ def render_report(
         ("Top users by spend", report.by_user, "user_id", "(no user)"),
     )
     for title, items, column, missing in sections:
-        lines += _money_section(report, title, items, column, missing, top, block, width)
+        basis = report.basis.get(_QUERY_OF.get(column, ""))
+        shown = f"{title} ({basis})" if basis else title  # never presented as billed
+        lines += _money_section(report, shown, items, column, missing, top, block, width)
     if why := report.unavailable.get("tokens"):
         lines += ["Tokens by model (completions)", f"  ({why})", ""]
     else:
@@ -194,6 +196,8 @@ def _wrap(line: str, width: int) -> list[str]:
 
 def _top_by_model_section(report: Report, top: int) -> list[str]:
     lines = ["Top keys and users by model"]
+    if basis := report.basis.get("top_by_model"):
+        lines = [f"Top keys and users by model ({basis})"]
     if not report.top_by_model:
         return [*lines, "  (nothing)", ""]
     width = max(len(visible(str(t.model))) for t in report.top_by_model[:top])

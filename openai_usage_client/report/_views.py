@@ -237,6 +237,12 @@ def write_document(
     write_json(_document(report, view or ReportView(), Streamed), write)
 
 
+def _basis(basis: Mapping[str, str]) -> dict[str, str]:
+    """``Report.basis`` with the document's names of the views."""
+    names = {"costs_by_key": "by_api_key", "costs_by_user": "by_user"}
+    return {names.get(k, k): v for k, v in sorted(basis.items())}
+
+
 def _daily_entries(report: ReportLike, provisional: set[date]) -> Iterator[dict[str, Any]]:
     for day in sorted(report.daily):
         per = report.daily[day]
@@ -304,6 +310,8 @@ def _document(
         ],
         "daily": daily_as(_daily_entries(report, provisional), len(report.daily)),
         "unavailable": dict(getattr(report, "unavailable", None) or {}),
+        # Views not billed as shown (spend by key or user allocated from usage): said here.
+        **({"basis": _basis(basis)} if (basis := getattr(report, "basis", None)) else {}),
         **({"spend": spend.to_dict()} if spend is not None else {}),
     }
 
@@ -425,6 +433,11 @@ def _spend_sections(report: ReportLike, names: Any, top: int) -> list[str]:
         if why:  # a store without this grouping
             lines += [f"_({_md(why)})_", ""]
             continue
+        basis = (getattr(report, "basis", None) or {}).get(
+            {"api_key_id": "costs_by_key", "user_id": "costs_by_user"}.get(column)
+        )
+        if basis:  # never presented as billed
+            lines[-2] = f"## {title} ({basis})"
         # As the text report: labels of the whole list, and archived projects and deleted
         # keys shown beyond the top too.
         every = labels_by_organization(names, column, items, missing)
