@@ -97,6 +97,8 @@ def reconcile(
         for join in joins:
             seen.add(join, join.day(day, seen.price_sums, seen.currencies))
     for join in joins:
+        # The cells' currency, as one join of the whole period gave it: the first seen.
+        join.currency = next(iter(seen.currencies), "usd")
         notes += join.notes(seen)
     unit_prices, price_flags = _prices(seen.price_sums, seen.units, seen.orgs, table, tol)
     flags = sorted([*seen.flags, *price_flags], key=_flag_order)
@@ -130,7 +132,7 @@ class _Seen:
         self.price_sums: dict[tuple[str, date], list[Decimal]] = {}
         self.currencies: Counter[str] = Counter()
         #: Per organization: the settled spend not checked for want of a usage endpoint.
-        self.unsynced: dict[str, tuple[Decimal, set[str], str]] = {}
+        self.unsynced: dict[str, tuple[Decimal, set[str]]] = {}
 
     def add(self, join: _OrgJoin, cells: Sequence[Cell]) -> None:
         self.count += len(cells)
@@ -148,9 +150,9 @@ class _Seen:
                 and not cell.provisional
                 and cell.reason.startswith(_NOT_SYNCED)
             ):
-                amount, names, _ = self.unsynced.get(join.org, (Decimal(0), set(), ""))
+                amount, names = self.unsynced.get(join.org, (Decimal(0), set()))
                 names.update(cell.reason.removeprefix(_NOT_SYNCED).rstrip(")").split(", "))
-                self.unsynced[join.org] = (amount + cell.amount, names, cell.currency)
+                self.unsynced[join.org] = (amount + cell.amount, names)
 
 
 class _Cells(Sequence[Cell]):
@@ -254,7 +256,8 @@ class _OrgJoin:
         }
         self.names = {pid: p.name for pid, p in store.directory(org).projects.items()}
         self.seen = _models_seen(store, org, sorted(usage), span)
-        self.currencies: Counter[str] = Counter()
+        #: The cells' currency once the first pass has seen every cost line.
+        self.currency: str | None = None
 
     def key_of(self, day: date, row: Mapping[str, Any], model: str | None, kind: str) -> Key:
         use = self.cols.get(kind, self.cost_cols)
@@ -272,10 +275,10 @@ class _OrgJoin:
         span = (start, start + _DAY)
         used = _used(self.store, self.org, sorted(self.usage), span, self.key_of)
         sums: dict[tuple[str, date], list[Decimal]] = {} if price_sums is None else price_sums
-        seen_currencies = self.currencies if currencies is None else currencies
-        billed = _billed(self.store, self.org, span, self.key_of, sums, seen_currencies)
+        counted: Counter[str] = Counter() if currencies is None else currencies
+        billed = _billed(self.store, self.org, span, self.key_of, sums, counted)
         _take_audio_out(billed, used)
-        currency = next(iter(seen_currencies), "usd")
+        currency = self.currency or next(iter(counted), "usd")
         cells = []
         for key in billed.keys() | used.keys():
             cost, use = billed.get(key), used.get(key)
@@ -323,10 +326,10 @@ class _OrgJoin:
         out = _coverage_notes(self.coverage)
         if self.org not in seen.unsynced:
             return out
-        amount, names, currency = seen.unsynced[self.org]
+        amount, names = seen.unsynced[self.org]
         start = _day(self.span[0]).isoformat()
         out.append(
-            f"Not checked ({self.org}): {money(amount, currency)} of settled spend, line "
+            f"Not checked ({self.org}): {money(amount, self.currency)} of settled spend, line "
             f"items whose usage is not in the store ({', '.join(sorted(names))}): "
             f"openai-usage sync --db {self.store.path} --endpoint all --start {start}"
         )
