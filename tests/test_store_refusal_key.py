@@ -170,3 +170,19 @@ def test_check_reads_costs_without_keys_and_says_so() -> None:
     month = fake.totals("costs", start_time=NOW - 31 * DAY, end_time=NOW - 11 * DAY)
     assert result.budgets[0].forecast.month_to_date == month[()]["amount"] > 0
     assert not any(a.dimension == "api_key" for a in result.anomalies)
+
+
+def test_check_db_says_the_stored_costs_lack_keys(tmp_path: Path) -> None:
+    fake = FakeAPI(seed=0, refuse_costs_by_key=True)
+    path = tmp_path / "u.db"
+    with client_for(fake) as client, Store(path) as store:
+        store.sync(client, start=START, endpoints=["costs"], now=NOW)
+    config = tmp_path / "spend.toml"
+    config.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 1000\n')
+    code, out, err = run("check", "--db", str(path), "--config", str(config),
+                         "--as-of", "2026-11-02", "--max-age", "30d", "-f", "json")  # fmt: skip
+    assert code == 0, err
+    assert (
+        "default: the stored costs are not grouped by api_key_id (grouped by project_id, "
+        "line_item, user_id): spend by API key, and team rules by key, see none of it"
+    ) in json.loads(out)["notes"]

@@ -65,5 +65,13 @@ def stored_organizations(config: SpendConfig, store: Any, now: int, path: str) -
         note = f"{name}: costs from the local store {path}; {held_now.as_of()[0].lower()}"
         note += held_now.as_of()[1:]
         notes = [note, *(f"{name}: {line}" for line in held_now.lines())]
+        read = max((f for f in store.freshness() if f.endpoint == "costs"
+                    and f.organization == name), key=lambda f: f.fetched_at)  # fmt: skip
+        if "api_key_id" not in read.group_by:  # the API refused it (the sync fell back)
+            notes.append(
+                f"{name}: the stored costs are not grouped by api_key_id (grouped by "
+                f"{', '.join(read.group_by)}): spend by API key, and team rules by key, see "
+                "none of it"
+            )
         orgs.append(OrgSource(name, StoreSource(store, name, path), notes=notes))
     return orgs
