@@ -215,3 +215,103 @@ def test_report_db_shows_keys_and_users_allocated_where_costs_lack_them(tmp_path
     assert "Top users by spend (allocated from usage)" in text
     assert "Top keys and users by model (allocated from usage)" in text
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+# --- costs --db by hour, model, key or user ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hourly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("h") / "u.db"
+    with client_for(FakeAPI(seed=0)) as client, Store(path) as store:
+        store.sync(client, start=NOW - 3 * DAY, now=NOW, endpoints=["costs"])
+        store.sync(client, start=NOW - 3 * DAY, now=NOW, endpoints=list(ENDPOINTS)[:-1],
+                   bucket_width="1h", group_by=VARIANTS)  # fmt: skip
+    return path
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_costs_db_by_hour_and_model_and_key_adds_up_to_the_bill(hourly: Path) -> None:
+    from _cli_run import run
+
+    day = ("--start", "2026-10-29", "--end", "2026-10-30")
+    code, out, err = run("costs", "--db", str(hourly), *day, "--bucket-width", "1h",
+                         "--group-by", "model,api_key_id", "-f", "csv")  # fmt: skip
+    assert code == 0, err
+    rows = csv_rows(out)
+    assert list(rows[0]) == ["start_time", "end_time", "model", "api_key_id", "amount_value",
+                             "amount_currency", "basis", "provisional"]  # fmt: skip
+    allocated = [r for r in rows if r["basis"] == ALLOCATED]
+    assert len({r["start_time"] for r in allocated}) == 24
+    assert {r["basis"] for r in rows} == {ALLOCATED, BILLED}
+    with Store(hourly) as store:
+        billed = list(store.rows("costs", NOW - 3 * DAY, NOW - 2 * DAY, names=False))
+    assert sum(Decimal(r["amount_value"]) for r in rows) == sum(r["amount_value"] for r in billed)
+    # Storage and sessions stay whole at the day, never split to keys.
+    whole = [r for r in rows if r["basis"] == BILLED]
+    assert all(r["end_time"] == "2026-10-30T00:00:00Z" and not r["api_key_id"] for r in whole)
+
+
+def test_costs_db_by_model_per_day_is_billed(hourly: Path) -> None:
+    from _cli_run import run
+
+    from openai_usage_client._core._summarize import model_from_line_item
+
+    day = ("--start", "2026-10-29", "--end", "2026-10-30")
+    code, out, err = run("costs", "--db", str(hourly), *day, "--group-by", "model", "-f", "csv")
+    assert code == 0, err
+    rows = csv_rows(out)
+    assert {r["basis"] for r in rows} == {BILLED}
+    with Store(hourly) as store:
+        billed = sums(store.rows("costs", NOW - 3 * DAY, NOW - 2 * DAY, names=False),
+                      lambda r: (model_from_line_item(r["line_item"]) or "",))  # fmt: skip
+    assert {(r["model"],): Decimal(r["amount_value"]) for r in rows} == billed
+
+
+def test_costs_by_hour_or_model_is_refused_where_it_cannot_be_answered(hourly: Path) -> None:
+    from _cli_run import run
+
+    code, _, err = run("--fake", "costs", "--bucket-width", "1h")
+    assert code == 2
+    assert (
+        "Invalid value for --bucket-width: '1h': the Costs API bills by day, project and "
+        "line item: hours and models are allocated from usage in a store (add --db)" in err
+    )
+    code, _, err = run("costs", "--db", str(hourly), "--group-by", "model", "--totals")
+    assert code == 2
+    assert (
+        "Invalid value for --totals: not with costs allocated from usage (by hour, by "
+        "model, or by a key or user the store's costs lack): they come one row per bucket "
+        "and group, as csv, json, jsonl or a table" in " ".join(err.split())
+    )
+    code, _, err = run("--fake", "costs", "--group-by", "modle")
+    assert (
+        code == 2
+        and "'modle' is not one of: project_id, line_item, api_key_id, user_id, api_source, model"
+        in err
+    )
+
+
+def test_costs_db_by_key_where_the_store_lacks_keys_is_allocated(tmp_path: Path) -> None:
+    from _cli_run import run
+
+    refusing = FakeAPI(seed=0, refuse_costs_by_key=True)
+    path = synced(tmp_path / "u.db", refusing, VARIANTS)
+    native = synced(tmp_path / "n.db", FakeAPI(seed=0), VARIANTS)
+    period = ("--start", "2026-10-20", "--end", "2026-10-22", "--group-by", "api_key_id",
+              "-f", "csv")  # fmt: skip
+    code, out, err = run("costs", "--db", str(path), *period)
+    assert code == 0, err
+    code, billed, err = run("costs", "--db", str(native), *period)
+    assert code == 0, err
+    got = {(r["start_time"], r["api_key_id"]): Decimal(r["amount_value"]) for r in csv_rows(out)
+           if Decimal(r["amount_value"])}  # fmt: skip
+    want = {(r["start_time"], r["api_key_id"]): Decimal(r["amount_value"])
+            for r in csv_rows(billed) if Decimal(r["amount_value"])}  # fmt: skip
+    assert got == want

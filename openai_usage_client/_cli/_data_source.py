@@ -26,7 +26,18 @@ if TYPE_CHECKING:
     from ..store import Store
     from ._state import State
 
-__all__ = ["api_names", "name_shaped", "source_params", "store_rows"]
+__all__ = [
+    "allocated_costs",
+    "api_names",
+    "name_shaped",
+    "source_params",
+    "store_rows",
+    "wants_allocation",
+]
+
+#: What a costs command asks for that only allocation from usage can answer.
+ALLOCATED_WIDTH = "1h"
+ALLOCATED_GROUP = "model"
 
 #: Options of a data command that are not filters of the stored rows.
 _NOT_FILTERS = frozenset({"bucket_width", "group_by", "limit", "concurrency"})
@@ -149,3 +160,73 @@ def name_shaped(shape: Shape, directory: Directory | None, *args: Any) -> Shaped
     else:
         result.columns = with_name_columns(result.columns)
     return result
+
+
+def wants_allocation(options: dict[str, Any], store: Store | None) -> bool:
+    """Whether a costs command asks what the Costs API cannot say (hours, models), or keys
+    and users that the store's costs lack (the organization refused them)."""
+    by = set(options.get("group_by") or ())
+    asked = options.get("bucket_width") == ALLOCATED_WIDTH or ALLOCATED_GROUP in by
+    who = sorted(by & {"api_key_id", "user_id"})
+    lacking = bool(who) and store is not None and not store.series("costs", who)
+    return asked or lacking
+
+
+def allocated_costs(
+    store: Store | None,
+    span: tuple[int, int],
+    options: dict[str, Any],
+    shape: Shape,
+    fmt: str,
+    now: int,
+) -> Shaped:
+    """``costs --db`` by hour, model, key or user where the billed costs cannot say it: the
+    store's costs allocated from its usage (``attribution``), every row with its ``basis``.
+    Refused before anything is read: without ``--db``, with a reshaping option, as Parquet."""
+    from .._core._time import iso
+    from ..analysis import Shaped
+    from ..attribution import GROUPABLE, allocate_costs
+
+    why = "hours and models are allocated from usage in a store"
+    if store is None:
+        hourly = options.get("bucket_width") == ALLOCATED_WIDTH
+        value = ALLOCATED_WIDTH if hourly else ALLOCATED_GROUP
+        raise click.BadParameter(
+            f"{value!r}: the Costs API bills by day, project and line item: {why} (add --db)",
+            param_hint="--bucket-width" if hourly else "--group-by",
+        )
+    reshaping = (
+        ("--totals", shape.totals),
+        ("--by", shape.by is not None),
+        ("--pivot", shape.pivot is not None),
+        ("--format", fmt == "parquet"),
+    )
+    given = [option for option, on in reshaping if on]
+    if given:
+        raise click.BadParameter(
+            "not with costs allocated from usage (by hour, by model, or by a key or user the "
+            "store's costs lack): they come one row per bucket and group, as csv, json, "
+            "jsonl or a table",
+            param_hint=given[0],
+        )
+    where = {
+        _column(k): list(v) for k, v in options.items()
+        if k not in _NOT_FILTERS and v not in (None, [], ())
+    }  # fmt: skip
+    for column in where:
+        if column not in GROUPABLE:
+            refuse(_option(column + "s"), f"{why}; it filters by {', '.join(GROUPABLE)}")
+    width = options.get("bucket_width") or "1d"
+    by = list(options.get("group_by") or ())
+    found = allocate_costs(store, *span, bucket_width=width)
+    for line in store.coverage("costs", found.start, found.end, now=now).lines():
+        warn(line)
+    columns = ["start_time", "end_time", *by, "amount_value", "amount_currency", "basis",
+               "provisional"]  # fmt: skip
+    title = (
+        f"costs: {iso(found.start)} to {iso(found.end)} UTC, {width} by "
+        f"{', '.join(by) or 'nothing'}: billed spend, allocated from usage where it says more"
+    )
+    rows = list(found.grouped(by, where))
+    currency = next((r["amount_currency"] for r in rows if r["amount_currency"]), "usd")
+    return Shaped(rows, columns, ["amount_value"], title, list(found.notes), columns, currency)

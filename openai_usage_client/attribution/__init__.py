@@ -18,13 +18,14 @@ proportion to the usage behind it (``reconcile``'s join of line items to usage);
 add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule.
 """
 
-from ._allocate import ALLOCATED, BILLED, Allocation, allocate_costs
+from ._allocate import ALLOCATED, BILLED, GROUPABLE, Allocation, allocate_costs
 from ._split import PRECISION, split
 from ._views import allocated_views
 
 __all__ = [
     "ALLOCATED",
     "BILLED",
+    "GROUPABLE",
     "PRECISION",
     "Allocation",
     "allocate_costs",

@@ -33,11 +33,15 @@ from ._split import split
 if TYPE_CHECKING:
     from ..store import Freshness, Store
 
-__all__ = ["ALLOCATED", "BILLED", "Allocation", "allocate_costs"]
+__all__ = ["ALLOCATED", "BILLED", "GROUPABLE", "Allocation", "allocate_costs"]
 
 #: ``basis`` of a row: a billed cell kept whole, or a share of one split by usage.
 BILLED: Final = "billed"
 ALLOCATED: Final = "allocated from usage"
+#: What allocated spend can be grouped by.
+GROUPABLE: Final = (
+    "organization", "project_id", "line_item", "model", "api_key_id", "user_id",
+)  # fmt: skip
 _DAY: Final = 86_400
 _HOUR: Final = 3_600
 #: Tool lines whose usage is grouped by project only: never split to keys or users.
@@ -95,6 +99,34 @@ class Allocation:
             for day in range(self.start, self.end, _DAY):
                 yield from _day_rows(self, plan, day)
 
+    def grouped(
+        self, by: Sequence[str], where: Mapping[str, Sequence[Any]] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The rows summed per bucket, ``by`` (any of ``GROUPABLE``), currency and basis, a
+        day at a time, in time order: ``start_time``, ``end_time``, the ``by`` columns,
+        ``amount_value``, ``amount_currency``, ``basis`` and ``provisional`` (any part of it
+        still settling). ``where`` keeps only rows whose column is one of the values."""
+        unknown = [c for c in [*by, *(where or {})] if c not in GROUPABLE]
+        if unknown:
+            raise InvalidParameterError("group_by", unknown[0], f"any of {', '.join(GROUPABLE)}")
+        keys = ["start_time", "end_time", *by, "amount_currency", "basis"]
+        # By day, project, line item and model the sums are the billed cells themselves.
+        billed = self.bucket_width == "1d" and not {"api_key_id", "user_id"} & set(by)
+        for day in range(self.start, self.end, _DAY):
+            sums: dict[tuple[Any, ...], list[Any]] = {}
+            for plan in self.plans:
+                for row in _day_rows(self, plan, day):
+                    if where and not all(row[c] in v for c, v in where.items()):
+                        continue
+                    key = tuple(BILLED if billed and k == "basis" else row[k] for k in keys)
+                    found = sums.setdefault(key, [Decimal(0), False])
+                    found[0] += row["amount_value"]
+                    found[1] = found[1] or row["provisional"]
+            for key in sorted(sums, key=_order):
+                amount, provisional = sums[key]
+                yield {**dict(zip(keys, key, strict=True)), "amount_value": amount,
+                       "provisional": provisional}  # fmt: skip
+
 
 def allocate_costs(
     store: Store,
@@ -146,6 +178,11 @@ def _plan(held: Sequence[Freshness], org: str, costs: Freshness, width: str) -> 
                                          -f.fetched_at.timestamp()))  # fmt: skip
         sources[endpoint] = _Source(endpoint, best.bucket_width, best.group_by)
     return _Plan(org, costs, sources)
+
+
+def _order(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Time first, then the groups' text (None last), so every run lists them alike.
+    return (key[0], *((part is None, "" if part is None else str(part)) for part in key[2:]))
 
 
 def _notes(plans: Sequence[_Plan], width: str) -> list[str]:

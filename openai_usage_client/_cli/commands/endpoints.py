@@ -18,7 +18,16 @@ from ..._core._endpoints import ENDPOINTS, EndpointSpec
 from ..._core._periods import local_midnight
 from ..._core._time import from_unix
 from .._analysis_options import analysis_params, shape_from, write_shaped
-from .._data_source import api_names, name_shaped, source_params, store_rows
+from .._data_source import (
+    ALLOCATED_GROUP,
+    ALLOCATED_WIDTH,
+    allocated_costs,
+    api_names,
+    name_shaped,
+    source_params,
+    store_rows,
+    wants_allocation,
+)
 from .._db import open_store
 from .._help import COMMAND_EPILOG
 from .._name_lookup import project_ids_named
@@ -84,6 +93,15 @@ def _endpoint_params(spec: EndpointSpec) -> list[click.Parameter]:
 def _range_params(spec: EndpointSpec) -> list[click.Parameter]:
     """The range, bucketing, grouping and paging options of an endpoint."""
     widths = spec.bucket_widths
+    groups = spec.group_by
+    allocated = ""
+    if spec.is_costs:  # hours and models: billed spend allocated from a store's usage
+        widths, groups = (*widths, ALLOCATED_WIDTH), (*groups, ALLOCATED_GROUP)
+        allocated = (
+            f" Costs by {ALLOCATED_WIDTH} or by {ALLOCATED_GROUP} (or by a key or user the "
+            "store's costs lack) need --db: billed spend allocated from the store's usage, "
+            "each row with its basis."
+        )
     return [
         start_param(
             f"Start of the range (inclusive). Default: 7 days before today. {TIME_HELP_TZ}", "TIME"
@@ -101,8 +119,8 @@ def _range_params(spec: EndpointSpec) -> list[click.Parameter]:
             ["--group-by"],
             metavar="FIELD[,FIELD]",
             multiple=True,
-            callback=_values(spec.group_by, split=True),
-            help=f"Group by any of: {', '.join(spec.group_by)} (comma-separated or repeated).",
+            callback=_values(groups, split=True),
+            help=f"Group by any of: {', '.join(groups)} (comma-separated or repeated)." + allocated,
         ),
         click.Option(
             ["--limit"],
@@ -245,6 +263,10 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         named = project_ids_named(known, names)
         filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
         options["project_ids"] = tuple(filters["project_ids"])
+    if spec.is_costs and wants_allocation(options, store):
+        found = allocated_costs(store, (start, end), options, shape, fmt, int(now.timestamp()))
+        write_atomically(output, lambda handle: write_shaped(found, fmt, handle, shape))
+        return
     params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
     # After the request: a filter applied here (shape._local) reshapes the rows.
     shaped = fmt == "table" or shape.reshapes()
