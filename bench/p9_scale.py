@@ -5,8 +5,9 @@ not the client's), a year of daily costs and completions (store A) and 30 days o
 data of every endpoint (store B) are synced; then each command runs as its own process and
 its wall time and peak RSS (``wait4``'s ``ru_maxrss``: that process alone) are measured:
 the first sync, the next day's sync, ``report --db``, ``check --db --config``,
-``reconcile``, a ``metrics`` scrape (``--textfile``), ``export --focus`` and
-``export --parquet-dir``. Every figure is a ratio to size 1 in the same run.
+``reconcile``, a ``metrics`` scrape (``--textfile``), ``export --focus``,
+``export --parquet-dir``, and costs by hour, model and key allocated from store B's usage.
+Every figure is a ratio to size 1 in the same run.
 
 ``python -m bench P9 --sizes 1,10,100 --budget 1800``: sizes whose estimated time (the
 previous size's times N/previous) would overrun the budget are skipped, and said so.
@@ -35,6 +36,7 @@ COMMANDS = (
     "export --focus",
     "export --parquet-dir",
     "first sync (30 days, hourly, every endpoint)",
+    "costs by hour, model and key (30 days, allocated from usage)",
 )
 #: Commands whose peak memory at size 100 may be at most twice size 1's (#36): every one.
 MEMORY_BOUNDED = frozenset(COMMANDS)
@@ -99,7 +101,13 @@ def _size(size: int, folder: Path) -> tuple[dict[str, tuple[float, float]], dict
             out[name] = _timed(args, env)[:2]
         hourly = [*base, "sync", "--db", str(b), "--start", "2026-10-03", "--endpoint", "all",
                   "--bucket-width", "1h", "-q"]  # fmt: skip
-        out[COMMANDS[-1]] = _timed(hourly, env)[:2]
+        out[COMMANDS[-2]] = _timed(hourly, env)[:2]
+        # Billed spend allocated to hours, models and keys from store B's hourly usage (#37).
+        allocated = [
+            "costs", "--db", str(b), "--start", "2026-10-03", "--end", "2026-11-01",
+            "--bucket-width", "1h", "--group-by", "model,api_key_id", "-f", "csv",
+        ]  # fmt: skip
+        out[COMMANDS[-1]] = _timed(allocated, env)[:2]
     facts = {"bytes A": a.stat().st_size, "bytes B": b.stat().st_size}
     import sqlite3
 

@@ -10,8 +10,8 @@ width, grouping or filter no stored series has by the store (``NotStoredError``)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -179,13 +179,16 @@ def allocated_costs(
     shape: Shape,
     fmt: str,
     now: int,
-) -> Shaped:
+) -> Callable[[IO[str]], int]:
     """``costs --db`` by hour, model, key or user where the billed costs cannot say it: the
-    store's costs allocated from its usage (``attribution``), every row with its ``basis``.
-    Refused before anything is read: without ``--db``, with a reshaping option, as Parquet."""
+    store's costs allocated from its usage (``attribution``), every row with its ``basis``;
+    what writes them to a handle (``write_atomically``). Refused before anything is read:
+    without ``--db``, with a reshaping option, as Parquet."""
+    from .._core._table import write_csv, write_json, write_jsonl
     from .._core._time import iso
     from ..analysis import Shaped
     from ..attribution import GROUPABLE, allocate_costs
+    from ._analysis_options import write_shaped
 
     why = "hours and models are allocated from usage in a store"
     if store is None:
@@ -227,6 +230,19 @@ def allocated_costs(
         f"costs: {iso(found.start)} to {iso(found.end)} UTC, {width} by "
         f"{', '.join(by) or 'nothing'}: billed spend, allocated from usage where it says more"
     )
-    rows = list(found.grouped(by, where))
-    currency = next((r["amount_currency"] for r in rows if r["amount_currency"]), "usd")
-    return Shaped(rows, columns, ["amount_value"], title, list(found.notes), columns, currency)
+    rows = found.grouped(by, where)
+
+    def write(handle: IO[str]) -> int:
+        if fmt == "table":  # a table is laid out from all its rows: it is read whole
+            every = list(rows)
+            currency = next((r["amount_currency"] for r in every if r["amount_currency"]), "usd")
+            table = Shaped(every, columns, ["amount_value"], title, list(found.notes), columns,
+                           currency)  # fmt: skip
+            return write_shaped(table, fmt, handle, shape)
+        for note in found.notes:
+            click.echo(f"note: {note}", err=True)
+        # Streamed a day at a time: a large organization's hours are never held at once.
+        writer = {"csv": write_csv, "json": write_json, "jsonl": write_jsonl}[fmt]
+        return writer(rows, columns, handle)
+
+    return write

@@ -264,8 +264,9 @@ def _run(spec: EndpointSpec, **options: Any) -> None:
         filters["project_ids"] = list(dict.fromkeys([*filters.get("project_ids", []), *named]))
         options["project_ids"] = tuple(filters["project_ids"])
     if spec.is_costs and wants_allocation(options, store):
-        found = allocated_costs(store, (start, end), options, shape, fmt, int(now.timestamp()))
-        write_atomically(output, lambda handle: write_shaped(found, fmt, handle, shape))
+        write_atomically(
+            output, allocated_costs(store, (start, end), options, shape, fmt, int(now.timestamp()))
+        )
         return
     params = shape.request(spec.name, {"start_time": start, "end_time": end, **filters})
     # After the request: a filter applied here (shape._local) reshapes the rows.
