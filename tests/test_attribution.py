@@ -315,3 +315,24 @@ def test_costs_db_by_key_where_the_store_lacks_keys_is_allocated(tmp_path: Path)
     want = {(r["start_time"], r["api_key_id"]): Decimal(r["amount_value"])
             for r in csv_rows(billed) if Decimal(r["amount_value"])}  # fmt: skip
     assert got == want
+
+
+def test_hours_asked_of_daily_usage_come_as_whole_days_and_say_so(pooled: Path) -> None:
+    with Store(pooled) as store:
+        found = allocate_costs(store, NOW - 2 * DAY, NOW - DAY, bucket_width="1h")
+        rows = list(found.rows())
+    assert found.notes[-1].startswith("by day, not by hour: the store holds ")
+    spans = {r["end_time"] - r["start_time"] for r in rows}
+    assert {s.total_seconds() for s in spans} == {86_400.0}
+
+
+def test_a_filter_by_key_makes_daily_sums_by_model_allocated(told: Path) -> None:
+    with Store(told) as store:
+        found = allocate_costs(store, NOW - 2 * DAY, NOW - DAY)
+        key = next(r["api_key_id"] for r in found.rows() if r["api_key_id"])
+        kept = list(found.grouped(["model"], {"api_key_id": [key]}))
+        every = list(found.grouped(["model"]))
+    assert kept and {r["basis"] for r in kept} == {ALLOCATED}
+    assert {r["basis"] for r in every} == {BILLED}
+    with pytest.raises(InvalidParameterError, match="any of organization, project_id"):
+        list(found.grouped(["quantity"]))

@@ -52,8 +52,10 @@ _VARIANT: Final = {
     "decisions": "batch",
     "web_search_calls": "context_level",
 }
-#: Who and when a share of usage is: (bucket start, API key, user).
-Who = tuple[int, str | None, str | None]
+#: Who and when a share of usage is: (bucket start, bucket end, API key, user).
+Who = tuple[int, int, str | None, str | None]
+#: A quantity of usage: a count, or exact GiB-hours of storage.
+Quantity = int | Decimal
 #: A billed cell's usage: (project, model, kind, variant).
 Need = tuple[str | None, str | None, str, str | None]
 
@@ -110,8 +112,10 @@ class Allocation:
         if unknown:
             raise InvalidParameterError("group_by", unknown[0], f"any of {', '.join(GROUPABLE)}")
         keys = ["start_time", "end_time", *by, "amount_currency", "basis"]
-        # By day, project, line item and model the sums are the billed cells themselves.
-        billed = self.bucket_width == "1d" and not {"api_key_id", "user_id"} & set(by)
+        # By day, project, line item and model the sums are the billed cells themselves
+        # (unless filtered by a key or user: then they are the allocated parts).
+        split_by = {"api_key_id", "user_id"} & {*by, *(where or {})}
+        billed = self.bucket_width == "1d" and not split_by
         for day in range(self.start, self.end, _DAY):
             sums: dict[tuple[Any, ...], list[Any]] = {}
             for plan in self.plans:
@@ -222,9 +226,10 @@ def _variant_of_line(line_item: str, plan: _Plan) -> str | None:
     return "batch" if ", batch " in lowered else "interactive"
 
 
-def _variant_of_row(endpoint: str, row: Mapping[str, Any]) -> str | None:
-    column = _VARIANT.get(endpoint)
-    if column is None or column not in row:
+def _variant_of_row(source: _Source, row: Mapping[str, Any]) -> str | None:
+    """A usage row's variant, when its series is grouped by what tells them apart."""
+    column = _VARIANT.get(source.endpoint)
+    if column is None or column not in source.group_by:
         return None
     if column == "batch":
         return "batch" if row[column] else "interactive"
@@ -233,12 +238,14 @@ def _variant_of_row(endpoint: str, row: Mapping[str, Any]) -> str | None:
 
 def _usage(
     allocation: Allocation, plan: _Plan, day: int, by_project: bool
-) -> tuple[dict[Need, dict[Who, Decimal]], set[str]]:
+) -> tuple[dict[Need, dict[Who, Quantity]], set[str]]:
     """The day's usage per need, each share's quantity per (bucket, key, user); and the
     endpoints whose usage of the day is not in the store."""
-    found: dict[Need, dict[Who, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    found: dict[Need, dict[Who, Quantity]] = defaultdict(lambda: defaultdict(int))
     lacking: set[str] = set()
     store = allocation.store
+    # One string per key and user: a large organization's day has 100,000 usage rows.
+    shared: dict[str | None, str | None] = {}
     for endpoint, source in plan.sources.items():
         cover = store.coverage(
             endpoint,
@@ -254,13 +261,18 @@ def _usage(
         rows = store.rows(endpoint, day, day + _DAY, names=False,
                           organization=plan.organization, bucket_width=source.bucket_width,
                           group_by=source.group_by)  # fmt: skip
+        hourly = allocation.bucket_width == "1h" and source.bucket_width == "1h"
         for row in rows:
-            moment = int(row["start_time"].timestamp())
-            when = moment if allocation.bucket_width == "1h" else day
-            who = (when, row.get("api_key_id"), row.get("user_id"))
+            start = int(row["start_time"].timestamp()) if hourly else day
+            key, user = row.get("api_key_id"), row.get("user_id")
+            who = (start, start + (_HOUR if hourly else _DAY), shared.setdefault(key, key),
+                   shared.setdefault(user, user))  # fmt: skip
             project = row.get("project_id") if by_project else None
-            variant = _variant_of_row(endpoint, row)
-            for (model, kind, _unit), quantity in usage_measures(endpoint, row):
+            variant = _variant_of_row(source, row)
+            for (model, kind, _unit), measured in usage_measures(endpoint, row):
+                # Counts as ints (a quarter of a Decimal's memory); storage stays exact.
+                whole = measured == measured.to_integral_value()
+                quantity: Quantity = int(measured) if whole else measured
                 found[(project, model, kind, None)][who] += quantity
                 if variant is not None:
                     found[(project, model, kind, variant)][who] += quantity
@@ -306,7 +318,6 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
     if not cells:
         return
     usage, lacking = _usage(allocation, plan, day, by_project)
-    step = _HOUR if allocation.bucket_width == "1h" else _DAY
     for (project, line_item, currency), (amount, provisional) in cells.items():
         base = {
             "organization": plan.organization, "project_id": project, "line_item": line_item,
@@ -314,7 +325,7 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
             "provisional": provisional,
         }  # fmt: skip
         why = _why_whole(line_item, plan, lacking)
-        shares: Mapping[Who, Decimal] = {}
+        shares: Mapping[Who, Quantity] = {}
         if why is None:
             model, kind, _unit = measure_of(line_item) or (None, "", "")
             variant = _variant_of_line(line_item or "", plan)
@@ -326,10 +337,10 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
         if why is not None:
             yield _row(base, day, day + _DAY, None, None, amount, BILLED, why)
             continue
-        ordered = sorted(shares, key=lambda w: (w[0], w[1] or "", w[2] or ""))
+        ordered = sorted(shares, key=lambda w: (w[0], w[1], w[2] or "", w[3] or ""))
         parts = split(amount, [shares[w] for w in ordered])
-        for (when, key, user), part in zip(ordered, parts, strict=True):
-            yield _row(base, when, when + step, key, user, part, ALLOCATED, None)
+        for (start, end, key, user), part in zip(ordered, parts, strict=True):
+            yield _row(base, start, end, key, user, part, ALLOCATED, None)
 
 
 def _row(

@@ -14,7 +14,7 @@ PRECISION: Final = Decimal("1e-18")
 _WIDE: Final = Context(prec=80, rounding=ROUND_HALF_EVEN)
 
 
-def split(amount: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
+def split(amount: Decimal, weights: Sequence[Decimal | int]) -> list[Decimal]:
     """``amount`` in parts proportional to ``weights`` (each >= 0, some > 0), each rounded
     to ``PRECISION``; the remainder of rounding goes to the largest weight (the first of
     equals), so the parts add up to ``amount`` exactly: no money is created or lost."""
