@@ -246,7 +246,10 @@ def test_costs_db_by_hour_and_model_and_key_adds_up_to_the_bill(hourly: Path) ->
     assert code == 0, err
     rows = csv_rows(out)
     assert list(rows[0]) == ["start_time", "end_time", "model", "api_key_id", "amount_value",
-                             "amount_currency", "basis", "provisional"]  # fmt: skip
+                             "amount_currency", "basis", "unallocated", "provisional"]  # fmt: skip
+    # A part kept whole says why, a share of usage says nothing.
+    assert {r["unallocated"] for r in rows if r["basis"] == ALLOCATED} == {""}
+    assert "its usage knows only the project" in {r["unallocated"] for r in rows}
     allocated = [r for r in rows if r["basis"] == ALLOCATED]
     assert len({r["start_time"] for r in allocated}) == 24
     assert {r["basis"] for r in rows} == {ALLOCATED, BILLED}

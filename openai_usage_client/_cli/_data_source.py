@@ -225,7 +225,7 @@ def allocated_costs(
     for line in store.coverage("costs", found.start, found.end, now=now).lines():
         warn(line)
     columns = ["start_time", "end_time", *by, "amount_value", "amount_currency", "basis",
-               "provisional"]  # fmt: skip
+               "unallocated", "provisional"]  # fmt: skip
     title = (
         f"costs: {iso(found.start)} to {iso(found.end)} UTC, {width} by "
         f"{', '.join(by) or 'nothing'}: billed spend, allocated from usage where it says more"

@@ -106,12 +106,13 @@ class Allocation:
     ) -> Iterator[dict[str, Any]]:
         """The rows summed per bucket, ``by`` (any of ``GROUPABLE``), currency and basis, a
         day at a time, in time order: ``start_time``, ``end_time``, the ``by`` columns,
-        ``amount_value``, ``amount_currency``, ``basis`` and ``provisional`` (any part of it
-        still settling). ``where`` keeps only rows whose column is one of the values."""
+        ``amount_value``, ``amount_currency``, ``basis``, ``unallocated`` (why a billed part
+        stayed whole) and ``provisional`` (any part of it still settling). ``where`` keeps only
+        rows whose column is one of the values."""
         unknown = [c for c in [*by, *(where or {})] if c not in GROUPABLE]
         if unknown:
             raise InvalidParameterError("group_by", unknown[0], f"any of {', '.join(GROUPABLE)}")
-        keys = ["start_time", "end_time", *by, "amount_currency", "basis"]
+        keys = ["start_time", "end_time", *by, "amount_currency", "basis", "unallocated"]
         # By day, project, line item and model the sums are the billed cells themselves
         # (unless filtered by a key or user: then they are the allocated parts).
         split_by = {"api_key_id", "user_id"} & {*by, *(where or {})}
@@ -122,7 +123,12 @@ class Allocation:
                 for row in _day_rows(self, plan, day):
                     if where and not all(row[c] in v for c, v in where.items()):
                         continue
-                    key = tuple(BILLED if billed and k == "basis" else row[k] for k in keys)
+                    key = tuple(
+                        (BILLED if k == "basis" else None)
+                        if billed and k in ("basis", "unallocated")
+                        else row[k]
+                        for k in keys
+                    )
                     found = sums.setdefault(key, [Decimal(0), False])
                     found[0] += row["amount_value"]
                     found[1] = found[1] or row["provisional"]
