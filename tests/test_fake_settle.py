@@ -71,18 +71,36 @@ def test_settling_is_deterministic_and_off_by_default() -> None:
         FakeAPI(0, settle_days=-1)
 
 
-def test_usage_settles_on_the_same_schedule() -> None:
-    def tokens(now: int, day: int) -> dict[Any, int]:
+def test_usage_is_there_within_the_hour_while_costs_settle_late() -> None:
+    def tokens(now: int, day: int, width: str = "1d") -> dict[Any, int]:
         with client_for(FakeAPI(0, now=now, settle_days=2)) as client:
             stream = client.usage.completions(
-                start_time=day, end_time=day + DAY, group_by=["project_id", "model"]
-            )
-            return {(r["project_id"], r["model"]): r["input_tokens"] for r in rows(stream)}
+                start_time=day, end_time=min(day + DAY, now), bucket_width=width,
+                group_by=["project_id", "model"],
+            )  # fmt: skip
+            return {(r["project_id"], r["model"], r["start_time"]): r["input_tokens"]
+                    for r in rows(stream)}  # fmt: skip
 
     final = tokens(DAY0 + 10 * DAY, DAY0)
-    early, later = tokens(DAY0 + DAY, DAY0), tokens(DAY0 + 2 * DAY, DAY0)
-    assert early != final and later != final and early != later  # recent: still moving
-    assert tokens(DAY0 + 3 * DAY, DAY0) == final  # settled
+    # An hour into the next day, while its costs are still settling, its usage is final.
+    assert tokens(DAY0 + DAY + 3600, DAY0) == final
+    assert tokens(DAY0 + DAY + 60, DAY0) != final
+    assert _day(FakeAPI(0, now=DAY0 + DAY + 3600, settle_days=2), DAY0) != _day(
+        FakeAPI(0, now=DAY0 + 10 * DAY), DAY0
+    )
+    # At 18:00 on the day itself: every hour before 17:00 is final; the last hour's
+    # activity is partly there (90% to 100% per line), so the day moves a fraction of 1%.
+    at_six = DAY0 + 18 * 3600
+    hourly, truth = tokens(at_six, DAY0, "1h"), tokens(at_six + 2 * 3600, DAY0, "1h")
+    assert {k: v for k, v in hourly.items() if k[2].hour < 17} == {
+        k: v for k, v in truth.items() if k[2].hour < 17
+    }
+    last = [(hourly[k], truth[k]) for k in truth if k[2].hour == 17]
+    assert (len(last), sum(a < b for a, b in last)) == (3, 3)
+    assert all(b * 0.9 - 1 <= a <= b for a, b in last)
+    day_now = sum(tokens(at_six, DAY0).values())
+    day_truth = sum(v for k, v in truth.items() if k[2].hour < 18)
+    assert day_now < day_truth and (day_truth - day_now) / day_truth < 0.005
     # An old day reads the same at both clocks.
     old = DAY0 - 10 * DAY
     assert tokens(DAY0 + DAY, old) == tokens(DAY0 + 2 * DAY, old) == tokens(DAY0 + 10 * DAY, old)

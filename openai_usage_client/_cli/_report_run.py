@@ -177,7 +177,7 @@ def _refuse_filters(*given: tuple[str, ...]) -> None:
 
 
 def _from_store(store: Store, start_at: int, end_at: int, names: bool, now: int) -> Report:
-    from ..attribution import allocated_views
+    from ..attribution import allocated_views, estimated_spend
     from ..report import report_from_store
 
     for moment, option in ((start_at, "--start"), (end_at, "--end")):
@@ -186,6 +186,8 @@ def _from_store(store: Store, start_at: int, end_at: int, names: bool, now: int)
     data = report_from_store(store, start_at, end_at, names=names, now=now)
     # Costs the organization would not group by key or user: those views from usage.
     data.notes += allocated_views(data, store)
+    # Days whose costs have not settled: their spend estimated from usage, shown apart.
+    estimated_spend(data, store, now=now)
     if data.names_note:
         warn(data.names_note)
     return data

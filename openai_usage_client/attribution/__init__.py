@@ -19,6 +19,8 @@ add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule
 """
 
 from ._allocate import ALLOCATED, BILLED, GROUPABLE, Allocation, allocate_costs
+from ._estimate import LOOKBACK_DAYS, PRICE_DAYS, Estimate, UsedPrice, estimate_spend
+from ._record import estimate_record, estimated_spend, keep_estimate
 from ._split import PRECISION, split
 from ._views import allocated_views
 
@@ -26,9 +28,17 @@ __all__ = [
     "ALLOCATED",
     "BILLED",
     "GROUPABLE",
+    "LOOKBACK_DAYS",
     "PRECISION",
+    "PRICE_DAYS",
     "Allocation",
+    "Estimate",
+    "UsedPrice",
     "allocate_costs",
     "allocated_views",
+    "estimate_record",
+    "estimate_spend",
+    "estimated_spend",
+    "keep_estimate",
     "split",
 ]

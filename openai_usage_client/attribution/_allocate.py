@@ -47,7 +47,7 @@ _HOUR: Final = 3_600
 #: Tool lines whose usage is grouped by project only: never split to keys or users.
 _PROJECT_ONLY: Final = frozenset({"vector store storage", "code interpreter sessions"})
 #: The usage column telling a line item's variants apart, per endpoint.
-_VARIANT: Final = {
+VARIANT: Final = {
     "completions": "batch",
     "decisions": "batch",
     "web_search_calls": "context_level",
@@ -156,6 +156,16 @@ def allocate_costs(
     lo, hi = lo - lo % _DAY, -(-hi // _DAY) * _DAY
     if hi <= lo:
         raise InvalidParameterError("end", end, "a time after start")
+    plans = plans_of(store, organization, bucket_width, "costs to allocate")
+    return Allocation(store, lo, hi, bucket_width, plans, _notes(plans, bucket_width))
+
+
+def plans_of(
+    store: Store, organization: str | None, width: str, what: str = "costs to estimate"
+) -> list[_Plan]:
+    """Per organization (or ``organization``), its costs series (the one synced last, as
+    every read) and the usage series read beside it; ``StoreEmptyError`` naming ``what``
+    when the store holds no costs."""
     held = store.freshness()
     costs = sorted(
         (f for f in held if f.endpoint == "costs" and organization in (None, f.organization)),
@@ -163,12 +173,11 @@ def allocate_costs(
         reverse=True,
     )
     if not costs:
-        raise store.empty("costs", "costs to allocate")
+        raise store.empty("costs", what)
     chosen: dict[str, Freshness] = {}
     for f in costs:
-        chosen.setdefault(f.organization, f)  # the series synced last, as every read
-    plans = [_plan(held, org, f, bucket_width) for org, f in sorted(chosen.items())]
-    return Allocation(store, lo, hi, bucket_width, plans, _notes(plans, bucket_width))
+        chosen.setdefault(f.organization, f)
+    return [_plan(held, org, f, width) for org, f in sorted(chosen.items())]
 
 
 def _plan(held: Sequence[Freshness], org: str, costs: Freshness, width: str) -> _Plan:
@@ -199,7 +208,7 @@ def _notes(plans: Sequence[_Plan], width: str) -> list[str]:
     notes = []
     for plan in plans:
         who = f"{plan.organization}: " if len(plans) > 1 else ""
-        for endpoint, column in _VARIANT.items():
+        for endpoint, column in VARIANT.items():
             source = plan.sources.get(endpoint)
             if source is not None and column not in source.group_by:
                 what = "batch and interactive tokens" if column == "batch" else (
@@ -218,7 +227,7 @@ def _notes(plans: Sequence[_Plan], width: str) -> list[str]:
     return notes
 
 
-def _variant_of_line(line_item: str, plan: _Plan) -> str | None:
+def variant_of_line(line_item: str, plan: _Plan) -> str | None:
     """A billed line's variant, when the stored usage tells its variants apart."""
     lowered = line_item.lower()
     if lowered.startswith("web search tool calls"):
@@ -226,7 +235,7 @@ def _variant_of_line(line_item: str, plan: _Plan) -> str | None:
         if source is None or "context_level" not in source.group_by:
             return None
         return lowered.rsplit("(", 1)[-1].removesuffix(")").removesuffix(" context").strip()
-    told = any("batch" in s.group_by for e, s in plan.sources.items() if _VARIANT.get(e) == "batch")
+    told = any("batch" in s.group_by for e, s in plan.sources.items() if VARIANT.get(e) == "batch")
     if model_from_line_item(line_item) is None or not told:
         return None
     return "batch" if ", batch " in lowered else "interactive"
@@ -234,7 +243,7 @@ def _variant_of_line(line_item: str, plan: _Plan) -> str | None:
 
 def _variant_of_row(source: _Source, row: Mapping[str, Any]) -> str | None:
     """A usage row's variant, when its series is grouped by what tells them apart."""
-    column = _VARIANT.get(source.endpoint)
+    column = VARIANT.get(source.endpoint)
     if column is None or column not in source.group_by:
         return None
     if column == "batch":
@@ -242,14 +251,14 @@ def _variant_of_row(source: _Source, row: Mapping[str, Any]) -> str | None:
     return None if row[column] is None else str(row[column]).lower()
 
 
-def _usage(
-    allocation: Allocation, plan: _Plan, day: int, by_project: bool
+def usage_of_day(
+    store: Store, width: str, plan: _Plan, day: int, by_project: bool
 ) -> tuple[dict[Need, dict[Who, Quantity]], set[str]]:
-    """The day's usage per need, each share's quantity per (bucket, key, user); and the
-    endpoints whose usage of the day is not in the store."""
+    """The day's usage per need, each share's quantity per (bucket, key, user) (hours when
+    ``width`` is ``1h`` and the usage is hourly); and the endpoints whose usage of the day
+    is not in the store."""
     found: dict[Need, dict[Who, Quantity]] = defaultdict(lambda: defaultdict(int))
     lacking: set[str] = set()
-    store = allocation.store
     # One string per key and user: a large organization's day has 100,000 usage rows.
     shared: dict[str | None, str | None] = {}
     for endpoint, source in plan.sources.items():
@@ -267,7 +276,7 @@ def _usage(
         rows = store.rows(endpoint, day, day + _DAY, names=False,
                           organization=plan.organization, bucket_width=source.bucket_width,
                           group_by=source.group_by)  # fmt: skip
-        hourly = allocation.bucket_width == "1h" and source.bucket_width == "1h"
+        hourly = width == "1h" and source.bucket_width == "1h"
         for row in rows:
             start = int(row["start_time"].timestamp()) if hourly else day
             key, user = row.get("api_key_id"), row.get("user_id")
@@ -323,7 +332,7 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
     cells = _cells(allocation, plan, day)
     if not cells:
         return
-    usage, lacking = _usage(allocation, plan, day, by_project)
+    usage, lacking = usage_of_day(allocation.store, allocation.bucket_width, plan, day, by_project)
     for (project, line_item, currency), (amount, provisional) in cells.items():
         base = {
             "organization": plan.organization, "project_id": project, "line_item": line_item,
@@ -334,7 +343,7 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
         shares: Mapping[Who, Quantity] = {}
         if why is None:
             model, kind, _unit = measure_of(line_item) or (None, "", "")
-            variant = _variant_of_line(line_item or "", plan)
+            variant = variant_of_line(line_item or "", plan)
             shares = usage.get((project, model, kind, variant)) or (
                 usage.get((project, model, kind, None)) or {})  # fmt: skip
             shares = {w: q for w, q in shares.items() if q}

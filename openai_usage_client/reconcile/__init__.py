@@ -22,7 +22,7 @@ sync would fill them. ``docs/reconcile.md`` gives every rule.
 """
 
 from ._join import DEFAULT_TOLERANCE, reconcile
-from ._kinds import FAMILIES, measure_of, usage_measures
+from ._kinds import FAMILIES, UNIT_FACTORS, measure_of, usage_measures
 from ._model import FLAG_KINDS, STATUSES, Cell, Flag, Reconciliation, UnitPrice
 from ._prices import BUILTIN, PriceTable, load_prices
 from ._text import CSV_COLUMNS, reconciliation_text, write_cells_csv
@@ -34,6 +34,7 @@ __all__ = [
     "FAMILIES",
     "FLAG_KINDS",
     "STATUSES",
+    "UNIT_FACTORS",
     "Cell",
     "Flag",
     "PriceTable",

@@ -19,6 +19,7 @@ are in several currencies; whatever the client raises while fetching passes thro
 from .._core._periods import DEFAULT_DAYS
 from ._build import build_report, chart_data, default_period, report_from_rows
 from ._charts import ChartData, check_chart, write_chart
+from ._estimated import ESTIMATED, EstimatedDay, EstimatedSpend, KeptEstimate
 from ._from_store import StoredDaily, report_from_store
 from ._labels import NAMED_COLUMNS, labels
 from ._model import REPORT_QUERIES, MixedCurrencyError, Report, ReportQuery
@@ -38,9 +39,13 @@ from ._views import (
 
 __all__ = [
     "DEFAULT_DAYS",
+    "ESTIMATED",
     "NAMED_COLUMNS",
     "REPORT_QUERIES",
     "ChartData",
+    "EstimatedDay",
+    "EstimatedSpend",
+    "KeptEstimate",
     "MixedCurrencyError",
     "ModelTop",
     "Report",

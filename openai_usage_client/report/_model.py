@@ -18,6 +18,7 @@ from ._views import ModelTop, day_totals
 if TYPE_CHECKING:
     from .._core._exports import Row
     from ..store import Coverage
+    from ._estimated import EstimatedSpend
 
 __all__ = [
     "MONEY",
@@ -117,6 +118,9 @@ class Report:
     #: add up to, where they differ. The API answers each grouping apart; while costs settle
     #: two answers may come from different moments, and the gap is shown, never hidden.
     differences: dict[str, Decimal] = field(default_factory=dict)
+    #: The spend of the period's unsettled days estimated from usage, and past estimates
+    #: against their bills (``attribution.estimated_spend``); ``None``: not asked.
+    estimated: EstimatedSpend | None = None
 
     def day_totals(self) -> dict[date, Decimal]:
         """Each day's spend over every project, in day order."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 from .._core._format import cut, cut_unique, money, number
 from .._core._periods import DEFAULT_DAYS, zone_name
 from .._core._text import visible
+from ._estimated import estimated_lines
 from ._labels import UNLISTED_KEY, labels_by_organization
 from ._period import duration
 from ._unmatched import describe_unmatched
@@ -145,6 +146,7 @@ def render_report(
     lines += [
         f"Total spend: {money(report.total, report.currency)}  "
         f"(average {money(per_day, report.currency)} a day)",
+        *(estimated_lines(report.estimated) if report.estimated is not None else []),
         "",
     ]
     spend = report.spend.text(block) if report.spend is not None else []
@@ -248,6 +250,7 @@ def _daily_section(report: Report, block: str) -> list[str]:
     peak = max(totals.values(), default=Decimal(0))
     for day, value in totals.items():
         mark = "  (provisional)" if day in report.provisional else ""
+
         lines.append(
             f"  {day:%Y-%m-%d %a}  {money(value, report.currency):>12}  "
             f"{_bar(value, peak, block)}{mark}".rstrip()

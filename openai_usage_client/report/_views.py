@@ -22,6 +22,7 @@ from .._core._json_stream import Streamed, write_json
 from .._core._periods import zone_name
 from .._core._summarize import model_from_line_item, summarize
 from .._core._text import json_safe, visible
+from ._estimated import estimated_lines
 from ._labels import UNLISTED_KEY, label_fields, labels, labels_by_organization
 from ._unmatched import describe_unmatched
 
@@ -313,6 +314,12 @@ def _document(
         # Views not billed as shown (spend by key or user allocated from usage): said here.
         **({"basis": _basis(basis)} if (basis := getattr(report, "basis", None)) else {}),
         **({"spend": spend.to_dict()} if spend is not None else {}),
+        # Unsettled days estimated from usage (report --db): never added to the billed total.
+        **(
+            {"estimated": found.to_dict()}
+            if (found := getattr(report, "estimated", None)) is not None
+            else {}
+        ),
     }
 
 
@@ -380,6 +387,10 @@ def render_markdown(report: ReportLike, view: ReportView | None = None, top: int
         f"**Total spend: {_cash(report.total, cur)}**",
         "",
     ]
+    if (found := getattr(report, "estimated", None)) is not None and (
+        said := estimated_lines(found)
+    ):
+        lines += [*(f"> {_md(line)}" for line in said), ""]
     spend = getattr(report, "spend", None)  # a spend config's sections (report --config)
     if spend is not None:
         lines += spend.markdown()

@@ -7,10 +7,12 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 from .._core._exceptions import InvalidParameterError
+from . import _estimates
 from ._coverage import Coverage, coverage, last_syncs
 from ._drivers import run_async, run_sync
 from ._errors import StoreDamagedError, StoreEmptyError, StoreError, disk_full
@@ -320,6 +322,25 @@ class Store:
         if at is None:
             at = int(time.time())
         return update_directory(self._conn, directory, organization, at)
+
+    def keep_estimates(
+        self, days: Iterable[tuple[str, date, str, Decimal]], *, made_at: When | None = None
+    ) -> int:
+        """Keep ``(organization, day, currency, amount)`` spend estimates of unsettled days
+        for the record (``attribution.keep_estimate`` makes them), each replacing an earlier
+        estimate of its day; ``kept_estimates`` reads them back beside the bill."""
+        import time
+
+        self._writable()
+        at = to_unix(made_at)
+        return _estimates.keep(self._conn, days, int(time.time()) if at is None else at)
+
+    def kept_estimates(
+        self, start: date, end: date, *, organization: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The estimates kept of the days of ``[start, end)``: ``organization``, ``day``,
+        ``currency``, ``estimated`` (a ``Decimal``) and ``made_at``, in day order."""
+        return _estimates.kept(self._conn, start, end, organization)
 
     # --- reading -------------------------------------------------------------------------
 

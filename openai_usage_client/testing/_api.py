@@ -31,7 +31,7 @@ from ._params import (
     parse_query,
     query_pairs,
 )
-from ._settle import DAY, is_settling, settle_costs, settle_usage
+from ._settle import DAY, USAGE_LAG, is_settling, settle_costs, settle_usage, usage_settling
 from ._wire import ExpectedBucket, FakeResponse, _Attempts, _header, _params_view, _unix
 
 if TYPE_CHECKING:
@@ -81,7 +81,8 @@ class FakeAPI:
     (``"always"``), or as a seeded mix (``"sometimes"``, the live API's habit).
     ``settle_days`` (default 0: off, so the demo's numbers stay fixed) makes costs settle
     late: the buckets of the last ``settle_days`` days before ``now`` come out lower (and some
-    lines missing) and grow to their final values as ``now`` advances (see ``_settle``);
+    lines missing) and grow to their final values as ``now`` advances, while usage is there
+    within the hour (only the last hour's activity still arriving; see ``_settle``);
     ``totals``/``buckets`` always give the final values.
     ``refuse_costs_user_with_project`` answers costs grouped by ``user_id`` together with a
     ``project_id`` grouping or a ``project_ids`` filter with the HTTP 400 some organizations
@@ -346,7 +347,7 @@ class FakeAPI:
                 continue
             cache_key = (q.spec.name, lo, hi, q.group, q.filters)
             # Settling figures depend on ``now`` too: never cached.
-            fresh = shaped or is_settling(hi, self.now, self.settle_days)
+            fresh = shaped or self._settling(q.spec, hi)
             text = None if fresh else self._results.get(cache_key)
             if text is None:
                 epoch = self._store.epoch
@@ -362,6 +363,12 @@ class FakeAPI:
             cursor = None if next_start is None else encode_cursor(next_start, q.signature)
         return _render.page(buckets, cursor, quirks)
 
+    def _settling(self, spec: EndpointSpec, hi: int) -> bool:
+        """Whether a bucket ending at ``hi`` may still change at ``now`` (late settling)."""
+        if spec.is_costs:
+            return is_settling(hi, self.now, self.settle_days)
+        return usage_settling(hi, self.now, self.settle_days)
+
     def _render(
         self,
         spec: EndpointSpec,
@@ -373,12 +380,13 @@ class FakeAPI:
     ) -> str:
         store = self._store
         sums = store.day_sums(spec.name, lo, hi)
-        if self.settle_days and is_settling(hi, self.now, self.settle_days):
+        if not self._settling(spec, hi):
+            pass
+        elif spec.is_costs:
             # Each line settles on its own, before any grouping (as the live API's billing
             # lines do): every grouping of one moment then adds up to the same total.
-            settle = settle_costs if spec.is_costs else settle_usage
             sums = dict(
-                settle(
+                settle_costs(
                     list(sums.items()),
                     seed=self.seed,
                     bucket_start=lo,
@@ -387,6 +395,11 @@ class FakeAPI:
                     settle_days=self.settle_days,
                 )
             )
+        else:
+            # Usage is there within the hour: only the last hour's activity is still arriving.
+            recent = store.day_sums(spec.name, max(lo, self.now - USAGE_LAG), hi)
+            sums = dict(settle_usage(list(sums.items()), recent, seed=self.seed,
+                                     bucket_start=lo, now=self.now))  # fmt: skip
         rows = store.grouped(spec.name, sums, group, filters)
         if spec.is_costs:
             return _render.cost_results(

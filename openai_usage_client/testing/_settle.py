@@ -14,10 +14,16 @@ final yet, each line on its own schedule:
 * some lines have not arrived at all: a line is missing while ``age`` is below its seeded
   arrival delay (0 or 1 day, never past its lag), so a re-fetch both revises and adds rows.
 
-Usage settles on the same schedule (``settle_usage``: whole counts). A *line* is one stream
-of the fake's data at its finest grain (project, line item, key, user, model...), settled
-before any grouping: every grouping of one moment adds up the same lines, so a total and
-the sum of its parts agree while days are still settling, whatever groupings were asked.
+Usage does not wait for billing: as on the live API, it is there within the hour
+(``settle_usage``). A usage bucket that ended an hour or more before ``now`` is final; in
+the open bucket, and in one that ended less than an hour ago, each line reports all of its
+activity up to an hour before ``now`` and only part (90% to 100%, seeded per line and
+minute) of the last hour's: a day's figure is revised by a fraction of a percent at most.
+
+A *line* is one stream of the fake's data at its finest grain (project, line item, key,
+user, model...), settled before any grouping: every grouping of one moment adds up the same
+lines, so a total and the sum of its parts agree while days are still settling, whatever
+groupings were asked.
 
 Everything is a pure function of (seed, bucket, line, now): the same request at the same
 ``now`` gets the same answer, and the values only move when ``now`` does. ``FakeAPI.totals``
@@ -26,15 +32,17 @@ and ``FakeAPI.buckets`` always give the final values (the ground truth a store c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final, TypeVar
 
 from ._org import hash_int
 
-__all__ = ["is_settling", "settle_costs", "settle_usage"]
+__all__ = ["USAGE_LAG", "is_settling", "settle_costs", "settle_usage", "usage_settling"]
 
 DAY: Final = 86_400
+#: Usage is final this long after its activity (the live API: within the hour).
+USAGE_LAG: Final = 3_600
 K = TypeVar("K")
 
 
@@ -88,27 +96,34 @@ def settle_costs(
     return out
 
 
+def usage_settling(bucket_end: int, now: int, settle_days: int) -> bool:
+    """Whether a usage bucket ending at ``bucket_end`` may still grow at ``now``."""
+    return settle_days > 0 and now - bucket_end < USAGE_LAG
+
+
 def settle_usage(
     rows: Sequence[tuple[K, Sequence[Decimal | int]]],
+    recent: Mapping[K, Sequence[Decimal | int]],
     *,
     seed: int,
     bucket_start: int,
-    bucket_end: int,
     now: int,
-    settle_days: int,
 ) -> list[tuple[K, list[Decimal | int]]]:
-    """The usage rows ``(key, counters)`` of one bucket as reported at ``now``: the same
-    schedule as costs (lags, late lines, a few high), on whole counts."""
-    if not is_settling(bucket_end, now, settle_days):
-        return [(key, list(values)) for key, values in rows]
-    age = max(_age(bucket_end, now), -1)
+    """The usage rows ``(key, counters)`` of a bucket still settling at ``now``: each line
+    whole up to an hour before ``now``; of ``recent`` (its counters over that last hour) a
+    share of 90% to 100%, whole counts."""
+    minute = now // 60
     out: list[tuple[K, list[Decimal | int]]] = []
     for key, values in rows:
-        share = _share(seed, bucket_start, key, age, settle_days)
-        if share is None:
-            continue
-        if share == 1:
+        late = recent.get(key)
+        if late is None:
             out.append((key, list(values)))
-        else:
-            out.append((key, [int(Decimal(v) * share) for v in values]))
+            continue
+        share = Decimal(90 + hash_int(seed, "usage", bucket_start, key, minute) % 11) / 100
+        kept = [
+            v - late_v + int(Decimal(late_v) * share)
+            for v, late_v in zip(values, late, strict=True)
+        ]
+        if any(kept):
+            out.append((key, kept))
     return out

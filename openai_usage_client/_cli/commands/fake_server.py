@@ -52,7 +52,8 @@ __all__ = ["commands", "fake_server"]
     default=0,
     show_default=True,
     help="Costs of the last N days before the clock arrive late and grow until they settle, "
-    "as the live API's do (0: final at once, so answers are the same every run).",
+    "as the live API's do, while usage is there within the hour (0: final at once, so "
+    "answers are the same every run).",
 )
 @click.option(
     "--fault",

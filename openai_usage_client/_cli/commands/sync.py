@@ -202,6 +202,7 @@ def _days_range(text: str, now: datetime) -> tuple[int, int]:
 
 
 def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> int:
+    from ...attribution import keep_estimate
     from ...store import on_sigterm
 
     line = _Line(enabled=not quiet and sys.stderr.isatty())
@@ -210,6 +211,8 @@ def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> in
             summary = store.sync(state.client(), progress=line, **options)
     finally:
         line.close()
+    # The unsettled days' estimates, kept so each can be compared with its bill once settled.
+    keep_estimate(store, now=options["now"])
     for text in summary.warnings:  # once, on the sync that decided (cron mails stderr)
         warn(text)
     if quiet:
