@@ -182,7 +182,7 @@ def test_db_rows_equal_the_api_rows(db: Path) -> None:
 
 def test_db_honours_a_filter_on_a_grouped_field(db: Path) -> None:
     model = "gpt-4o-mini-2024-07-18"
-    grouping = "project_id,user_id,api_key_id,model"
+    grouping = "project_id,user_id,api_key_id,model,batch"
     code, live, _ = run("--fake", "completions", *RANGE, "--group-by", grouping,
                         "--model", model, "-f", "jsonl")  # fmt: skip
     code2, local, _ = run("completions", "--db", str(db), *RANGE, "--model", model, "-f", "jsonl")
@@ -207,9 +207,11 @@ def test_db_names_come_from_the_store(db: Path, fake: FakeAPI) -> None:
     [
         (["costs", "--limit", "5"], "--limit: cannot be used with --db"),
         (["costs", "--concurrency", "2"], "--concurrency: cannot be used with --db"),
-        (["completions", "--group-by", "batch"], "; it has no batch: sync --endpoint completions"),
+        (
+            ["completions", "--group-by", "service_tier"],
+            "; it has no service_tier: sync --endpoint completions",
+        ),
         (["completions", "--bucket-width", "1h"], "--bucket-width: cannot be used with --db"),
-        (["completions", "--batch"], "the stored completions are not grouped by batch"),
         (["embeddings"], "holds no embeddings: sync it with --endpoint embeddings"),
     ],
 )

@@ -98,11 +98,20 @@ def test_a_store_without_the_variants_or_every_endpoint_says_what_the_estimate_l
         "leaves out 81% of what 2026-10-29 billed: the usage of web_search_calls, images, "
         "code_interpreter_sessions, vector_stores, file_search_calls, audio_transcriptions, "
         "audio_speeches is not in the store (sync --endpoint all)",
-        "batch and interactive tokens priced together: the stored completions are not grouped "
-        "by batch",
     ]
-    pooled = found.prices[("default", ("gpt-4o-mini-2024-07-18", "input", None))]
-    assert pooled.line_item == "gpt-4o-mini-2024-07-18, input (batch and interactive)"
+    # A store synced before the default grouping told batch tokens apart prices them
+    # together, and says so.
+    old = [g for g in default_group_by("completions") if g != "batch"]
+    with client_for(fake) as client, Store(tmp_path / "old.db") as store:
+        store.sync(client, start=NOW - 20 * DAY, now=NOW, settle_days=2,
+                   group_by={"completions": old})  # fmt: skip
+        pooled = estimate_spend(store, NOW - 2 * DAY, NOW, now=NOW)
+    assert pooled.notes[1:] == [
+        "batch and interactive tokens priced together: the stored completions are not grouped "
+        "by batch (sync --endpoint completions fetches them so grouped)",
+    ]
+    price = pooled.prices[("default", ("gpt-4o-mini-2024-07-18", "input", None))]
+    assert price.line_item == "gpt-4o-mini-2024-07-18, input (batch and interactive)"
 
 
 def test_a_kind_never_billed_takes_the_price_table_and_one_without_a_price_is_named(

@@ -29,7 +29,14 @@ START = ts("2026-09-20")
 
 def test_default_groupings_are_the_finops_ones() -> None:
     assert default_group_by("costs") == ("project_id", "line_item", "api_key_id", "user_id")
-    assert default_group_by("completions") == ("project_id", "user_id", "api_key_id", "model")
+    # Batch and interactive tokens, and each web search context size, are billed at prices
+    # of their own: an estimate or an allocation of the bill tells them apart.
+    assert default_group_by("completions") == (
+        "project_id", "user_id", "api_key_id", "model", "batch",
+    )  # fmt: skip
+    assert default_group_by("web_search_calls") == (
+        "project_id", "user_id", "api_key_id", "model", "context_level",
+    )  # fmt: skip
     assert default_group_by("vector_stores") == ("project_id",)
 
 

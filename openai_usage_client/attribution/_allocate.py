@@ -215,7 +215,8 @@ def _notes(plans: Sequence[_Plan], width: str) -> list[str]:
                     "the web search context sizes")  # fmt: skip
                 notes.append(
                     f"{who}{what} pooled: the stored {endpoint} are not grouped by {column}, "
-                    "so each is allocated by their usage together"
+                    "so each is allocated by their usage together (sync --endpoint "
+                    f"{endpoint} fetches them so grouped)"
                 )
         daily = sorted(e for e, s in plan.sources.items() if s.bucket_width != width)
         if width == "1h" and daily:

@@ -377,8 +377,10 @@ def _pooled_notes(plan: _Plan) -> list[str]:
         if source is not None and column not in source.group_by:
             what = "batch and interactive tokens" if column == "batch" else (
                 "the web search context sizes")  # fmt: skip
-            notes.append(f"{what} priced together: the stored {endpoint} are not grouped by "
-                         f"{column}")  # fmt: skip
+            notes.append(
+                f"{what} priced together: the stored {endpoint} are not grouped by {column} "
+                f"(sync --endpoint {endpoint} fetches them so grouped)"
+            )
     return notes
 
 

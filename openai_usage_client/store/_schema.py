@@ -67,7 +67,12 @@ KEY_COLUMNS: Final = (
     "row_key",
 )
 #: What a FinOps user wants first, per the issue: who (project, key, user) spent on what.
-_WANTED: Final = ("project_id", "line_item", "api_key_id", "model", "user_id")
+_WANTED: Final = ("project_id", "line_item", "api_key_id", "model", "user_id", "batch",
+                  "context_level")  # fmt: skip
+#: What tells a line item's variants apart (batch or interactive tokens; the web search
+#: context sizes): in the default groupings since schema 3's stores were first synced
+#: without them, so the groupings of files synced before stay as they were.
+VARIANT_COLUMNS: Final = ("batch", "context_level")
 
 DIRECTORY_TABLES: Final[dict[str, tuple[str, ...]]] = {
     "projects": ("name", "status", "archived_at", "created_at"),
@@ -91,8 +96,10 @@ def quote(name: str) -> str:
 
 
 def default_group_by(endpoint: str) -> tuple[str, ...]:
-    """Costs: project, line item, API key, user; usage: project, model, API key, user (each
-    endpoint's supported subset), in the order the endpoint lists them.
+    """Costs: project, line item, API key, user; usage: project, model, API key, user, and
+    what tells a line item's variants apart (``batch`` for completions, ``context_level`` for
+    web search: billed at prices of their own, so an estimate or an allocation of the bill
+    needs them); each endpoint's supported subset, in the order the endpoint lists them.
 
     The API may refuse costs by user with the project grouping, depending on the
     organization: a sync then falls back to the grouping without ``user_id`` and remembers it
@@ -103,7 +110,7 @@ def default_group_by(endpoint: str) -> tuple[str, ...]:
 
 def _v1_group_by(endpoint: str) -> tuple[str, ...]:
     """The grouping version-1 files were synced with (costs had no ``user_id`` then)."""
-    found = default_group_by(endpoint)
+    found = tuple(g for g in default_group_by(endpoint) if g not in VARIANT_COLUMNS)
     return tuple(g for g in found if g != "user_id") if endpoint == "costs" else found
 
 
