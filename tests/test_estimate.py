@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from _cli_run import run
 from _store_helpers import DAY, client_for, ts
 
 from openai_usage_client._core._endpoints import ENDPOINTS
@@ -194,3 +195,35 @@ def test_bad_input_and_an_empty_store(tmp_path: Path, store: Store) -> None:
             estimate_spend(empty, NOW - DAY, NOW, now=NOW)
         assert keep_estimate(empty, now=NOW) == 0
         assert estimate_record(empty, NOW - DAY, NOW) == []
+
+
+def test_check_gates_on_the_estimate_only_when_asked(tmp_path: Path) -> None:
+    clock = ts("2026-11-20T18:00:00")
+    path = tmp_path / "s.db"
+    with client_for(FakeAPI(0, now=clock, settle_days=2)) as client, Store(path) as store:
+        store.sync(client, start=clock - 60 * DAY, endpoints=list(ENDPOINTS), now=clock)
+    args = ["--fake", "--fake-now", "2026-11-20T18:00Z", "check", "--db", str(path),
+            "--monthly-budget", "250", "--format", "json"]  # fmt: skip
+    code, plain, _ = run(*args)
+    code2, estimated, err = run(*args, "--estimated")
+    assert (code, code2) == (0, 0), err
+    billed, guessed = json.loads(plain), json.loads(estimated)
+    mtd = [Decimal(d["budgets"][0]["month_to_date"]) for d in (billed, guessed)]
+    truth = FakeAPI(0, now=clock).totals("costs", start_time=ts("2026-11-01"), end_time=clock)
+    final = truth[()]["amount"]
+    # The bill so far lags the month's spend; the estimate brings it within 1% of it, and
+    # never below the bill so far (line by line the larger of the two).
+    assert mtd[0] < mtd[1] <= final * Decimal("1.01")
+    assert (final - mtd[0]) / final > Decimal("0.04") and abs(final - mtd[1]) / final < 0.01
+    assert (mtd[0], mtd[1], final) == (
+        Decimal("149.5842426972"), Decimal("162.5613709759"), Decimal("161.33827295"),
+    )  # fmt: skip
+    said = [n for n in guessed["notes"] if "--estimated" in n]
+    assert said == [
+        "default: --estimated: month to date and the forecast count 2026-11-18 to 2026-11-20 "
+        "(not settled) at the larger of the bill so far and the estimate from usage, line by "
+        "line (estimated $26.02, billed so far $14.40)"
+    ]
+    assert not any("--estimated" in n for n in billed["notes"])
+    code, out, err = run("--fake", "check", "--monthly-budget", "250", "--estimated")
+    assert (code, out) == (2, "") and "--estimated needs --db" in err

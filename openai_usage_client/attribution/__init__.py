@@ -20,6 +20,7 @@ add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule
 
 from ._allocate import ALLOCATED, BILLED, GROUPABLE, Allocation, allocate_costs
 from ._estimate import LOOKBACK_DAYS, PRICE_DAYS, Estimate, UsedPrice, estimate_spend
+from ._gate import with_estimates
 from ._record import estimate_record, estimated_spend, keep_estimate
 from ._split import PRECISION, split
 from ._views import allocated_views
@@ -41,4 +42,5 @@ __all__ = [
     "estimated_spend",
     "keep_estimate",
     "split",
+    "with_estimates",
 ]

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .._core._rows import Row
     from ..spend import SpendConfig
     from ..spend.forecast import Forecast
-    from ..store import Store
+    from ..store import Freshness, Store
 
 __all__ = ["METRICS", "StoreCollector", "exposition", "write_textfile"]
 
@@ -27,6 +27,16 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "openai_cost_usd": ("counter", "Settled spend in US dollars (settled days: it only grows)."),
     "openai_cost_month_to_date_usd": ("gauge", "Spend this UTC month so far, settling days too."),
     "openai_cost_today_usd": ("gauge", "Spend of today (UTC) so far: it may still change."),
+    "openai_cost_today_estimated_usd": (
+        "gauge",
+        "Spend of today (UTC) so far estimated from its usage at the organization's own unit "
+        "prices: usage is there within the hour, costs settle days later.",
+    ),
+    "openai_cost_allocated_month_to_date_usd": (
+        "gauge",
+        "Spend this UTC month allocated from usage to API keys and users, where the stored "
+        "costs are not grouped by them (--labels api_key,user): not billed as labelled.",
+    ),
     "openai_cost_forecast_usd": ("gauge", "Forecast spend for the month end (weekday-aware)."),
     "openai_project_cost_forecast_usd": ("gauge", "A project's forecast spend for the month end."),
     "openai_budget_usd": ("gauge", "A spend-config budget for this month."),
@@ -152,6 +162,9 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                   ["organization", "project", "line_item", *(lb for _, lb in chosen)])  # fmt: skip
     mtd = family("openai_cost_month_to_date_usd", "gauge", ["organization", "project"])
     today = family("openai_cost_today_usd", "gauge", ["organization", "project"])
+    guessed = family("openai_cost_today_estimated_usd", "gauge", ["organization", "project"])
+    allocated = family("openai_cost_allocated_month_to_date_usd", "gauge",
+                       ["organization", "project", *(lb for _, lb in chosen)])  # fmt: skip
     forecast = family("openai_cost_forecast_usd", "gauge", ["organization"])
     project_forecast = family("openai_project_cost_forecast_usd", "gauge",
                               ["organization", "project"])  # fmt: skip
@@ -186,6 +199,8 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
                                     _float(r["amount_value"]))  # fmt: skip
         if endpoint == "costs":
             _month_gauges(store, org, now, (mtd, today, forecast, project_forecast))
+            _estimated_today(store, org, now, guessed)
+            _allocated(store, held, now, [c for c, _ in chosen], allocated)
             names = store.directory(org)
             for pid, record in names.projects.items():
                 projects.add_metric([org, pid], {"name": visible(record.name or "")})
@@ -201,8 +216,10 @@ def _read(store: Store, labels: tuple[str, ...], config: SpendConfig | None, now
     for endpoint in store.endpoints():
         finished, _ = store.last_syncs(endpoint)
         synced.add_metric([endpoint], finished.timestamp() if finished is not None else 0)
-    out = [cost, mtd, today, forecast, project_forecast, tokens, requests, synced, settled,
-           provisional, missing, projects]  # fmt: skip
+    out = [cost, mtd, today, guessed, forecast, project_forecast, tokens, requests, synced,
+           settled, provisional, missing, projects]  # fmt: skip
+    if allocated.samples:
+        out.insert(1, allocated)
     if config is not None and (config.budgets or config.teams):
         out += _spend_config(store, config, now)
     return out
@@ -235,6 +252,51 @@ def _month_gauges(store: Store, org: str, now: int, families: Sequence[Any]) -> 
     forecast.add_metric([org], _float(forecast_month(daily_totals(rows), moment).forecast))
     for pid, ahead in _forecasts(rows, "project_id", now).items():
         project_forecast.add_metric([org, pid], _float(ahead.forecast))
+
+
+def _estimated_today(store: Store, org: str, now: int, family: Any) -> None:
+    """Today's spend so far estimated from its usage, per project (0: no usage today)."""
+    from ..attribution import estimate_spend
+    from ..store import StoreEmptyError
+
+    day = now - now % _DAY
+    sums: dict[str, Decimal] = {}
+    try:
+        found = estimate_spend(store, day, now, now=now, organization=org)
+    except StoreEmptyError:
+        found = None
+    for row in found.rows() if found is not None else ():
+        if (row["amount_currency"] or "usd").lower() == "usd":
+            project = row["project_id"] or ""
+            sums[project] = sums.get(project, Decimal(0)) + row["amount_value"]
+    for project, amount in sorted(sums.items()):
+        family.add_metric([org, project], _float(amount))
+    if not sums:
+        family.add_metric([org, ""], 0.0)
+
+
+def _allocated(store: Store, held: Freshness, now: int, columns: list[str], family: Any) -> None:
+    """This month's spend allocated from usage by ``columns`` (API key, user), per project:
+    for an organization whose stored costs (``held``, the series read) are not grouped by
+    them (the API refused it)."""
+    from ..attribution import allocate_costs
+
+    org = held.organization
+    read = max(f.fetched_at for f in store.freshness()
+                if f.endpoint == "costs" and f.organization == org)  # fmt: skip
+    if held.fetched_at != read or all(c in held.group_by for c in columns):
+        return
+
+    day = now - now % _DAY
+    month = int(datetime.fromtimestamp(day, UTC).replace(day=1).timestamp())
+    sums: dict[tuple[str, ...], Decimal] = {}
+    found = allocate_costs(store, month, day + _DAY, organization=org)
+    for row in found.grouped(["project_id", *columns]):
+        if (row["amount_currency"] or "usd").lower() == "usd":
+            key = tuple(visible(row[c] or "") for c in ["project_id", *columns])
+            sums[key] = sums.get(key, Decimal(0)) + row["amount_value"]
+    for key, amount in sorted(sums.items()):
+        family.add_metric([org, *key], _float(amount))
 
 
 def _spend_config(store: Store, config: SpendConfig, now: int) -> list[Any]:

@@ -115,6 +115,14 @@ class _Dollars(click.ParamType[Decimal, Any]):
     "unless the days present already exceed it.",
 )
 @click.option(
+    "--estimated",
+    is_flag=True,
+    help="With --db: count the days whose costs have not settled (the last two and today) "
+    "at the larger of their bill so far and their usage at the organization's own unit "
+    "prices, line by line, in month to date and the forecast (default: the bill so far). "
+    "The output says so.",
+)
+@click.option(
     "--allow-missing",
     is_flag=True,
     help="Judge budgets even when the store lacks days of the month or is stale: missing "
@@ -137,6 +145,7 @@ def check_command(
     notify_url: str | None,
     as_of: str | None,
     max_age: timedelta,
+    estimated: bool,
     allow_missing: bool,
     quiet: bool,
 ) -> int:
@@ -177,8 +186,12 @@ def check_command(
     now = state.now(api=db is None)
     if as_of is not None:
         now = datetime.fromtimestamp(parse_time(as_of, now, "--as-of"), UTC)
+    if estimated and db is None:
+        raise click.UsageError("--estimated needs --db (the estimate reads the store's usage)")
     with organizations(state, config, db, int(now.timestamp())) as orgs:
+        said = _estimates(orgs, int(now.timestamp())) if estimated else []
         result = check(config, orgs, now=now, max_age=max_age, allow_missing=allow_missing)
+        result.notes += said
     code = exit_code_for_check(b.status for b in result.budgets)
     if not quiet:
         text = json.dumps(result.to_dict(code), indent=2) if fmt == "json" else result.table()
@@ -197,6 +210,14 @@ def check_command(
                     "notified the webhook" if sent else "all ok: no notification sent", err=True
                 )
     return code
+
+
+def _estimates(orgs: list[Any], now: int) -> list[str]:
+    """The organizations read with their unsettled days at their estimate (--estimated)."""
+    from ...attribution import with_estimates
+
+    stores = {id(o.source.store): o.source.store for o in orgs}
+    return [n for store in stores.values() for n in with_estimates(orgs, store, now)]
 
 
 def commands() -> list[click.Command]:
