@@ -345,3 +345,42 @@ def test_a_filter_by_key_makes_daily_sums_by_model_allocated(told: Path) -> None
     assert {r["basis"] for r in every} == {BILLED}
     with pytest.raises(InvalidParameterError, match="any of organization, project_id"):
         list(found.grouped(["quantity"]))
+
+
+def test_focus_rows_split_by_usage_add_up_to_each_billed_row(tmp_path: Path) -> None:
+    from _cli_run import run
+
+    from openai_usage_client.focus import FOCUS_COLUMNS, FOCUS_SPLIT_COLUMNS, focus_rows
+
+    refusing = FakeAPI(seed=0, refuse_costs_by_key=True, refuse_costs_user_with_project=True)
+    path = synced(tmp_path / "u.db", refusing)
+    day = NOW - 3 * DAY
+    with Store(path) as store:
+        billed = list(focus_rows(store, day, NOW))
+        parts = list(focus_rows(store, day, NOW, split=True))
+
+    def cells(rows: Iterable[dict[str, Any]], column: str) -> dict[tuple[Any, ...], Decimal]:
+        found: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+        for r in rows:
+            found[(r["ChargePeriodStart"], r["SubAccountId"], r["SkuId"])] += r[column]
+        return dict(found)
+
+    # Nothing allocated is presented as billed: the plain rows are the billed cells, the
+    # split ones add up to them exactly, amount and quantity alike.
+    assert all(tuple(r) == FOCUS_COLUMNS for r in billed)
+    assert all(tuple(r) == FOCUS_SPLIT_COLUMNS for r in parts)
+    assert {r["x_ApiKeyId"] for r in billed} == {None}
+    assert cells(parts, "BilledCost") == cells(billed, "BilledCost")
+    assert cells(parts, "PricingQuantity") == cells(billed, "PricingQuantity")
+    assert Counter(r["x_Basis"] for r in parts) == {"allocated": 172, "billed": 15}
+    assert {r["x_ApiKeyId"] for r in parts if r["x_Basis"] == "billed"} == {None}
+    assert all(r["x_ApiKeyId"] for r in parts if r["x_Basis"] == "allocated")
+    code, out, err = run("export", "--db", str(path), "--parquet-dir", str(tmp_path / "p"),
+                         "--split-by-usage")  # fmt: skip
+    assert (code, out) == (2, "") and "--split-by-usage" in err and "--focus only" in err
+    target = str(tmp_path / "f.csv")
+    code, out, err = run("--fake", "export", "--db", str(path), "--focus", target,
+                         "--start", "2026-10-29", "--split-by-usage")  # fmt: skip
+    assert code == 0, err
+    header = (tmp_path / "f.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.endswith(",x_Provisional,x_Basis") and out.endswith(" FOCUS rows\n")

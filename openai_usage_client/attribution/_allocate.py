@@ -84,9 +84,10 @@ class Allocation:
 
     ``rows()`` gives the rows a day at a time (never the whole period at once): ``start_time``
     and ``end_time`` (an hour or a day), ``organization``, ``project_id``, ``line_item``,
-    ``model``, ``api_key_id``, ``user_id``, ``amount_value``, ``amount_currency``, ``basis``
-    (``billed`` or ``allocated from usage``), ``unallocated`` (why a cell stayed whole, else
-    ``None``) and ``provisional`` (its costs may still settle). ``notes`` says what the
+    ``model``, ``api_key_id``, ``user_id``, ``amount_value``, ``amount_currency``,
+    ``quantity`` and ``quantity_unit`` (the billed quantity, split as the amount is),
+    ``basis`` (``billed`` or ``allocated from usage``), ``unallocated`` (why a cell stayed
+    whole, else ``None``) and ``provisional`` (its costs may still settle). ``notes`` says what the
     store's usage could not tell apart or lacks."""
 
     store: Store
@@ -298,7 +299,8 @@ def usage_of_day(
 def _cells(
     allocation: Allocation, plan: _Plan, day: int
 ) -> dict[tuple[str | None, str | None, str | None], list[Any]]:
-    """The day's billed cells: (project, line item, currency) -> [amount, provisional]."""
+    """The day's billed cells: (project, line item, currency) -> [amount, provisional,
+    quantity (``None`` when a row sent none), quantity unit]."""
     cells: dict[tuple[str | None, str | None, str | None], list[Any]] = {}
     rows = allocation.store.rows(
         "costs", day, day + _DAY, names=False, organization=plan.organization,
@@ -306,9 +308,11 @@ def _cells(
     )  # fmt: skip
     for row in rows:
         key = (row.get("project_id"), row.get("line_item"), row.get("amount_currency"))
-        cell = cells.setdefault(key, [Decimal(0), False])
+        cell = cells.setdefault(key, [Decimal(0), False, Decimal(0), row.get("quantity_unit")])
         cell[0] += row.get("amount_value") or Decimal(0)
         cell[1] = cell[1] or bool(row.get("provisional"))
+        sent = row.get("quantity")
+        cell[2] = None if sent is None or cell[2] is None else cell[2] + Decimal(str(sent))
     return cells
 
 
@@ -334,11 +338,11 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
     if not cells:
         return
     usage, lacking = usage_of_day(allocation.store, allocation.bucket_width, plan, day, by_project)
-    for (project, line_item, currency), (amount, provisional) in cells.items():
+    for (project, line_item, currency), (amount, provisional, quantity, unit) in cells.items():
         base = {
             "organization": plan.organization, "project_id": project, "line_item": line_item,
             "model": model_from_line_item(line_item), "amount_currency": currency,
-            "provisional": provisional,
+            "quantity_unit": unit, "provisional": provisional,
         }  # fmt: skip
         why = _why_whole(line_item, plan, lacking)
         shares: Mapping[Who, Quantity] = {}
@@ -351,24 +355,25 @@ def _day_rows(allocation: Allocation, plan: _Plan, day: int) -> Iterator[dict[st
             if not shares:
                 why = "no usage behind it"
         if why is not None:
-            yield _row(base, day, day + _DAY, None, None, amount, BILLED, why)
+            yield _row(base, (day, day + _DAY, None, None), amount, quantity, BILLED, why)
             continue
         ordered = sorted(shares, key=lambda w: (w[0], w[1], w[2] or "", w[3] or ""))
-        parts = split(amount, [shares[w] for w in ordered])
-        for (start, end, key, user), part in zip(ordered, parts, strict=True):
-            yield _row(base, start, end, key, user, part, ALLOCATED, None)
+        weights = [shares[w] for w in ordered]
+        parts = split(amount, weights)
+        counts = split(quantity, weights) if quantity is not None else [None] * len(parts)
+        for who, part, count in zip(ordered, parts, counts, strict=True):
+            yield _row(base, who, part, count, ALLOCATED, None)
 
 
 def _row(
     base: Mapping[str, Any],
-    start: int,
-    end: int,
-    key: str | None,
-    user: str | None,
+    who: Who,
     amount: Decimal,
+    quantity: Decimal | None,
     basis: str,
     why: str | None,
 ) -> dict[str, Any]:
+    start, end, key, user = who
     return {
         "start_time": datetime.fromtimestamp(start, UTC),
         "end_time": datetime.fromtimestamp(end, UTC),
@@ -376,6 +381,7 @@ def _row(
         "api_key_id": key,
         "user_id": user,
         "amount_value": amount,
+        "quantity": quantity,
         "basis": basis,
         "unallocated": why,
     }

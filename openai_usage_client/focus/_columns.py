@@ -62,6 +62,10 @@ FOCUS_TYPES: Final[dict[str, FocusType]] = {
     "x_Provisional": "bool",
 }
 FOCUS_COLUMNS: Final = tuple(FOCUS_TYPES)
+#: With ``split``: each row says whether it is a billed cell kept whole (``billed``) or a share
+#: of one allocated from usage (``allocated``); the allocated rows of a cell add up to it.
+FOCUS_SPLIT_TYPES: Final[dict[str, str]] = {**FOCUS_TYPES, "x_Basis": "string"}
+FOCUS_SPLIT_COLUMNS: Final = tuple(FOCUS_SPLIT_TYPES)
 
 #: OpenAI's ``quantity_unit`` as a FOCUS unit (the unit format: a count of a plural noun).
 UNITS: Final = {

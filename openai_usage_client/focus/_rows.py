@@ -45,10 +45,19 @@ def focus_rows(
     end: int | datetime | date | str | None = None,
     *,
     config: SpendConfig | None = None,
+    split: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """The FOCUS rows of the store's costs with ``start <= start_time < end`` (the series
     synced last, every organization it holds). With a spend ``config`` that has teams, each
-    row's team is in ``Tags`` (``{"team": "..."}``); otherwise ``Tags`` is null."""
+    row's team is in ``Tags`` (``{"team": "..."}``); otherwise ``Tags`` is null.
+
+    ``split``: each billed cell (day, project, line item) split into the API keys and users
+    whose usage is behind it (``attribution.allocate_costs``: the parts add up to the billed
+    cell exactly, quantities split alike), with ``x_Basis`` (``FOCUS_SPLIT_COLUMNS``) saying
+    which rows are ``allocated`` and which stayed ``billed`` whole."""
+    if split:
+        yield from _split_rows(store, start, end, config)
+        return
 
     directories = {}
     allocators: dict[str, Any] = {}
@@ -62,6 +71,29 @@ def focus_rows(
         allocator = allocators.get(org)
         for row in store.rows("costs", start, end, names=False, organization=org, provisional=True):
             yield _focus(row, org, directory, allocator)
+
+
+def _split_rows(
+    store: Store, start: Any, end: Any, config: SpendConfig | None
+) -> Iterator[dict[str, Any]]:
+    from ..attribution import ALLOCATED, allocate_costs
+
+    held = [f for f in store.freshness() if f.endpoint == "costs"]
+    lo = start if start is not None else min((f.first for f in held), default=0)
+    hi = end if end is not None else max((f.last for f in held), default=lo)
+    directories: dict[str, Any] = {}
+    allocators: dict[str, Any] = {}
+    for row in allocate_costs(store, lo, hi).rows():
+        org = row["organization"]
+        if org not in directories:
+            directories[org] = store.directory(org)
+            if config is not None and config.teams:
+                from ..spend import Allocator
+
+                allocators[org] = Allocator(config.teams, directories[org])
+        out = _focus(row, org, directories[org], allocators.get(org))
+        out["x_Basis"] = "allocated" if row["basis"] == ALLOCATED else "billed"
+        yield out
 
 
 def _focus(row: dict[str, Any], org: str, directory: Any, allocator: Any) -> dict[str, Any]:

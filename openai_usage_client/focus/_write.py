@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +15,7 @@ from .._core._exceptions import InvalidParameterError
 from .._core._files import check_folder, replacing
 from .._core._format import decimal_text
 from .._core._text import spreadsheet_safe
-from ._columns import FOCUS_COLUMNS, FOCUS_TYPES
+from ._columns import FOCUS_SPLIT_TYPES, FOCUS_TYPES
 from ._rows import focus_rows, iso
 
 if TYPE_CHECKING:
@@ -35,20 +35,25 @@ def write_focus(
     *,
     config: SpendConfig | None = None,
     raw_csv: bool = False,
+    split: bool = False,
 ) -> int:
     """Write the FOCUS rows of ``[start, end)`` to ``path`` (``.csv`` or ``.parquet``, chosen
     by the suffix), whole or not at all; returns the row count. In a CSV, a text cell that a
-    spreadsheet would run as a formula gets a leading ``'`` unless ``raw_csv``."""
+    spreadsheet would run as a formula gets a leading ``'`` unless ``raw_csv``. ``split``:
+    billed cells split by the usage behind them, with ``x_Basis`` (``focus_rows``)."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in _FORMATS:
         raise InvalidParameterError("path", str(path), "a file ending in .csv or .parquet")
     check_folder(target)
-    rows = focus_rows(store, start, end, config=config)
+    rows = focus_rows(store, start, end, config=config, split=split)
+    types: Mapping[str, str] = FOCUS_SPLIT_TYPES if split else FOCUS_TYPES
     # A unique temporary file beside it, renamed over it: concurrent runs each publish a
     # whole file, and a link planted in the folder is never followed.
     with replacing(target) as tmp:
-        return _parquet(rows, tmp) if suffix == ".parquet" else _csv(rows, tmp, raw_csv)
+        if suffix == ".parquet":
+            return _parquet(rows, tmp, types)
+        return _csv(rows, tmp, types, raw_csv)
 
 
 def _cell(value: Any, kind: str) -> str:
@@ -71,32 +76,34 @@ def _csv_cell(value: Any, kind: str, raw: bool) -> str:
     return text if raw or kind != "string" else spreadsheet_safe(text)
 
 
-def _csv(rows: Iterable[dict[str, Any]], path: Path, raw: bool = False) -> int:
+def _csv(
+    rows: Iterable[dict[str, Any]], path: Path, types: Mapping[str, str], raw: bool = False
+) -> int:
     count = 0
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(FOCUS_COLUMNS)
+        writer.writerow(types)
         for row in rows:
-            writer.writerow([_csv_cell(row[c], FOCUS_TYPES[c], raw) for c in FOCUS_COLUMNS])
+            writer.writerow([_csv_cell(row[c], kind, raw) for c, kind in types.items()])
             count += 1
     return count
 
 
-def _parquet(rows: Iterable[dict[str, Any]], path: Path) -> int:
+def _parquet(rows: Iterable[dict[str, Any]], path: Path, types: Mapping[str, str]) -> int:
     from .._core._exports import require
 
     require("parquet")
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {
+    arrow = {
         "decimal": pa.decimal128(38, 24),
         "datetime": pa.timestamp("s", tz="UTC"),
         "string": pa.string(),
         "json": pa.string(),
         "bool": pa.bool_(),
     }
-    schema = pa.schema([(c, types[FOCUS_TYPES[c]]) for c in FOCUS_COLUMNS])
+    schema = pa.schema([(c, arrow[kind]) for c, kind in types.items()])
     batch = list(rows)
     pq.write_table(pa.Table.from_pylist(batch, schema=schema), path)
     return len(batch)

@@ -44,6 +44,14 @@ __all__ = ["command", "commands"]
     help='With --focus: a spend config whose teams go into Tags as {"team": ...}.',
 )
 @click.option(
+    "--split-by-usage",
+    "split",
+    is_flag=True,
+    help="With --focus: split each billed day, project and line item into the API keys and "
+    "users whose usage is behind it (parts adding up to the bill exactly), each row marked "
+    "in an x_Basis column: billed (kept whole) or allocated (docs/attribution.md).",
+)
+@click.option(
     "--endpoint",
     "endpoints",
     multiple=True,
@@ -59,6 +67,7 @@ def command(
     start: str | None,
     end: str | None,
     config_path: Path | None,
+    split: bool,
     endpoints: tuple[str, ...],
 ) -> int:
     """Write the store as Parquet: endpoint=<name>/date=YYYY-MM-DD/part-0.parquet.
@@ -73,7 +82,8 @@ def command(
 
     if parquet_dir is None and focus_file is None:
         raise click.UsageError("give --parquet-dir DIR, --focus FILE, or both")
-    for option, value in (("--start", start), ("--end", end), ("--config", config_path)):
+    for option, value in (("--start", start), ("--end", end), ("--config", config_path),
+                          ("--split-by-usage", split or None)):  # fmt: skip
         if value is not None and focus_file is None:
             raise click.BadParameter("applies to --focus only", param_hint=option)
     now = state.now()
@@ -94,7 +104,8 @@ def command(
             from ...spend import load_config
 
             config = load_config(config_path) if config_path is not None else None
-            count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv)
+            count = write_focus(store, focus_file, *span, config=config, raw_csv=state.raw_csv,
+                                split=split)  # fmt: skip
             click.echo(f"{focus_file}: {count} FOCUS rows")
             for line in focus_coverage(store, span[0], span[1], int(now.timestamp())):
                 warn(line)
