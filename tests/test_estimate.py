@@ -227,3 +227,30 @@ def test_check_gates_on_the_estimate_only_when_asked(tmp_path: Path) -> None:
     assert not any("--estimated" in n for n in billed["notes"])
     code, out, err = run("--fake", "check", "--monthly-budget", "250", "--estimated")
     assert (code, out) == (2, "") and "--estimated needs --db" in err
+
+
+def test_the_estimate_against_the_settled_bill_at_several_clocks_with_a_price_change(
+    tmp_path: Path,
+) -> None:
+    """With the fake's late settling and its billing mistakes on (2026-10-13: gpt-4o-mini
+    billed at 6/5 of its price), each evening's estimate of yesterday is the bill exactly but
+    on the price change; today's so far lacks what of the last hour is still arriving."""
+    fake = FakeAPI(0, now=ts("2026-10-12T18:00:00"), settle_days=2, discrepancies=True)
+    seen = []
+    with client_for(fake) as client, Store(tmp_path / "s.db") as store:
+        for day in ("2026-10-12", "2026-10-13", "2026-10-14", "2026-10-15"):
+            now = ts(day) + 18 * 3600
+            fake.set_now(now)
+            store.sync(client, start=ts("2026-09-20"), endpoints=list(ENDPOINTS), now=now)
+            for found in estimate_spend(store, now - DAY - 18 * 3600, now, now=now).days:
+                lo = ts(found.day.isoformat())
+                settled = FakeAPI(0, now=now + 30 * DAY, discrepancies=True)
+                bill = settled.totals("costs", start_time=lo, end_time=min(lo + DAY, now))
+                off = (found.estimated - bill[()]["amount"]) / bill[()]["amount"]
+                seen.append((day, f"{found.day:%d}", found.partial, f"{off:+.2%}"))
+    assert seen == [
+        ("2026-10-12", "11", False, "+0.00%"), ("2026-10-12", "12", True, "-3.36%"),
+        ("2026-10-13", "12", False, "+0.00%"), ("2026-10-13", "13", True, "-3.34%"),
+        ("2026-10-14", "13", False, "-0.25%"), ("2026-10-14", "14", True, "-2.29%"),
+        ("2026-10-15", "14", False, "+0.00%"), ("2026-10-15", "15", True, "-2.36%"),
+    ]  # fmt: skip

@@ -15,7 +15,13 @@ costs allocated from its usage, exactly. It imports ``_core``, ``store``, ``repo
 
 Each billed cell (day, project, line item) is split among API keys, users and hours in
 proportion to the usage behind it (``reconcile``'s join of line items to usage); the parts
-add up to the cell exactly (``split``). ``docs/attribution.md`` gives every rule.
+add up to the cell exactly (``split``).
+
+The days whose costs have not settled are estimated from their usage at the organization's
+own unit prices (``estimate_spend``); ``keep_estimate`` keeps each day's estimate (``sync``
+calls it) and ``estimate_record`` sets it beside the bill once settled; ``estimated_spend``
+puts both in a store report, ``with_estimates`` lets ``check`` count them.
+``docs/attribution.md`` gives every rule.
 """
 
 from ._allocate import ALLOCATED, BILLED, GROUPABLE, Allocation, allocate_costs

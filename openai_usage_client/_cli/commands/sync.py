@@ -208,11 +208,13 @@ def _run(state: State, store: Store, options: dict[str, Any], quiet: bool) -> in
     line = _Line(enabled=not quiet and sys.stderr.isatty())
     try:  # a lock held (exit 8), a sync stopped part-way (its cause's code): main says it
         with on_sigterm():  # SIGTERM (timeout, cron wrappers, systemd) stops it as Ctrl-C does
-            summary = store.sync(state.client(), progress=line, **options)
+            client = state.client()
+            summary = store.sync(client, progress=line, **options)
     finally:
         line.close()
-    # The unsettled days' estimates, kept so each can be compared with its bill once settled.
-    keep_estimate(store, now=options["now"])
+    # The unsettled days' estimates, kept so each can be compared with its bill once settled
+    # (on the sync's clock: the server's Date, as the sync read it).
+    keep_estimate(store, now=options["now"] or client.server_time())
     for text in summary.warnings:  # once, on the sync that decided (cron mails stderr)
         warn(text)
     if quiet:
