@@ -6,7 +6,8 @@ data of every endpoint (store B) are synced; then each command runs as its own p
 its wall time and peak RSS (``wait4``'s ``ru_maxrss``: that process alone) are measured:
 the first sync, the next day's sync, ``report --db``, ``check --db --config``,
 ``reconcile``, a ``metrics`` scrape (``--textfile``), ``export --focus``,
-``export --parquet-dir``, and costs by hour, model and key allocated from store B's usage.
+``export --parquet-dir``, costs by hour, model and key allocated from store B's usage, and
+``check --estimated`` on store B (its unsettled days estimated from usage).
 Every figure is a ratio to size 1 in the same run.
 
 ``python -m bench P9 --sizes 1,10,100 --budget 1800``: sizes whose estimated time (the
@@ -37,6 +38,7 @@ COMMANDS = (
     "export --parquet-dir",
     "first sync (30 days, hourly, every endpoint)",
     "costs by hour, model and key (30 days, allocated from usage)",
+    "check --db --estimated (store B: unsettled days from usage)",
 )
 #: Commands whose peak memory at size 100 may be at most twice size 1's (#36): every one.
 MEMORY_BOUNDED = frozenset(COMMANDS)
@@ -101,13 +103,19 @@ def _size(size: int, folder: Path) -> tuple[dict[str, tuple[float, float]], dict
             out[name] = _timed(args, env)[:2]
         hourly = [*base, "sync", "--db", str(b), "--start", "2026-10-03", "--endpoint", "all",
                   "--bucket-width", "1h", "-q"]  # fmt: skip
-        out[COMMANDS[-2]] = _timed(hourly, env)[:2]
+        out[COMMANDS[-3]] = _timed(hourly, env)[:2]
         # Billed spend allocated to hours, models and keys from store B's hourly usage (#37).
         allocated = [
             "costs", "--db", str(b), "--start", "2026-10-03", "--end", "2026-11-01",
             "--bucket-width", "1h", "--group-by", "model,api_key_id", "-f", "csv",
         ]  # fmt: skip
-        out[COMMANDS[-1]] = _timed(allocated, env)[:2]
+        out[COMMANDS[-2]] = _timed(allocated, env)[:2]
+        # The unsettled days (the last two and today) estimated from store B's usage (#37),
+        # read at the fake server's clock.
+        estimated = ["--fake", "--fake-now", "2026-11-02T00:00Z", "check", "--db", str(b),
+                     "--config", str(folder / "spend.toml"), "--estimated", "--max-age",
+                     "30d"]  # fmt: skip
+        out[COMMANDS[-1]] = _timed(estimated, env)[:2]
     facts = {"bytes A": a.stat().st_size, "bytes B": b.stat().st_size}
     import sqlite3
 

@@ -182,7 +182,7 @@ def test_the_report_shows_today_so_far_and_the_unsettled_days_apart(store: Store
     assert document["estimated"]["basis"] == "estimated from usage"
     assert document["estimated"]["days"][2] == {
         "day": "2026-11-01", "organization": "default", "currency": "usd",
-        "estimated": "3.37462931", "billed_so_far": "3.37462931", "partial": True,
+        "estimated": "3.37", "billed_so_far": "3.37462931", "partial": True,
         "unpriced": [],
     }  # fmt: skip
 

@@ -157,7 +157,7 @@ def estimate_spend(
             continue
         wanted = {need[1:] for per_day in usage.values() for need in per_day}
         unseen = _Unseen()
-        priced = _billed_prices(store, plan, min(usage), wanted, unseen)
+        priced = _billed_prices(store, plan, min(usage), wanted, unseen, moment)
         if (left_out := unseen.note()) is not None:
             notes.append(f"{who}{left_out}")
         for key in sorted(wanted, key=_key_order):
@@ -262,7 +262,12 @@ class _Unseen:
 
 
 def _billed_prices(
-    store: Store, plan: _Plan, first: int, wanted: set[PriceKey], unseen: _Unseen
+    store: Store,
+    plan: _Plan,
+    first: int,
+    wanted: set[PriceKey],
+    unseen: _Unseen,
+    now: int,
 ) -> dict[PriceKey, UsedPrice]:
     """The organization's own unit price of each wanted kind of usage: the median of its
     daily prices on the last ``PRICE_DAYS`` settled days that billed it; and in ``unseen``
@@ -270,23 +275,27 @@ def _billed_prices(
     daily: dict[PriceKey, list[tuple[date, Decimal]]] = defaultdict(list)
     names: dict[PriceKey, set[str]] = defaultdict(set)
     currency: dict[PriceKey, str] = {}
+    # Only settled days give prices (a provisional day's lines are still arriving).
+    unsettled = set(_unsettled(store, plan, first - LOOKBACK_DAYS * _DAY, first, now))
     for day in range(first - _DAY, first - (LOOKBACK_DAYS + 1) * _DAY, -_DAY):
         if unseen.day is not None and all(len(daily[k]) >= PRICE_DAYS for k in wanted):
             break
+        if day in unsettled:
+            continue
         sums: dict[PriceKey, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        rows = store.rows(
-            "costs", day, day + _DAY, names=False, organization=plan.organization,
-            bucket_width=plan.costs.bucket_width, group_by=plan.costs.group_by,
-            provisional=True,
+        # Sums per line item in SQL: a large organization bills 50,000 rows a day.
+        rows = store.summarize(
+            "costs", ["line_item", "quantity_unit", "amount_currency"],
+            ["amount_value", "quantity"], start=day, end=day + _DAY,
+            organization=plan.organization, bucket_width=plan.costs.bucket_width,
+            group_by=plan.costs.group_by,
         )  # fmt: skip
         for row in rows:
             line_item = row.get("line_item")
+            unseen.add(day, line_item, row.get("amount_value") or Decimal(0), plan)
             measure = measure_of(line_item)
             factor = UNIT_FACTORS.get(str(row.get("quantity_unit")))
-            if row["provisional"]:
-                continue
-            unseen.add(day, line_item, row.get("amount_value") or Decimal(0), plan)
-            if measure is None or factor is None or not row["quantity"]:
+            if measure is None or factor is None or not row.get("quantity"):
                 continue
             variant = variant_of_line(line_item or "", plan)
             quantity = Decimal(str(row["quantity"])) * factor

@@ -81,13 +81,23 @@ def estimated_spend(report: Report, store: Store, *, now: Any = None) -> Estimat
     ``None`` when the store holds no costs, or the period has neither."""
     start, end = int(report.start.timestamp()), int(report.end.timestamp())
     moment = to_unix(now, "now") if now is not None else int(datetime.now(UTC).timestamp())
-    try:
-        found = estimate_spend(store, start, end, now=moment)
-    except StoreEmptyError:
+    # The report's coverage says where the unsettled days are: only they are read.
+    held = report.coverage.endpoints.get("costs") if report.coverage is not None else None
+    if held is not None:
+        spans = [*held.missing, *held.provisional, *held.unconfirmed]
+        first = min((a - a % _DAY for a, _ in spans), default=end)
+        start = max(start, first)
+    days, notes = [], []
+    if start < end:
+        try:
+            found = estimate_spend(store, start, end, now=moment)
+        except StoreEmptyError:
+            return None
+        days, notes = found.days, found.notes
+    lo, hi = int(report.start.timestamp()), end
+    record = [r for r in estimate_record(store, lo, hi, now=moment) if r.billed is not None]
+    if not days and not record:
         return None
-    record = [r for r in estimate_record(store, start, end, now=moment) if r.billed is not None]
-    if not found.days and not record:
-        return None
-    made = EstimatedSpend(datetime.fromtimestamp(moment, UTC), found.days, record, found.notes)
+    made = EstimatedSpend(datetime.fromtimestamp(moment, UTC), days, record, notes)
     report.estimated = made
     return made

@@ -14,6 +14,12 @@ __all__ = ["ESTIMATED", "EstimatedDay", "EstimatedSpend", "KeptEstimate", "estim
 
 #: ``basis`` of an estimated figure: usage at the organization's own unit prices.
 ESTIMATED: Final = "estimated from usage"
+_CENT: Final = Decimal("0.01")
+
+
+def _cents(value: Decimal) -> str:
+    """An estimate is no exact figure: to the cent, as the forecasts (the bill stays exact)."""
+    return decimal_text(value.quantize(_CENT))
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class EstimatedDay:
             "day": self.day.isoformat(),
             "organization": self.organization,
             "currency": self.currency,
-            "estimated": decimal_text(self.estimated),
+            "estimated": _cents(self.estimated),
             "billed_so_far": decimal_text(self.billed_so_far),
             "partial": self.partial,
             "unpriced": list(self.unpriced),
@@ -69,10 +75,10 @@ class KeptEstimate:
             "day": self.day.isoformat(),
             "organization": self.organization,
             "currency": self.currency,
-            "estimated": decimal_text(self.estimated),
+            "estimated": _cents(self.estimated),
             "made_at": self.made_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "billed": None if self.billed is None else decimal_text(self.billed),
-            "difference": None if off is None else decimal_text(off),
+            "difference": None if off is None else _cents(off),
         }
 
 
