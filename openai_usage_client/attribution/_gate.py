@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
@@ -84,44 +84,51 @@ class _Estimated:
     def _costs(
         self, rows: Iterable[dict[str, Any]], start: datetime | None, end: datetime | None
     ) -> Iterator[dict[str, Any]]:
+        # Per cell its sum and what a row of it shows (line item, currency): never the rows.
         billed: dict[Cell, list[Any]] = {}
         names: dict[str, dict[Any, dict[str, Any]]] = defaultdict(dict)
+        shown: dict[tuple[Any, Any], tuple[Any, Any]] = {}
         for row in rows:
             for column, held in _NAMES.items():
-                if any(n in row for n in held):
+                if row.get(column) not in names[column] and any(n in row for n in held):
                     names[column][row.get(column)] = {n: row.get(n) for n in held if n in row}
             day = row["start_time"].astimezone(UTC).date()
             if day not in self.days:
                 yield row
                 continue
-            found = billed.setdefault(_cell(day, row), [Decimal(0), row])
+            found = billed.setdefault(_cell(day, row), [Decimal(0), _shown(row, shown)])
             found[0] += row.get("amount_value") or Decimal(0)
         estimated: dict[Cell, list[Any]] = {}
         for row in self.found.rows():
             day = row["start_time"].date()
             if row["organization"] != self.organization or not _within(day, start, end):
                 continue
-            found = estimated.setdefault(_cell(day, row), [Decimal(0), row])
+            found = estimated.setdefault(_cell(day, row), [Decimal(0), _shown(row, shown)])
             found[0] += row["amount_value"]
         for cell in sorted({*billed, *estimated}, key=_order):
             so_far, guess = billed.get(cell), estimated.get(cell)
             amount = max(so_far[0] if so_far else Decimal(0), guess[0] if guess else Decimal(0))
-            shown = (so_far or guess or [None, {}])[1]
+            line_item, currency = (so_far or guess or [None, (None, None)])[1]
+            begins = datetime(cell[0].year, cell[0].month, cell[0].day, tzinfo=UTC)
             yield {
-                **{k: shown.get(k) for k in ("endpoint", "object", "api_source")},
-                "start_time": datetime(cell[0].year, cell[0].month, cell[0].day, tzinfo=UTC),
-                "end_time": datetime.fromtimestamp(
-                    int(datetime(cell[0].year, cell[0].month, cell[0].day,
-                                 tzinfo=UTC).timestamp()) + _DAY, UTC),
-                "project_id": cell[1], "line_item": shown.get("line_item"),
+                "endpoint": "costs", "object": "organization.costs.result",
+                "start_time": begins, "end_time": begins + timedelta(days=1),
+                "project_id": cell[1], "line_item": line_item,
                 "api_key_id": cell[4], "user_id": cell[5],
                 **{n: v for column, ids in (("project_id", cell[1]), ("api_key_id", cell[4]),
                                             ("user_id", cell[5]))
                    for n, v in names[column].get(ids, {}).items()},
-                "amount_value": amount, "amount_currency": shown.get("amount_currency") or "usd",
+                "amount_value": amount, "amount_currency": currency or "usd",
                 "basis": ESTIMATED if guess and (not so_far or guess[0] > so_far[0])
                 else "billed",
             }  # fmt: skip
+
+
+def _shown(row: dict[str, Any], seen: dict[tuple[Any, Any], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """A row's line item and currency, one tuple per distinct pair (a large organization has
+    tens of thousands of cells a day, and a few dozen line items)."""
+    pair = (row.get("line_item"), row.get("amount_currency"))
+    return seen.setdefault(pair, pair)
 
 
 def _within(day: date, start: datetime | None, end: datetime | None) -> bool:

@@ -4,7 +4,7 @@ what a report shows of both (``estimated_spend``)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -50,21 +50,23 @@ def estimate_record(
     if not kept:
         return []
     moment = to_unix(now, "now") if now is not None else None
-    lo_day = int(datetime(first.year, first.month, first.day, tzinfo=UTC).timestamp())
-    hi_day = int(datetime(last.year, last.month, last.day, tzinfo=UTC).timestamp())
+    # Only the days kept are read (a year's report keeps a handful): their span, in SQL sums.
+    lo_day = min(_midnight(k["day"]) for k in kept)
+    hi_day = max(_midnight(k["day"]) for k in kept) + _DAY
     unsettled: set[tuple[str, Any]] = set()
     billed: dict[tuple[str, Any, str], Decimal] = defaultdict(Decimal)
     for org in sorted({k["organization"] for k in kept}):
-        held = store.coverage("costs", lo_day, hi_day, now=moment, organization=org)
+        held = store.coverage("costs", lo_day, hi_day, now=moment,
+                              organization=org).endpoints["costs"]  # fmt: skip
         unsettled |= {
             (org, datetime.fromtimestamp(d, UTC).date())
-            for a, b in (*held.endpoints["costs"].missing, *held.endpoints["costs"].provisional,
-                         *held.endpoints["costs"].unconfirmed, *held.endpoints["costs"].lost)
+            for a, b in (*held.missing, *held.provisional, *held.unconfirmed, *held.lost)
             for d in range(a - a % _DAY, b, _DAY)
-        }  # fmt: skip
-        for row in store.rows("costs", lo_day, hi_day, names=False, organization=org):
-            key = (org, row["start_time"].date(),
-                   str(row.get("amount_currency") or "usd").lower())  # fmt: skip
+        }
+        sums = store.summarize("costs", ["date", "amount_currency"], ["amount_value"],
+                               start=lo_day, end=hi_day, organization=org)  # fmt: skip
+        for row in sums:
+            key = (org, row["date"], str(row.get("amount_currency") or "usd").lower())
             billed[key] += row.get("amount_value") or Decimal(0)
     out = []
     for k in kept:
@@ -73,6 +75,10 @@ def estimate_record(
         out.append(KeptEstimate(k["day"], k["organization"], k["currency"], k["estimated"],
                                 k["made_at"], bill if settled else None))  # fmt: skip
     return out
+
+
+def _midnight(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 
 def estimated_spend(report: Report, store: Store, *, now: Any = None) -> EstimatedSpend | None:
