@@ -49,7 +49,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     names = set(cli.commands)
     directory = {"projects", "api-keys", "users", "doctor"}
-    store = {"sync", "export", "metrics", "reconcile"}
+    store = {"sync", "export", "metrics", "reconcile", "mcp"}
     assert (
         names
         == {command_name(e) for e in ENDPOINTS}

@@ -83,7 +83,7 @@ def test_every_command_has_help_that_points_at_the_global_options(
 ) -> None:
     extra = {
         "report", "check", "fake-server", "projects", "api-keys", "users", "doctor", "sync",
-        "export", "metrics", "reconcile",
+        "export", "metrics", "reconcile", "mcp",
     }  # fmt: skip
     assert set(cli.commands) == {name.replace("_", "-") for name in ENDPOINTS} | extra
     for name in cli.commands:

@@ -26,7 +26,7 @@ PACKAGE = PACKAGE_DIR.name
 #: (``__init__``, ``types``, ``__main__``) hand on names from every layer.
 EVERYTHING: frozenset[str] = frozenset(
     {"_generated", "_version", "_core", "directory", "_client", "analysis", "store", "report",
-     "spend", "focus", "metrics", "reconcile", "attribution", "testing", "_cli"}
+     "spend", "focus", "metrics", "reconcile", "attribution", "assistant", "testing", "_cli"}
 )  # fmt: skip
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "_generated": frozenset(),
@@ -42,6 +42,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "reconcile": frozenset({"_core", "store", "report"}),
     "attribution": frozenset({"_core", "store", "report", "reconcile"}),
     "metrics": frozenset({"_core", "store", "report", "spend", "attribution"}),
+    "assistant": frozenset(
+        {"_core", "_version", "store", "report", "spend", "reconcile", "attribution"}
+    ),
     "testing": frozenset({"_core", "directory", "_generated"}),
     "_cli": EVERYTHING - {"_cli"},
     "__init__": EVERYTHING,

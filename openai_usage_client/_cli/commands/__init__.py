@@ -18,6 +18,7 @@ from . import (
     endpoints,
     export,
     fake_server,
+    mcp,
     metrics,
     projects,
     reconcile,
@@ -43,6 +44,7 @@ COMMANDS: Final[tuple[CommandFactory, ...]] = (
     export.commands,
     reconcile.commands,
     metrics.commands,
+    mcp.commands,
     doctor.commands,
     fake_server.commands,
 )

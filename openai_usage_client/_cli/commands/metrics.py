@@ -104,29 +104,19 @@ def metrics(
 
 
 def _serve(collector: Any, where: str) -> None:
-    from ...metrics import is_loopback, serve
+    from ...metrics import serve
+    from .._listen import listen_address, warn_if_exposed
 
-    host, _, port = where.rpartition(":")
-    host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 <= int(port) <= 65_535:
-        raise click.BadParameter(
-            f"{where!r}: [HOST:]PORT with PORT from 0 to 65535", param_hint="--serve"
-        )
+    host, port = listen_address(where, "--serve")
     try:
-        server = serve(collector, host, int(port))
+        server = serve(collector, host, port)
     except (OSError, OverflowError, UnicodeError) as error:
         why = getattr(error, "strerror", None) or str(error)
         raise click.BadParameter(f"{where!r}: cannot listen there ({why})",
                                  param_hint="--serve") from None  # fmt: skip
     bound_host, bound_port = server.server_address[:2]
     shown = bound_host.decode() if isinstance(bound_host, bytes) else bound_host
-    if not is_loopback(host):
-        click.echo(
-            f"openai-usage: warning: serving spend and project names on {host}, beyond this "
-            "machine, with no authentication: anyone who can reach it can read them; put it "
-            "behind a proxy that authenticates (docs/metrics.md), or serve 127.0.0.1",
-            err=True,
-        )
+    warn_if_exposed(host, "spend and project names", "docs/metrics.md")
     click.echo(f"http://{shown}:{bound_port}/metrics", err=True)
     try:
         threading.Event().wait()
