@@ -7,7 +7,8 @@ its wall time and peak RSS (``wait4``'s ``ru_maxrss``: that process alone) are m
 the first sync, the next day's sync, ``report --db``, ``check --db --config``,
 ``reconcile``, a ``metrics`` scrape (``--textfile``), ``export --focus``,
 ``export --parquet-dir``, costs by hour, model and key allocated from store B's usage, and
-``check --estimated`` on store B (its unsettled days estimated from usage).
+``check --estimated`` on store B (its unsettled days estimated from usage), and one MCP
+``spend`` call on store A (``bench.mcp_spend``).
 Every figure is a ratio to size 1 in the same run.
 
 ``python -m bench P9 --sizes 1,10,100 --budget 1800``: sizes whose estimated time (the
@@ -39,6 +40,7 @@ COMMANDS = (
     "first sync (30 days, hourly, every endpoint)",
     "costs by hour, model and key (30 days, allocated from usage)",
     "check --db --estimated (store B: unsettled days from usage)",
+    "MCP spend call (last month by project, store A)",
 )
 #: Commands whose peak memory at size 100 may be at most twice size 1's (#36): every one.
 MEMORY_BOUNDED = frozenset(COMMANDS)
@@ -48,11 +50,14 @@ _CONFIG = '[[budget]]\nscope = "organization"\nmonthly_usd = 10000\n'
 _KEY = "sk-admin-bench"
 
 
-def _timed(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Run ``openai-usage ARGS``: (seconds, peak RSS MiB of that process, exit code)."""
+def _timed(
+    args: Sequence[str], env: dict[str, str], module: str = "openai_usage_client"
+) -> tuple[float, float, int]:
+    """Run ``openai-usage ARGS`` (or ``python -m MODULE ARGS``): (seconds, peak RSS MiB of
+    that process, exit code)."""
     began = time.perf_counter()
     proc = subprocess.Popen(
-        [PYTHON, "-m", "openai_usage_client", *args], cwd=ROOT, env=env,
+        [PYTHON, "-m", module, *args], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     _pid, status, usage = os.wait4(proc.pid, 0)
@@ -103,19 +108,22 @@ def _size(size: int, folder: Path) -> tuple[dict[str, tuple[float, float]], dict
             out[name] = _timed(args, env)[:2]
         hourly = [*base, "sync", "--db", str(b), "--start", "2026-10-03", "--endpoint", "all",
                   "--bucket-width", "1h", "-q"]  # fmt: skip
-        out[COMMANDS[-3]] = _timed(hourly, env)[:2]
+        out[COMMANDS[-4]] = _timed(hourly, env)[:2]
         # Billed spend allocated to hours, models and keys from store B's hourly usage (#37).
         allocated = [
             "costs", "--db", str(b), "--start", "2026-10-03", "--end", "2026-11-01",
             "--bucket-width", "1h", "--group-by", "model,api_key_id", "-f", "csv",
         ]  # fmt: skip
-        out[COMMANDS[-2]] = _timed(allocated, env)[:2]
+        out[COMMANDS[-3]] = _timed(allocated, env)[:2]
         # The unsettled days (the last two and today) estimated from store B's usage (#37),
         # read at the fake server's clock.
         estimated = ["--fake", "--fake-now", "2026-11-02T00:00Z", "check", "--db", str(b),
                      "--config", str(folder / "spend.toml"), "--estimated", "--max-age",
                      "30d"]  # fmt: skip
-        out[COMMANDS[-1]] = _timed(estimated, env)[:2]
+        out[COMMANDS[-2]] = _timed(estimated, env)[:2]
+        # One answer to an assistant (#38): the MCP server's spend tool, through the SDK.
+        now = "1793577600"  # 2026-11-02T00:00Z: the fake server's clock after a day
+        out[COMMANDS[-1]] = _timed([str(a), now], env, "bench.mcp_spend")[:2]
     facts = {"bytes A": a.stat().st_size, "bytes B": b.stat().st_size}
     import sqlite3
 

@@ -98,6 +98,14 @@ def test_the_tools_are_listed_with_descriptions_an_assistant_can_act_on(server: 
             listed = await client.list_prompts()
             return listed, await client.get_prompt("monthly_review", {"month": "2026-10"})
 
+    async def resource() -> Any:
+        async with Client(server) as client:
+            listed = await client.list_resources()
+            return listed, await client.read_resource("openai-usage://spend-config")
+
+    resources, read = asyncio.run(resource())
+    assert [str(r.uri) for r in resources.resources] == ["openai-usage://spend-config"]
+    assert json.loads(read.contents[0].text)["budget"][0]["monthly_usd"] == "200"
     listed, review = asyncio.run(prompt())
     assert [p.name for p in listed.prompts] == ["monthly_review"]
     text = review.messages[0].content.text
@@ -299,3 +307,48 @@ def test_without_the_extra_it_says_what_to_install(
     code, out, err = run("mcp", "--db", str(store_path))
     assert (code, out) == (2, "")
     assert "mcp is not installed: pip install 'openai-usage-client[mcp]'" in err
+
+
+_CHILD = """
+import sys
+
+import httpx
+
+from openai_usage_client import UsageClient
+from openai_usage_client.store import Store
+from openai_usage_client.testing import BASE_URL, DEFAULT_ADMIN_KEY, FakeAPI
+
+path, now = sys.argv[1], int(sys.argv[2])
+fake = FakeAPI(0, now=now, latency=0.05)
+http = httpx.Client(transport=fake.transport())
+client = UsageClient(DEFAULT_ADMIN_KEY, base_url=BASE_URL, http_client=http)
+store = Store(path)
+print("syncing", flush=True)
+store.sync(client, start=now - 60 * 86400, now=now, window=2)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_sync_killed_part_way_is_said_in_every_answer(tmp_path: Path) -> None:
+    import signal
+
+    script, path = tmp_path / "child.py", tmp_path / "killed.db"
+    script.write_text(_CHILD, encoding="utf-8")
+    child = subprocess.Popen([sys.executable, str(script), str(path), str(NOW)],
+                             stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert child.stdout is not None and child.stdout.readline().strip() == "syncing"
+    time.sleep(0.5)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    child.stdout.close()
+    server = build_server(path, clock=lambda: NOW)
+    result = call(server, "spend", period="last-month")
+    if result.is_error:  # killed before any costs were stored: the store holds none
+        assert "holds no costs" in result.content[0].text
+        return
+    found = structured(result)
+    assert found["coverage"]["complete"] is False
+    notes = found["coverage"]["notes"]
+    assert notes[0].startswith("Data as of the last finished sync: none finished (a sync")
+    assert any(n.startswith("Missing: costs") for n in notes)
+    assert result.content[0].text.split(". ")[-1].startswith("Not complete:")

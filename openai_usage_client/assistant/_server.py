@@ -74,10 +74,12 @@ def build_server(
                ) -> CallToolResult:  # fmt: skip
         return _answer(store_path, clock, read, said)
 
-    from ._tools import register, register_prompts
+    from ._tools import register, register_config, register_prompts
 
     register(server, answer, config)
     register_prompts(server)
+    if config is not None:
+        register_config(server, config)
     return server
 
 
