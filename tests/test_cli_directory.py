@@ -135,11 +135,17 @@ def test_doctor_on_a_project_key(
     monkeypatch.setenv("OPENAI_ADMIN_KEY", key)
     code, out, err = run("--base-url", server.base_url, "doctor")
     assert code == 3
-    assert lines(out) == ["FAIL admin key", "ok base URL", "ok API answers", "FAIL usage"]
+    # An answer that refuses the key is not "ok"; the scope the 403 names is said (#39).
+    assert lines(out) == ["FAIL admin key", "ok base URL", "FAIL API answers", "FAIL usage"]
     assert "looks like a project key" in out and "HTTP 403" in out
+    assert out.splitlines()[3] == (
+        "[FAIL] usage: HTTP 403: the key lacks api.usage.read -> fix: use an admin key "
+        "(sk-admin-...) with api.usage.read, from "
+        "https://platform.openai.com/settings/organization/admin-keys"
+    )
     assert "fix: create an admin key (sk-admin-...)" in out
     assert key not in out + err
-    assert out.rstrip().endswith("2 checks failed")
+    assert out.rstrip().endswith("3 checks failed")
 
 
 def test_doctor_with_a_usage_only_key_fails_the_directory(
@@ -148,7 +154,9 @@ def test_doctor_with_a_usage_only_key_fails_the_directory(
     monkeypatch.setenv("OPENAI_ADMIN_KEY", USAGE_ONLY_ADMIN_KEY)
     code, out, _ = run("--base-url", server.base_url, "doctor")
     assert code == 3
-    assert lines(out)[3:] == [
+    assert "[FAIL] API answers: HTTP 403: the key lacks api.organization.read (" in out
+    assert lines(out)[2:] == [
+        "FAIL API answers",
         "ok usage",
         "ok costs",
         "FAIL directory",

@@ -302,9 +302,10 @@ def test_an_error_mid_list_says_where_to_resume() -> None:
     with respx.mock() as mock:
         mock.get(BASE + "/organization/projects").mock(
             side_effect=[httpx.Response(200, json=page([project(1), project(2)], True)),
-                         httpx.Response(403, json={"error": {"message": "no", "type": "x"}})]
+                         *[httpx.Response(500, json={"error": {"message": "no", "type": "x"}})]
+                         * 3]
         )  # fmt: skip
-        with pytest.raises(PermissionDeniedError) as info:
+        with pytest.raises(InternalServerError) as info:
             drain("sync", lambda c: c.projects.list())
     assert info.value.last_cursor == "proj_2"
     assert "stopped after 2 items; resume with after='proj_2'" in str(info.value)
@@ -362,6 +363,23 @@ def test_a_403_on_the_directory_names_the_directory_not_usage() -> None:
             drain("sync", lambda c: c.projects.list())
     assert "cannot read the organization's projects, keys, users" in str(info.value)
     assert "cannot read usage" not in str(info.value)
+    # A refusal says what to fix (the missing scope), never to retry the same call (#39).
+    assert "Missing scopes: api.organization.read." in str(info.value)
+    assert str(info.value).endswith(" Nothing was delivered.")
+    assert "retry" not in str(info.value)
+
+
+def test_a_refusal_part_way_through_a_list_says_where_it_stopped_not_to_retry() -> None:
+    denied = {"error": {"message": "Missing scopes: api.organization.read.", "type": "x"}}
+    with respx.mock() as mock:
+        mock.get(BASE + "/organization/projects").mock(side_effect=[
+            httpx.Response(200, json=page([project(1)], True)),
+            httpx.Response(403, json=denied),
+        ])  # fmt: skip
+        with pytest.raises(PermissionDeniedError) as info:
+            drain("sync", lambda c: c.projects.list())
+    assert str(info.value).endswith(" The list stopped after 1 item.")
+    assert "retry" not in str(info.value) and "resume" not in str(info.value)
 
 
 def test_directory_survives_an_archived_project_refusing_its_lists() -> None:

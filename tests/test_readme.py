@@ -221,3 +221,13 @@ def test_the_ci_tree_check_fails_on_a_stray_file(tmp_path: Path) -> None:
     assert done.returncode == 1 and done.stdout == ""
     assert "make test changed the working tree" in done.stderr
     assert "?? costs-october.csv" in done.stderr
+
+
+def test_readme_lists_every_relative_period_word() -> None:
+    from openai_usage_client._core._periods import PERIOD_WORDS
+
+    text = README.read_text()
+    python = text[text.index("same parser: ") : text.index("before now).")]
+    cli = text[text.index("seconds, or relative: ") : text.index("`--tz` names a zone")]
+    for word in PERIOD_WORDS:
+        assert f'"{word}"' in python and f"`{word}`" in cli, word

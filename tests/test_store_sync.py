@@ -301,8 +301,14 @@ def test_two_syncs_on_one_file(tmp_path: Path) -> None:
     assert started.wait(10)
     # The second sync gives up after its bounded wait, with a clear typed error...
     with Store(path, lock_timeout=0.1) as second, client_for(FakeAPI(0, now=now)) as client:
-        with pytest.raises(StoreLockedError, match="another sync is running"):
+        with pytest.raises(StoreLockedError) as locked:
             second.sync(client, start=START, now=now)
+        # The way out, said in full: no placeholder (#39).
+        assert str(locked.value) == (
+            f"another sync is running on {path} (waited 0.1 s for it): let it finish and run "
+            "this sync again, or wait longer for it (sync --lock-timeout SECONDS; "
+            "Store(path, lock_timeout=SECONDS))"
+        )
         # ... or waits long enough and then has nearly nothing left to do.
         quiet = FakeAPI(0, now=now)
         with client_for(quiet) as waiting:

@@ -13,7 +13,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Protocol, TypeVar
 
-from ._exceptions import APIError, InvalidParameterError, OpenAIUsageError, PaginationError
+from ._exceptions import (
+    APIError,
+    InvalidParameterError,
+    OpenAIUsageError,
+    PaginationError,
+)
+from ._pagination import is_transient
 
 __all__ = [
     "DEFAULT_LIST_LIMIT",
@@ -120,14 +126,16 @@ class CursorState:
         message = str(error.args[0]) if error.args else ""
         if message and not message.endswith((".", "!", "?", ")", "]")):
             message += "."
+        # A refusal (400, 401, 403, 404, ...) gets the same answer again: its message says
+        # what to fix, never to retry (the usage streams' rule, _pagination.annotate).
+        transient = is_transient(error)
         if self.items == 0:
-            hint = " Nothing was delivered; retry with the same arguments."
+            hint = " Nothing was delivered" + ("; retry with the same arguments." if transient
+                                               else ".")  # fmt: skip
         else:
-            hint = (
-                f" The list stopped after {self.items} item{'s' if self.items != 1 else ''}; "
-                f"resume with "
-                f"after={self.after!r} and the same other arguments."
-            )
+            hint = f" The list stopped after {self.items} item{'s' if self.items != 1 else ''}"
+            hint += (f"; resume with after={self.after!r} and the same other arguments."
+                     if transient else ".")  # fmt: skip
         error.args = (message + hint, *error.args[1:])
         if isinstance(error, APIError):
             error.message = error.args[0]

@@ -62,7 +62,8 @@ class StoreLockedError(StoreError):
         self.waited = waited
         super().__init__(
             f"another sync is running on {path} (waited {waited:g} s for it): let it finish "
-            "and run this sync again, or wait longer (lock_timeout=..., --lock-timeout)"
+            "and run this sync again, or wait longer for it (sync --lock-timeout SECONDS; "
+            "Store(path, lock_timeout=SECONDS))"
         )
 
 

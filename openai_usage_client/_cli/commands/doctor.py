@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import click
 
@@ -107,9 +108,7 @@ def _api_failure(name: str, error: Exception, base_url: str) -> Check:
     if isinstance(error, exc.AuthenticationError):
         return Check(name, "FAIL", "the key was refused (HTTP 401)", _FIX_KEY, KEY_PROBLEM)
     if isinstance(error, exc.PermissionDeniedError):
-        detail = "HTTP 403: this key may not do this (a project or restricted key?)"
-        fix = "use an admin key (sk-admin-...) with read access to usage, projects and users"
-        return Check(name, "FAIL", detail, fix, KEY_PROBLEM)
+        return _refused(name, error)
     if isinstance(error, exc.NotFoundError):
         detail = f"HTTP 404 from {base_url}: it does not serve OpenAI's admin API"
         return Check(name, "FAIL", detail, f"use {DEFAULT_BASE_URL}", NETWORK_PROBLEM)
@@ -120,6 +119,25 @@ def _api_failure(name: str, error: Exception, base_url: str) -> Check:
     message = " ".join(str(error).split())[:160]
     fix = "retry later; see https://status.openai.com"
     return Check(name, "FAIL", message, fix, NETWORK_PROBLEM)
+
+
+#: The scopes a 403 names ("... Missing scopes: api.usage.read.").
+_SCOPES: Final = re.compile(r"Missing scopes?: ([\w.]+(?:,\s*[\w.]+)*)")
+
+
+def _refused(name: str, error: Any, what: str = "") -> Check:
+    """A 403: the scope the server says is missing, and how to get it (never "retry")."""
+    said = " ".join(str(getattr(error, "api_message", None) or "").split())
+    found = _SCOPES.search(said)
+    if found:
+        scopes = found.group(1).rstrip(".")
+        detail = f"HTTP 403: the key lacks {scopes}{what}"
+        fix = (f"use an admin key (sk-admin-...) with {scopes}, from "
+               "https://platform.openai.com/settings/organization/admin-keys")  # fmt: skip
+    else:
+        detail = f"HTTP 403: this key may not do this (a project or restricted key?){what}"
+        fix = "use an admin key (sk-admin-...) with read access to usage, projects and users"
+    return Check(name, "FAIL", detail, fix, KEY_PROBLEM)
 
 
 def _skew_check(date: str | None) -> Check:
@@ -149,7 +167,7 @@ def _api_checks(
     date: str | None = None
     fixed: str | None = None  # a fake server whose clock stands still
 
-    def run(name: str, call: Callable[[], str], stop_on_failure: bool = True) -> None:
+    def run(name: str, call: Callable[[], str | Check], stop_on_failure: bool = True) -> None:
         try:
             detail = call()
         except exc.OpenAIUsageError as error:
@@ -157,9 +175,9 @@ def _api_checks(
             if stop_on_failure or isinstance(error, exc.APIConnectionError):
                 raise Stop from None
             return
-        emit(Check(name, "ok", detail))
+        emit(detail if isinstance(detail, Check) else Check(name, "ok", detail))
 
-    def answers() -> str:
+    def answers() -> str | Check:
         nonlocal date, day, fixed
         try:
             # No time in it: the server's clock (Date) is read first, and the usage and
@@ -167,18 +185,19 @@ def _api_checks(
             response: httpx.Response = client.get(
                 "/organization/projects", params={"limit": 1}, cast_to=httpx.Response
             )
-        except exc.APIStatusError as error:
-            if error.status_code in (401, 403):
-                # It answered: the key problem is reported by the next checks.
-                response = error.response
-            else:
-                raise
+        except exc.PermissionDeniedError as error:
+            # It answered, refusing this key the projects: not "ok", and the scope it lacks
+            # is named; the next checks say what else the key may do.
+            refused: Check | None = _refused("API answers", error, f" ({base_url} answered)")
+            response = error.response
+        else:
+            refused = None
         date = response.headers.get("date")
         fixed = response.headers.get(FAKE_CLOCK_HEADER)
         with contextlib.suppress(TypeError, ValueError):
             server = int(parsedate_to_datetime(date or "").timestamp())
             day = server - server % 86_400 - 86_400
-        return f"{base_url} answered (HTTP {response.status_code})"
+        return refused or f"{base_url} answered (HTTP {response.status_code})"
 
     def usage() -> str:
         page = next(iter(client.usage.completions(start_time=day, limit=1).pages()))
