@@ -314,13 +314,14 @@ def test_openai_spend_limits_next_to_the_budget(
     assert code == 0
     (line,) = json.loads(out)["budgets"]
     assert line["above_hard_limit"] is True
-    cents = Decimal("0.01")
     alert_usd = Decimal(alert["threshold_amount"]) / 100
+    # Exact, as every JSON money string (#39): "5000", never "5000.00".
+    assert (str(limit_usd), str(alert_usd)) == ("5000", "4000")
     assert line["openai_settings"] == [
-        {"scope": "organization", "kind": "limit", "amount": str(limit_usd.quantize(cents)),
-         "enforcing": True, "interval": "month"},
-        {"scope": "organization", "kind": "alert", "amount": str(alert_usd.quantize(cents)),
-         "enforcing": False, "interval": "month"},
+        {"scope": "organization", "kind": "limit", "amount": "5000", "enforcing": True,
+         "interval": "month"},
+        {"scope": "organization", "kind": "alert", "amount": "4000", "enforcing": False,
+         "interval": "month"},
     ]  # fmt: skip
     code, out, _ = run("--monthly-budget", str(limit_usd - 1000), "-f", "json")
     assert json.loads(out)["budgets"][0]["above_hard_limit"] is False

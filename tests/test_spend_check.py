@@ -14,6 +14,7 @@ import pytest
 from openai_usage_client import UsageClient
 from openai_usage_client._cli._errors import exit_code_for_check
 from openai_usage_client._core._exceptions import InvalidParameterError
+from openai_usage_client._core._format import decimal_text
 from openai_usage_client.spend import (
     CheckResult,
     ClientSource,
@@ -182,7 +183,7 @@ def test_two_organizations_separate_and_combined(fake: FakeAPI) -> None:
     assert result.totals.combined == {"usd": truth[0] + truth[1]}
     assert [b.month_to_date for b in result.budgets] == [truth[0] + truth[1], *truth]
     document = result.to_dict()["totals"]
-    assert document["combined"] == {"usd": str(truth[0] + truth[1])}
+    assert document["combined"] == {"usd": decimal_text(truth[0] + truth[1])}
 
 
 def test_totals_keep_currencies_apart() -> None:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
+from .._core._format import decimal_text
 from .._core._summarize import model_from_line_item
 from .forecast import is_weekend
 
@@ -82,9 +83,9 @@ class Anomaly:
             "dimension": self.dimension,
             "key": self.key,
             "day": self.day.isoformat(),
-            "amount": str(self.amount),
-            "baseline": str(self.baseline),
-            "excess": str(self.excess),
+            "amount": decimal_text(self.amount),
+            "baseline": decimal_text(self.baseline),
+            "excess": decimal_text(self.excess),
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "score": None if self.score is None else round(self.score, 2),
         }

@@ -45,7 +45,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import urlsplit
 
-from .._core._format import money
+from .._core._format import decimal_text, money
 from .._core._text import json_safe, visible
 from ._compact import Spent
 from ._directory import directory_records
@@ -138,7 +138,7 @@ class BudgetResult:
             "scope": self.scope,
             "status": self.status,
             "currency": "usd",
-            "budget": str(self.budget_usd),
+            "budget": decimal_text(self.budget_usd),
             "warn_at": self.warn_at,
             "percent": round(self.percent, 1),
             "forecast_percent": round(self.forecast_percent, 1),
@@ -149,7 +149,7 @@ class BudgetResult:
                     **({"organization": s.organization} if s.organization else {}),
                     "scope": s.scope,
                     "kind": s.kind,
-                    "amount": str(s.amount_usd),
+                    "amount": decimal_text(s.amount_usd),
                     "enforcing": s.enforcing,
                     "interval": s.interval,
                 }

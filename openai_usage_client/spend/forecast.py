@@ -42,6 +42,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from statistics import median
 from typing import TYPE_CHECKING, Any, Final
 
+from .._core._format import decimal_text
+
 if TYPE_CHECKING:
     from .._core._exports import Row
 
@@ -113,7 +115,7 @@ class Forecast:
     def to_dict(self) -> dict[str, Any]:
         return {
             "month": self.month.strftime("%Y-%m"),
-            "month_to_date": str(self.month_to_date),
+            "month_to_date": decimal_text(self.month_to_date),
             "forecast": str(self.forecast),
             "forecast_low": str(self.low),
             "forecast_high": str(self.high),

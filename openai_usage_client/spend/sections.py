@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
-from .._core._format import money
+from .._core._format import decimal_text, money
 from .._core._text import visible
 from .allocate import UNALLOCATED, Allocator
 from .check import CheckResult, budget_lines, check
@@ -192,9 +192,8 @@ def _iso(moment: datetime) -> str:
 
 
 def _text(value: Decimal) -> str:
-    """Exact decimal text, trailing zeros of the fraction dropped (as the report's JSON)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Exact decimal text, as every JSON writer gives it (``decimal_text``)."""
+    return decimal_text(value)
 
 
 def _texts(by_currency: Mapping[str, Decimal]) -> dict[str, str]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .._core._format import decimal_text
+
 if TYPE_CHECKING:
     from .._core._exports import Row
 
@@ -29,9 +31,9 @@ class OrganizationTotals:
     def to_dict(self) -> dict[str, Any]:
         return {
             "organization": self.organization,
-            "by_currency": {c: str(v) for c, v in sorted(self.by_currency.items())},
+            "by_currency": {c: decimal_text(v) for c, v in sorted(self.by_currency.items())},
             "by_team": {
-                t: {c: str(v) for c, v in sorted(cs.items())}
+                t: {c: decimal_text(v) for c, v in sorted(cs.items())}
                 for t, cs in sorted(self.by_team.items())
             },
         }
@@ -47,7 +49,7 @@ class SpendTotals:
     def to_dict(self) -> dict[str, Any]:
         return {
             "organizations": [o.to_dict() for o in self.organizations],
-            "combined": {c: str(v) for c, v in sorted(self.combined.items())},
+            "combined": {c: decimal_text(v) for c, v in sorted(self.combined.items())},
         }
 
 
