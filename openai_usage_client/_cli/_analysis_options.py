@@ -34,7 +34,8 @@ def analysis_params(spec: EndpointSpec) -> list[click.Parameter]:
         click.Option(
             ["--totals"],
             is_flag=True,
-            help="One row per grouping over the whole range (exact sums), not one per bucket.",
+            help="One row per grouping over the whole range (exact sums), not one per bucket; "
+            "its rows column counts the results summed into each row.",
         ),
         click.Option(
             ["--by"],
@@ -80,7 +81,8 @@ def analysis_params(spec: EndpointSpec) -> list[click.Parameter]:
             ["--money-decimals"],
             type=click.IntRange(0, 12),
             help="CSV: round money to N decimal places (half to even) for spreadsheets; "
-            "default: exact.",
+            "default: exact. Each row is rounded on its own, so rounded rows may not add up "
+            "to a rounded total (sum the exact values for that).",
         ),
     ]
 

@@ -20,13 +20,25 @@ if TYPE_CHECKING:
 __all__ = ["load_config", "organizations"]
 
 
+#: ``--config none``: no spend config, even where the current folder holds one.
+NO_CONFIG = "none"
+
+
 def load_config(config_path: Path | None) -> SpendConfig:
+    """The spend config ``--config`` names; without it, ``openai-usage.toml`` in the current
+    folder, said on stderr (a config nobody asked for changes the answer: teams, budgets,
+    several organizations); ``--config none`` for none."""
     from ..spend import DEFAULT_CONFIG, SpendConfig
     from ..spend import load_config as load
+    from ._name_lookup import warn
 
+    if config_path is not None and str(config_path) == NO_CONFIG and not config_path.exists():
+        return SpendConfig()
     if config_path is not None:
         return load(config_path)
     if Path(DEFAULT_CONFIG).is_file():
+        warn(f"using the spend config {DEFAULT_CONFIG} found in the current folder "
+             f"(--config FILE for another, --config {NO_CONFIG} for none)")  # fmt: skip
         return load(DEFAULT_CONFIG)
     return SpendConfig()
 

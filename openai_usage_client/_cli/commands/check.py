@@ -74,7 +74,8 @@ class _Dollars(click.ParamType[Decimal, Any]):
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Spend config (TOML: [[organization]], [[team]], [[budget]]). Default: "
-    "openai-usage.toml in the current directory, if there is one.",
+    "openai-usage.toml in the current directory, if there is one (said on stderr); 'none' "
+    "for no config.",
 )
 @db_option("Read costs from a local store (see 'openai-usage sync') instead of the API.")
 @click.option(

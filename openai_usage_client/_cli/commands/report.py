@@ -112,7 +112,8 @@ __all__ = ["commands", "report"]
     type=click.Path(dir_okay=False, path_type=Path),
     help="Spend config (TOML, as for 'check'): adds spend by team, the budget lines, and with "
     "several [[organization]] tables the report covers them all, side by side. Default: "
-    "openai-usage.toml in the current directory, if there is one.",
+    "openai-usage.toml in the current directory, if there is one (said on stderr); 'none' "
+    "for no config.",
 )
 @click.pass_context
 def report(ctx: click.Context, /, **options: Any) -> None:
