@@ -35,3 +35,16 @@ def test_totals_help_explains_rows_and_rounding() -> None:
     assert code == 0
     assert "its rows column counts the results summed into each row" in text
     assert "rounded rows may not add up to a rounded total" in text
+
+
+def test_the_pivot_names_the_row_without_a_key_as_the_report_does() -> None:
+    args = ["--fake", "costs", "--start", "2026-10-01", "--end", "2026-10-03", "--group-by",
+            "api_key_id,project_id", "--names", "-f", "json"]  # fmt: skip
+    code, out, _ = run(*args, "--pivot", "api_key_id:project_id")
+    rows = json.loads(out)
+    assert code == 0 and [r["api_key_id"] for r in rows].count("(no key)") == 1
+    assert not any("(none)" in r["api_key_id"] for r in rows)
+    assert "Batch pipeline (archived)" in rows[0]
+    code, out, _ = run(*args, "--pivot", "project_id:api_key_id")
+    assert code == 0 and "(no key)" in json.loads(out)[0]
+    assert not any(k.startswith("(none)") for k in json.loads(out)[0])

@@ -11,7 +11,7 @@ width, grouping or filter no stored series has by the store (``NotStoredError``)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
@@ -117,20 +117,32 @@ def store_rows(
     return chosen.rows, directory, chosen.group_by
 
 
+#: What a row without the ID is called, as the report calls it.
+_NONE: Final = {"project_id": "(no project)", "api_key_id": "(no key)", "user_id": "(no user)"}
+
+
 def _named_pivot(result: Shaped, directory: Directory, pivot: str, endpoint: str) -> Shaped:
     """A pivot by project, API key or user with names where the IDs were (``--names``): the
     labels the report uses (archived and deleted marked, an ID beside a repeated name)."""
-    from ..analysis import parse_pivot
+    from ..analysis import label, parse_pivot
     from ..report import NAMED_COLUMNS, labels
 
     row, column = parse_pivot(pivot, endpoint)
+    # The pivot writes a missing ID as "(none)": here it is no ID, labelled as the report
+    # labels it ("(no key)"), never looked up as a key the directory lacks.
+    unset = label(None)
+
+    def named(col: str, values: list[Any]) -> list[str]:
+        ids = [None if v == unset else v for v in values]
+        return labels(directory, col, ids, _NONE.get(col, unset))
+
     if row in NAMED_COLUMNS:
-        shown = labels(directory, row, [r.get(row) for r in result.rows], "(none)")
+        shown = named(row, [r.get(row) for r in result.rows])
         for r, text in zip(result.rows, shown, strict=True):
             r[row] = text
     if column in NAMED_COLUMNS:
         keys = [c for c in result.columns if c not in (row, "total")]
-        renamed = dict(zip(keys, labels(directory, column, keys, "(none)"), strict=True))
+        renamed = dict(zip(keys, named(column, keys), strict=True))
         result.rows = [{renamed.get(k, k): v for k, v in r.items()} for r in result.rows]
         result.columns = [renamed.get(c, c) for c in result.columns]
         result.available = [renamed.get(c, c) for c in result.available]
