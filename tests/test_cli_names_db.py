@@ -163,7 +163,8 @@ def test_db_rows_equal_the_api_rows(db: Path) -> None:
     # The store keeps costs by project, line item, key and user: the same fetch from the API.
     code, live, _ = run("--fake", "costs", *RANGE, "--group-by", COSTS_GROUPING, "-f", "csv")
     assert code == 0
-    code, local, err = run("costs", "--db", str(db), *RANGE, "-f", "csv")
+    code, local, err = run("costs", "--db", str(db), *RANGE, "--group-by", COSTS_GROUPING,
+                           "-f", "csv")  # fmt: skip
     assert code == 0, err
     # The API's rows, each with the store's `provisional` last: the last two days (settle
     # window) are still provisional, the five before them settled.
@@ -178,6 +179,12 @@ def test_db_rows_equal_the_api_rows(db: Path) -> None:
     total = sum(Decimal(r["amount_value"]) for r in csv_rows(local))
     want = FakeAPI(seed=0).totals("costs", start_time=NOW - 7 * DAY, end_time=NOW)[()]["amount"]
     assert total == want
+    # Without --group-by the same command answers the same question from either source: the
+    # store sums to the API's default grouping, one total a day (#39; before: its ~430 rows).
+    code, live, _ = run("--fake", "costs", *RANGE, "--by", "day", "-f", "csv")
+    code2, local, err = run("costs", "--db", str(db), *RANGE, "--by", "day", "-f", "csv")
+    assert code == code2 == 0, err
+    assert local == live and len(local.splitlines()) == 8
 
 
 def test_db_honours_a_filter_on_a_grouped_field(db: Path) -> None:
@@ -185,7 +192,8 @@ def test_db_honours_a_filter_on_a_grouped_field(db: Path) -> None:
     grouping = "project_id,user_id,api_key_id,model,batch"
     code, live, _ = run("--fake", "completions", *RANGE, "--group-by", grouping,
                         "--model", model, "-f", "jsonl")  # fmt: skip
-    code2, local, _ = run("completions", "--db", str(db), *RANGE, "--model", model, "-f", "jsonl")
+    code2, local, _ = run("completions", "--db", str(db), *RANGE, "--group-by", grouping,
+                          "--model", model, "-f", "jsonl")  # fmt: skip
     assert code == code2 == 0
     stored = [json.loads(line) for line in local.splitlines()]
     assert [r.pop("provisional") for r in stored] == [
@@ -195,7 +203,8 @@ def test_db_honours_a_filter_on_a_grouped_field(db: Path) -> None:
 
 
 def test_db_names_come_from_the_store(db: Path, fake: FakeAPI) -> None:
-    code, out, _ = run("costs", "--db", str(db), *RANGE, "--names", "-f", "csv")
+    code, out, _ = run("costs", "--db", str(db), *RANGE, "--group-by", "project_id", "--names",
+                       "-f", "csv")  # fmt: skip
     assert code == 0
     names = {p["id"]: p["name"] for p in fake.directory.projects}
     rows = csv_rows(out)
@@ -269,10 +278,12 @@ def test_records_parquet(tmp_path: Path, fake: FakeAPI) -> None:
 def test_db_rows_go_through_the_analysis_options(db: Path, fake: FakeAPI) -> None:
     code, live, _ = run("--fake", "costs", *RANGE, "--group-by", COSTS_GROUPING, "--totals",
                         "-f", "csv")  # fmt: skip
-    code2, local, err = run("costs", "--db", str(db), *RANGE, "--totals", "-f", "csv")
+    code2, local, err = run("costs", "--db", str(db), *RANGE, "--group-by", COSTS_GROUPING,
+                            "--totals", "-f", "csv")  # fmt: skip
     assert code == code2 == 0, err
     assert local == live
-    code, out, _ = run("costs", "--db", str(db), *RANGE, "--by", "week", "--names", "-f", "json")
+    code, out, _ = run("costs", "--db", str(db), *RANGE, "--group-by", "project_id", "--by",
+                       "week", "--names", "-f", "json")  # fmt: skip
     assert code == 0
     names = {p["id"]: p["name"] for p in fake.directory.projects}
     rows = json.loads(out)

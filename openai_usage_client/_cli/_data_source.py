@@ -48,8 +48,9 @@ def source_params() -> list[click.Parameter]:
     return [
         click.Option(["--names/--no-names"], default=False, show_default=True, help=NAMES_HELP),
         db_param(
-            DB_HELP + " Rows are the stored series' (its grouping) unless --group-by picks "
-            "another stored one; --limit and --concurrency do not apply."
+            DB_HELP + " The same command answers as from the API: without --group-by the "
+            "stored rows are summed to one per bucket (the API's default), with it to that "
+            "grouping; --limit and --concurrency do not apply."
         ),
     ]
 
@@ -95,7 +96,7 @@ def store_rows(
     width = options["bucket_width"] if "bucket_width" in given else None
     try:
         chosen = store.select(
-            spec.name, *span, bucket_width=width, group_by=options.get("group_by") or None,
+            spec.name, *span, bucket_width=width, group_by=options.get("group_by") or [],
             where=where,
         )  # fmt: skip
     except NotStoredError as error:

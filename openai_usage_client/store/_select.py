@@ -111,7 +111,8 @@ def select(
                 f"(grouped by {', '.join(stored) or 'nothing'})"
             )
             raise NotStoredError(column, where[column], why)
-    asked = [g for g in stored if g in set(group_by or stored)]
+    # None: as stored; a grouping (``[]`` too: none, as the API without group_by) is summed to.
+    asked = [g for g in stored if g in set(stored if group_by is None else group_by)]
     read = store.rows(
         endpoint, start, end, names=False, bucket_width=series.bucket_width,
         group_by=stored, provisional=provisional,

@@ -384,7 +384,8 @@ class Store:
         """Rows as the API would answer ``endpoint`` for ``[start, end)`` at ``bucket_width``,
         by ``group_by``, filtered by ``where`` (column -> wanted values, or a bool): the
         series the one rule picks among those that can answer, its rows kept by the filters
-        and summed to ``group_by``, with a ``provisional`` column. ``NotStoredError`` (before
+        and summed to ``group_by`` (``[]``: one row per bucket, as the API without a
+        grouping; ``None``: as stored), with a ``provisional`` column. ``NotStoredError`` (before
         any read) when no series holds the width or grouping, or a filtered column."""
         from ._select import select
 
