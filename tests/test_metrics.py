@@ -4,6 +4,7 @@ never go down across syncs with late revisions, ``--serve`` reads the store at e
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -450,3 +451,35 @@ def test_spend_allocated_to_keys_where_costs_cannot_be_grouped_by_them(tmp_path:
     # Natively grouped costs, or no labels asked: no allocated gauge.
     plain = samples(exposition(StoreCollector(db, clock=lambda: DEFAULT_NOW - 1)))
     assert not any(n == "openai_cost_allocated_month_to_date_usd" for n, _ in plain)
+
+
+#: Units promtool's lint asks to be base units (seconds, bytes, ratios), and type names it
+#: refuses inside a metric's name.
+_NOT_BASE = ("_milliseconds", "_ms", "_minutes", "_hours", "_days", "_kilobytes", "_megabytes",
+             "_percent")  # fmt: skip
+_TYPE_WORDS = ("_gauge", "_counter", "_histogram", "_summary")
+
+
+def test_the_exposition_follows_prometheus_naming_rules(store_path: Path, tmp_path: Path) -> None:
+    """What ``promtool check metrics`` lints, held on the whole exposition (#39): a HELP for
+    every family, snake_case, ``_total`` on counters only, base units, no type in a name."""
+    config = tmp_path / "b.toml"
+    config.write_text('[[budget]]\nscope = "organization"\nmonthly_usd = 100\n'
+                      '[[team]]\nname = "web"\nprojects = ["Web app"]\n')  # fmt: skip
+    code, out, err = run("metrics", "--db", str(store_path), "--labels", "api_key,user",
+                         "--config", str(config))  # fmt: skip
+    assert code == 0, err
+    types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", out, flags=re.M))
+    helps = set(re.findall(r"^# HELP (\S+) \S", out, flags=re.M))
+    assert len(types) >= len(METRICS) - 1  # the allocated gauge only for a refusing org
+    for name, kind in types.items():
+        assert name in helps, name
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
+        assert kind in ("counter", "gauge", "info"), (name, kind)
+        assert name.endswith("_total") == (kind == "counter"), (name, kind)
+        assert not any(part in name for part in _NOT_BASE), name
+        assert not any(word in name for word in _TYPE_WORDS), name
+    samples_names = set(re.findall(r"^([a-z_]+)[{ ]", out, flags=re.M))
+    assert {n for n in samples_names if n not in types} <= {f"{n}_info" for n in types} | {
+        f"{n}_total" for n in types
+    }
