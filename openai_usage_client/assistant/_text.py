@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from .._core._text import visible
+from ._answers import USAGE_GROUPS as _COLUMN
 
 __all__ = [
     "DATA",
@@ -52,16 +53,14 @@ def spend_text(data: dict[str, Any]) -> str:
     if "days" in data:
         return f"{head} {len(data['days'])} days. {_cover(data)}"
     groups = data["groups"]
-    column = {"api_key": "api_key_id", "user": "user_id", "project": "project_id"}.get(
-        data["group_by"], data["group_by"])  # fmt: skip
+    column = _COLUMN.get(data["group_by"], data["group_by"])
     top = "; ".join(f"{_label(i, column)} {i['amount']}" for i in groups["items"][:5])
     return f"{head} By {data['group_by']}: {top}. {_cover(data)}"
 
 
 def changes_text(data: dict[str, Any]) -> str:
     movers = data["movers"]["items"][:3]
-    column = {"api_key": "api_key_id", "user": "user_id", "project": "project_id"}.get(
-        data["group_by"], data["group_by"])  # fmt: skip
+    column = _COLUMN.get(data["group_by"], data["group_by"])
     top = "; ".join(f"{_label(m, column)} {m['change']}" for m in movers)
     return (
         f"{data['period']['chosen_by']}: {data['total']} against {data['total_before']} "
@@ -76,14 +75,10 @@ def budgets_text(data: dict[str, Any]) -> str:
 
 
 def usage_text(data: dict[str, Any]) -> str:
-    column = USAGE_COLUMN.get(data["group_by"], data["group_by"])
+    column = _COLUMN.get(data["group_by"], data["group_by"])
     top = "; ".join(f"{_label(i, column)} {i['input_tokens'] + i['output_tokens']} tokens"
                     for i in data["groups"]["items"][:5])  # fmt: skip
     return f"Usage {data['period']['chosen_by']} by {data['group_by']}: {top}. {_cover(data)}"
-
-
-USAGE_COLUMN: Final = {"model": "model", "api_key": "api_key_id", "user": "user_id",
-                       "project": "project_id"}  # fmt: skip
 
 
 def flags_text(data: dict[str, Any]) -> str:

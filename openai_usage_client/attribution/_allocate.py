@@ -205,20 +205,29 @@ def _order(key: tuple[Any, ...]) -> tuple[Any, ...]:
     return (key[0], *((part is None, "" if part is None else str(part)) for part in key[2:]))
 
 
+def pooled(plan: _Plan) -> list[tuple[str, str, str]]:
+    """The stored usage series that do not tell a line item's variants apart: (endpoint,
+    the column they lack, what is pooled in words)."""
+    found = []
+    for endpoint, column in VARIANT.items():
+        source = plan.sources.get(endpoint)
+        if source is not None and column not in source.group_by:
+            what = "batch and interactive tokens" if column == "batch" else (
+                "the web search context sizes")  # fmt: skip
+            found.append((endpoint, column, what))
+    return found
+
+
 def _notes(plans: Sequence[_Plan], width: str) -> list[str]:
     notes = []
     for plan in plans:
         who = f"{plan.organization}: " if len(plans) > 1 else ""
-        for endpoint, column in VARIANT.items():
-            source = plan.sources.get(endpoint)
-            if source is not None and column not in source.group_by:
-                what = "batch and interactive tokens" if column == "batch" else (
-                    "the web search context sizes")  # fmt: skip
-                notes.append(
-                    f"{who}{what} pooled: the stored {endpoint} are not grouped by {column}, "
-                    "so each is allocated by their usage together (sync --endpoint "
-                    f"{endpoint} fetches them so grouped)"
-                )
+        for endpoint, column, what in pooled(plan):
+            notes.append(
+                f"{who}{what} pooled: the stored {endpoint} are not grouped by {column}, "
+                "so each is allocated by their usage together (sync --endpoint "
+                f"{endpoint} fetches them so grouped)"
+            )
         daily = sorted(e for e, s in plan.sources.items() if s.bucket_width != width)
         if width == "1h" and daily:
             notes.append(f"{who}by day, not by hour: the store holds {', '.join(daily)} "

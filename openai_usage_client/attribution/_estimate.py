@@ -34,7 +34,7 @@ from .._core._exceptions import InvalidParameterError
 from .._core._time import to_unix
 from ..reconcile import BUILTIN, FAMILIES, UNIT_FACTORS, PriceTable, load_prices, measure_of
 from ..report import ESTIMATED, EstimatedDay
-from ._allocate import VARIANT, Need, Quantity, Who, _Plan, plans_of, usage_of_day, variant_of_line
+from ._allocate import Need, Quantity, Who, _Plan, plans_of, pooled, usage_of_day, variant_of_line
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -380,17 +380,11 @@ def _listed_name(key: PriceKey) -> str:
 
 
 def _pooled_notes(plan: _Plan) -> list[str]:
-    notes = []
-    for endpoint, column in VARIANT.items():
-        source = plan.sources.get(endpoint)
-        if source is not None and column not in source.group_by:
-            what = "batch and interactive tokens" if column == "batch" else (
-                "the web search context sizes")  # fmt: skip
-            notes.append(
-                f"{what} priced together: the stored {endpoint} are not grouped by {column} "
-                f"(sync --endpoint {endpoint} fetches them so grouped)"
-            )
-    return notes
+    return [
+        f"{what} priced together: the stored {endpoint} are not grouped by {column} "
+        f"(sync --endpoint {endpoint} fetches them so grouped)"
+        for endpoint, column, what in pooled(plan)
+    ]
 
 
 def _key_order(key: PriceKey) -> tuple[str, str, str]:
